@@ -1,0 +1,97 @@
+# virtbench - a plain Makefile.
+#
+#   make            build ./virtbench (and build/forkbench, the static fork
+#                   benchmark copied into guests and containers)
+#   make test       install missing test packages, build, run every test
+#   make SAN=1 test the same, built with AddressSanitizer + UBSan
+#   make demo       the main job end to end on the embedded default
+#   make bench      virtbench's own benchmarks (see BENCHMARKS.md)
+#
+# User CFLAGS/LDFLAGS are respected; WERROR=1 turns warnings into errors.
+
+PKGS       := sqlite3 libcjson gsl libvirt libssh libcurl
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+WARNINGS   := -Wall -Wextra -Wshadow -Wformat=2 -Wundef -Wvla
+ifeq ($(WERROR),1)
+WARNINGS   += -Werror
+endif
+
+ifeq ($(SAN),1)
+BUILD      ?= build-san
+SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+BIN        := $(BUILD)/virtbench
+else
+BUILD      ?= build
+SANFLAGS   :=
+BIN        := virtbench
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = -std=gnu11 -I. $(WARNINGS) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) \
+              -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS        = $(PKG_LIBS) -lm
+
+MODULES := common db analyze plot report collect
+LIB_SRC := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB     := $(BUILD)/libvirtbench.a
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FORKBENCH := build/forkbench
+
+ifneq ($(V),1)
+Q := @
+quiet = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+quiet =
+endif
+
+.PHONY: all test demo bench clean deps fuzz
+all: $(BIN) $(FORKBENCH)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/virtbench.o $(LIB)
+	$(call quiet,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The fork benchmark is statically linked so that it runs in any Linux guest
+# or container, whatever its libc. Never sanitized: it is measured.
+$(FORKBENCH): collect/forkbench/forkbench.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) \
+		$(shell $(PKG_CONFIG) --cflags --libs cmocka) $(LIBS)
+
+deps:
+	@scripts/install-deps.sh test
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(UNIT_BIN)
+	@VIRTBENCH=$(abspath $(BIN)) FORKBENCH=$(abspath $(FORKBENCH)) \
+		BUILD=$(abspath $(BUILD)) tests/run.sh
+
+demo:
+	@scripts/demo.sh
+
+bench: all
+	@bench/run.sh
+
+clean:
+	rm -rf build build-san virtbench
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/virtbench.d

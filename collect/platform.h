@@ -1,0 +1,123 @@
+/*
+ * collect/platform.h - the platform interface: one way of isolating a
+ * workload (the host itself, a Docker container, a KVM or TCG guest, an SSH
+ * host) behind the same operations, so the scheduler and the suites never
+ * know which one they are driving.
+ *
+ * Life cycle: platform_new() -> start() -> { exec(), put_file(), pause(),
+ * resume() }* -> teardown() -> platform_free(). teardown() must be safe to
+ * call at any point after platform_new(), more than once, and from the
+ * collector's interrupt path (SIGINT/SIGTERM): whatever start() created
+ * (guest, container, overlay, seed, keys) is removed.
+ *
+ * Configuration keys every implementation records with describe(), which
+ * the report reads (see docs/ARCHITECTURE.md, "platform configuration"):
+ *   kind          "native" | "docker" | "kvm" | "qemu" | "ssh"
+ *   accelerator   "none" (native, docker), "kvm", "tcg"
+ *   vcpus, memory_mib
+ *   cpu_model     e.g. "host-passthrough", "qemu64", or the host CPU name
+ *   disk_bus, disk_cache, disk_format      (guests)
+ *   storage       "volume" | "overlay"      (docker: where the disk test runs)
+ *   network_mode  "host" | "none" | "bridge" | "user" | "libvirt:NAME" | "ssh"
+ *   image, image_sha256
+ *   tools         { "sysbench": ..., "iperf3": ..., "fio": ..., "kernel": ... }
+ *   plus anything implementation-specific (domain_xml, storage_driver,
+ *   cgroup_version, runtime, daemon_version, connect_uri, ...).
+ */
+#ifndef VB_COLLECT_PLATFORM_H
+#define VB_COLLECT_PLATFORM_H
+
+#include <signal.h>
+#include <cjson/cJSON.h>
+
+/* Set by the collector's SIGINT/SIGTERM handler. Long operations (exec,
+ * waiting for a guest to boot) poll it and return early with an error. */
+extern volatile sig_atomic_t collect_stop_requested;
+
+/* Settings shared by every platform, from the command line. Strings are
+ * borrowed: they outlive the platform. */
+struct platform_opts {
+	const char *run_uuid;     /* labels/names every resource with it */
+	int vcpus;                /* 0 = default (2) */
+	int memory_mib;           /* 0 = default (2048) */
+	const char *image;        /* guest base image / docker image */
+	const char *connect_uri;  /* libvirt URI, default qemu:///system */
+	const char *disk_cache;   /* none | writeback | writethrough | ... */
+	const char *network;      /* platform-specific network mode */
+	const char *docker_storage; /* volume | overlay */
+	const char *ssh_target;   /* user@host[:port] for the ssh platform */
+	const char *state_dir;    /* per-run scratch dir on the host (0700) */
+	double boot_timeout;      /* seconds to wait for a guest; 0 = default */
+};
+
+struct exec_result {
+	int exit_status;  /* exit code; 128+N if killed by signal N; -1 unknown */
+	int timed_out;    /* 1 if the timeout killed it */
+	char *out;        /* stdout, NUL-terminated, owned; never NULL after exec */
+	char *err;        /* stderr, likewise */
+	double duration;  /* wall seconds */
+};
+void exec_result_clear(struct exec_result *r);
+
+struct platform;
+
+struct platform_ops {
+	const char *kind;
+	/* Provisions and boots; on failure sets p->unavailable_reason (when the
+	 * platform cannot run here at all) and returns negative. */
+	int (*start)(struct platform *p);
+	/* Runs a shell command line inside the platform (sh -c CMD); the
+	 * command is already quoted by the caller. Returns 0 when the command
+	 * ran (whatever its exit status, see r), negative when it could not
+	 * be run (transport failure; reported). */
+	int (*exec)(struct platform *p, const char *cmd, double timeout,
+		    struct exec_result *r);
+	/* Copies a local file to path inside the platform with mode. */
+	int (*put_file)(struct platform *p, const char *local, const char *remote,
+			int mode);
+	int (*pause)(struct platform *p);   /* may be NULL: nothing to pause */
+	int (*resume)(struct platform *p);
+	/* Adds the configuration keys listed above to obj. */
+	int (*describe)(struct platform *p, cJSON *obj);
+	void (*teardown)(struct platform *p);
+	/* For "virtbench doctor": can this kind run here? Returns 1 yes, 0 no
+	 * with *reason (owned) saying why and what fixes it. May be NULL. */
+	int (*probe)(const struct platform_opts *o, char **reason);
+	/* For "virtbench cleanup": removes resources left by interrupted runs
+	 * (everything labelled/named virtbench-*), adds their count to
+	 * *removed. May be NULL. */
+	int (*cleanup)(const struct platform_opts *o, int *removed);
+};
+
+struct platform {
+	const struct platform_ops *ops;
+	char *name;          /* as given on the command line: "qemu", "ssh:b" */
+	const struct platform_opts *opts;
+	char *instance_id;   /* container id, domain UUID, ... (owned) */
+	/* Address of the host's loopback as seen from inside: "127.0.0.1" for
+	 * native and host-network containers, "10.0.2.2" for user-mode guests. */
+	char *host_addr;
+	char *workdir;       /* scratch directory inside the platform */
+	char *unavailable_reason; /* why start() failed, for doctor/report */
+	int started, paused;
+	void *priv;          /* implementation state */
+};
+
+/* Creates a platform by name ("native", "docker", "kvm", "qemu",
+ * "ssh:USER@HOST[:PORT]"); NULL with a message for an unknown kind. */
+struct platform *platform_new(const char *name, const struct platform_opts *o);
+/* Tears down (if started) and frees; accepts NULL. */
+void platform_free(struct platform *p);
+
+/* Implementations. Weak, so a build without one still links and says so. */
+extern const struct platform_ops platform_native_ops;
+extern const struct platform_ops platform_docker_ops __attribute__((weak));
+extern const struct platform_ops platform_libvirt_ops __attribute__((weak));
+extern const struct platform_ops platform_ssh_ops __attribute__((weak));
+
+/* Quotes s for a POSIX shell (single quotes); returns an owned string.
+ * Everything from a config or database that reaches a command line goes
+ * through this. */
+char *shell_quote(const char *s);
+
+#endif

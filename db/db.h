@@ -1,0 +1,139 @@
+/*
+ * db/db.h - the virtbench store: one SQLite file holding hosts, platforms,
+ * runs, benchmarks and samples.
+ *
+ * Workload: the collector appends one sample at a time and commits each on
+ * its own (a crash loses nothing that completed); import appends up to
+ * millions of samples in one transaction; analyze/plot/report read whole
+ * tables. The file is in WAL mode with foreign keys on; its schema version
+ * lives in PRAGMA user_version and migrations only go forward.
+ *
+ * Schema (see db/schema.c for the DDL and docs/ARCHITECTURE.md):
+ *   host(id, name UNIQUE, fingerprint, cpu_model, cores, memory_bytes,
+ *        kernel, os, virt_flags, has_kvm, meta JSON, captured_at)
+ *   platform(id, host_id, name, kind, UNIQUE(host_id, name))
+ *   run(id, uuid UNIQUE, host_id, suite, params JSON, seed, tool_version,
+ *       command_line, started_at, ended_at, status, source, source_sha256)
+ *   run_platform(run_id, platform_id, config JSON, instance_id, state,
+ *       reason)      -- the exact configuration a platform had in a run
+ *   benchmark(id, name UNIQUE, unit, direction 'higher'|'lower')
+ *   sample(id, run_id, platform_id, benchmark_id, repetition, value,
+ *          status 'ok'|'failed'|'warmup', raw_output, error, parser,
+ *          parser_version, started_at, duration,
+ *          UNIQUE(run_id, platform_id, benchmark_id, repetition))
+ * A warm-up sample has repetition 0; measured repetitions count from 1.
+ *
+ * All functions return 0 on success and a negative value on failure, which
+ * they have reported with vb_error() naming the database file.
+ */
+#ifndef VB_DB_DB_H
+#define VB_DB_DB_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+#define DB_SCHEMA_VERSION 1
+
+enum db_open_mode {
+	DB_OPEN_EXISTING, /* the file must exist and be a virtbench database */
+	DB_OPEN_CREATE,   /* create it (and its schema) when missing */
+};
+
+struct db;
+
+/* Opens (and if needed creates or migrates) a database. A file that is not
+ * a virtbench database, or whose schema is newer than this binary knows, is
+ * refused. On success *out is owned by the caller: db_close() it. */
+int db_open(const char *path, enum db_open_mode mode, struct db **out);
+/* Closes; accepts NULL. Returns negative if SQLite reported an error. */
+int db_close(struct db *db);
+/* The underlying handle, for modules that run their own (prepared) reads. */
+sqlite3 *db_sqlite(struct db *db);
+const char *db_path(const struct db *db);
+
+/* Transactions. db_begin() takes the write lock at once (BEGIN IMMEDIATE),
+ * retrying while another writer holds it (busy timeout), then reports. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Prepares a statement, reporting errors with the SQL's context. */
+int db_prepare(struct db *db, sqlite3_stmt **st, const char *sql);
+/* Reports the current SQLite error as "DBPATH: what: message"; returns -1. */
+int db_error(struct db *db, const char *what);
+
+/* Host metadata. Fields may be NULL/0 where unknown (imported data). */
+struct db_host {
+	char *name;
+	char *fingerprint;   /* stable id: sha256 of machine-id, or NULL */
+	char *cpu_model;
+	int cores;
+	int64_t memory_bytes;
+	char *kernel;
+	char *os;
+	char *virt_flags;    /* "vmx", "svm" or "" */
+	int has_kvm;         /* /dev/kvm present */
+	char *meta;          /* JSON object with anything else */
+};
+/* Fills h with this machine's facts (from /proc, uname, os-release).
+ * name_override, if set, replaces the hostname. Free with db_host_clear(). */
+void db_host_probe(struct db_host *h, const char *name_override);
+void db_host_clear(struct db_host *h);
+/* Returns the id of the host with h->name, inserting it when new; facts are
+ * stored the first time they are known (captured once per host). */
+int db_host_ensure(struct db *db, const struct db_host *h, int64_t *id);
+/* Shorthand: probe this machine (or use just the name, for imported data
+ * about another host) and ensure it. local=1 probes. */
+int db_host_ensure_named(struct db *db, const char *name, int local, int64_t *id);
+
+int db_platform_ensure(struct db *db, int64_t host_id, const char *name,
+		       const char *kind, int64_t *id);
+int db_benchmark_ensure(struct db *db, const char *name, const char *unit,
+			const char *direction, int64_t *id);
+
+struct db_run {
+	char uuid[37];          /* filled by db_run_create() when empty */
+	int64_t host_id;
+	const char *suite;      /* "classic", "quick", "import", ... */
+	const char *params;     /* JSON object, or NULL for {} */
+	int64_t seed;
+	int has_seed;
+	const char *command_line;
+	const char *started_at; /* ISO 8601; NULL = now */
+	const char *status;     /* running|complete|interrupted|failed|imported */
+	const char *source;     /* imported file path, or NULL */
+	const char *source_sha256;
+};
+int db_run_create(struct db *db, struct db_run *r, int64_t *id);
+/* Finds a run by UUID (or unique UUID prefix); -1 and a message if none. */
+int db_run_find(struct db *db, const char *uuid, int64_t *id);
+int db_run_finish(struct db *db, int64_t run_id, const char *status);
+int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
+			const char *config_json, const char *instance_id,
+			const char *state, const char *reason);
+
+struct db_sample {
+	int64_t run_id, platform_id, benchmark_id;
+	int repetition;         /* 0 = warm-up */
+	int has_value;
+	double value;
+	const char *status;     /* ok | failed | warmup */
+	const char *raw_output; /* may be NULL */
+	const char *error;      /* reason when failed */
+	const char *parser;
+	int parser_version;
+	const char *started_at; /* ISO 8601 */
+	double duration;        /* seconds */
+};
+/* Inserts one sample. Outside a transaction it commits on its own. */
+int db_sample_insert(struct db *db, const struct db_sample *s);
+
+/* Integrity and invariants; prints problems, returns the number found
+ * (0 = healthy) or negative on error. */
+int db_check(struct db *db);
+/* Copies every run of OTHER not already present (by UUID) into db, with its
+ * hosts, platforms, benchmarks and samples, in one transaction. *added and
+ * *skipped count runs. */
+int db_merge(struct db *db, const char *other_path, int *added, int *skipped);
+
+#endif
