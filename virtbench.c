@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cmd.h"
 #include "common/util.h"
@@ -182,7 +184,7 @@ int main(int argc, char **argv)
 {
 	struct vb_ctx ctx = { 0 };
 	const struct vb_cmd *c;
-	int help = 0, ret;
+	int help = 0, ret, created = 0, remove_db = 0;
 	char **args;
 	int nargs;
 
@@ -218,6 +220,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (c->flags & (CMD_NEED_DB | CMD_CREATE_DB)) {
+		struct stat st;
+
+		created = stat(ctx.db_path, &st) < 0;
 		int mode = (c->flags & CMD_CREATE_DB) ? DB_OPEN_CREATE : DB_OPEN_EXISTING;
 
 		if (db_open(ctx.db_path, mode, &ctx.db) < 0) {
@@ -228,9 +233,24 @@ int main(int argc, char **argv)
 	ret = c->fn(nargs, args, &ctx);
 	if (ret < 0)
 		ret = 1;
+	/* A command that failed leaves nothing behind: not even the empty
+	 * database file it created (a failed collect that stored samples keeps
+	 * them, of course). */
+	if (ret && created && ctx.db && !db_has_runs(ctx.db))
+		remove_db = 1;
 	if (db_close(ctx.db) < 0 && ret == 0)
 		ret = 1;
 	ctx.db = NULL;
+	if (remove_db) {
+		static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+
+		for (size_t i = 0; i < VB_ARRAY_SIZE(sfx); i++) {
+			char *f = xasprintf("%s%s", ctx.db_path, sfx[i]);
+
+			unlink(f);
+			free(f);
+		}
+	}
 	if (vb_finish_stdout() < 0 && ret == 0)
 		ret = 1;
 out:

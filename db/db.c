@@ -3,7 +3,7 @@
  *
  * Durability: WAL with synchronous=FULL, so a committed sample survives a
  * crash of the process or the machine. Concurrency: SQLite's busy timeout
- * retries a locked database for DB_BUSY_MS, then the error is reported with
+ * retries a locked database for db_busy_ms, then the error is reported with
  * the file's name; writers take the lock at BEGIN (IMMEDIATE) so a
  * transaction never fails half-way because another process started writing.
  */
@@ -17,7 +17,7 @@
 
 #include "common/util.h"
 
-#define DB_BUSY_MS 5000
+int db_busy_ms = 5000;
 
 int db_error(struct db *db, const char *what)
 {
@@ -25,7 +25,7 @@ int db_error(struct db *db, const char *what)
 
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
 		return vb_error("%s: %s: database is locked by another writer "
-				"(waited %d s)", db->path, what, DB_BUSY_MS / 1000);
+				"(waited %.1f s)", db->path, what, db_busy_ms / 1000.0);
 	return vb_error("%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
 }
 
@@ -37,6 +37,20 @@ sqlite3 *db_sqlite(struct db *db)
 const char *db_path(const struct db *db)
 {
 	return db->path;
+}
+
+int db_has_runs(struct db *db)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT EXISTS (SELECT 1 FROM run)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }
 
 int db_prepare(struct db *db, sqlite3_stmt **st, const char *sql)
@@ -101,6 +115,12 @@ static int migrate(struct db *db)
 {
 	int version, appid;
 
+	/* Usually there is nothing to do: find out without taking the write
+	 * lock, which another process may hold for a long time. */
+	if (pragma_int(db, "PRAGMA user_version", &version) < 0)
+		return db_error(db, "read schema version");
+	if (version >= DB_SCHEMA_VERSION)
+		return 0;
 	if (db_begin(db) < 0)
 		return -1;
 	if (pragma_int(db, "PRAGMA user_version", &version) < 0 ||
@@ -167,7 +187,7 @@ static int check_identity(struct db *db, int *is_new)
 int db_open(const char *path, enum db_open_mode mode, struct db **out)
 {
 	struct db *db = xcalloc(1, sizeof(*db));
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
 	int is_new = 0;
 	struct stat stbuf;
 
@@ -192,7 +212,7 @@ int db_open(const char *path, enum db_open_mode mode, struct db **out)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
+	sqlite3_busy_timeout(db->h, db_busy_ms);
 	if (check_identity(db, &is_new) < 0)
 		goto fail;
 	if (is_new && mode != DB_OPEN_CREATE) {
@@ -282,7 +302,10 @@ int db_host_ensure(struct db *db, const struct db_host *h, int64_t *id)
 	found = query_id(db, st, id, "look up host");
 	if (found < 0)
 		return -1;
-	vb_now_iso(now, sizeof(now));
+	if (h->captured_at)
+		snprintf(now, sizeof(now), "%s", h->captured_at);
+	else
+		vb_now_iso(now, sizeof(now));
 	if (!found) {
 		if (db_prepare(db, &st,
 			       "INSERT INTO host (name, fingerprint, cpu_model, cores,"
@@ -544,7 +567,8 @@ int db_sample_insert(struct db *db, const struct db_sample *s)
 	if (s->parser)
 		sqlite3_bind_int(st, 10, s->parser_version);
 	bind_text(st, 11, s->started_at);
-	sqlite3_bind_double(st, 12, s->duration);
+	if (s->duration >= 0)
+		sqlite3_bind_double(st, 12, s->duration);
 	/* Outside a transaction this statement is its own transaction: the
 	 * sample is durable when sqlite3_step() returns SQLITE_DONE. */
 	rc = sqlite3_step(st);

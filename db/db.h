@@ -30,6 +30,7 @@
 #define VB_DB_DB_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sqlite3.h>
 
 #define DB_SCHEMA_VERSION 1
@@ -41,6 +42,10 @@ enum db_open_mode {
 
 struct db;
 
+/* How long a locked database is retried before the error is reported, in
+ * milliseconds (default 5000); set before db_open(). */
+extern int db_busy_ms;
+
 /* Opens (and if needed creates or migrates) a database. A file that is not
  * a virtbench database, or whose schema is newer than this binary knows, is
  * refused. On success *out is owned by the caller: db_close() it. */
@@ -50,6 +55,9 @@ int db_close(struct db *db);
 /* The underlying handle, for modules that run their own (prepared) reads. */
 sqlite3 *db_sqlite(struct db *db);
 const char *db_path(const struct db *db);
+
+/* 1 if the database holds at least one run (0 also on error). */
+int db_has_runs(struct db *db);
 
 /* Transactions. db_begin() takes the write lock at once (BEGIN IMMEDIATE),
  * retrying while another writer holds it (busy timeout), then reports. */
@@ -74,6 +82,7 @@ struct db_host {
 	char *virt_flags;    /* "vmx", "svm" or "" */
 	int has_kvm;         /* /dev/kvm present */
 	char *meta;          /* JSON object with anything else */
+	char *captured_at;   /* when the facts were read; NULL = now */
 };
 /* Fills h with this machine's facts (from /proc, uname, os-release).
  * name_override, if set, replaces the hostname. Free with db_host_clear(). */
@@ -123,7 +132,7 @@ struct db_sample {
 	const char *parser;
 	int parser_version;
 	const char *started_at; /* ISO 8601 */
-	double duration;        /* seconds */
+	double duration;        /* seconds; negative = unknown (NULL) */
 };
 /* Inserts one sample. Outside a transaction it commits on its own. */
 int db_sample_insert(struct db *db, const struct db_sample *s);
@@ -135,5 +144,37 @@ int db_check(struct db *db);
  * hosts, platforms, benchmarks and samples, in one transaction. *added and
  * *skipped count runs. */
 int db_merge(struct db *db, const char *other_path, int *added, int *skipped);
+
+/* The classic suite's benchmarks, in the classic CSV's column order after
+ * "time": name, unit, direction (all higher-is-better). */
+struct db_classic_bench {
+	const char *name, *unit, *direction;
+};
+extern const struct db_classic_bench db_classic_benches[6];
+
+/*
+ * Imports a classic benchmark.sh CSV file (lines "time,cpu,mem,diskRand,
+ * diskSeq[,fork,uplink]") as one run on platform_name at host_name (NULL =
+ * this machine). All or nothing: the first bad line is reported as
+ * "FILE:LINE: reason" and nothing is written. A file already imported
+ * (same SHA-256) is refused. On success fills uuid and *nsamples.
+ */
+int db_import_classic(struct db *db, const char *path, const char *platform_name,
+		      const char *host_name, char uuid[37], long *nsamples);
+/* Imports a virtbench JSON export; runs already present (by UUID) are
+ * skipped. All or nothing. */
+int db_import_json(struct db *db, const char *path, int *added, int *skipped,
+		   long *nsamples);
+
+/* Filters for export; NULL fields match everything. */
+struct db_filter {
+	const char *host;
+	const char *platform;
+	const char *run; /* UUID or prefix */
+};
+/* Writes every sample as CSV (header + one row per sample; the first nine
+ * columns are the DESIGN.md contract) or as JSON (re-importable). */
+int db_export_csv(struct db *db, const struct db_filter *f, FILE *out);
+int db_export_json(struct db *db, const struct db_filter *f, FILE *out);
 
 #endif

@@ -133,5 +133,6 @@ void db_host_clear(struct db_host *h)
 	free(h->os);
 	free(h->virt_flags);
 	free(h->meta);
+	free(h->captured_at);
 	memset(h, 0, sizeof(*h));
 }

@@ -1,0 +1,247 @@
+/*
+ * db/merge.c - "db merge" (bring runs from another host's database in) and
+ * "db check" (integrity and invariants).
+ *
+ * Merge attaches the other file read-only and copies, in one transaction,
+ * every run whose UUID (or imported source file) is not already here, with
+ * the hosts, platforms, benchmarks, platform configurations and samples it
+ * references. Everything is matched by natural key (host name, platform
+ * name within its host, benchmark name, run UUID), never by row id, since
+ * ids differ between files. Merging the same file twice adds nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "db/db_int.h"
+
+static int exec_step(struct db *db, const char *sql, const char *what)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(db, what);
+	return 0;
+}
+
+/* Checks that the attached file is a virtbench database of our version. */
+static int check_other(struct db *db, const char *other)
+{
+	sqlite3_stmt *st;
+	int appid = -1, version = -1;
+
+	if (db_prepare(db, &st, "PRAGMA o.application_id") < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		appid = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (db_prepare(db, &st, "PRAGMA o.user_version") < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (appid != DB_APPLICATION_ID)
+		return vb_error("%s: not a virtbench database", other);
+	if (version != DB_SCHEMA_VERSION)
+		return vb_error("%s: schema version %d, this virtbench writes %d; "
+				"open it once with this virtbench (e.g. 'virtbench "
+				"--db %s db check') to migrate it, then merge",
+				other, version, DB_SCHEMA_VERSION, other);
+	return 0;
+}
+
+int db_merge(struct db *db, const char *other_path, int *added, int *skipped)
+{
+	static const char *const steps[][2] = {
+		{ "CREATE TEMP TABLE merge_runs AS SELECT r.id AS oid, r.uuid"
+		  " FROM o.run r WHERE NOT EXISTS (SELECT 1 FROM main.run m WHERE"
+		  " m.uuid = r.uuid OR m.source_sha256 = r.source_sha256)",
+		  "select new runs" },
+		{ "INSERT INTO main.host (name, fingerprint, cpu_model, cores,"
+		  " memory_bytes, kernel, os, virt_flags, has_kvm, meta, captured_at)"
+		  " SELECT h.name, h.fingerprint, h.cpu_model, h.cores, h.memory_bytes,"
+		  " h.kernel, h.os, h.virt_flags, h.has_kvm, h.meta, h.captured_at"
+		  " FROM o.host h WHERE h.name NOT IN (SELECT name FROM main.host)",
+		  "copy hosts" },
+		/* A host known here by name only gets its facts from the other. */
+		{ "UPDATE main.host AS m SET fingerprint = h.fingerprint,"
+		  " cpu_model = h.cpu_model, cores = h.cores,"
+		  " memory_bytes = h.memory_bytes, kernel = h.kernel, os = h.os,"
+		  " virt_flags = h.virt_flags, has_kvm = h.has_kvm, meta = h.meta,"
+		  " captured_at = h.captured_at FROM o.host h"
+		  " WHERE m.name = h.name AND m.cpu_model IS NULL"
+		  " AND h.cpu_model IS NOT NULL", "copy host facts" },
+		{ "INSERT INTO main.platform (host_id, name, kind)"
+		  " SELECT mh.id, p.name, p.kind FROM o.platform p"
+		  " JOIN o.host h ON h.id = p.host_id"
+		  " JOIN main.host mh ON mh.name = h.name"
+		  " WHERE NOT EXISTS (SELECT 1 FROM main.platform mp"
+		  " WHERE mp.host_id = mh.id AND mp.name = p.name)",
+		  "copy platforms" },
+		{ "INSERT INTO main.benchmark (name, unit, direction)"
+		  " SELECT b.name, b.unit, b.direction FROM o.benchmark b"
+		  " WHERE b.name NOT IN (SELECT name FROM main.benchmark)",
+		  "copy benchmarks" },
+		{ "INSERT INTO main.run (uuid, host_id, suite, params, seed,"
+		  " tool_version, command_line, started_at, ended_at, status, source,"
+		  " source_sha256)"
+		  " SELECT r.uuid, mh.id, r.suite, r.params, r.seed, r.tool_version,"
+		  " r.command_line, r.started_at, r.ended_at, r.status, r.source,"
+		  " r.source_sha256 FROM o.run r JOIN merge_runs n ON n.oid = r.id"
+		  " JOIN o.host h ON h.id = r.host_id"
+		  " JOIN main.host mh ON mh.name = h.name", "copy runs" },
+		{ "INSERT INTO main.run_platform (run_id, platform_id, config,"
+		  " instance_id, state, reason)"
+		  " SELECT mr.id, mp.id, rp.config, rp.instance_id, rp.state, rp.reason"
+		  " FROM o.run_platform rp JOIN merge_runs n ON n.oid = rp.run_id"
+		  " JOIN main.run mr ON mr.uuid = n.uuid"
+		  " JOIN o.platform p ON p.id = rp.platform_id"
+		  " JOIN o.host h ON h.id = p.host_id"
+		  " JOIN main.host mh ON mh.name = h.name"
+		  " JOIN main.platform mp ON mp.host_id = mh.id AND mp.name = p.name",
+		  "copy platform configurations" },
+		{ "INSERT INTO main.sample (run_id, platform_id, benchmark_id,"
+		  " repetition, value, status, raw_output, error, parser,"
+		  " parser_version, started_at, duration)"
+		  " SELECT mr.id, mp.id, mb.id, s.repetition, s.value, s.status,"
+		  " s.raw_output, s.error, s.parser, s.parser_version, s.started_at,"
+		  " s.duration FROM o.sample s JOIN merge_runs n ON n.oid = s.run_id"
+		  " JOIN main.run mr ON mr.uuid = n.uuid"
+		  " JOIN o.platform p ON p.id = s.platform_id"
+		  " JOIN o.host h ON h.id = p.host_id"
+		  " JOIN main.host mh ON mh.name = h.name"
+		  " JOIN main.platform mp ON mp.host_id = mh.id AND mp.name = p.name"
+		  " JOIN o.benchmark b ON b.id = s.benchmark_id"
+		  " JOIN main.benchmark mb ON mb.name = b.name", "copy samples" },
+	};
+	sqlite3_stmt *st;
+	char *uri;
+	int rc, total = 0, ret = -1;
+
+	*added = *skipped = 0;
+	if (!strcmp(other_path, db->path))
+		return vb_error("%s: cannot merge a database into itself", other_path);
+	/* Read-only, by URI, so the other file is never modified or created. */
+	{
+		struct sb sb = SB_INIT;
+
+		sb_adds(&sb, "file:");
+		for (const char *p = other_path; *p; p++) {
+			if (*p == '%' || *p == '?' || *p == '#')
+				sb_addf(&sb, "%%%02X", (unsigned char)*p);
+			else
+				sb_addc(&sb, *p);
+		}
+		sb_adds(&sb, "?mode=ro");
+		uri = sb_detach(&sb);
+	}
+	if (db_prepare(db, &st, "ATTACH DATABASE ?1 AS o") < 0) {
+		free(uri);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, uri, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		vb_error("%s: cannot open: %s", other_path, sqlite3_errmsg(db->h));
+		free(uri);
+		return -1;
+	}
+	free(uri);
+	if (check_other(db, other_path) < 0)
+		goto detach;
+	if (db_begin(db) < 0)
+		goto detach;
+	for (size_t i = 0; i < VB_ARRAY_SIZE(steps); i++)
+		if (exec_step(db, steps[i][0], steps[i][1]) < 0)
+			goto rollback;
+	/* Benchmarks with the same name must mean the same thing. */
+	if (db_prepare(db, &st, "SELECT b.name, b.unit, m.unit FROM o.benchmark b"
+				" JOIN main.benchmark m ON m.name = b.name WHERE"
+				" b.unit <> m.unit OR b.direction <> m.direction") < 0)
+		goto rollback;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		vb_error("%s: benchmark '%s' is in %s there but %s here; not merged",
+			 other_path, sqlite3_column_text(st, 0),
+			 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
+		sqlite3_finalize(st);
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	if (db_prepare(db, &st, "SELECT (SELECT count(*) FROM merge_runs),"
+				" (SELECT count(*) FROM o.run)") < 0)
+		goto rollback;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*added = sqlite3_column_int(st, 0);
+		total = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	*skipped = total - *added;
+	if (exec_step(db, "DROP TABLE temp.merge_runs", "merge") < 0)
+		goto rollback;
+	if (db_commit(db) < 0)
+		goto detach;
+	ret = 0;
+	goto detach;
+rollback:
+	db_rollback(db);
+	*added = *skipped = 0;
+detach:
+	sqlite3_exec(db->h, "DROP TABLE IF EXISTS temp.merge_runs", NULL, NULL, NULL);
+	sqlite3_exec(db->h, "DETACH DATABASE o", NULL, NULL, NULL);
+	return ret;
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+int db_check(struct db *db)
+{
+	/* Each query returns one text row per violation. */
+	static const char *const checks[][2] = {
+		{ "PRAGMA integrity_check", "integrity" },
+		{ "SELECT 'table ' || \"table\" || ' row ' || rowid || ' references"
+		  " a missing ' || parent FROM pragma_foreign_key_check",
+		  "foreign keys" },
+		{ "SELECT 'sample ' || id || ' is ok but has no value' FROM sample"
+		  " WHERE status = 'ok' AND value IS NULL", "values" },
+		{ "SELECT 'sample ' || id || ' has a non-finite value' FROM sample"
+		  " WHERE value IS NOT NULL AND (value <> value OR abs(value) > 1e308)",
+		  "values" },
+		{ "SELECT 'sample ' || s.id || ' is on platform ' || p.name ||"
+		  " ' of another host than its run' FROM sample s"
+		  " JOIN run r ON r.id = s.run_id JOIN platform p ON p.id = s.platform_id"
+		  " WHERE p.host_id <> r.host_id", "hosts" },
+		{ "SELECT 'sample ' || id || ' failed without a reason' FROM sample"
+		  " WHERE status = 'failed' AND (error IS NULL OR error = '')",
+		  "failures" },
+		{ "SELECT 'run ' || uuid || ' ended before it started' FROM run"
+		  " WHERE ended_at IS NOT NULL AND ended_at < started_at", "runs" },
+		{ "SELECT 'run ' || uuid || ' is imported but has no source hash'"
+		  " FROM run WHERE status = 'imported' AND source_sha256 IS NULL"
+		  " AND source IS NOT NULL", "runs" },
+		{ "SELECT 'run ' || uuid || ' has invalid params JSON' FROM run"
+		  " WHERE json_valid(params) = 0", "runs" },
+		{ "SELECT 'platform configuration of run ' || r.uuid || ' is not"
+		  " valid JSON' FROM run_platform rp JOIN run r ON r.id = rp.run_id"
+		  " WHERE json_valid(rp.config) = 0", "platforms" },
+	};
+	int problems = 0;
+
+	for (size_t i = 0; i < VB_ARRAY_SIZE(checks); i++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		if (db_prepare(db, &st, checks[i][0]) < 0)
+			return -1;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *msg = (const char *)sqlite3_column_text(st, 0);
+
+			if (i == 0 && msg && !strcmp(msg, "ok"))
+				continue;
+			printf("%s: %s: %s\n", db->path, checks[i][1], msg ? msg : "?");
+			problems++;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_error(db, checks[i][1]);
+	}
+	return problems;
+}
