@@ -81,7 +81,6 @@ static const char migration_1[] =
 	"  CHECK (status <> 'ok' OR value IS NOT NULL),"
 	"  CHECK (status <> 'warmup' OR repetition = 0)"
 	");"
-	"CREATE INDEX sample_group ON sample (platform_id, benchmark_id);"
 	/* Marks the file as ours, so that db_open can tell a virtbench database
 	 * from any other SQLite file (application_id is 'VBEN'). */
 	"PRAGMA application_id = 0x5642454e;";

@@ -1,0 +1,50 @@
+#!/bin/sh
+# bench/import.sh - virtbench's classic import of 1,000,000 samples against
+# the sqlite3 shell's .import of the same rows (one row per sample, same
+# columns and raw text) into a plain table, alternated in the same run.
+# Prints each timing and the ratio of medians (goal: <= 1.5).
+#
+# usage: bench/import.sh [REPS]        (default 5)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+VIRTBENCH=${VIRTBENCH:-$top/virtbench}
+reps=${1:-5}
+T=$(mktemp -d /tmp/vbbench.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+lines=166667 # x 6 benchmarks = 1,000,002 samples
+awk -v n=$lines 'BEGIN { srand(1); for (i = 0; i < n; i++)
+	printf "%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", 1700000000 + 60 * i,
+	4500 + rand() * 100, 16000 + rand() * 500, 240 + rand() * 5,
+	230 + rand() * 5, 9000 + rand() * 300, 23000 + rand() * 900 }' >"$T/classic.csv"
+# The same samples, one row per sample, as the reference imports them.
+awk -F, 'BEGIN { split("cpu mem diskRand diskSeq fork uplink", b, " ");
+	split("events/s MiB/s MiB/s MiB/s forks/s Mbit/s", u, " ") }
+	{ for (i = 2; i <= 7; i++)
+	printf "bench-run,%s,native,%s,%d,%s,%s,ok,%s,\"%s\"\n", "host", b[i-1],
+		NR, $i, u[i-1], strftime("%Y-%m-%dT%H:%M:%S.000Z", $1, 1), $0 }' \
+	"$T/classic.csv" >"$T/rows.csv"
+echo "samples: $(wc -l <"$T/rows.csv")"
+
+now() { date +%s.%N; }
+vb_times="" ref_times=""
+for r in $(seq "$reps"); do
+	rm -f "$T"/vb.db* "$T"/ref.db*
+	t0=$(now)
+	"$VIRTBENCH" -q --db "$T/vb.db" import classic "$T/classic.csv" --platform native >/dev/null
+	t1=$(now)
+	sqlite3 "$T/ref.db" "CREATE TABLE sample (run TEXT, host TEXT, platform TEXT,
+		benchmark TEXT, repetition INTEGER, value REAL, unit TEXT, status TEXT,
+		started_at TEXT, raw_output TEXT)" ".mode csv" ".import $T/rows.csv sample"
+	t2=$(now)
+	vb=$(echo "$t1 - $t0" | bc -l); ref=$(echo "$t2 - $t1" | bc -l)
+	printf 'rep %d: virtbench %.3f s, sqlite3 .import %.3f s, ratio %.2f\n' \
+		"$r" "$vb" "$ref" "$(echo "$vb / $ref" | bc -l)"
+	vb_times="$vb_times $vb"; ref_times="$ref_times $ref"
+done
+[ "$(sqlite3 "$T/vb.db" 'SELECT count(*) FROM sample')" = \
+  "$(sqlite3 "$T/ref.db" 'SELECT count(*) FROM sample')" ] || { echo "row counts differ"; exit 1; }
+median() { echo "$@" | tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+mv=$(median $vb_times); mr=$(median $ref_times)
+printf 'median: virtbench %.3f s, sqlite3 .import %.3f s, ratio %.2f (goal <= 1.5)\n' \
+	"$mv" "$mr" "$(echo "$mv / $mr" | bc -l)"
