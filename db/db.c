@@ -226,10 +226,7 @@ int db_open(const char *path, enum db_open_mode mode, struct db **out)
 	/* WAL lets readers (analyze, report) run while a collector writes. */
 	if (exec_sql(db, "PRAGMA journal_mode = WAL", "enable WAL") < 0 ||
 	    exec_sql(db, "PRAGMA synchronous = FULL", "set synchronous") < 0 ||
-	    exec_sql(db, "PRAGMA foreign_keys = ON", "enable foreign keys") < 0 ||
-	    /* 64 MiB of page cache: a bulk import then reaches the WAL once,
-	     * at commit, instead of spilling pages mid-transaction. */
-	    exec_sql(db, "PRAGMA cache_size = -65536", "set cache size") < 0)
+	    exec_sql(db, "PRAGMA foreign_keys = ON", "enable foreign keys") < 0)
 		goto fail;
 	if (migrate(db) < 0)
 		goto fail;

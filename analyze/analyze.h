@@ -1,0 +1,297 @@
+/*
+ * analyze/analyze.h - statistics over the samples in a virtbench database:
+ * per (host, platform, benchmark) descriptive statistics with confidence
+ * intervals, outliers, drift and warnings; per platform a comparison with the
+ * same host's baseline platform (speedup with Fieller's interval, Welch's
+ * t-test, Mann-Whitney U, Holm-adjusted p); and the comparison of two hosts.
+ *
+ * Workload: one pass over the sample table (up to millions of rows), values
+ * grouped in memory (8 bytes per value plus the repetition), then O(n log n)
+ * per group (sorting for median, quantiles, ranks). Nothing is O(n^2); the
+ * exact Mann-Whitney distribution is only built for small samples (< 50).
+ *
+ * Missing values. A number that cannot be computed from the data (the
+ * variance of one sample, a speedup against a baseline mean of zero, a test
+ * on constant data) is NAN in these structs, and always comes with a reason
+ * string where it matters. Emitters print it as JSON null, or "n/a" in text;
+ * no output ever contains "nan". Test with analyze_have().
+ *
+ * The pure statistics functions (analyze_moments() ... analyze_trend()) take
+ * plain arrays and are what the unit tests check against R/scipy reference
+ * values; each has its formula in a comment in stats.c.
+ *
+ * Ownership: analyze_load() and analyze_compare_hosts() hand the caller a
+ * result set to free with analyze_set_free() / analyze_cmp_set_free(). All
+ * strings and arrays inside belong to the set.
+ */
+#ifndef VB_ANALYZE_ANALYZE_H
+#define VB_ANALYZE_ANALYZE_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct db;
+struct cJSON;
+
+/* 1 if x is a usable number (not the NAN "not available" marker). */
+static inline int analyze_have(double x) { return isfinite(x); }
+
+/* ------------------------------------------------------------------ */
+/* Pure statistics (stats.c)                                          */
+/* ------------------------------------------------------------------ */
+
+/* Descriptive statistics of n values. mean/min/max need n >= 1; variance
+ * (n-1 denominator), stddev and cov (stddev/|mean|, a fraction, not %) need
+ * n >= 2 (cov also mean != 0); anything not computable is NAN. Uses a
+ * two-pass algorithm (mean first, then squared deviations) for accuracy. */
+struct analyze_moments {
+	size_t n;
+	double mean, variance, stddev, cov, min, max;
+};
+void analyze_moments(const double *x, size_t n, struct analyze_moments *m);
+
+/* Student-t confidence interval for the mean at the given level (0.95):
+ * mean -/+ t_{1-(1-level)/2, n-1} * sd / sqrt(n). Needs n >= 2 and a finite
+ * sd; otherwise lo = hi = NAN and returns -1 (no message: not an error). */
+int analyze_t_ci(double mean, double sd, size_t n, double level,
+		 double *lo, double *hi);
+
+/* Median of sorted values (n >= 1; NAN for n = 0). */
+double analyze_median_sorted(const double *sorted, size_t n);
+/* Quantile of sorted values, R's default definition (type 7: linear
+ * interpolation between order statistics at h = (n-1)p). */
+double analyze_quantile_sorted(const double *sorted, size_t n, double p);
+
+/* Distribution-free confidence interval for the median from order
+ * statistics: [x_(k), x_(n-k+1)] with k the largest integer such that
+ * P(Binomial(n, 1/2) <= k-1) <= (1-level)/2, so the coverage is at least
+ * level. Needs n >= 6 at level 0.95; otherwise NAN and returns -1. */
+int analyze_median_ci_sorted(const double *sorted, size_t n, double level,
+			     double *lo, double *hi);
+
+/* Tukey fences on sorted values with type-7 quartiles: mild outliers lie
+ * beyond 1.5 IQR from the quartiles but within 3 IQR; severe beyond 3 IQR.
+ * Needs n >= 4 (fewer: no outliers are classified, fences NAN). */
+struct analyze_fences {
+	double q1, q3, lo_mild, hi_mild, lo_severe, hi_severe;
+};
+void analyze_tukey_fences(const double *sorted, size_t n,
+			  struct analyze_fences *f);
+/* 0 = not an outlier, 1 = mild, 2 = severe (0 if the fences are NAN). */
+int analyze_outlier_class(const struct analyze_fences *f, double v);
+
+/* Welch's two-sample t-test of x against y (t = (mean x - mean y) / se),
+ * Welch-Satterthwaite df, two-sided p. Needs nx, ny >= 2 and not both
+ * variances zero; otherwise t/df/p = NAN, *reason set, returns -1. */
+struct analyze_welch {
+	double t, df, p;
+	const char *reason; /* static text when not computable, else NULL */
+};
+int analyze_welch(const double *x, size_t nx, const double *y, size_t ny,
+		  struct analyze_welch *w);
+/* The same from summary statistics (variances with n-1 denominators). */
+int analyze_welch_summary(double mx, double vx, size_t nx,
+			  double my, double vy, size_t ny,
+			  struct analyze_welch *w);
+
+/* Mann-Whitney / Wilcoxon rank-sum test with R's wilcox.test(x, y)
+ * semantics: u = W = (sum of the ranks of x in the pooled sample) -
+ * nx(nx+1)/2; two-sided p exact when nx < 50, ny < 50 and no ties,
+ * otherwise the normal approximation with tie correction and continuity
+ * correction. Needs nx, ny >= 1; all values tied -> p NAN with a reason
+ * (R returns NaN there). Returns 0, or -1 when p is not computable. */
+struct analyze_mw {
+	double u, p;
+	int exact;          /* 1 if p came from the exact distribution */
+	const char *reason; /* static text when p is NAN */
+};
+int analyze_mann_whitney(const double *x, size_t nx, const double *y,
+			 size_t ny, struct analyze_mw *r);
+/* The same on samples already sorted ascending: O(nx + ny) plus the exact
+ * distribution when used. */
+int analyze_mann_whitney_sorted(const double *xs, size_t nx,
+				const double *ys, size_t ny,
+				struct analyze_mw *r);
+
+/* Fieller's confidence interval for the ratio of means mean(x)/mean(y) with
+ * unequal variances, as mratios::ttestratio(x, y, var.equal = FALSE): the
+ * set of rho with (mx - rho my)^2 <= t^2 (vx/nx + rho^2 vy/ny), t the
+ * Student quantile at the Welch-Satterthwaite df evaluated at rho = mx/my.
+ * bounded = 0 when my^2 - t^2 vy/ny <= 0 (the set is not a finite
+ * interval: lo/hi NAN, reason "unbounded"). Needs nx, ny >= 2, my != 0 and
+ * not both variances zero, else ratio may still be set, lo/hi NAN. */
+struct analyze_fieller {
+	double ratio, lo, hi, df;
+	int bounded;
+	const char *reason; /* static text when lo/hi are NAN */
+};
+int analyze_fieller(const double *x, size_t nx, const double *y, size_t ny,
+		    double level, struct analyze_fieller *f);
+int analyze_fieller_summary(double mx, double vx, size_t nx,
+			    double my, double vy, size_t ny, double level,
+			    struct analyze_fieller *f);
+
+/* Holm's step-down adjustment (R's p.adjust(p, "holm")) of m p-values into
+ * adj (may alias p). NAN entries are skipped and stay NAN; m counts only
+ * the finite ones. */
+void analyze_holm(const double *p, size_t m, double *adj);
+
+/* Drift: Spearman's rank correlation rho between the values and their
+ * order (ties get average ranks), tested with t = rho sqrt((n-2)/(1-rho^2))
+ * on n-2 df (scipy.stats.spearmanr). Needs n >= ANALYZE_DRIFT_MIN_N;
+ * significant when p < ANALYZE_DRIFT_ALPHA. */
+#define ANALYZE_DRIFT_MIN_N 8
+#define ANALYZE_DRIFT_ALPHA 0.01
+struct analyze_drift {
+	int tested;       /* 0 if n too small or values constant */
+	double rho, p;    /* NAN when not tested */
+	int significant;
+};
+void analyze_trend(const double *values, size_t n, struct analyze_drift *d);
+/* The same given the values' average ranks (1..n, ties averaged) in order. */
+void analyze_trend_ranked(const double *ranks, size_t n,
+			  struct analyze_drift *d);
+
+/* ------------------------------------------------------------------ */
+/* Results from a database (analyze.c)                                */
+/* ------------------------------------------------------------------ */
+
+enum analyze_direction { ANALYZE_HIGHER = 0, ANALYZE_LOWER = 1 };
+
+/* Warning bits of a group; text in analyze_group.warnings_text. */
+enum {
+	ANALYZE_WARN_FEW_SAMPLES = 1 << 0, /* n < 5 */
+	ANALYZE_WARN_HIGH_COV = 1 << 1,    /* CoV > 5 % */
+	ANALYZE_WARN_DRIFT = 1 << 2,       /* significant monotone trend */
+	ANALYZE_WARN_UNBOUNDED = 1 << 3,   /* Fieller CI unbounded */
+	ANALYZE_WARN_ALL_FAILED = 1 << 4,  /* no ok sample at all */
+	ANALYZE_WARN_SOME_FAILED = 1 << 5, /* some samples failed */
+	ANALYZE_WARN_NO_BASELINE = 1 << 6, /* benchmark missing on baseline */
+	ANALYZE_WARN_OUTLIERS = 1 << 7,    /* Tukey outliers present */
+	ANALYZE_WARN_ZERO_VAR = 1 << 8,    /* all values identical */
+};
+#define ANALYZE_FEW_SAMPLES 5
+#define ANALYZE_HIGH_COV 0.05
+
+/* A platform versus its host's baseline platform (or host B vs host A). */
+struct analyze_vs {
+	int present;        /* 1 for every non-baseline group (even when the
+			     * baseline has no data: then numbers are NAN and
+			     * reason says why); 0 for the baseline itself */
+	double speedup;     /* direction-aware ratio, > 1 = faster; NAN */
+	double ci_lo, ci_hi;/* Fieller 95 % CI of speedup; NAN if unavailable */
+	int ci_bounded;     /* 0: Fieller's set is unbounded */
+	struct analyze_welch welch;  /* platform minus baseline */
+	struct analyze_mw mw;        /* platform against baseline */
+	double p_holm;      /* Welch p, Holm-adjusted over the output; NAN */
+	int significant;    /* p_holm < 0.05 */
+	const char *reason; /* static text why speedup/CI are missing, or NULL */
+};
+
+struct analyze_group {
+	char *host, *platform, *kind, *benchmark, *unit;
+	int64_t platform_id, benchmark_id; /* database row ids */
+	enum analyze_direction direction;
+	int is_baseline;
+	/* counts: n is the number of ok values the statistics use */
+	size_t n, n_warmup_excluded, n_failed, n_outliers_excluded;
+	double mean, median, variance, stddev, cov, min, max; /* NAN: n/a */
+	double ci95_lo, ci95_hi;        /* Student t */
+	double median_ci_lo, median_ci_hi; /* order statistics, >= 95 % */
+	size_t outliers_mild, outliers_severe;
+	struct analyze_drift drift;
+	unsigned warnings;              /* ANALYZE_WARN_* bits */
+	char *warnings_text;            /* "; "-joined messages, or NULL */
+	/* Every ok value (outliers included, even with exclude_outliers) in
+	 * repetition order (runs by start time, then repetition): */
+	size_t n_values;
+	double *values;
+	int *repetitions;
+	unsigned char *outlier;         /* 0 none, 1 mild, 2 severe */
+	struct analyze_vs vs_baseline;
+};
+
+struct analyze_opts {
+	const char *host;     /* only this host; NULL = all */
+	const char *run;      /* only this run (UUID or unique prefix); NULL */
+	const char *baseline; /* baseline platform name; NULL = "native" */
+	const char *platform; /* only this platform (plus the baseline); NULL */
+	int exclude_outliers; /* drop Tukey outliers (mild and severe) */
+};
+
+struct analyze_set {
+	char *baseline;
+	size_t n_groups;
+	struct analyze_group *groups; /* sorted by host name, benchmark (suite
+				       * order: row id), then the baseline
+				       * first and platforms in the order
+				       * they were first recorded */
+	size_t n_comparisons;         /* Holm's m: comparisons with a Welch p */
+};
+
+/* Loads and analyzes the samples matching opts. Warm-up (repetition 0 or
+ * status warmup) and failed samples are excluded and counted. *out is owned
+ * by the caller (analyze_set_free()). An empty selection is not an error
+ * (n_groups = 0). Returns negative after reporting a database error or an
+ * unknown run. */
+int analyze_load(struct db *db, const struct analyze_opts *opts,
+		 struct analyze_set **out);
+void analyze_set_free(struct analyze_set *s);
+
+/* compare: host B relative to host A, per (platform, benchmark) present on
+ * both. ratio = mean_b/mean_a (not direction-aware, as DESIGN.md says). */
+struct analyze_cmp {
+	char *platform, *benchmark, *unit;
+	enum analyze_direction direction;
+	size_t n_a, n_b;
+	double mean_a, mean_b;
+	struct analyze_vs vs; /* speedup = ratio; welch/mw B against A */
+};
+struct analyze_cmp_set {
+	char *host_a, *host_b;
+	size_t n;
+	struct analyze_cmp *items;
+	size_t n_comparisons;
+};
+int analyze_compare_hosts(struct db *db, const char *host_a,
+			  const char *host_b, const struct analyze_opts *opts,
+			  struct analyze_cmp_set **out);
+void analyze_cmp_set_free(struct analyze_cmp_set *s);
+
+/* ------------------------------------------------------------------ */
+/* Output (analyze.c)                                                 */
+/* ------------------------------------------------------------------ */
+
+enum analyze_format {
+	ANALYZE_TEXT, ANALYZE_JSON, ANALYZE_CSV, ANALYZE_MARKDOWN
+};
+/* Parses "text|json|csv|markdown"; -1 if unknown (no message). */
+int analyze_format_parse(const char *s, enum analyze_format *f);
+
+/* The DESIGN.md analyze JSON: {"baseline": ..., "results": [...]}; each
+ * result has host, platform, benchmark, unit, n, mean, median, variance,
+ * stddev, cov, min, max, ci95 and, for non-baseline platforms,
+ * vs_baseline {speedup, ci95, welch{t,df,p}, mann_whitney{u,p}, p_holm,
+ * significant}, plus extra fields (kind, direction, n_warmup, n_failed,
+ * median_ci95, outliers, drift, warnings). Unavailable numbers are null.
+ * Caller owns the returned tree (cJSON_Delete). */
+struct cJSON *analyze_set_to_json(const struct analyze_set *s);
+struct cJSON *analyze_cmp_set_to_json(const struct analyze_cmp_set *s);
+
+/* Writes the set in a format to f. Returns 0, or -1 on a write error. */
+int analyze_print(const struct analyze_set *s, enum analyze_format fmt,
+		  FILE *f);
+int analyze_cmp_print(const struct analyze_cmp_set *s,
+		      enum analyze_format fmt, FILE *f);
+
+/* Formatting shared with report: "0.987× [0.981, 0.993]" (or
+ * "0.987× [unbounded]" / "n/a"), and "p<0.001" / "p=0.034" / "n/a".
+ * Return buf. */
+char *analyze_fmt_speedup(const struct analyze_vs *vs, char *buf, size_t size);
+char *analyze_fmt_p(double p, char *buf, size_t size);
+/* A number with 4 significant digits, or "n/a" for NAN. */
+char *analyze_fmt_num(double v, char *buf, size_t size);
+
+#endif

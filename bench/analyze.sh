@@ -1,0 +1,82 @@
+#!/bin/sh
+# bench/analyze.sh - `virtbench analyze` over 1,000,000 samples against the
+# sqlite3 shell's GROUP BY aggregate scan of the same rows in virtbench's
+# own database (count, sum and sum of squares of the ok values per host,
+# platform and benchmark: the cost of merely reading the data), alternated
+# in the same run. Also virtbench's peak RSS (/usr/bin/time, goal < 200 MB).
+# Prints each timing and the ratio of medians (goal: <= 2).
+#
+# Data: 2 hosts x 4 platforms x 6 benchmarks x 20,834 repetitions
+# (1,000,032 samples, plus one warm-up per pair), imported with
+# `virtbench import classic`, so the database is exactly what analyze
+# reads in real use.
+#
+# usage: bench/analyze.sh [REPS]        (default 5)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+VIRTBENCH=${VIRTBENCH:-$top/virtbench}
+reps=${1:-5}
+T=$(mktemp -d /tmp/vbbench.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+[ -x /usr/bin/time ] || { echo "bench/analyze.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+
+lines=20834 # x 6 benchmarks x 8 (host, platform) = 1,000,032 samples
+seed=1
+for h in hostA hostB; do
+	for p in native docker kvm qemu; do
+		seed=$((seed + 1))
+		# platform speed factors roughly as measured (NOTES.md)
+		case $p in native) f=1 ;; docker) f=0.99 ;; kvm) f=0.97 ;; qemu) f=0.13 ;; esac
+		awk -v n=$lines -v s=$seed -v f=$f 'BEGIN { srand(s); for (i = 0; i < n; i++)
+			printf "%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", 1700000000 + 60 * i,
+			f * (4500 + rand() * 100), f * (16000 + rand() * 500),
+			f * (240 + rand() * 5), f * (230 + rand() * 5),
+			f * (9000 + rand() * 300), f * (23000 + rand() * 900) }' >"$T/$h-$p.csv"
+		"$VIRTBENCH" -q --db "$T/vb.db" import classic "$T/$h-$p.csv" \
+			--platform "$p" --host "$h" >/dev/null
+	done
+done
+echo "samples: $(sqlite3 "$T/vb.db" "SELECT count(*) FROM sample WHERE status = 'ok'")"
+
+# The reference: one aggregate scan grouped by (platform, benchmark) ids -
+# the platform row determines the host - which is the cheapest form, so
+# the ratio is the strict one. The same with the names joined in (as
+# analyze prints them) is timed too, for information.
+ref_sql="SELECT platform_id, benchmark_id, count(*), sum(value),
+	sum(value * value) FROM sample WHERE status = 'ok'
+	GROUP BY platform_id, benchmark_id"
+names_sql="SELECT h.name, p.name, b.name, count(*), sum(s.value),
+	sum(s.value * s.value) FROM sample s
+	JOIN platform p ON p.id = s.platform_id JOIN host h ON h.id = p.host_id
+	JOIN benchmark b ON b.id = s.benchmark_id
+	WHERE s.status = 'ok' GROUP BY h.name, p.name, b.name"
+
+now() { date +%s.%N; }
+vb_times="" ref_times="" names_times="" rss=0
+# one untimed pass of each warms the page cache for both
+sqlite3 "$T/vb.db" "$ref_sql" >/dev/null
+"$VIRTBENCH" -q --db "$T/vb.db" analyze --format json >/dev/null
+for r in $(seq "$reps"); do
+	t0=$(now)
+	/usr/bin/time -f %M -o "$T/rss" "$VIRTBENCH" -q --db "$T/vb.db" analyze \
+		--format json >"$T/out.json"
+	t1=$(now)
+	sqlite3 "$T/vb.db" "$ref_sql" >"$T/ref.txt"
+	t2=$(now)
+	sqlite3 "$T/vb.db" "$names_sql" >/dev/null
+	t3=$(now)
+	vb=$(echo "$t1 - $t0" | bc -l); ref=$(echo "$t2 - $t1" | bc -l)
+	names=$(echo "$t3 - $t2" | bc -l)
+	kb=$(cat "$T/rss")
+	[ "$kb" -gt "$rss" ] && rss=$kb
+	printf 'rep %d: virtbench analyze %.3f s (peak RSS %d MB), sqlite3 GROUP BY %.3f s (by names %.3f s), ratio %.2f\n' \
+		"$r" "$vb" $((kb / 1024)) "$ref" "$names" "$(echo "$vb / $ref" | bc -l)"
+	vb_times="$vb_times $vb"; ref_times="$ref_times $ref"
+	names_times="$names_times $names"
+done
+[ "$(wc -l <"$T/ref.txt")" -eq 48 ] || { echo "reference found $(wc -l <"$T/ref.txt") groups, expected 48"; exit 1; }
+[ "$(grep -c '"benchmark"' "$T/out.json")" -eq 48 ] || { echo "analyze printed the wrong number of groups"; exit 1; }
+median() { echo "$@" | tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+mv=$(median $vb_times); mr=$(median $ref_times); mn=$(median $names_times)
+printf 'median: virtbench analyze %.3f s, sqlite3 GROUP BY %.3f s (by names %.3f s), ratio %.2f (goal <= 2); peak RSS %d MB (goal < 200)\n' \
+	"$mv" "$mr" "$mn" "$(echo "$mv / $mr" | bc -l)" $((rss / 1024))

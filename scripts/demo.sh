@@ -1,0 +1,67 @@
+#!/bin/sh
+# scripts/demo.sh - "make demo": the main job end to end on this machine.
+#
+#  1. installs what is missing (scripts/install-deps.sh demo);
+#  2. builds virtbench;
+#  3. starts virtlogd, libvirtd and dockerd if they are not running;
+#  4. builds the guest and container images if they are not cached;
+#  5. runs `virtbench run` with the quick profile on native, docker, qemu,
+#     and kvm where `virtbench doctor` says it can run here (the report says
+#     why an absent platform is absent);
+#  6. prints the path of report/report.md.
+#
+# Environment: DEMO_PLATFORMS to choose platforms yourself, DEMO_REPS,
+# DEMO_DURATION, VIRTBENCH_DB (default ./demo.db).
+set -eu
+cd "$(dirname "$0")/.."
+say() { printf '\n== %s\n' "$*" >&2; }
+start=$(date +%s)
+
+say "installing missing packages"
+if [ "$(id -u)" -eq 0 ]; then
+	scripts/install-deps.sh demo
+else
+	scripts/install-deps.sh demo || {
+		echo "demo: run 'sudo make demo' (or install the packages above)" >&2
+		exit 1
+	}
+fi
+
+say "building"
+make -s -j"$(nproc)"
+
+db=${VIRTBENCH_DB:-demo.db}
+vb() { ./virtbench --db "$db" "$@"; }
+
+platforms=native
+if [ "$(id -u)" -eq 0 ]; then
+	say "starting daemons (logs in /var/log/virtbench-*.log)"
+	scripts/start-daemons.sh libvirt docker || echo "demo: some daemons did not start; doctor will say which platforms are out" >&2
+fi
+
+say "checking platforms (virtbench doctor)"
+./virtbench doctor || true
+if [ -n "${DEMO_PLATFORMS:-}" ]; then
+	platforms=$DEMO_PLATFORMS
+else
+	if ./virtbench doctor --platform docker >/dev/null 2>&1 ||
+	   ./virtbench image docker; then
+		platforms="$platforms,docker"
+	fi
+	if ./virtbench doctor --platform qemu >/dev/null 2>&1 ||
+	   ./virtbench image build; then
+		platforms="$platforms,qemu"
+	fi
+	# kvm is always attempted: when it cannot run here, the collector
+	# finds out quickly, records why, and the report says so.
+	platforms="$platforms,kvm"
+fi
+
+say "running the quick suite on $platforms"
+rm -rf report/report.md report/figures
+vb run --platforms "$platforms" --profile quick \
+	${DEMO_REPS:+--reps "$DEMO_REPS"} ${DEMO_DURATION:+--duration "$DEMO_DURATION"} \
+	--network user --docker-network host --out report
+
+say "done in $(( $(date +%s) - start )) s"
+echo "report: $(pwd)/report/report.md"

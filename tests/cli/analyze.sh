@@ -1,0 +1,162 @@
+# tests/cli/analyze.sh - `virtbench analyze` and `virtbench compare`
+# (analyze/) end to end on imported classic CSVs: the DESIGN.md JSON fields
+# and values (cross-checked with scipy), the text/CSV/Markdown formats,
+# filters, "not enough data" without NaN, and usage errors.
+. "$(dirname "$0")/../lib.sh"
+PY=/usr/bin/python3
+[ -x $PY ] && $PY -c 'import scipy' 2>/dev/null || skip "python3-scipy is not installed"
+
+# hostA: native (5 columns: no fork/uplink), kvm (7 columns), one (1 line)
+cat >"$T/native.csv" <<'EOF'
+# the classic benchmark.sh output
+1700000000,4500,16536,241,230
+1700000100,4490,16500,240,231
+1700000200,4520,16600,243,229
+1700000300,4505,16520,239,232
+1700000400,4498,16540,242,230
+1700000500,4510,16530,241,228
+EOF
+cat >"$T/kvm.csv" <<'EOF'
+1700000000,4420,16300,236,226,9100,23000
+1700000100,4431,16310,235,227,9110,23100
+1700000200,4415,16290,237,225,9090,23050
+1700000300,4440,16350,236,226,9105,23080
+1700000400,4428,16320,238,224,9120,23020
+1700000500,4419,16330,234,227,9095,23060
+1700000600,4433,16305,236,226,9101,23040
+EOF
+printf '1700000000,600,900,45,43\n' >"$T/one.csv"
+# hostB: native again, a little faster
+sed 's/^\(1700000[0-9]*\),45/\1,46/' "$T/native.csv" >"$T/nativeB.csv"
+
+expect_exit 0 vb import classic "$T/native.csv" --platform native --host hostA
+run_native=$(cat "$T/out")
+expect_exit 0 vb import classic "$T/kvm.csv" --platform kvm --host hostA
+expect_exit 0 vb import classic "$T/one.csv" --platform one --host hostA
+expect_exit 0 vb import classic "$T/nativeB.csv" --platform native --host hostB
+
+# JSON: DESIGN.md fields, values agree with scipy, nulls instead of NaN.
+expect_exit 0 vb analyze --format json
+cp "$T/out" "$T/a.json"
+$PY - "$T/a.json" "$T/native.csv" "$T/kvm.csv" <<'EOF' || fail "analyze json check"
+import json, math, sys
+import numpy as np
+from scipy import stats
+doc = json.load(open(sys.argv[1]))
+assert doc["baseline"] == "native", doc["baseline"]
+def col(path, i):
+    return np.array([float(l.split(",")[i]) for l in open(path)
+                     if l.strip() and not l.startswith("#")])
+res = {(r["host"], r["platform"], r["benchmark"]): r for r in doc["results"]}
+nat, kvm = col(sys.argv[2], 1), col(sys.argv[3], 1)
+r = res[("hostA", "kvm", "cpu")]
+for k in ("host", "platform", "benchmark", "unit", "n", "mean", "median",
+          "variance", "stddev", "cov", "min", "max", "ci95", "vs_baseline"):
+    assert k in r, k
+assert r["unit"] == "events/s" and r["n"] == 7
+assert abs(r["mean"] - kvm.mean()) < 1e-9 * kvm.mean()
+assert abs(r["variance"] - kvm.var(ddof=1)) < 1e-9 * kvm.var(ddof=1)
+lo, hi = stats.t.interval(0.95, 6, loc=kvm.mean(), scale=stats.sem(kvm))
+assert abs(r["ci95"][0] - lo) < 1e-6 and abs(r["ci95"][1] - hi) < 1e-6
+vs = r["vs_baseline"]
+assert abs(vs["speedup"] - kvm.mean() / nat.mean()) < 1e-12
+w = stats.ttest_ind(kvm, nat, equal_var=False)
+assert abs(vs["welch"]["t"] - w.statistic) < 1e-9, (vs["welch"], w)
+assert abs(vs["welch"]["p"] - w.pvalue) < 1e-6
+mw = stats.mannwhitneyu(kvm, nat, alternative="two-sided", method="exact")
+assert vs["mann_whitney"]["u"] == mw.statistic
+assert abs(vs["mann_whitney"]["p"] - mw.pvalue) < 1e-6
+assert vs["ci95"][0] < vs["speedup"] < vs["ci95"][1]
+assert isinstance(vs["significant"], bool)
+assert 0 <= vs["p_holm"] <= 1 and vs["p_holm"] >= vs["welch"]["p"]
+# the baseline has no vs_baseline; a one-sample platform has nulls, no NaN
+assert "vs_baseline" not in res[("hostA", "native", "cpu")]
+one = res[("hostA", "one", "cpu")]
+assert one["n"] == 1 and one["variance"] is None and one["ci95"] is None
+assert one["vs_baseline"]["ci95"] is None
+assert one["vs_baseline"]["welch"]["p"] is None
+assert one["vs_baseline"]["p_holm"] is None
+assert one["vs_baseline"]["significant"] is False
+# fork exists on kvm only: missing on the baseline, said so
+fk = res[("hostA", "kvm", "fork")]
+assert fk["vs_baseline"]["speedup"] is None
+assert any("baseline" in w for w in fk["warnings"]), fk["warnings"]
+# Holm over every comparison with a Welch p in this output
+ps = [(k, r["vs_baseline"]) for k, r in res.items() if "vs_baseline" in r
+      and r["vs_baseline"]["welch"]["p"] is not None]
+m = len(ps)
+order = sorted(ps, key=lambda kv: kv[1]["welch"]["p"])
+run = 0
+for i, (k, v) in enumerate(order):
+    run = max(run, (m - i) * v["welch"]["p"])
+    assert abs(v["p_holm"] - min(1, run)) < 1e-12, (k, v)
+    assert v["significant"] == (v["p_holm"] < 0.05)
+EOF
+grep -qi 'nan' "$T/a.json" && fail "json contains nan"
+
+# Text: an aligned table with the speedup and its interval.
+expect_exit 0 vb analyze --host hostA
+expect_out_has "×"
+expect_out_has "baseline"
+expect_out_has "n/a"
+grep -q 'p<0.001\|p=0\.' "$T/out" || fail "no p-value in text output"
+grep -qi 'nan' "$T/out" && fail "text contains nan"
+grep -q hostB "$T/out" && fail "--host hostA printed hostB"
+[ -s "$T/err" ] && fail "analyze wrote to stderr: $(cat "$T/err")"
+
+# CSV: header plus one row per group; Markdown: a table.
+expect_exit 0 vb analyze --format csv --host hostA
+head -1 "$T/out" | grep -q '^host,platform,benchmark,unit,' || fail "csv header"
+[ "$(wc -l <"$T/out")" -eq $((1 + 4 + 6 + 4)) ] || { cat "$T/out"; fail "csv rows"; }
+grep -qi 'nan' "$T/out" && fail "csv contains nan"
+expect_exit 0 vb analyze --format markdown
+grep -q '^| host' "$T/out" || fail "markdown header"
+grep -q '^| ---' "$T/out" || fail "markdown delimiter row"
+
+# Filters: a run (by UUID prefix), a platform, another baseline.
+expect_exit 0 vb analyze --run "$(echo "$run_native" | cut -c1-8)" --format csv
+[ "$(wc -l <"$T/out")" -eq 5 ] || { cat "$T/out"; fail "--run rows"; }
+expect_exit 0 vb analyze --baseline kvm --host hostA --format json
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["baseline"]=="kvm"; assert any("vs_baseline" in r and r["platform"]=="native" for r in d["results"])' "$T/out" || fail "--baseline kvm"
+
+# Errors: usage (2) and failures (1), one clear line.
+expect_exit 2 vb analyze --format yaml
+expect_exit 2 vb analyze stray
+expect_exit 1 vb analyze --host nosuch
+grep -q "no host named 'nosuch'" "$T/err" || fail "unknown host message"
+expect_exit 1 vb analyze --run 00000000
+expect_exit 2 vb compare --host hostA
+expect_exit 2 vb compare --host hostA --host hostA
+
+# compare: B relative to A.
+expect_exit 0 vb compare --host hostA --host hostB --format json
+$PY - "$T/out" "$T/native.csv" "$T/nativeB.csv" <<'EOF' || fail "compare json check"
+import json, sys
+import numpy as np
+from scipy import stats
+d = json.load(open(sys.argv[1]))
+assert d["a"] == "hostA" and d["b"] == "hostB"
+def col(path, i):
+    return np.array([float(l.split(",")[i]) for l in open(path)
+                     if l.strip() and not l.startswith("#")])
+r = {(x["platform"], x["benchmark"]): x for x in d["results"]}
+assert len(r) == 4, r.keys()  # native x 4 benchmarks on both hosts
+x = r[("native", "cpu")]
+a, b = col(sys.argv[2], 1), col(sys.argv[3], 1)
+for k in ("n_a", "n_b", "mean_a", "mean_b", "ratio", "ratio_ci95", "welch",
+          "mann_whitney", "significant"):
+    assert k in x, k
+assert x["n_a"] == 6 and x["n_b"] == 6
+assert abs(x["ratio"] - b.mean() / a.mean()) < 1e-12
+w = stats.ttest_ind(b, a, equal_var=False)
+assert abs(x["welch"]["t"] - w.statistic) < 1e-9
+assert x["ratio_ci95"][0] < x["ratio"] < x["ratio_ci95"][1]
+# mem is identical on both hosts: ratio 1, nothing significant
+m = r[("native", "mem")]
+assert m["ratio"] == 1 and m["significant"] is False
+EOF
+expect_exit 0 vb compare --host hostA --host hostB --platform native
+expect_out_has "hostB relative to A = hostA"
+expect_out_has "×"
+expect_exit 1 vb compare --host hostA --host nosuch
+echo ok

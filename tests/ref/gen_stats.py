@@ -1,0 +1,262 @@
+#!/usr/bin/python3
+"""tests/ref/gen_stats.py - reference values for analyze/stats.c.
+
+Writes tests/ref/stats_ref.h: the fixture data (deterministic, seeded) and
+what scipy says about it, for tests/unit/test_stats.c to compare against
+(1e-9 relative for moments and intervals, 1e-6 for p-values and Fieller
+bounds).
+
+Sources of truth:
+  moments         numpy mean / var(ddof=1) / min / max
+  t CI            tq(): scipy.stats.t.ppf polished by Newton steps on
+                  scipy.stats.t.sf (see tq() for why)
+  quantiles       numpy.quantile (linear = R type 7)
+  median CI       order statistics with k from scipy.stats.binom.cdf
+  Welch           scipy.stats.ttest_ind(equal_var=False)  (= R t.test)
+  Mann-Whitney    scipy.stats.mannwhitneyu(use_continuity=True) with
+                  method chosen as R's wilcox.test does: exact when
+                  n_x < 50, n_y < 50 and no ties, else asymptotic
+  Fieller         the formula of mratios::ttestratio(x, y, var.equal=FALSE)
+                  (mratios 1.4, t.test.ratio.default, iterativeCI=FALSE),
+                  re-typed here with scipy.stats.t because mratios is not
+                  packaged for Debian:
+                    r   = mean(x)/mean(y)
+                    df  = max(1, (vx/nx + r^2 vy/ny)^2 /
+                                 (vx^2/(nx^2(nx-1)) + r^4 vy^2/(ny^2(ny-1))))
+                    q   = tq(0.975, df)
+                    A   = vy q^2/ny - my^2, B = 2 mx my, C = vx q^2/nx - mx^2
+                    A >= 0 -> unbounded; else
+                    lo, hi = B/(-2A) +/- sqrt((B/2)^2 - A C)/A  (sorted)
+  Holm            R's p.adjust(p, "holm"): pmin(1, cummax((m-i+1) p_(i)))
+  Spearman trend  scipy.stats.spearmanr(values, 1..n)
+
+Run: /usr/bin/python3 tests/ref/gen_stats.py > tests/ref/stats_ref.h
+"""
+import math
+import sys
+
+import numpy as np
+import scipy
+from scipy import stats
+
+rng = np.random.default_rng(20261125)
+
+
+def r(x):
+    return float(repr(float(x)))
+
+
+# ---- fixture data -------------------------------------------------------
+samples = {
+    "normal20": rng.normal(1000.0, 30.0, 20),
+    "one": np.array([4500.25]),
+    "two": np.array([10.0, 12.5]),
+    "six": np.array([3.0, 1.0, 4.0, 1.5, 5.0, 9.0]),
+    "const5": np.array([7.5] * 5),
+    "outl40": np.concatenate([rng.normal(50.0, 1.0, 37), [58.0, 41.0, 80.0]]),
+    "big500": rng.lognormal(3.0, 0.3, 500),
+    "ties30": np.round(rng.normal(20.0, 2.0, 30)),
+}
+
+pairs = [
+    # name, x (platform), y (baseline)
+    ("exact_10_12", rng.normal(950.0, 20.0, 10), rng.normal(1000.0, 25.0, 12)),
+    ("exact_5_1", rng.normal(5.0, 1.0, 5), np.array([4.2])),
+    ("approx_60_55", rng.normal(100.0, 5.0, 60), rng.normal(102.0, 6.0, 55)),
+    ("ties_15_15", np.round(rng.normal(10.0, 1.5, 15)),
+     np.round(rng.normal(11.0, 1.5, 15))),
+    ("tcg_20x", rng.normal(593.0, 10.0, 8), rng.normal(4500.0, 60.0, 8)),
+    ("xconst", np.array([3.0] * 6), rng.normal(3.3, 0.2, 7)),
+    ("unbounded", rng.normal(1.0, 0.5, 4), np.array([0.5, -0.4, 0.3, -0.2])),
+    ("exact_49_49", rng.normal(0.0, 1.0, 49), rng.normal(0.3, 1.0, 49)),
+    ("approx_50_3", rng.normal(0.0, 1.0, 50), rng.normal(0.5, 1.0, 3)),
+]
+
+trends = {
+    "drift30": np.arange(30) * 0.5 + rng.normal(100.0, 2.0, 30),
+    "flat30": rng.normal(100.0, 2.0, 30),
+    "ties12": np.array([5, 5, 6, 6, 6, 7, 7, 8, 8, 8, 9, 9], dtype=float),
+    "down10": np.array([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], dtype=float),
+}
+
+holm_p = [0.01, 0.04, 0.03, 0.005, float("nan"), 0.5, 0.04]
+
+
+# ---- references ----------------------------------------------------------
+def tq(p, df):
+    """Student t quantile. scipy 1.10's t.ppf is only good to ~1e-10
+    relative (df=2: 4.302652729911275 against the closed form
+    (2p-1)/sqrt(2p(1-p)) = 4.30265272974946385; df=1: tan(pi(p-1/2)) is
+    off by 2e-11), while its t.sf is accurate; three Newton steps on sf
+    restore the closed forms for df = 1, 2, 4 to 1e-15."""
+    t = stats.t.ppf(p, df)
+    for _ in range(3):
+        t = t + (stats.t.sf(t, df) - (1 - p)) / stats.t.pdf(t, df)
+    return float(t)
+
+
+def moments(x):
+    n = len(x)
+    mean = float(np.mean(x))
+    var = float(np.var(x, ddof=1)) if n >= 2 else math.nan
+    sd = math.sqrt(var) if n >= 2 else math.nan
+    cov = sd / abs(mean) if n >= 2 and mean != 0 else math.nan
+    if n >= 2:
+        h = tq(0.975, n - 1) * sd / math.sqrt(n)
+        lo, hi = mean - h, mean + h
+    else:
+        lo = hi = math.nan
+    return [mean, var, sd, cov, float(np.min(x)), float(np.max(x)), lo, hi]
+
+
+def median_ci(x):
+    s = np.sort(x)
+    n = len(s)
+    if stats.binom.cdf(0, n, 0.5) > 0.025:
+        return [math.nan, math.nan]
+    k = 1
+    while stats.binom.cdf(k, n, 0.5) <= 0.025:  # P(B <= (k+1)-1)
+        k += 1
+    return [float(s[k - 1]), float(s[n - k])]
+
+
+def quartiles(x):
+    return [float(np.quantile(x, 0.25)), float(np.median(x)),
+            float(np.quantile(x, 0.75))]
+
+
+def welch(x, y):
+    if len(x) < 2 or len(y) < 2:
+        return [math.nan] * 3
+    res = stats.ttest_ind(x, y, equal_var=False)
+    vx, vy = np.var(x, ddof=1), np.var(y, ddof=1)
+    ax, ay = vx / len(x), vy / len(y)
+    df = (ax + ay) ** 2 / (ax ** 2 / (len(x) - 1) + ay ** 2 / (len(y) - 1))
+    return [float(res.statistic), float(df), float(res.pvalue)]
+
+
+def mann_whitney(x, y):
+    pooled = np.concatenate([x, y])
+    ties = len(np.unique(pooled)) < len(pooled)
+    exact = len(x) < 50 and len(y) < 50 and not ties
+    res = stats.mannwhitneyu(x, y, alternative="two-sided",
+                             use_continuity=True,
+                             method="exact" if exact else "asymptotic")
+    return [float(res.statistic), float(res.pvalue), 1.0 if exact else 0.0]
+
+
+def fieller(x, y):
+    nx, ny = len(x), len(y)
+    mx, my = float(np.mean(x)), float(np.mean(y))
+    est = mx / my
+    if nx < 2 or ny < 2:
+        return [est, math.nan, math.nan, 0.0]
+    vx, vy = float(np.var(x, ddof=1)), float(np.var(y, ddof=1))
+    df = max(1.0, (vx / nx + est ** 2 * vy / ny) ** 2 /
+             (vx ** 2 / (nx ** 2 * (nx - 1)) +
+              est ** 4 * vy ** 2 / (ny ** 2 * (ny - 1))))
+    q = tq(0.975, df)
+    A = vy * q ** 2 / ny - my ** 2
+    B = 2 * mx * my
+    C = vx * q ** 2 / nx - mx ** 2
+    if A >= 0:
+        return [est, math.nan, math.nan, 0.0]
+    u = B / (-2 * A) - math.sqrt((B / 2) ** 2 - A * C) / A
+    l = B / (-2 * A) + math.sqrt((B / 2) ** 2 - A * C) / A
+    return [est, min(l, u), max(l, u), 1.0]
+
+
+def holm(p):
+    idx = [i for i, v in enumerate(p) if not math.isnan(v)]
+    m = len(idx)
+    order = sorted(idx, key=lambda i: (p[i], i))
+    out = [math.nan] * len(p)
+    run = 0.0
+    for rank, i in enumerate(order):
+        run = max(run, (m - rank) * p[i])
+        out[i] = min(1.0, run)
+    return out
+
+
+def spearman(v):
+    res = stats.spearmanr(v, np.arange(1, len(v) + 1))
+    return [float(res.statistic), float(res.pvalue)]
+
+
+# ---- C output -------------------------------------------------------------
+def cnum(v):
+    if isinstance(v, float) and math.isnan(v):
+        return "NAN"
+    return repr(float(v))
+
+
+def carr(vals):
+    return "{ " + ", ".join(cnum(v) for v in vals) + " }"
+
+
+out = []
+w = out.append
+w("/* tests/ref/stats_ref.h - generated by tests/ref/gen_stats.py from its")
+w(" * fixture data; do not edit. scipy %s, numpy %s. */" %
+  (scipy.__version__, np.__version__))
+w("#include <math.h>")
+w("#include <stddef.h>")
+w("")
+w("struct ref_sample {")
+w("\tconst char *name;")
+w("\tsize_t n;")
+w("\tconst double *x;")
+w("\t/* mean, var, sd, cov, min, max, ci_lo, ci_hi */")
+w("\tdouble m[8];")
+w("\tdouble q1, median, q3;")
+w("\tdouble med_lo, med_hi;")
+w("};")
+w("")
+for name, x in samples.items():
+    w("static const double ref_x_%s[] = %s;" % (name, carr(x)))
+w("static const struct ref_sample ref_samples[] = {")
+for name, x in samples.items():
+    mc = median_ci(x)
+    q = quartiles(x)
+    w("\t{ \"%s\", %d, ref_x_%s, %s, %s, %s, %s, %s, %s }," %
+      (name, len(x), name, carr(moments(x)), cnum(q[0]), cnum(q[1]),
+       cnum(q[2]), cnum(mc[0]), cnum(mc[1])))
+w("};")
+w("")
+w("struct ref_pair {")
+w("\tconst char *name;")
+w("\tsize_t nx, ny;")
+w("\tconst double *x, *y;")
+w("\tdouble welch[3];   /* t, df, p (NAN: not computable) */")
+w("\tdouble mw[3];      /* W, p, exact */")
+w("\tdouble fieller[4]; /* ratio mean(x)/mean(y), lo, hi, bounded */")
+w("};")
+w("")
+for name, x, y in pairs:
+    w("static const double ref_px_%s[] = %s;" % (name, carr(x)))
+    w("static const double ref_py_%s[] = %s;" % (name, carr(y)))
+w("static const struct ref_pair ref_pairs[] = {")
+for name, x, y in pairs:
+    w("\t{ \"%s\", %d, %d, ref_px_%s, ref_py_%s,\n\t  %s,\n\t  %s,\n\t  %s }," %
+      (name, len(x), len(y), name, name, carr(welch(x, y)),
+       carr(mann_whitney(x, y)), carr(fieller(x, y))))
+w("};")
+w("")
+w("struct ref_trend {")
+w("\tconst char *name;")
+w("\tsize_t n;")
+w("\tconst double *x;")
+w("\tdouble rho, p;")
+w("};")
+for name, v in trends.items():
+    w("static const double ref_t_%s[] = %s;" % (name, carr(v)))
+w("static const struct ref_trend ref_trends[] = {")
+for name, v in trends.items():
+    rho, p = spearman(v)
+    w("\t{ \"%s\", %d, ref_t_%s, %s, %s }," % (name, len(v), name, cnum(rho),
+                                            cnum(p)))
+w("};")
+w("")
+w("static const double ref_holm_in[] = %s;" % carr(holm_p))
+w("static const double ref_holm_out[] = %s;" % carr(holm(holm_p)))
+sys.stdout.write("\n".join(out) + "\n")

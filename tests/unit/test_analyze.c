@@ -1,0 +1,565 @@
+/*
+ * tests/unit/test_analyze.c - analyze/analyze.c and analyze/output.c on a
+ * real temporary database built with the db_* API: grouping, warm-up and
+ * failed samples, repetition order, the baseline comparison (direction
+ * aware), Holm over the set, outliers, drift, filters, host comparison,
+ * and the edge cases the issue lists (n = 1, n = 2, zero variance, ties
+ * everywhere, a baseline with one sample, a platform whose samples all
+ * failed, a benchmark missing on the baseline) - with every output format
+ * checked to never print NaN.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <math.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "analyze/analyze.h"
+#include "common/util.h"
+#include "db/db.h"
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct db *db;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	strcpy(f->dir, "/tmp/vbtest-analyze.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/vb.db", f->dir);
+	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	db_close(f->db);
+	unlink(f->path);
+	{
+		char p[160];
+		snprintf(p, sizeof(p), "%s-wal", f->path);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", f->path);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int64_t host(struct fx *f, const char *name)
+{
+	int64_t id;
+	assert_int_equal(db_host_ensure_named(f->db, name, 0, &id), 0);
+	return id;
+}
+
+static int64_t plat(struct fx *f, int64_t h, const char *name)
+{
+	int64_t id;
+	assert_int_equal(db_platform_ensure(f->db, h, name,
+					    !strcmp(name, "native") ? "native"
+					    : "kvm", &id), 0);
+	return id;
+}
+
+static int64_t bench(struct fx *f, const char *name, const char *dir)
+{
+	int64_t id;
+	assert_int_equal(db_benchmark_ensure(f->db, name, "u", dir, &id), 0);
+	return id;
+}
+
+static int64_t run(struct fx *f, int64_t h, const char *started, char *uuid)
+{
+	struct db_run r = { .host_id = h, .suite = "test",
+			    .started_at = started, .status = "complete" };
+	int64_t id;
+
+	assert_int_equal(db_run_create(f->db, &r, &id), 0);
+	if (uuid)
+		strcpy(uuid, r.uuid);
+	return id;
+}
+
+static void add(struct fx *f, int64_t r, int64_t p, int64_t b, int rep,
+		double v, const char *status)
+{
+	struct db_sample s = {
+		.run_id = r, .platform_id = p, .benchmark_id = b,
+		.repetition = rep, .has_value = strcmp(status, "failed") != 0,
+		.value = v, .status = status, .started_at =
+		"2026-11-25T10:00:00.000Z", .duration = 1,
+		.error = strcmp(status, "failed") ? NULL : "boom",
+	};
+	assert_int_equal(db_sample_insert(f->db, &s), 0);
+}
+
+/* adds values as repetitions 1..n */
+static void add_all(struct fx *f, int64_t r, int64_t p, int64_t b,
+		    const double *v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		add(f, r, p, b, (int)i + 1, v[i], "ok");
+}
+
+static const struct analyze_group *find(const struct analyze_set *s,
+					const char *host_name,
+					const char *platform,
+					const char *benchmark)
+{
+	size_t i;
+	for (i = 0; i < s->n_groups; i++) {
+		const struct analyze_group *g = &s->groups[i];
+		if (!strcmp(g->platform, platform) &&
+		    !strcmp(g->benchmark, benchmark) &&
+		    (!host_name || !strcmp(g->host, host_name)))
+			return g;
+	}
+	fail_msg("no group %s/%s", platform, benchmark);
+	return NULL;
+}
+
+static void eq(double got, double want)
+{
+	if (!(fabs(got - want) <= 1e-12 * fmax(1, fabs(want))))
+		fail_msg("got %.17g want %.17g", got, want);
+}
+
+/* Every format of the set must be free of nan/inf. */
+static void no_nan_anywhere(const struct analyze_set *s)
+{
+	enum analyze_format fm[] = { ANALYZE_TEXT, ANALYZE_JSON, ANALYZE_CSV,
+				     ANALYZE_MARKDOWN };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		assert_int_equal(analyze_print(s, fm[i], m), 0);
+		fclose(m);
+		if (strcasestr(buf, "nan") || strcasestr(buf, "inf"))
+			fail_msg("format %zu printed nan/inf:\n%s", i, buf);
+		free(buf);
+	}
+}
+
+static const double NAT[] = { 100.2, 99.1, 101.5, 100.8, 98.9, 100.4,
+			      99.7, 100.9, 101.1, 99.5 };
+static const double KVM[] = { 97.1, 96.4, 98.2, 97.9, 96.0, 97.5, 96.8,
+			      98.0, 97.3, 96.6 };
+
+static void test_basic_vs_baseline(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h1"), n = plat(f, h, "native"),
+		k = plat(f, h, "kvm"), b = bench(f, "cpu", "higher"),
+		r = run(f, h, NULL, NULL);
+	struct analyze_set *s;
+	const struct analyze_group *gn, *gk;
+	struct analyze_moments m;
+	struct analyze_fieller fl;
+	struct analyze_welch w;
+	struct analyze_mw mw;
+
+	(void)state;
+	add(f, r, n, b, 0, 50, "warmup");
+	add(f, r, k, b, 0, 40, "warmup");
+	add_all(f, r, n, b, NAT, 10);
+	add_all(f, r, k, b, KVM, 10);
+	add(f, r, k, b, 11, 0, "failed");
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	assert_int_equal(s->n_groups, 2);
+	assert_string_equal(s->baseline, "native");
+	/* baseline first within host and benchmark */
+	assert_string_equal(s->groups[0].platform, "native");
+	gn = find(s, "h1", "native", "cpu");
+	gk = find(s, "h1", "kvm", "cpu");
+	assert_true(gn->is_baseline);
+	assert_false(gn->vs_baseline.present);
+	assert_int_equal(gn->n, 10);
+	assert_int_equal(gn->n_warmup_excluded, 1);
+	assert_int_equal(gk->n_failed, 1);
+	assert_true(gk->warnings & ANALYZE_WARN_SOME_FAILED);
+	analyze_moments(NAT, 10, &m);
+	eq(gn->mean, m.mean);
+	eq(gn->variance, m.variance);
+	eq(gn->cov, m.cov);
+	assert_int_equal(gn->n_values, 10);
+	eq(gn->values[2], NAT[2]);
+	assert_int_equal(gn->repetitions[2], 3);
+	/* the comparison is exactly the pure functions' */
+	analyze_fieller(KVM, 10, NAT, 10, 0.95, &fl);
+	analyze_welch(KVM, 10, NAT, 10, &w);
+	analyze_mann_whitney(KVM, 10, NAT, 10, &mw);
+	assert_true(gk->vs_baseline.present);
+	eq(gk->vs_baseline.speedup, fl.ratio);
+	eq(gk->vs_baseline.ci_lo, fl.lo);
+	eq(gk->vs_baseline.ci_hi, fl.hi);
+	assert_true(gk->vs_baseline.speedup < 1);
+	eq(gk->vs_baseline.welch.t, w.t);
+	assert_true(w.t < 0); /* platform minus baseline */
+	eq(gk->vs_baseline.mw.u, mw.u);
+	eq(gk->vs_baseline.mw.p, mw.p);
+	assert_int_equal(s->n_comparisons, 1);
+	eq(gk->vs_baseline.p_holm, w.p);
+	assert_true(gk->vs_baseline.significant);
+	no_nan_anywhere(s);
+
+	/* the JSON carries DESIGN.md's names */
+	{
+		cJSON *j = analyze_set_to_json(s), *res, *o, *vs;
+		assert_string_equal(cJSON_GetObjectItem(j, "baseline")->valuestring,
+				    "native");
+		res = cJSON_GetObjectItem(j, "results");
+		assert_int_equal(cJSON_GetArraySize(res), 2);
+		o = cJSON_GetArrayItem(res, 1);
+		assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 0),
+						"vs_baseline"));
+		{
+			const char *keys[] = { "host", "platform", "benchmark",
+				"unit", "n", "mean", "median", "variance",
+				"stddev", "cov", "min", "max", "ci95" };
+			size_t i;
+			for (i = 0; i < VB_ARRAY_SIZE(keys); i++)
+				assert_non_null(cJSON_GetObjectItem(o, keys[i]));
+		}
+		vs = cJSON_GetObjectItem(o, "vs_baseline");
+		assert_non_null(vs);
+		eq(cJSON_GetObjectItem(vs, "speedup")->valuedouble, fl.ratio);
+		eq(cJSON_GetArrayItem(cJSON_GetObjectItem(vs, "ci95"), 0)->valuedouble,
+		   fl.lo);
+		eq(cJSON_GetObjectItem(cJSON_GetObjectItem(vs, "welch"), "df")
+		   ->valuedouble, w.df);
+		eq(cJSON_GetObjectItem(cJSON_GetObjectItem(vs, "mann_whitney"), "u")
+		   ->valuedouble, mw.u);
+		assert_non_null(cJSON_GetObjectItem(vs, "p_holm"));
+		assert_true(cJSON_IsTrue(cJSON_GetObjectItem(vs, "significant")));
+		cJSON_Delete(j);
+	}
+	analyze_set_free(s);
+}
+
+static void test_lower_is_better(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h1"), n = plat(f, h, "native"),
+		k = plat(f, h, "kvm"), b = bench(f, "lat", "lower"),
+		r = run(f, h, NULL, NULL);
+	struct analyze_set *s;
+	const struct analyze_group *gk;
+	struct analyze_fieller fl;
+
+	add_all(f, r, n, b, KVM, 10); /* native has the lower latency */
+	add_all(f, r, k, b, NAT, 10);
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	gk = find(s, "h1", "kvm", "lat");
+	assert_int_equal(gk->direction, ANALYZE_LOWER);
+	/* speedup = baseline / platform: < 1, kvm is slower */
+	analyze_fieller(KVM, 10, NAT, 10, 0.95, &fl);
+	eq(gk->vs_baseline.speedup, fl.ratio);
+	eq(gk->vs_baseline.ci_lo, fl.lo);
+	assert_true(gk->vs_baseline.speedup < 1);
+	assert_true(gk->vs_baseline.welch.t > 0); /* still kvm - native */
+	analyze_set_free(s);
+}
+
+static void test_edge_cases(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "edge"), nat = plat(f, h, "native"),
+		one = plat(f, h, "one"), two = plat(f, h, "two"),
+		cst = plat(f, h, "const"), tie = plat(f, h, "ties"),
+		dead = plat(f, h, "dead"), cpu = bench(f, "cpu", "higher"),
+		b1 = bench(f, "b1", "higher"), fork = bench(f, "fork", "higher"),
+		r = run(f, h, NULL, NULL);
+	double tv[] = { 1, 2, 1, 2, 2, 1, 1, 2 }, nv[] = { 2, 1, 2, 2, 1, 2 };
+	double cv[] = { 5, 5, 5, 5, 5, 5 };
+	struct analyze_set *s;
+	const struct analyze_group *g;
+	size_t i, ncmp = 0;
+
+	add_all(f, r, nat, cpu, nv, 6);
+	add(f, r, one, cpu, 1, 1.5, "ok");
+	add(f, r, two, cpu, 1, 1.5, "ok");
+	add(f, r, two, cpu, 2, 1.7, "ok");
+	add_all(f, r, cst, cpu, cv, 6);
+	add_all(f, r, tie, cpu, tv, 8);
+	for (i = 1; i <= 3; i++)
+		add(f, r, dead, cpu, (int)i, 0, "failed");
+	{
+		int64_t same = bench(f, "same", "higher");
+		add_all(f, r, nat, same, cv, 6);   /* identical constant samples */
+		add_all(f, r, cst, same, cv, 6);
+	}
+	add(f, r, nat, b1, 1, 10, "ok");       /* baseline with one sample */
+	add_all(f, r, tie, b1, NAT, 10);
+	add_all(f, r, tie, fork, NAT, 5);      /* missing on the baseline */
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+
+	g = find(s, NULL, "one", "cpu");       /* n = 1 */
+	assert_int_equal(g->n, 1);
+	eq(g->mean, 1.5);
+	assert_true(isnan(g->variance) && isnan(g->ci95_lo));
+	assert_true(g->warnings & ANALYZE_WARN_FEW_SAMPLES);
+	assert_true(isfinite(g->vs_baseline.speedup));
+	assert_true(isnan(g->vs_baseline.ci_lo));
+	assert_string_equal(g->vs_baseline.reason, "fewer than 2 samples");
+	assert_true(isnan(g->vs_baseline.welch.p));
+	assert_true(isfinite(g->vs_baseline.mw.p)); /* rank test still works */
+	assert_false(g->vs_baseline.significant);
+
+	g = find(s, NULL, "two", "cpu");       /* n = 2 */
+	assert_int_equal(g->n, 2);
+	eq(g->variance, 0.02);
+	assert_true(isfinite(g->ci95_lo) && isnan(g->median_ci_lo));
+
+	g = find(s, NULL, "const", "cpu");     /* zero variance */
+	eq(g->variance, 0);
+	eq(g->cov, 0);
+	eq(g->ci95_lo, 5);
+	assert_true(g->warnings & ANALYZE_WARN_ZERO_VAR);
+	assert_int_equal(g->outliers_mild + g->outliers_severe, 0);
+	assert_true(isfinite(g->vs_baseline.welch.p)); /* baseline varies */
+
+	g = find(s, NULL, "const", "same");    /* identical on both sides */
+	eq(g->vs_baseline.speedup, 1);
+	assert_true(isnan(g->vs_baseline.ci_lo));
+	assert_string_equal(g->vs_baseline.reason, "zero variance");
+	assert_true(isnan(g->vs_baseline.welch.p));
+	assert_true(isnan(g->vs_baseline.mw.p));
+	assert_string_equal(g->vs_baseline.mw.reason, "all values tied");
+	assert_true(isnan(g->vs_baseline.p_holm));
+	assert_false(g->vs_baseline.significant);
+
+	g = find(s, NULL, "ties", "cpu");      /* ties everywhere */
+	assert_false(g->vs_baseline.mw.exact);
+	assert_true(isfinite(g->vs_baseline.mw.p));
+
+	g = find(s, NULL, "dead", "cpu");      /* all failed */
+	assert_int_equal(g->n, 0);
+	assert_int_equal(g->n_failed, 3);
+	assert_true(isnan(g->mean) && isnan(g->median));
+	assert_true(g->warnings & ANALYZE_WARN_ALL_FAILED);
+	assert_string_equal(g->vs_baseline.reason, "no ok samples");
+	assert_non_null(strstr(g->warnings_text, "all 3 samples failed"));
+
+	g = find(s, NULL, "ties", "b1");       /* baseline has one sample */
+	eq(g->vs_baseline.speedup, g->mean / 10);
+	assert_true(isnan(g->vs_baseline.ci_lo));
+	assert_true(isnan(g->vs_baseline.welch.p));
+
+	g = find(s, NULL, "ties", "fork");     /* missing on the baseline */
+	assert_true(g->warnings & ANALYZE_WARN_NO_BASELINE);
+	assert_true(g->vs_baseline.present);
+	assert_true(isnan(g->vs_baseline.speedup));
+	assert_string_equal(g->vs_baseline.reason, "no baseline data");
+
+	/* Holm's m counts exactly the comparisons with a Welch p */
+	for (i = 0; i < s->n_groups; i++)
+		if (s->groups[i].vs_baseline.present &&
+		    isfinite(s->groups[i].vs_baseline.welch.p))
+			ncmp++;
+	assert_int_equal(s->n_comparisons, ncmp);
+	assert_true(ncmp >= 3);
+	no_nan_anywhere(s);
+	analyze_set_free(s);
+}
+
+static void test_holm_over_set(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h"), n = plat(f, h, "native"),
+		a = plat(f, h, "a"), c = plat(f, h, "c"),
+		b = bench(f, "cpu", "higher"), r = run(f, h, NULL, NULL);
+	double av[10], cv[10];
+	struct analyze_set *s;
+	const struct analyze_group *ga, *gc;
+	double p[2], adj[2];
+	size_t i;
+
+	for (i = 0; i < 10; i++) {
+		av[i] = NAT[i] + 0.5;
+		cv[i] = NAT[i] - 1.2;
+	}
+	add_all(f, r, n, b, NAT, 10);
+	add_all(f, r, a, b, av, 10);
+	add_all(f, r, c, b, cv, 10);
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	ga = find(s, NULL, "a", "cpu");
+	gc = find(s, NULL, "c", "cpu");
+	p[0] = ga->vs_baseline.welch.p;
+	p[1] = gc->vs_baseline.welch.p;
+	analyze_holm(p, 2, adj);
+	eq(ga->vs_baseline.p_holm, adj[0]);
+	eq(gc->vs_baseline.p_holm, adj[1]);
+	assert_true(ga->vs_baseline.p_holm >= p[0]);
+	assert_int_equal(ga->vs_baseline.significant, adj[0] < 0.05);
+	analyze_set_free(s);
+}
+
+static void test_outliers_and_drift(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h"), n = plat(f, h, "native"),
+		b = bench(f, "cpu", "higher"), d = bench(f, "mem", "higher"),
+		r = run(f, h, NULL, NULL);
+	struct analyze_opts o = { 0 };
+	struct analyze_set *s;
+	const struct analyze_group *g;
+	struct analyze_moments m;
+	double dv[20];
+	size_t i;
+
+	add_all(f, r, n, b, NAT, 10);
+	add(f, r, n, b, 11, 500, "ok"); /* severe outlier */
+	for (i = 0; i < 20; i++)
+		dv[i] = 100 + (double)i + (i % 2 ? 0.3 : -0.3);
+	add_all(f, r, n, d, dv, 20);
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	g = find(s, NULL, "native", "cpu");
+	assert_int_equal(g->n, 11);
+	assert_int_equal(g->outliers_severe, 1);
+	assert_int_equal(g->outlier[10], 2);
+	assert_true(g->warnings & ANALYZE_WARN_OUTLIERS);
+	g = find(s, NULL, "native", "mem");
+	assert_true(g->drift.tested && g->drift.significant);
+	assert_true(g->drift.rho > 0.9);
+	assert_true(g->warnings & ANALYZE_WARN_DRIFT);
+	analyze_set_free(s);
+
+	o.exclude_outliers = 1;
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	g = find(s, NULL, "native", "cpu");
+	assert_int_equal(g->n, 10);
+	assert_int_equal(g->n_outliers_excluded, 1);
+	assert_int_equal(g->n_values, 11); /* raw values keep it */
+	analyze_moments(NAT, 10, &m);
+	eq(g->mean, m.mean);
+	analyze_set_free(s);
+}
+
+static void test_order_filters_compare(void **state)
+{
+	struct fx *f = *state;
+	int64_t h1 = host(f, "alpha"), h2 = host(f, "beta"),
+		n1 = plat(f, h1, "native"), n2 = plat(f, h2, "native"),
+		b = bench(f, "cpu", "higher");
+	char u_late[37], u_early[37];
+	int64_t late = run(f, h1, "2026-11-25T12:00:00.000Z", u_late);
+	int64_t early = run(f, h1, "2026-11-25T08:00:00.000Z", u_early);
+	int64_t r2 = run(f, h2, NULL, NULL);
+	struct analyze_opts o = { 0 };
+	struct analyze_set *s;
+	struct analyze_cmp_set *c;
+	struct analyze_fieller fl;
+	const struct analyze_group *g;
+
+	/* inserted out of order: the later run first, repetitions shuffled */
+	add(f, late, n1, b, 2, 22, "ok");
+	add(f, late, n1, b, 1, 21, "ok");
+	add(f, early, n1, b, 3, 13, "ok");
+	add(f, early, n1, b, 1, 11, "ok");
+	add(f, early, n1, b, 2, 12, "ok");
+	add_all(f, r2, n2, b, NAT, 10);
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	assert_int_equal(s->n_groups, 2);
+	g = find(s, "alpha", "native", "cpu");
+	assert_int_equal(g->n_values, 5);
+	eq(g->values[0], 11);
+	eq(g->values[2], 13);
+	eq(g->values[3], 21);
+	eq(g->values[4], 22);
+	analyze_set_free(s);
+
+	o.host = "beta";
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	assert_int_equal(s->n_groups, 1);
+	assert_string_equal(s->groups[0].host, "beta");
+	analyze_set_free(s);
+
+	o.host = NULL;
+	o.run = u_late;
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	assert_int_equal(s->n_groups, 1);
+	assert_int_equal(s->groups[0].n, 2);
+	analyze_set_free(s);
+
+	o.run = NULL;
+	o.host = "nosuch";
+	assert_int_equal(analyze_load(f->db, &o, &s), -1);
+	assert_null(s);
+
+	/* compare: ratio = mean B / mean A, Fieller on (B, A) */
+	assert_int_equal(analyze_compare_hosts(f->db, "beta", "alpha", NULL,
+					       &c), 0);
+	assert_int_equal(c->n, 1);
+	{
+		double av[] = { 11, 12, 13, 21, 22 };
+		analyze_fieller(av, 5, NAT, 10, 0.95, &fl);
+	}
+	eq(c->items[0].vs.speedup, fl.ratio);
+	eq(c->items[0].vs.ci_lo, fl.lo);
+	assert_int_equal(c->items[0].n_a, 10);
+	assert_int_equal(c->items[0].n_b, 5);
+	eq(c->items[0].vs.p_holm, c->items[0].vs.welch.p);
+	{
+		cJSON *j = analyze_cmp_set_to_json(c), *it;
+		char *txt = cJSON_PrintUnformatted(j);
+		assert_string_equal(cJSON_GetObjectItem(j, "a")->valuestring, "beta");
+		it = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "results"), 0);
+		eq(cJSON_GetObjectItem(it, "ratio")->valuedouble, fl.ratio);
+		assert_non_null(cJSON_GetObjectItem(it, "ratio_ci95"));
+		assert_non_null(cJSON_GetObjectItem(it, "mean_a"));
+		assert_non_null(cJSON_GetObjectItem(it, "welch"));
+		assert_non_null(cJSON_GetObjectItem(it, "mann_whitney"));
+		assert_non_null(cJSON_GetObjectItem(it, "significant"));
+		assert_null(strcasestr(txt, "nan"));
+		free(txt);
+		cJSON_Delete(j);
+	}
+	analyze_cmp_set_free(c);
+}
+
+static void test_empty(void **state)
+{
+	struct fx *f = *state;
+	struct analyze_set *s;
+
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	assert_int_equal(s->n_groups, 0);
+	no_nan_anywhere(s);
+	analyze_set_free(s);
+	analyze_set_free(NULL);
+	analyze_cmp_set_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_basic_vs_baseline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lower_is_better, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edge_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_holm_over_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outliers_and_drift, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_filters_compare, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+	};
+	vb_verbosity = 0;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
