@@ -1,0 +1,595 @@
+/*
+ * report/answers.c - the written answers and validity checks of the report.
+ *
+ * Each answer has two halves. The measurement: the speedup against the
+ * baseline with its 95 % Fieller interval and Holm-adjusted p, formatted
+ * by the analyzer's own helpers so the numbers equal "analyze". The
+ * mechanism: sentences chosen from the platform's recorded configuration
+ * (accelerator, CPU model, disk cache and bus, Docker storage, network
+ * mode, sizes). When a fact the mechanism depends on was not recorded, the
+ * answer says which one is missing: a platform called "kvm" in an imported
+ * CSV may have run under TCG, and the report must not pretend otherwise.
+ *
+ * All database text placed in the Markdown goes through tmpl_md_escape()
+ * (names) or tmpl_md_code() (configuration values).
+ */
+#include "report/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report/template.h"
+
+enum report_category report_category(const char *b)
+{
+	if (!strcmp(b, "cpu") || !strcmp(b, "mem") || !strcmp(b, "fork"))
+		return REPORT_COMPUTE;
+	if (!strncmp(b, "disk", 4))
+		return REPORT_DISK;
+	if (!strcmp(b, "uplink") || !strncmp(b, "net", 3))
+		return REPORT_NETWORK;
+	return REPORT_OTHER;
+}
+
+static void md_name(struct sb *out, const char *s)
+{
+	sb_adds(out, "**");
+	tmpl_md_escape(out, s);
+	sb_adds(out, "**");
+}
+
+/* Appends "key=`value`" style facts: `value` as code. */
+static void md_val(struct sb *out, const char *v)
+{
+	tmpl_md_code(out, v);
+}
+
+/* Is this platform a virtual machine according to its recorded
+ * accelerator? 1 yes, 0 no (native, container), -1 not recorded. The
+ * accelerator's name is left in buf ("" when not recorded). */
+static int is_guest(const struct report_platform *p, char *buf, size_t size)
+{
+	const char *acc = p ? report_fact(p, "accelerator", buf, size) : NULL;
+
+	snprintf(buf, size, "%s", acc ? acc : "");
+	if (!acc)
+		return -1;
+	return !strcmp(buf, "kvm") || !strcmp(buf, "tcg");
+}
+
+static int cache_reads_host(const char *cache)
+{
+	/* QEMU's cache modes: writeback, writethrough and unsafe all open the
+	 * image without O_DIRECT, so guest reads can hit the host page
+	 * cache; none and directsync use O_DIRECT on the host side. */
+	return cache && (!strcmp(cache, "writeback") ||
+			 !strcmp(cache, "writethrough") || !strcmp(cache, "unsafe"));
+}
+
+static void missing(struct sb *out, const struct report_platform *p,
+		    const char *what, const char *why)
+{
+	/* "The accelerator of X was not recorded" - facts named as a list
+	 * ("a and b") take the plural. */
+	int plural = strstr(what, " and ") != NULL;
+
+	sb_adds(out, " The ");
+	sb_adds(out, what);
+	sb_adds(out, " of ");
+	md_name(out, p ? p->name : "this platform");
+	sb_adds(out, plural ? " were not recorded" : " was not recorded");
+	if (!p || !p->config)
+		sb_adds(out, " (no platform configuration is stored for its runs, e.g. imported CSV data)");
+	sb_adds(out, ", so ");
+	sb_adds(out, why);
+	sb_adds(out, " cannot be named from facts.");
+}
+
+/* A fact that differs between merged runs. */
+static int conflict(struct sb *out, const struct report_platform *p,
+		    const char *key)
+{
+	if (!p || !report_fact_conflicts(p, key))
+		return 0;
+	sb_adds(out, " Its ");
+	md_val(out, key);
+	sb_adds(out, " differed between the runs merged here, so the numbers mix configurations: report one run at a time with `--run`.");
+	return 1;
+}
+
+static void gap_sentence(const struct analyze_set *set,
+			 const struct analyze_group *g, struct sb *out)
+{
+	const struct analyze_vs *vs = &g->vs_baseline;
+	char sp[128], p[32];
+
+	md_name(out, g->platform);
+	if (!vs->present || !analyze_have(vs->speedup)) {
+		sb_adds(out, " cannot be compared with ");
+		md_name(out, set->baseline);
+		sb_addf(out, ": %s.", vs->reason ? vs->reason : "no baseline data");
+		return;
+	}
+	analyze_fmt_speedup(vs, sp, sizeof(sp));
+	sb_addf(out, " runs %s at **%s** the speed of ", g->benchmark, sp);
+	md_name(out, set->baseline);
+	if (vs->speedup >= 1.5)
+		sb_addf(out, " (%.1f× faster", vs->speedup);
+	else if (vs->speedup > 0 && vs->speedup <= 1 / 1.5)
+		sb_addf(out, " (%.1f× slower", 1 / vs->speedup);
+	else if (fabs(vs->speedup - 1) < 0.0005)
+		sb_adds(out, " (±0.0%");
+	else
+		sb_addf(out, " (%+.1f%%", 100 * (vs->speedup - 1));
+	sb_adds(out, "; 95% Fieller interval).");
+	analyze_fmt_p(vs->p_holm, p, sizeof(p));
+	if (!analyze_have(vs->p_holm))
+		sb_addf(out, " Significance could not be tested (%s).",
+			vs->welch.reason ? vs->welch.reason : "no p-value");
+	else if (vs->significant)
+		sb_addf(out, " The difference is significant (Welch, Holm-adjusted over %zu comparisons: %s).",
+			set->n_comparisons, p);
+	else
+		sb_addf(out, " The difference is **not significant** (Welch, Holm-adjusted over %zu comparisons: %s): with these samples it cannot be told apart from %s.",
+			set->n_comparisons, p, set->baseline);
+}
+
+static void sizes(struct sb *out, const struct report_platform *p,
+		  const struct report_host *h)
+{
+	char b1[64], b2[64];
+	const char *v = report_fact(p, "vcpus", b1, sizeof(b1));
+	const char *m = report_fact(p, "memory_mib", b2, sizeof(b2));
+
+	char b3[64];
+	const char *kind = report_fact(p, "kind", b3, sizeof(b3));
+
+	if (!v && !m)
+		return;
+	/* A container's sizes are cgroup limits on the host's own CPUs and
+	 * memory, a guest's are its virtual hardware. */
+	if (kind && (!strcmp(kind, "docker") || !strcmp(kind, "native")))
+		sb_adds(out, !strcmp(kind, "docker") ? " Its cgroup limits were " : " It had ");
+	else
+		sb_adds(out, " It had ");
+	if (v)
+		sb_addf(out, "%s %s%s", v, kind && !strcmp(kind, "docker") ? "CPU" : "vCPU",
+			strcmp(v, "1") ? "s" : "");
+	if (v && m)
+		sb_adds(out, " and ");
+	if (m)
+		sb_addf(out, "%s MiB of memory", m);
+	if (h && h->cores > 0)
+		sb_addf(out, " on a host with %d cores", h->cores);
+	if (h && h->memory_bytes > 0)
+		sb_addf(out, "%s%.1f GiB", h->cores > 0 ? " and " : " on a host with ",
+			h->memory_bytes / 1073741824.0);
+	sb_adds(out, ".");
+}
+
+/* The benchmark tool's version here and on the baseline, when both were
+ * recorded and differ: a different build can explain a gap by itself. */
+static void tool_difference(const struct report_facts *f,
+			    const struct analyze_set *set,
+			    const struct analyze_group *g,
+			    const struct report_platform *p, struct sb *out)
+{
+	const struct report_platform *bp = report_facts_platform(f, g->host, set->baseline);
+	const char *tool = !strcmp(g->benchmark, "uplink") ? "tools.iperf3" :
+			   !strcmp(g->benchmark, "fork") ? NULL : "tools.sysbench";
+	char a[256], b[256];
+	const char *va, *vb;
+
+	if (!tool || !p || !bp)
+		return;
+	va = report_fact(p, tool, a, sizeof(a));
+	vb = report_fact(bp, tool, b, sizeof(b));
+	if (!va || !vb || !strcmp(va, vb))
+		return;
+	sb_adds(out, " Note that the tool differs: ");
+	md_val(out, va);
+	sb_adds(out, " here, ");
+	md_val(out, vb);
+	sb_adds(out, " on ");
+	tmpl_md_escape(out, set->baseline);
+	sb_adds(out, ".");
+}
+
+static void compute_mechanism(const struct analyze_group *g,
+			      const struct report_platform *p,
+			      const struct report_host *h, struct sb *out)
+{
+	char b[256], c[256];
+	const char *acc = p ? report_fact(p, "accelerator", b, sizeof(b)) : NULL;
+	int mem = !strcmp(g->benchmark, "mem"), fork = !strcmp(g->benchmark, "fork");
+
+	if (conflict(out, p, "accelerator"))
+		return;
+	if (!acc) {
+		missing(out, p, "accelerator (KVM, TCG, or none for a container)",
+			"the mechanism behind this gap");
+		return;
+	}
+	if (!strcmp(acc, "tcg")) {
+		sb_adds(out, " Mechanism: the accelerator is ");
+		md_val(out, "tcg");
+		sb_adds(out, " — QEMU's TCG translates every guest instruction into host code in software,");
+		if (mem)
+			sb_adds(out, " and every guest load and store also goes through QEMU's software MMU (a TLB lookup in code), so memory bandwidth collapses.");
+		else if (fork)
+			sb_adds(out, " and page-table updates, page faults and TLB flushes — what fork() is made of — are emulated too.");
+		else
+			sb_adds(out, " so CPU-bound code runs several times slower than on the host.");
+	} else if (!strcmp(acc, "kvm")) {
+		sb_adds(out, " Mechanism: the accelerator is ");
+		md_val(out, "kvm");
+		sb_adds(out, " — KVM runs guest code directly on the CPU with hardware virtualization (VT-x/AMD-V);");
+		if (mem)
+			sb_adds(out, " memory accesses are native but go through two-level page tables (EPT/NPT), which makes TLB misses dearer.");
+		else if (fork)
+			sb_adds(out, " fork() is page-table work, and under two-level paging (EPT/NPT) page faults and TLB flushes cost more than on the host.");
+		else
+			sb_adds(out, " only exits to the hypervisor cost extra, so CPU-bound work should be within a few percent of native.");
+		const char *model = report_fact(p, "cpu_model", c, sizeof(c));
+
+		if (!model) {
+			sb_adds(out, " The guest CPU model was not recorded, so whether the guest saw the host's instruction-set extensions is unknown.");
+		} else if (!strcmp(model, "host-passthrough") || !strcmp(model, "host-model")) {
+			sb_adds(out, " The guest CPU model is ");
+			md_val(out, model);
+			sb_adds(out, ", so the guest has the host's instruction-set extensions.");
+		} else {
+			sb_adds(out, " The guest CPU model is ");
+			md_val(out, model);
+			sb_adds(out, ", which may hide instruction-set extensions of the host CPU from the guest.");
+		}
+	} else if (!strcmp(acc, "none")) {
+		const char *kind = report_fact(p, "kind", c, sizeof(c));
+
+		if (kind && !strcmp(kind, "docker"))
+			sb_adds(out, " Mechanism: a container runs its processes directly on the host kernel — namespaces and cgroups, no instruction translation and no hypervisor — so CPU and memory work should match native;");
+		else
+			sb_adds(out, " Mechanism: no virtualization (accelerator `none`) — the code runs directly on the host's kernel and CPU;");
+		if (g->vs_baseline.significant && fabs(g->vs_baseline.speedup - 1) > 0.02)
+			sb_adds(out, " a significant gap here points to something outside the CPU path: cgroup CPU or memory limits, a different tool build (see the tools in the platform table), or frequency scaling between turns.");
+		else
+			sb_adds(out, " the measurement agrees.");
+	} else {
+		sb_adds(out, " The accelerator is ");
+		md_val(out, acc);
+		sb_adds(out, ", for which virtbench has no explanation.");
+	}
+	sizes(out, p, h);
+}
+
+static void disk_mechanism(const struct analyze_group *g,
+			   const struct report_platform *p,
+			   const struct report_host *h, struct sb *out)
+{
+	char b[256], c[256], d[256], e[256];
+	int guest = is_guest(p, b, sizeof(b));
+
+	(void)g;
+	if (conflict(out, p, "accelerator") || conflict(out, p, "disk_cache") ||
+	    conflict(out, p, "storage"))
+		return;
+	if (guest < 0) {
+		missing(out, p, "accelerator and disk configuration (disk cache mode, bus, Docker storage)",
+			"the mechanism behind this gap");
+		return;
+	}
+	if (guest) {
+		const char *cache = report_fact(p, "disk_cache", c, sizeof(c));
+		const char *bus = report_fact(p, "disk_bus", d, sizeof(d));
+		const char *fmt = report_fact(p, "disk_format", e, sizeof(e));
+
+		sb_adds(out, " Mechanism: the benchmark reads with O_DIRECT inside the guest, which bypasses only the guest's page cache.");
+		if (!cache) {
+			missing(out, p, "disk cache mode (`cache=` of the guest's disk)",
+				"whether the host's page cache served these reads");
+		} else if (cache_reads_host(cache)) {
+			sb_adds(out, " The guest disk uses cache=");
+			md_val(out, cache);
+			sb_adds(out, ": QEMU opens the image without O_DIRECT, so the guest's reads are served from the **host's page cache** when the data is there — a guest can then \"beat\" native O_DIRECT reads. That is a caching artefact, not a faster disk.");
+			if (h && h->memory_bytes > 0)
+				sb_addf(out, " The host has %.1f GiB of RAM to cache the test file in.",
+					h->memory_bytes / 1073741824.0);
+		} else {
+			sb_adds(out, " The guest disk uses cache=");
+			md_val(out, cache);
+			sb_adds(out, ": QEMU opens the image with O_DIRECT too, so reads bypass the host page cache and reach the device; the gap is the cost of the virtual disk path");
+			if (bus) {
+				sb_adds(out, " (bus ");
+				md_val(out, bus);
+				if (fmt) {
+					sb_adds(out, ", image format ");
+					md_val(out, fmt);
+				}
+				sb_adds(out, ")");
+			}
+			sb_adds(out, ": a request leaves the guest through the virtual device, QEMU resubmits it on the host, and the completion is injected back as an interrupt.");
+		}
+		if (!strcmp(b, "tcg"))
+			sb_adds(out, " Under TCG the guest's own I/O path (driver, system calls, interrupt handling) is emulated instruction by instruction as well, so each request costs much more CPU time; small random reads suffer most.");
+		sizes(out, p, h);
+		return;
+	}
+	/* Not a guest: a container (or the host itself under another name). */
+	const char *kind = report_fact(p, "kind", c, sizeof(c));
+
+	if (!kind || strcmp(kind, "docker") != 0) {
+		sb_adds(out, " Mechanism: no virtualization and no container was recorded for this platform, so its disk path is the host's own.");
+		return;
+	}
+	const char *storage = report_fact(p, "storage", d, sizeof(d));
+
+	if (!storage) {
+		missing(out, p, "container storage (a volume or the overlay layer)",
+			"the disk path of the test file");
+	} else if (!strcmp(storage, "overlay")) {
+		const char *drv = report_fact(p, "storage_driver", e, sizeof(e));
+
+		sb_adds(out, " Mechanism: the test file lives in the container's writable **overlay layer**");
+		if (drv) {
+			sb_adds(out, " (storage driver ");
+			md_val(out, drv);
+			sb_adds(out, ")");
+		}
+		sb_adds(out, ": every open and read goes through the overlay filesystem before it reaches the host filesystem underneath");
+		drv = report_fact(p, "backing_filesystem", e, sizeof(e));
+		if (drv) {
+			sb_adds(out, " (");
+			md_val(out, drv);
+			sb_adds(out, ")");
+		}
+		sb_adds(out, ". A Docker volume (a host directory mounted into the container) avoids that layer.");
+	} else if (!strcmp(storage, "volume")) {
+		sb_adds(out, " Mechanism: the test file is on a Docker **volume**, a directory of the host's filesystem mounted into the container, so reads take the same path as native; a remaining gap is not explained by storage (check the noise warnings).");
+	} else {
+		sb_adds(out, " The container's storage is ");
+		md_val(out, storage);
+		sb_adds(out, ", for which virtbench has no explanation.");
+	}
+}
+
+static void network_mechanism(const struct analyze_group *g,
+			      const struct report_platform *p,
+			      const struct report_host *h, struct sb *out)
+{
+	char b[256], c[256];
+	const char *mode = p ? report_fact(p, "network_mode", b, sizeof(b)) : NULL;
+	int guest = is_guest(p, c, sizeof(c));
+
+	(void)g;
+	if (conflict(out, p, "network_mode"))
+		return;
+	if (!mode) {
+		missing(out, p, "network mode (user-mode, bridged, host, ...)",
+			"the path the uplink traffic took");
+		return;
+	}
+	sb_adds(out, " Mechanism: the network mode is ");
+	md_val(out, mode);
+	if (!strcmp(mode, "user")) {
+		sb_adds(out, " — user-mode networking (slirp): QEMU terminates the guest's TCP connections in its own user-space network stack and re-sends the data through host sockets, copying every packet in the QEMU process; a tap device on a bridge with vhost-net avoids those copies.");
+	} else if (!strcmp(mode, "host")) {
+		sb_adds(out, " — the container shares the host's network stack (no veth pair, no NAT), so uplink throughput should match native.");
+	} else if (!strcmp(mode, "bridge")) {
+		if (guest == 1)
+			sb_adds(out, " — a tap device on a host bridge: packets cross the virtual NIC and the bridge, cheaper than user-mode networking but not free.");
+		else
+			sb_adds(out, " — the container sits behind a veth pair on a bridge with NAT, which adds a hop and address translation to every packet.");
+	} else if (!strncmp(mode, "libvirt:", 8)) {
+		sb_adds(out, " — a libvirt virtual network: a tap device on a bridge, with NAT to the outside; packets cross the virtual NIC and the bridge.");
+	} else if (!strcmp(mode, "none")) {
+		sb_adds(out, " — no network at all, so an uplink result should not exist: check the samples.");
+	} else if (!strcmp(mode, "ssh")) {
+		sb_adds(out, " — another machine reached over SSH; the uplink crosses a real network whose capacity bounds the result.");
+	} else {
+		sb_adds(out, ", for which virtbench has no explanation.");
+	}
+	if (guest == 1 && !strcmp(c, "tcg"))
+		sb_adds(out, " Under TCG the guest's own TCP/IP stack and NIC driver are emulated as well, which caps throughput further.");
+	sizes(out, p, h);
+}
+
+void report_answer(const struct report_facts *f, const struct analyze_set *set,
+		   const struct analyze_group *g, const struct analyze_group *base,
+		   struct sb *out)
+{
+	const struct report_platform *p = report_facts_platform(f, g->host, g->platform);
+	const struct report_host *h = report_facts_host(f, g->host);
+	size_t mech_start;
+
+	(void)base;
+	gap_sentence(set, g, out);
+	if (g->n == 0)
+		return;
+	tool_difference(f, set, g, p, out);
+	mech_start = out->len;
+	switch (report_category(g->benchmark)) {
+	case REPORT_COMPUTE:
+		compute_mechanism(g, p, h, out);
+		break;
+	case REPORT_DISK:
+		disk_mechanism(g, p, h, out);
+		break;
+	case REPORT_NETWORK:
+		network_mechanism(g, p, h, out);
+		break;
+	case REPORT_OTHER:
+		sb_adds(out, " virtbench knows no mechanism for this benchmark; the platform's recorded configuration is in the table above.");
+		break;
+	}
+	/* Without a significant gap there is nothing to explain: keep the
+	 * configuration sentence, but do not present it as the cause. */
+	if (!g->vs_baseline.significant && out->len > mech_start &&
+	    !strncmp(out->buf + mech_start, " Mechanism:", 11)) {
+		static const char repl[] = " There is no significant gap to explain; for reference, the recorded configuration:";
+		struct sb rest = SB_INIT;
+
+		sb_adds(&rest, out->buf + mech_start + 11);
+		out->len = mech_start;
+		out->buf[out->len] = '\0';
+		sb_adds(out, repl);
+		sb_adds(out, rest.buf);
+		sb_release(&rest);
+	}
+}
+
+/* ---- validity checks --------------------------------------------------- */
+
+static void check(cJSON *arr, const char *level, const char *platform,
+		  struct sb *text)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "level", level);
+	cJSON_AddStringToObject(o, "platform", platform);
+	cJSON_AddStringToObject(o, "text", text->buf ? text->buf : "");
+	cJSON_AddItemToArray(arr, o);
+	sb_reset(text);
+}
+
+/* CIs of speedups do not overlap and a is above b. */
+static int clearly_above(const struct analyze_vs *a, const struct analyze_vs *b)
+{
+	if (analyze_have(a->ci_lo) && analyze_have(b->ci_hi) && a->ci_bounded &&
+	    b->ci_bounded)
+		return a->ci_lo > b->ci_hi;
+	return 0;
+}
+
+void report_checks(const struct report_facts *f, const struct analyze_set *set,
+		   const struct analyze_group *g, size_t n, cJSON *arr)
+{
+	struct sb t = SB_INIT;
+	char buf[128], sp[128], pb[32];
+	enum report_category cat = n ? report_category(g[0].benchmark) : REPORT_OTHER;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct analyze_group *x = &g[i];
+		const struct analyze_vs *vs = &x->vs_baseline;
+		const struct report_platform *p = report_facts_platform(f, x->host, x->platform);
+		int guest = is_guest(p, buf, sizeof(buf));
+		int faster = !x->is_baseline && vs->present && vs->significant &&
+			     analyze_have(vs->speedup) && vs->speedup > 1;
+
+		if (x->n == 0) {
+			md_name(&t, x->platform);
+			sb_addf(&t, ": every sample failed (%zu failed)", x->n_failed);
+			sb_adds(&t, p && p->reason ? " — " : ".");
+			if (p && p->reason) {
+				tmpl_md_escape(&t, p->reason);
+				sb_adds(&t, ".");
+			}
+			check(arr, "problem", x->platform, &t);
+			continue;
+		}
+		if (faster && cat == REPORT_DISK && guest == 1) {
+			const char *cache = report_fact(p, "disk_cache", buf, sizeof(buf));
+
+			md_name(&t, x->platform);
+			sb_addf(&t, " reads faster than %s with O_DIRECT (%s, %s): a cache, not a faster disk.",
+				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
+				analyze_fmt_p(vs->p_holm, pb, sizeof(pb)));
+			if (cache_reads_host(cache)) {
+				sb_adds(&t, " Its disk uses cache=");
+				md_val(&t, cache);
+				sb_adds(&t, ", so guest reads are served from the host's page cache — a caching artefact.");
+			} else if (cache) {
+				sb_adds(&t, " Its disk uses cache=");
+				md_val(&t, cache);
+				sb_adds(&t, ", which should bypass the host page cache: this result is implausible — check that the host's own device was measured the same way.");
+			} else {
+				sb_adds(&t, " The disk cache mode was not recorded; a host-side cache (cache=writeback) is the usual cause.");
+			}
+			check(arr, "problem", x->platform, &t);
+		} else if (faster && cat == REPORT_DISK && guest == -1) {
+			md_name(&t, x->platform);
+			sb_addf(&t, " reads faster than %s with O_DIRECT (%s, %s). If it is a virtual machine this is a caching artefact (cache=writeback serves reads from the host's page cache); its configuration was not recorded, so virtbench cannot tell.",
+				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
+				analyze_fmt_p(vs->p_holm, pb, sizeof(pb)));
+			check(arr, "warning", x->platform, &t);
+		} else if (faster && cat == REPORT_DISK) {
+			md_name(&t, x->platform);
+			sb_addf(&t, " reads faster than %s with O_DIRECT (%s, %s), against the expected direction: a container uses the host's own disk path.",
+				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
+				analyze_fmt_p(vs->p_holm, pb, sizeof(pb)));
+			check(arr, "warning", x->platform, &t);
+		} else if (faster && cat == REPORT_COMPUTE && guest == 1) {
+			md_name(&t, x->platform);
+			sb_addf(&t, " is faster than %s (%s, %s), against the expected direction: virtualization only adds work. Suspect frequency scaling or noise between turns, or different tool versions.",
+				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
+				analyze_fmt_p(vs->p_holm, pb, sizeof(pb)));
+			check(arr, "problem", x->platform, &t);
+		}
+
+		if (x->n < ANALYZE_FEW_SAMPLES) {
+			md_name(&t, x->platform);
+			sb_addf(&t, ": only %zu sample%s (fewer than %d), so the interval is wide and the tests weak.",
+				x->n, x->n == 1 ? "" : "s", ANALYZE_FEW_SAMPLES);
+			check(arr, "warning", x->platform, &t);
+		}
+		if (analyze_have(x->cov) && x->cov > ANALYZE_HIGH_COV) {
+			md_name(&t, x->platform);
+			sb_addf(&t, ": CoV %.1f%% is above %.0f%% — noisy samples.",
+				100 * x->cov, 100 * ANALYZE_HIGH_COV);
+			check(arr, "warning", x->platform, &t);
+		}
+		if (x->drift.significant) {
+			md_name(&t, x->platform);
+			sb_addf(&t, ": the samples drift over the run (Spearman ρ=%.2f, %s) — the platform changed while it was measured (thermal, caches warming, background work).",
+				x->drift.rho, analyze_fmt_p(x->drift.p, pb, sizeof(pb)));
+			check(arr, "warning", x->platform, &t);
+		}
+		if (x->n_failed) {
+			md_name(&t, x->platform);
+			sb_addf(&t, ": %zu of %zu samples failed and are left out.",
+				x->n_failed, x->n_failed + x->n);
+			check(arr, "warning", x->platform, &t);
+		}
+		if (!x->is_baseline && vs->present && analyze_have(vs->speedup) &&
+		    !vs->ci_bounded) {
+			md_name(&t, x->platform);
+			sb_addf(&t, ": the interval of the speedup is unbounded (the %s mean is too uncertain to divide by).",
+				set->baseline);
+			check(arr, "warning", x->platform, &t);
+		}
+	}
+
+	/* TCG faster than KVM on the same host and benchmark. */
+	if (cat != REPORT_COMPUTE && cat != REPORT_DISK && cat != REPORT_NETWORK)
+		goto cleanup;
+	for (size_t i = 0; i < n; i++) {
+		const struct report_platform *pi = report_facts_platform(f, g[i].host, g[i].platform);
+		const char *ai = pi ? report_fact(pi, "accelerator", buf, sizeof(buf)) : NULL;
+
+		if (!ai || strcmp(ai, "tcg") != 0)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			const struct report_platform *pj =
+				report_facts_platform(f, g[j].host, g[j].platform);
+			char b2[64];
+			const char *aj = pj ? report_fact(pj, "accelerator", b2, sizeof(b2)) : NULL;
+
+			if (!aj || strcmp(aj, "kvm") != 0)
+				continue;
+			if (!clearly_above(&g[i].vs_baseline, &g[j].vs_baseline))
+				continue;
+			md_name(&t, g[i].platform);
+			sb_adds(&t, " (TCG) is faster than ");
+			md_name(&t, g[j].platform);
+			sb_addf(&t, " (KVM) on %s, against the expected direction: software translation cannot beat hardware virtualization on the same host. ",
+				g[i].benchmark);
+			if (cat == REPORT_DISK)
+				sb_adds(&t, "Compare their disk cache modes: a cached disk beats an uncached one whatever the accelerator.");
+			else
+				sb_adds(&t, "Check that the KVM guest really ran with hardware acceleration.");
+			check(arr, "problem", g[i].platform, &t);
+		}
+	}
+cleanup:
+	sb_release(&t);
+}

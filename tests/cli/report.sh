@@ -1,0 +1,158 @@
+# tests/cli/report.sh - `virtbench report` (report/) end to end on imported
+# classic CSVs: report.md and figures are written; every number in the
+# tables and answers equals `analyze --format json` at its printed
+# precision; every linked figure exists; imported data (no configuration)
+# gets answers that name the missing facts; validity checks are shown;
+# --no-render, gnuplot missing, --templates, a broken template.
+. "$(dirname "$0")/../lib.sh"
+PY=$(command -v python3) || skip "python3 is not installed"
+command -v gnuplot >/dev/null || skip "gnuplot is not installed (apt-get install gnuplot-nox)"
+
+# native, docker, kvm, qemu; qemu noisy (CoV > 5 %); kvm's disk reads
+# faster than native (an imported guest beating O_DIRECT); 8 lines each.
+for p in native:1:0.01:1 docker:0.99:0.01:0.98 kvm:0.97:0.01:1.6 qemu:0.13:0.12:0.3; do
+	IFS=: read -r name f noise disk <<EOF
+$p
+EOF
+	awk -v f="$f" -v n="$noise" -v d="$disk" -v s="${#name}" 'BEGIN { srand(s);
+		for (i = 0; i < 8; i++) {
+			r = 1 + n * (rand() - 0.5) * 2
+			printf "%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", 1700000000 + 600 * i,
+			f * r * 4500, f * r * 16000, d * r * 240, d * r * 230,
+			f * r * 9000, f * r * 23000 } }' >"$T/$name.csv"
+	expect_exit 0 vb -q import classic "$T/$name.csv" --platform "$name"
+done
+
+expect_exit 0 vb report --out "$T/r"
+expect_out_has "$T/r/report.md"
+md=$T/r/report.md
+[ -s "$md" ] || fail "report.md not written"
+[ -s "$T/r/figures/overview.png" ] || fail "figures not rendered"
+expect_exit 0 vb analyze --format json
+cp "$T/out" "$T/a.json"
+
+# Every number in the tables and in the answers' speedups equals analyze's
+# at the precision printed; every figure link resolves.
+"$PY" - "$md" "$T/a.json" <<'EOF' || fail "report numbers differ from analyze --format json"
+import json, os, re, sys
+md_path, js = sys.argv[1], json.load(open(sys.argv[2]))
+md = open(md_path, encoding="utf-8").read()
+res = {(r["platform"], r["benchmark"]): r for r in js["results"]}
+NUM = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+
+def same(printed, value, what):
+    """printed text equals value rounded to the printed precision"""
+    assert value is not None, what + ": analyze says null, report " + printed
+    dec = len(printed.split("e")[0].split(".")[1]) if "." in printed else 0
+    if "e" in printed:
+        mant, exp = printed.split("e")
+        tol = 0.5 * 10 ** (int(exp) - dec)
+    else:
+        tol = 0.5 * 10 ** -dec
+    assert abs(float(printed) - value) <= tol * (1 + 1e-9), \
+        "%s: report %s, analyze %r" % (what, printed, value)
+
+def same_p(printed, value, what):
+    printed = printed.strip("*")
+    if printed == "p<0.001":
+        assert value < 0.001, what
+    else:
+        assert printed.startswith("p="), what + ": " + printed
+        same(printed[2:], value, what)
+
+def same_speedup(text, vs, what):
+    m = re.fullmatch(r"(%s)× \[(%s), (%s)\]" % (NUM, NUM, NUM), text)
+    assert m, what + ": cannot read speedup " + text
+    same(m.group(1), vs["speedup"], what + " speedup")
+    same(m.group(2), vs["ci95"][0], what + " CI low")
+    same(m.group(3), vs["ci95"][1], what + " CI high")
+
+bench, rows, checked = None, 0, 0
+for line in md.splitlines():
+    m = re.match(r"### (\S+) \(", line)
+    if m:
+        bench = m.group(1)
+        continue
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    if not bench or not line.startswith("| ") or (cells[0], bench) not in res:
+        continue
+    r = res[(cells[0], bench)]
+    rows += 1
+    plat, n, mean, ci, sd, cov, sp, p = cells
+    what = "%s/%s" % (plat, bench)
+    assert int(n.split()[0]) == r["n"], what + " n"
+    same(mean, r["mean"], what + " mean")
+    lo, hi = re.fullmatch(r"\[(%s), (%s)\]" % (NUM, NUM), ci).groups()
+    same(lo, r["ci95"][0], what + " CI low")
+    same(hi, r["ci95"][1], what + " CI high")
+    same(sd, r["stddev"], what + " sd")
+    same(cov.rstrip("%"), 100 * r["cov"], what + " CoV")
+    if plat == js["baseline"]:
+        assert sp == "baseline", what
+    else:
+        same_speedup(sp, r["vs_baseline"], what)
+        same_p(p, r["vs_baseline"]["p_holm"], what + " Holm p")
+        assert ("**" in p) == r["vs_baseline"]["significant"], what + " significance mark"
+    checked += 1
+assert rows == len(res) == 24, "table rows %d, results %d" % (rows, len(res))
+
+# Answers: "**kvm** runs cpu at **S× [L, H]** the speed of ... p=..."
+answers = re.findall(r"^- \*\*(\S+)\*\* runs (\S+) at \*\*([^*]+)\*\*.*?: (p[=<][0-9.]+)\)",
+                     md, re.M)
+assert len(answers) == 18, "expected 18 answers, found %d" % len(answers)
+for plat, b, sp, p in answers:
+    vs = res[(plat, b)]["vs_baseline"]
+    same_speedup(sp, vs, "answer %s/%s" % (plat, b))
+    same_p(p, vs["p_holm"], "answer %s/%s p" % (plat, b))
+
+# Figure links resolve, and each benchmark shows four figures.
+links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+assert len(links) == 6 * 4 + 1, "figure links: %d" % len(links)
+for l in links:
+    assert os.path.isfile(os.path.join(os.path.dirname(md_path), l)), "missing " + l
+EOF
+
+# Imported data: no configuration, so answers name the missing fact and
+# never claim a mechanism; the validity checks are shown up front.
+grep -q "^## Validity checks" "$md" || fail "no validity checks section"
+grep -q "The accelerator (KVM, TCG, or none for a container) of \*\*kvm\*\* was not recorded" "$md" ||
+	fail "missing accelerator not named"
+grep -q "network mode (user-mode, bridged, host, ...) of \*\*qemu\*\* was not recorded" "$md" ||
+	fail "missing network mode not named"
+! grep -q "VT-x\|translates every guest instruction\|overlay layer\*\*" "$md" ||
+	fail "a mechanism was claimed without recorded facts"
+grep -q "^- Warning — cpu: \*\*qemu\*\*: CoV .* above 5%" "$md" || fail "CoV warning missing"
+grep -q "^- Warning — diskRand: \*\*kvm\*\* reads faster than native with O_DIRECT" "$md" ||
+	fail "guest-faster-than-O_DIRECT not flagged"
+grep -q "Imported from .*native.csv.*were not recorded" "$md" || fail "method does not say what was not recorded"
+
+# --no-render: the report says the figures need rendering; exit 0.
+expect_exit 0 vb report --out "$T/n" --no-render
+grep -q "Figures not rendered" "$T/n/report.md" || fail "--no-render not mentioned"
+[ -f "$T/n/figures/cpu-means.gp" ] || fail "--no-render wrote no scripts"
+
+# gnuplot missing: report and scripts still written, exit 1 with the hint.
+set +e
+PATH=/nonexistent "$VIRTBENCH" --db "$DB" report --out "$T/m" >"$T/out" 2>"$T/err"
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "missing gnuplot: exit $rc, expected 1"
+grep -q "render them with" "$T/err" || fail "no render hint"
+[ -s "$T/m/report.md" ] || fail "report not written without gnuplot"
+
+# Templates: an override directory is used; a broken one names file:line.
+mkdir "$T/tpl"
+printf 'custom {{ baseline }} {%% for h in hosts %%}{{ h.name }}{%% end %%}\n' >"$T/tpl/report.md.tmpl"
+expect_exit 0 vb report --out "$T/c" --no-render --templates "$T/tpl"
+grep -q "^custom native " "$T/c/report.md" || fail "--templates not used"
+printf 'line one\n{{ no_such_field }}\n' >"$T/tpl/report.md.tmpl"
+expect_exit 1 vb report --out "$T/c" --no-render --templates "$T/tpl"
+expect_err_line "$T/tpl/report.md.tmpl:2:1: no value for 'no_such_field'"
+printf '{%% if x %%}never closed\n' >"$T/tpl/report.md.tmpl"
+expect_exit 1 vb report --out "$T/c" --no-render --templates "$T/tpl"
+expect_err_line "$T/tpl/report.md.tmpl:1:1: '{% if %}' without '{% end %}'"
+expect_exit 1 vb report --out "$T/c" --templates "$T/nowhere"
+grep -q "report template not found" "$T/err" || fail "missing template dir not reported"
+
+expect_exit 2 vb report --bogus
+exit 0

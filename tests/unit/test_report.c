@@ -1,0 +1,407 @@
+/*
+ * tests/unit/test_report.c - the report's answers and validity checks
+ * (report/answers.c) and its facts and model (report/report.c), on a real
+ * temporary database with recorded platform configurations:
+ *   - disk: cache=writeback (guest beats native: caching artefact) vs
+ *     cache=none (bypasses the host page cache);
+ *   - cpu: KVM (hardware virtualization) vs TCG (software translation),
+ *     and TCG faster than KVM flagged as against the expected direction;
+ *   - docker: volume vs overlay layer;
+ *   - uplink: user-mode networking;
+ *   - imported data without configuration: the missing fact is named;
+ *   - a configuration that differs between runs; an unavailable platform
+ *     with its reason; database text that must not break Markdown.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "db/db.h"
+#include "report/report.h"
+#include "report/template.h"
+
+#define REPS 8
+
+struct fixture {
+	char dir[64];
+	char *path;
+	struct db *db;
+	struct analyze_set *set;
+	struct report_facts facts;
+};
+
+static int64_t host_id, bench_cpu, bench_disk, bench_up;
+
+/* Values around mean with a fixed +/-2 % pattern: deterministic, n = 8. */
+static void samples(struct db *db, int64_t run, int64_t plat, int64_t bench,
+		    double mean)
+{
+	static const double pat[REPS] = { -2, 1, 0, 2, -1, 1, -2, 1 };
+
+	for (int i = 0; i < REPS; i++) {
+		struct db_sample s = {
+			.run_id = run, .platform_id = plat, .benchmark_id = bench,
+			.repetition = i + 1, .has_value = 1,
+			.value = mean * (1 + pat[i] / 100.0), .status = "ok",
+			.parser = "test", .parser_version = 1,
+			.started_at = "2026-01-01T00:00:00.000Z", .duration = 1,
+		};
+
+		assert_int_equal(db_sample_insert(db, &s), 0);
+	}
+}
+
+static int64_t run_new(struct db *db, const char *started, const char *status)
+{
+	struct db_run r = { .host_id = host_id, .suite = "classic",
+			    .params = "{\"duration\":5}", .seed = 42,
+			    .has_seed = 1, .started_at = started,
+			    .status = status };
+	int64_t id;
+
+	assert_int_equal(db_run_create(db, &r, &id), 0);
+	return id;
+}
+
+/* A platform in run with config (NULL = none recorded) and three means
+ * (0 = no samples of that benchmark). */
+static void platform(struct db *db, int64_t run, const char *name,
+		     const char *kind, const char *config, const char *state,
+		     const char *reason, double cpu, double disk, double up)
+{
+	int64_t id;
+
+	assert_int_equal(db_platform_ensure(db, host_id, name, kind, &id), 0);
+	assert_int_equal(db_run_platform_set(db, run, id, config, NULL,
+					     state ? state : "ok", reason), 0);
+	if (cpu)
+		samples(db, run, id, bench_cpu, cpu);
+	if (disk)
+		samples(db, run, id, bench_disk, disk);
+	if (up)
+		samples(db, run, id, bench_up, up);
+}
+
+#define KVM(cache) "{\"kind\":\"kvm\",\"accelerator\":\"kvm\",\"vcpus\":2," \
+	"\"memory_mib\":2048,\"cpu_model\":\"host-passthrough\"," \
+	"\"disk_bus\":\"virtio\",\"disk_cache\":\"" cache "\"," \
+	"\"disk_format\":\"qcow2\",\"network_mode\":\"user\"}"
+#define TCG "{\"kind\":\"qemu\",\"accelerator\":\"tcg\",\"vcpus\":2," \
+	"\"memory_mib\":2048,\"cpu_model\":\"qemu64\",\"disk_bus\":\"virtio\"," \
+	"\"disk_cache\":\"none\",\"network_mode\":\"user\"}"
+#define DOCKER(st) "{\"kind\":\"docker\",\"accelerator\":\"none\"," \
+	"\"storage\":\"" st "\",\"storage_driver\":\"overlay2\"," \
+	"\"network_mode\":\"host\"}"
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct analyze_opts ao = { 0 };
+	int64_t run1, run2;
+
+	strcpy(f->dir, "/tmp/vbreport.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->path = xasprintf("%s/t.db", f->dir);
+	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
+	assert_int_equal(db_host_ensure_named(f->db, "h1", 0, &host_id), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, "cpu", "events/s", "higher", &bench_cpu), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, "diskRand", "MiB/s", "higher", &bench_disk), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, "uplink", "Mbit/s", "higher", &bench_up), 0);
+
+	run1 = run_new(f->db, "2026-01-01T00:00:00.000Z", "complete");
+	platform(f->db, run1, "native", "native",
+		 "{\"kind\":\"native\",\"accelerator\":\"none\",\"network_mode\":\"host\","
+		 "\"tools\":{\"sysbench\":\"sysbench 1.0.20\"}}",
+		 NULL, NULL, 4500, 240, 20000);
+	/* writeback: reads from the host page cache, faster than native */
+	platform(f->db, run1, "kvm-wb", "kvm", KVM("writeback"), NULL, NULL,
+		 4450, 400, 9000);
+	platform(f->db, run1, "kvm-none", "kvm", KVM("none"), NULL, NULL,
+		 4400, 150, 9000);
+	/* TCG faster than KVM on disk: against the expected direction */
+	platform(f->db, run1, "qemu", "qemu", TCG, NULL, NULL, 600, 200, 400);
+	platform(f->db, run1, "docker-vol", "docker",
+		 "{\"kind\":\"docker\",\"accelerator\":\"none\",\"storage\":\"volume\","
+		 "\"network_mode\":\"host\",\"tools\":{\"sysbench\":\"sysbench 1.0.18\"}}",
+		 NULL, NULL, 4490, 238, 19000);
+	platform(f->db, run1, "docker-ovl", "docker", DOCKER("overlay"), NULL,
+		 NULL, 4490, 180, 19000);
+	/* imported: the platform is called kvm but nothing was recorded */
+	platform(f->db, run1, "kvm", "kvm", NULL, NULL, NULL, 4000, 250, 0);
+	platform(f->db, run1, "evil|name*`x", "unknown", NULL, NULL, NULL,
+		 4100, 0, 0);
+	platform(f->db, run1, "kvm-dead", "kvm", "{\"kind\":\"kvm\"}",
+		 "unavailable", "kvm: failed to set MSR 0x10a", 0, 0, 0);
+	/* the same platform with two cache modes in two runs */
+	platform(f->db, run1, "kvm-mixed", "kvm", KVM("none"), NULL, NULL, 0, 200, 0);
+	/* ... in a second run that was interrupted */
+	run2 = run_new(f->db, "2026-01-02T00:00:00.000Z", "interrupted");
+	platform(f->db, run2, "kvm-mixed", "kvm", KVM("writeback"), NULL, NULL, 0, 210, 0);
+
+	assert_int_equal(analyze_load(f->db, &ao, &f->set), 0);
+	assert_int_equal(report_facts_load(f->db, NULL, &f->facts), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+
+	report_facts_clear(&f->facts);
+	analyze_set_free(f->set);
+	db_close(f->db);
+	for (size_t i = 0; i < VB_ARRAY_SIZE(suffix); i++) {
+		char *p = xasprintf("%s%s", f->path, suffix[i]);
+
+		unlink(p);
+		free(p);
+	}
+	rmdir(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static const struct analyze_group *group(struct fixture *f, const char *plat,
+					 const char *bench)
+{
+	for (size_t i = 0; i < f->set->n_groups; i++)
+		if (!strcmp(f->set->groups[i].platform, plat) &&
+		    !strcmp(f->set->groups[i].benchmark, bench))
+			return &f->set->groups[i];
+	fail_msg("no group %s/%s", plat, bench);
+	return NULL;
+}
+
+/* The answer for a platform and benchmark (owned). */
+static char *answer(struct fixture *f, const char *plat, const char *bench)
+{
+	struct sb sb = SB_INIT;
+
+	report_answer(&f->facts, f->set, group(f, plat, bench),
+		      group(f, "native", bench), &sb);
+	return sb_detach(&sb);
+}
+
+#define HAS(s, sub) do { if (!strstr((s), (sub))) \
+	fail_msg("expected \"%s\" in:\n%s", (sub), (s)); } while (0)
+#define HASNT(s, sub) do { if (strstr((s), (sub))) \
+	fail_msg("did not expect \"%s\" in:\n%s", (sub), (s)); } while (0)
+
+static void test_disk_writeback_vs_none(void **state)
+{
+	struct fixture *f = *state;
+	char *wb = answer(f, "kvm-wb", "diskRand");
+	char *none = answer(f, "kvm-none", "diskRand");
+
+	HAS(wb, "cache=`writeback`");
+	HAS(wb, "host's page cache");
+	HAS(wb, "caching artefact");
+	HAS(none, "cache=`none`");
+	HAS(none, "bypass the host page cache");
+	HASNT(none, "artefact");
+	HASNT(none, "Under TCG");
+	free(none);
+	/* TCG's own I/O path is emulated too. */
+	none = answer(f, "qemu", "diskRand");
+	HAS(none, "Under TCG the guest's own I/O path");
+	free(wb);
+	free(none);
+}
+
+static void test_cpu_kvm_vs_tcg(void **state)
+{
+	struct fixture *f = *state;
+	char *kvm = answer(f, "kvm-wb", "cpu");
+	char *tcg = answer(f, "qemu", "cpu");
+
+	HAS(kvm, "`kvm`");
+	HAS(kvm, "VT-x/AMD-V");
+	HAS(kvm, "`host-passthrough`");
+	HASNT(kvm, "translates");
+	HAS(tcg, "`tcg`");
+	HAS(tcg, "translates every guest instruction");
+	HAS(tcg, "slower");
+	HAS(tcg, "significant");
+	HASNT(tcg, "VT-x");
+	free(kvm);
+	free(tcg);
+}
+
+static void test_docker_volume_vs_overlay(void **state)
+{
+	struct fixture *f = *state;
+	char *vol = answer(f, "docker-vol", "diskRand");
+	char *ovl = answer(f, "docker-ovl", "diskRand");
+
+	HAS(vol, "Docker **volume**");
+	HASNT(vol, "overlay layer**");
+	HAS(ovl, "**overlay layer**");
+	HAS(ovl, "`overlay2`");
+	free(vol);
+	free(ovl);
+	/* A container's CPU result, and a tool build that differs from the
+	 * baseline's (recorded on both sides) is pointed out. */
+	vol = answer(f, "docker-vol", "cpu");
+	ovl = answer(f, "docker-ovl", "cpu");
+	HAS(vol, "directly on the host kernel");
+	HAS(vol, "the tool differs: `sysbench 1.0.18` here, `sysbench 1.0.20` on native");
+	HASNT(ovl, "the tool differs");
+	free(vol);
+	free(ovl);
+}
+
+static void test_uplink_user_mode(void **state)
+{
+	struct fixture *f = *state;
+	char *up = answer(f, "kvm-wb", "uplink");
+	char *dock = answer(f, "docker-vol", "uplink");
+
+	HAS(up, "`user`");
+	HAS(up, "slirp");
+	HASNT(up, "Under TCG");
+	free(up);
+	up = answer(f, "qemu", "uplink");
+	HAS(up, "Under TCG the guest's own TCP/IP stack");
+	HAS(dock, "shares the host's network stack");
+	free(up);
+	free(dock);
+}
+
+static void test_unknown_config_names_missing_fact(void **state)
+{
+	struct fixture *f = *state;
+	char *cpu = answer(f, "kvm", "cpu");
+	char *disk = answer(f, "kvm", "diskRand");
+
+	/* Called "kvm", but nothing says it ran under KVM: no guessing. */
+	HAS(cpu, "accelerator");
+	HAS(cpu, "was not recorded");
+	HASNT(cpu, "VT-x");
+	HASNT(cpu, "translates");
+	HAS(disk, "disk cache mode");
+	HAS(disk, "were not recorded");
+	HASNT(disk, "artefact");
+	/* The measured gap is still stated, with the analyzer's numbers. */
+	{
+		char sp[128];
+
+		analyze_fmt_speedup(&group(f, "kvm", "cpu")->vs_baseline, sp, sizeof(sp));
+		HAS(cpu, sp);
+	}
+	free(cpu);
+	free(disk);
+}
+
+static void test_conflicting_runs(void **state)
+{
+	struct fixture *f = *state;
+	const struct report_platform *p = report_facts_platform(&f->facts, "h1", "kvm-mixed");
+	char buf[64], *a = answer(f, "kvm-mixed", "diskRand");
+
+	assert_non_null(p);
+	assert_int_equal(p->runs, 2);
+	assert_true(report_fact_conflicts(p, "disk_cache"));
+	assert_null(report_fact(p, "disk_cache", buf, sizeof(buf)));
+	assert_string_equal(report_fact(p, "accelerator", buf, sizeof(buf)), "kvm");
+	assert_string_equal(report_fact(p, "vcpus", buf, sizeof(buf)), "2");
+	HAS(a, "differed between the runs");
+	HASNT(a, "artefact");
+	free(a);
+}
+
+/* Finds a check whose platform and text match. */
+static int has_check(const cJSON *arr, const char *level, const char *plat,
+		     const char *text)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, arr) {
+		const char *l = cJSON_GetObjectItem(c, "level")->valuestring;
+		const char *p = cJSON_GetObjectItem(c, "platform")->valuestring;
+		const char *t = cJSON_GetObjectItem(c, "text")->valuestring;
+
+		if (!strcmp(l, level) && !strcmp(p, plat) && strstr(t, text))
+			return 1;
+	}
+	return 0;
+}
+
+static void test_checks(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *arr = cJSON_CreateArray();
+	size_t b = 0, e;
+
+	/* The diskRand block of host h1. */
+	while (strcmp(f->set->groups[b].benchmark, "diskRand"))
+		b++;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "diskRand"); e++)
+		;
+	report_checks(&f->facts, f->set, &f->set->groups[b], e - b, arr);
+	assert_true(has_check(arr, "problem", "kvm-wb", "a cache, not a faster disk"));
+	assert_true(has_check(arr, "problem", "kvm-wb", "caching artefact"));
+	assert_true(has_check(arr, "problem", "qemu", "(TCG) is faster than"));
+	/* Unknown configuration faster than native: warned, not explained. */
+	assert_true(has_check(arr, "warning", "kvm", "was not recorded"));
+	assert_false(has_check(arr, "problem", "kvm-none", ""));
+	cJSON_Delete(arr);
+}
+
+static void test_model_and_template(void **state)
+{
+	struct fixture *f = *state;
+	struct report_opts o = { .db_path = f->path };
+	cJSON *m = report_model(&f->facts, f->set, NULL, &o);
+	struct tmpl *t = NULL;
+	struct sb out = SB_INIT;
+	const struct analyze_group *q = group(f, "qemu", "cpu");
+	char row[256], mean[32], sp[128], p[32];
+
+	assert_non_null(m);
+	/* Tests run from the top of the tree (tests/run.sh). */
+	assert_int_equal(tmpl_load("templates/report.md.tmpl", &t), 0);
+	assert_int_equal(tmpl_render(t, m, &out), 0);
+	/* The interrupted run is a warning; the complete one is not. */
+	HAS(out.buf, "has status interrupted: it was interrupted");
+	HASNT(out.buf, "has status complete");
+	/* Problems are listed before warnings. */
+	assert_true(strstr(out.buf, "**Problem**") < strstr(out.buf, "- Warning"));
+	/* The unavailable platform and its reason are shown. */
+	HAS(out.buf, "**kvm-dead** is unavailable: kvm: failed to set MSR 0x10a");
+	/* A table row carries the analyzer's formatted numbers. */
+	snprintf(row, sizeof(row), "| qemu | 8 | %s |",
+		 analyze_fmt_num(q->mean, mean, sizeof(mean)));
+	HAS(out.buf, row);
+	HAS(out.buf, analyze_fmt_speedup(&q->vs_baseline, sp, sizeof(sp)));
+	HAS(out.buf, analyze_fmt_p(q->vs_baseline.p_holm, p, sizeof(p)));
+	/* Database text cannot break a table row or start emphasis. */
+	HAS(out.buf, "| evil\\|name\\*\\`x |");
+	HASNT(out.buf, "evil|name");
+	tmpl_free(t);
+	sb_release(&out);
+	cJSON_Delete(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_disk_writeback_vs_none),
+		cmocka_unit_test(test_cpu_kvm_vs_tcg),
+		cmocka_unit_test(test_docker_volume_vs_overlay),
+		cmocka_unit_test(test_uplink_user_mode),
+		cmocka_unit_test(test_unknown_config_names_missing_fact),
+		cmocka_unit_test(test_conflicting_runs),
+		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_model_and_template),
+	};
+
+	vb_verbosity = 0;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
