@@ -356,12 +356,6 @@ int db_import_classic(struct db *db, const char *path, const char *platform_name
 	abspath = realpath(path, NULL);
 	params = xasprintf("{\"format\":\"classic-csv\",\"columns\":%d,"
 			   "\"lines\":%zu}", rows[0].ncols + 1, nrows);
-	/* The importer inserts every parent row (host, platform, run,
-	 * benchmark) itself, in this same transaction, before the samples
-	 * that reference them: the foreign keys hold by construction, and
-	 * checking them three times per sample would dominate a large import.
-	 * (The pragma is a no-op inside a transaction, hence before BEGIN.) */
-	sqlite3_exec(db_sqlite(db), "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	if (db_begin(db) < 0)
 		goto out;
 	dup = already_imported(db, path, sha);
@@ -450,7 +444,6 @@ int db_import_classic(struct db *db, const char *path, const char *platform_name
 rollback:
 	db_rollback(db);
 out:
-	sqlite3_exec(db_sqlite(db), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	free(params);
 	free(abspath);
 	free_rows(rows, nrows);
