@@ -45,6 +45,10 @@ struct platform_opts {
 	const char *disk_cache;   /* none | writeback | writethrough | ... */
 	const char *network;      /* platform-specific network mode */
 	const char *docker_storage; /* volume | overlay */
+	/* Docker's network mode (host, none, bridge, NAME); when set it wins
+	 * over network, so that one run can put guests on user-mode
+	 * networking and containers on the host's network. */
+	const char *docker_network;
 	const char *ssh_target;   /* user@host[:port] for the ssh platform */
 	const char *state_dir;    /* per-run scratch dir on the host (0700) */
 	double boot_timeout;      /* seconds to wait for a guest; 0 = default */

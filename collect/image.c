@@ -1,0 +1,729 @@
+/*
+ * collect/image.c - builds the offline Debian bookworm guest image (see
+ * image.h): debootstrap from the host's own apt mirror, cloud-init added in
+ * a chroot, the guest configured for benchmarking (no DNS, no background
+ * timers, DHCP on the first NIC), then mkfs.ext4 -d + qemu-img convert and
+ * the kernel/initrd copied out for direct kernel boot.
+ *
+ * Workload: run once per recipe (2-3 minutes, ~600 MB rootfs + ~500 MB
+ * qcow2), then only image_find() on every collect. Builds go to a ".tmp"
+ * directory renamed into place at the end, under an flock, so an
+ * interrupted build never leaves a half image that looks complete.
+ */
+#define _GNU_SOURCE
+#include "collect/image.h"
+#include "common/util.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- the recipe: every input that changes the image's content ---- */
+
+#define IMAGE_RECIPE_VERSION "1"
+#define IMAGE_SUITE "bookworm"
+#define IMAGE_NAME "debian-bookworm"
+static const char image_include[] =
+	"systemd-sysv,udev,dbus,openssh-server,sysbench,fio,iperf3,"
+	"linux-image-cloud-amd64,initramfs-tools,iproute2,kmod,e2fsprogs,"
+	"procps";
+static const char image_extra[] = "cloud-init";
+
+struct image_file {
+	const char *path;
+	int mode;
+	const char *text;
+};
+
+/* Files written into the guest. Why each exists:
+ *  - resolv.conf is emptied: debootstrap copies the host's resolver, a
+ *    private address the guest's DNS would be forwarded to;
+ *  - DHCP without DNS/NTP/IPv6 so nothing in the guest reaches out;
+ *  - cloud-init only ever reads the NoCloud seed (never the metadata
+ *    address), leaves networking to networkd and has no locales package;
+ *  - fstab's x-systemd.growfs grows / to the resized overlay at boot. */
+static const struct image_file image_files[] = {
+	{ "etc/resolv.conf", 0644, "" },
+	{ "etc/hostname", 0644, "virtbench\n" },
+	{ "etc/hosts", 0644, "127.0.0.1 localhost\n127.0.1.1 virtbench\n" },
+	{ "etc/fstab", 0644, "/dev/vda / ext4 defaults,x-systemd.growfs 0 1\n" },
+	{ "etc/systemd/network/10-virtbench.network", 0644,
+	  "[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n"
+	  "LinkLocalAddressing=no\nIPv6AcceptRA=no\n\n"
+	  "[DHCPv4]\nUseDNS=no\nUseNTP=no\n" },
+	{ "etc/cloud/cloud.cfg.d/99-virtbench.cfg", 0644,
+	  "datasource_list: [ NoCloud, None ]\n"
+	  "network: {config: disabled}\n"
+	  "locale: false\n" },
+	{ "etc/ssh/sshd_config.d/virtbench.conf", 0644,
+	  "PasswordAuthentication no\nUseDNS no\n" },
+	{ "etc/machine-id", 0444, "" },
+};
+
+static const char *const image_masked[] = {
+	"apt-daily.timer", "apt-daily-upgrade.timer", "dpkg-db-backup.timer",
+	"e2scrub_all.timer", "fstrim.timer", NULL
+};
+
+const char *image_recipe_hash(void)
+{
+	static char hex[65];
+	struct sb sb = SB_INIT;
+
+	if (hex[0])
+		return hex;
+	sb_addf(&sb, "v=%s\nsuite=%s\ninclude=%s\nextra=%s\n",
+		IMAGE_RECIPE_VERSION, IMAGE_SUITE, image_include, image_extra);
+	for (size_t i = 0; i < VB_ARRAY_SIZE(image_files); i++)
+		sb_addf(&sb, "file=%s:%o:%s\n", image_files[i].path,
+			image_files[i].mode, image_files[i].text);
+	for (size_t i = 0; image_masked[i]; i++)
+		sb_addf(&sb, "mask=%s\n", image_masked[i]);
+	vb_sha256_hex(sb.buf, sb.len, hex);
+	sb_release(&sb);
+	/* 16 hex digits name the directory; collisions are not a concern. */
+	hex[16] = '\0';
+	return hex;
+}
+
+char *image_cache_dir(void)
+{
+	const char *env = getenv("VIRTBENCH_CACHE");
+	const char *home = getenv("HOME");
+
+	if (env && *env)
+		return xstrdup(env);
+	return xasprintf("%s/.cache/virtbench", home && *home ? home : "/tmp");
+}
+
+void image_info_clear(struct image_info *im)
+{
+	if (!im)
+		return;
+	free(im->dir);
+	free(im->disk);
+	free(im->kernel);
+	free(im->initrd);
+	free(im->disk_sha256);
+	free(im->kernel_version);
+	free(im->recipe_hash);
+	memset(im, 0, sizeof(*im));
+}
+
+/* ---- running tools ---- */
+
+static void image_show_tail(const char *log)
+{
+	struct sb sb = SB_INIT;
+	const char *p;
+	int lines = 0;
+
+	if (!log || sb_read_file(&sb, log) < 0 || sb.len == 0)
+		goto out;
+	for (p = sb.buf + sb.len - 1; p > sb.buf; p--)
+		if (*p == '\n' && ++lines > 15)
+			break;
+	fprintf(stderr, "--- last lines of %s ---\n%s", log,
+		p == sb.buf ? p : p + 1);
+	if (sb.buf[sb.len - 1] != '\n')
+		fputc('\n', stderr);
+out:
+	sb_release(&sb);
+}
+
+int image_run(char *const argv[], const char *log, const char *label)
+{
+	int pfd[2] = { -1, -1 }, logfd = -1, status = 0, ret = -1;
+	int show = label && vb_progress_wanted();
+	char line[160];
+	size_t linelen = 0;
+	double last_show = 0, t0 = vb_mono_time();
+	pid_t pid;
+
+	if (log) {
+		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (logfd < 0)
+			return vb_error("cannot open log %s: %s", log, strerror(errno));
+		dprintf(logfd, "$");
+		for (size_t i = 0; argv[i]; i++)
+			dprintf(logfd, " %s", argv[i]);
+		dprintf(logfd, "\n");
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		vb_error("cannot create pipe: %s", strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		vb_error("cannot fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	pfd[1] = -1;
+	for (;;) {
+		char buf[4096];
+		ssize_t n = read(pfd[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (logfd >= 0 && write(logfd, buf, (size_t)n) < 0)
+			vb_debug("cannot write log %s: %s", log, strerror(errno));
+		if (!show)
+			continue;
+		for (ssize_t i = 0; i < n; i++) {
+			char c = buf[i];
+
+			if (c == '\n' || c == '\r') {
+				double now = vb_mono_time();
+
+				line[linelen] = '\0';
+				if (linelen && now - last_show > 0.2) {
+					fprintf(stderr, "\r\033[K%s %3.0fs  %.70s",
+						label, now - t0, line);
+					last_show = now;
+				}
+				linelen = 0;
+			} else if (linelen < sizeof(line) - 1 &&
+				   (unsigned char)c >= ' ') {
+				line[linelen++] = c;
+			}
+		}
+	}
+	if (show)
+		fprintf(stderr, "\r\033[K");
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		ret = 0;
+	} else {
+		if (WIFEXITED(status))
+			vb_error("%s failed with exit status %d", argv[0],
+				 WEXITSTATUS(status));
+		else
+			vb_error("%s killed by signal %d", argv[0],
+				 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		image_show_tail(log);
+	}
+out:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (logfd >= 0)
+		close(logfd);
+	return ret;
+}
+
+/* ---- helpers ---- */
+
+static int image_lock(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return vb_error("cannot open lock %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		vb_info("image: another build holds %s, waiting for it", path);
+		if (flock(fd, LOCK_EX) < 0) {
+			close(fd);
+			return vb_error("cannot lock %s: %s", path, strerror(errno));
+		}
+	}
+	return fd;
+}
+
+static int image_rm_rf(const char *path)
+{
+	char *argv[] = { "rm", "-rf", "--one-file-system", (char *)path, NULL };
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	return image_run(argv, NULL, NULL);
+}
+
+static int image_copy(const char *from, const char *to, int mode)
+{
+	struct sb sb = SB_INIT;
+	int ret;
+
+	if (sb_read_file(&sb, from) < 0) {
+		ret = vb_error("cannot read %s: %s", from, strerror(errno));
+		goto out;
+	}
+	ret = vb_write_file_atomic(to, sb.buf, sb.len, mode);
+out:
+	sb_release(&sb);
+	return ret;
+}
+
+static int image_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* The Debian mirror the host's apt uses (deb822 .sources or sources.list),
+ * so builds work where only that mirror is reachable. $VIRTBENCH_MIRROR
+ * overrides. Owned. */
+static char *image_mirror(void)
+{
+	const char *env = getenv("VIRTBENCH_MIRROR");
+	char *found = NULL;
+	glob_t g;
+
+	if (env && *env)
+		return xstrdup(env);
+	if (glob("/etc/apt/sources.list.d/*.sources", 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc && !found; i++) {
+			struct sb sb = SB_INIT;
+			char **lines;
+
+			if (sb_read_file(&sb, g.gl_pathv[i]) < 0) {
+				sb_release(&sb);
+				continue;
+			}
+			lines = vb_split(sb.buf, '\n');
+			for (size_t j = 0; lines[j] && !found; j++) {
+				const char *l = lines[j];
+
+				if (strncmp(l, "URIs:", 5) != 0)
+					continue;
+				l += 5;
+				l += strspn(l, " \t");
+				if (strstr(l, "security"))
+					continue;
+				found = xstrndup(l, strcspn(l, " \t"));
+			}
+			vb_strv_free(lines);
+			sb_release(&sb);
+		}
+		globfree(&g);
+	}
+	if (!found) {
+		struct sb sb = SB_INIT;
+
+		if (sb_read_file(&sb, "/etc/apt/sources.list") == 0) {
+			char **lines = vb_split(sb.buf, '\n');
+
+			for (size_t j = 0; lines[j] && !found; j++) {
+				const char *l = lines[j];
+
+				if (strncmp(l, "deb ", 4) != 0)
+					continue;
+				l += 4;
+				l += strspn(l, " \t");
+				if (*l == '[')
+					l = strchr(l, ']') ? strchr(l, ']') + 1 : l;
+				l += strspn(l, " \t");
+				if (strstr(l, "security") || strncmp(l, "http", 4))
+					continue;
+				found = xstrndup(l, strcspn(l, " \t"));
+			}
+			vb_strv_free(lines);
+		}
+		sb_release(&sb);
+	}
+	return found ? found : xstrdup("http://deb.debian.org/debian");
+}
+
+/* ---- the root filesystem ---- */
+
+static int image_configure_rootfs(const char *root, const char *log)
+{
+	char *p = NULL, *proc = xasprintf("%s/proc", root);
+	int ret = -1, mounted = 0;
+
+	/* Keep package scripts from starting services in the chroot. */
+	p = xasprintf("%s/usr/sbin/policy-rc.d", root);
+	if (vb_write_file_atomic(p, "#!/bin/sh\nexit 101\n", 19, 0755) < 0)
+		goto out;
+	if (mount("proc", proc, "proc", 0, NULL) < 0) {
+		vb_error("cannot mount proc in %s: %s", root, strerror(errno));
+		goto out;
+	}
+	mounted = 1;
+	{
+		char *argv[] = { "chroot", (char *)root, "env",
+				 "DEBIAN_FRONTEND=noninteractive", "apt-get",
+				 "install", "-y", "-q", "--no-install-recommends",
+				 (char *)image_extra, NULL };
+		char *clean[] = { "chroot", (char *)root, "apt-get", "clean", NULL };
+
+		if (image_run(argv, log, "image: [2/5] installing cloud-init") < 0 ||
+		    image_run(clean, log, NULL) < 0)
+			goto out;
+	}
+	umount2(proc, MNT_DETACH);
+	mounted = 0;
+	unlink(p);
+
+	for (size_t i = 0; i < VB_ARRAY_SIZE(image_files); i++) {
+		const struct image_file *f = &image_files[i];
+		char *path = xasprintf("%s/%s", root, f->path);
+		char *dir = xstrdup(path);
+		int r;
+
+		*strrchr(dir, '/') = '\0';
+		r = vb_mkdir_p(dir, 0755);
+		/* resolv.conf may be a dangling symlink in some trees. */
+		unlink(path);
+		if (r == 0)
+			r = vb_write_file_atomic(path, f->text, strlen(f->text),
+						 f->mode);
+		free(dir);
+		free(path);
+		if (r < 0)
+			goto out;
+	}
+	{
+		char *enable[] = { "chroot", (char *)root, "systemctl", "enable",
+				   "systemd-networkd", NULL };
+		char *mask[16] = { "chroot", (char *)root, "systemctl", "mask" };
+		size_t n = 4;
+
+		for (size_t i = 0; image_masked[i] && n < 15; i++)
+			mask[n++] = (char *)image_masked[i];
+		mask[n] = NULL;
+		if (image_run(enable, log, NULL) < 0 || image_run(mask, log, NULL) < 0)
+			goto out;
+	}
+	/* Host keys made by openssh-server's postinst would be shared by
+	 * every guest; each guest gets its own from its seed instead. */
+	{
+		glob_t g;
+		char *pat = xasprintf("%s/etc/ssh/ssh_host_*", root);
+
+		if (glob(pat, 0, NULL, &g) == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				unlink(g.gl_pathv[i]);
+			globfree(&g);
+		}
+		free(pat);
+	}
+	ret = 0;
+out:
+	if (mounted)
+		umount2(proc, MNT_DETACH);
+	free(proc);
+	free(p);
+	return ret;
+}
+
+int image_rootfs_ensure(char **dir)
+{
+	char *cache = image_cache_dir(), *base = NULL, *final = NULL;
+	char *tmp = NULL, *lockp = NULL, *marker = NULL, *log = NULL;
+	char *mirror = NULL, *inc = NULL, *tmpproc = NULL;
+	int lockfd = -1, ret = -1;
+	double t0;
+
+	*dir = NULL;
+	base = xasprintf("%s/rootfs", cache);
+	final = xasprintf("%s/%s-%s", base, IMAGE_NAME, image_recipe_hash());
+	marker = xasprintf("%s/.virtbench-complete", final);
+	if (image_exists(marker))
+		goto done;
+	if (geteuid() != 0) {
+		vb_error("image: building the guest root filesystem needs root "
+			 "(debootstrap, chroot): run 'sudo virtbench image build'");
+		goto out;
+	}
+	if (vb_mkdir_p(base, 0755) < 0)
+		goto out;
+	chmod(cache, 0755);
+	lockp = xasprintf("%s.lock", final);
+	if ((lockfd = image_lock(lockp)) < 0)
+		goto out;
+	if (image_exists(marker))
+		goto done; /* built by whoever held the lock */
+
+	tmp = xasprintf("%s.tmp", final);
+	/* A previous interrupted build may have left proc mounted. */
+	tmpproc = xasprintf("%s/proc", tmp);
+	umount2(tmpproc, MNT_DETACH);
+	if (image_rm_rf(tmp) < 0)
+		goto out;
+	if (vb_mkdir_p(tmp, 0755) < 0)
+		goto out;
+	log = xasprintf("%s.log", final);
+	unlink(log);
+	mirror = image_mirror();
+	inc = xasprintf("--include=%s", image_include);
+	vb_info("image: [1/5] debootstrap %s from %s (about 70 s; log %s)",
+		IMAGE_SUITE, mirror, log);
+	t0 = vb_mono_time();
+	{
+		char *argv[] = { "debootstrap", "--variant=minbase", inc,
+				 IMAGE_SUITE, tmp, mirror, NULL };
+
+		if (image_run(argv, log, "image: [1/5] debootstrap") < 0)
+			goto out;
+	}
+	vb_info("image: debootstrap done in %.0f s", vb_mono_time() - t0);
+	vb_info("image: [2/5] adding cloud-init and configuring the guest");
+	t0 = vb_mono_time();
+	if (image_configure_rootfs(tmp, log) < 0)
+		goto out;
+	vb_info("image: guest configured in %.0f s", vb_mono_time() - t0);
+	{
+		char *m = xasprintf("%s/.virtbench-complete", tmp);
+		const char *h = image_recipe_hash();
+		int r = vb_write_file_atomic(m, h, strlen(h), 0644);
+
+		free(m);
+		if (r < 0)
+			goto out;
+	}
+	if (image_rm_rf(final) < 0)
+		goto out;
+	if (rename(tmp, final) < 0) {
+		vb_error("cannot rename %s to %s: %s", tmp, final, strerror(errno));
+		goto out;
+	}
+done:
+	*dir = final;
+	final = NULL;
+	ret = 0;
+out:
+	if (lockfd >= 0)
+		close(lockfd);
+	free(cache);
+	free(base);
+	free(final);
+	free(tmp);
+	free(tmpproc);
+	free(lockp);
+	free(marker);
+	free(log);
+	free(mirror);
+	free(inc);
+	return ret;
+}
+
+/* ---- the disk image ---- */
+
+static char *image_dir_path(void)
+{
+	char *cache = image_cache_dir();
+	char *d = xasprintf("%s/images/%s-%s", cache, IMAGE_NAME,
+			    image_recipe_hash());
+
+	free(cache);
+	return d;
+}
+
+static int image_load_manifest(const char *dir, struct image_info *im)
+{
+	char *path = xasprintf("%s/image.json", dir);
+	struct sb sb = SB_INIT;
+	cJSON *j = NULL;
+	int ret = 1;
+
+	if (sb_read_file(&sb, path) < 0) {
+		if (errno != ENOENT)
+			ret = vb_error("cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	j = cJSON_Parse(sb.buf);
+	if (!j || !cJSON_IsString(cJSON_GetObjectItem(j, "disk_sha256"))) {
+		ret = vb_error("%s: not an image manifest (rebuild with "
+			       "'virtbench image build --force')", path);
+		goto out;
+	}
+	image_info_clear(im);
+	im->dir = xstrdup(dir);
+	im->disk = xasprintf("%s/disk.qcow2", dir);
+	im->kernel = xasprintf("%s/vmlinuz", dir);
+	im->initrd = xasprintf("%s/initrd.img", dir);
+	im->disk_sha256 = xstrdup(cJSON_GetObjectItem(j, "disk_sha256")->valuestring);
+	im->kernel_version = xstrdup(cJSON_GetStringValue(
+		cJSON_GetObjectItem(j, "kernel_version")));
+	im->recipe_hash = xstrdup(image_recipe_hash());
+	ret = 0;
+out:
+	cJSON_Delete(j);
+	sb_release(&sb);
+	free(path);
+	return ret;
+}
+
+int image_find(struct image_info *im)
+{
+	char *dir = image_dir_path();
+	int ret = image_load_manifest(dir, im);
+
+	free(dir);
+	return ret;
+}
+
+/* The newest kernel in ROOT/boot and its initrd; version into *ver. */
+static int image_find_kernel(const char *root, char **kernel, char **initrd,
+			     char **ver)
+{
+	char *pat = xasprintf("%s/boot/vmlinuz-*", root);
+	glob_t g;
+	int ret = -1;
+
+	if (glob(pat, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+		vb_error("image: no kernel in %s/boot", root);
+		free(pat);
+		return -1;
+	}
+	/* glob sorts; the last is the newest version. */
+	*kernel = xstrdup(g.gl_pathv[g.gl_pathc - 1]);
+	*ver = xstrdup(strrchr(*kernel, '/') + strlen("/vmlinuz-"));
+	*initrd = xasprintf("%s/boot/initrd.img-%s", root, *ver);
+	if (!image_exists(*initrd))
+		vb_error("image: kernel %s has no initrd %s", *kernel, *initrd);
+	else
+		ret = 0;
+	globfree(&g);
+	free(pat);
+	return ret;
+}
+
+int image_build(int force, struct image_info *im)
+{
+	char *rootfs = NULL, *dir = image_dir_path(), *tmp = NULL;
+	char *lockp = NULL, *log = NULL, *raw = NULL, *qcow = NULL;
+	char *kernel = NULL, *initrd = NULL, *kver = NULL, *p = NULL;
+	cJSON *man = NULL;
+	char *mtext = NULL, sha[65];
+	int lockfd = -1, ret = -1, r;
+	double t0, tstart = vb_mono_time();
+
+	memset(im, 0, sizeof(*im));
+	if (!force && image_load_manifest(dir, im) == 0) {
+		vb_info("image: cached at %s", dir);
+		ret = 0;
+		goto out;
+	}
+	p = xstrdup(dir);
+	*strrchr(p, '/') = '\0';
+	if (vb_mkdir_p(p, 0755) < 0)
+		goto out;
+	lockp = xasprintf("%s.lock", dir);
+	if ((lockfd = image_lock(lockp)) < 0)
+		goto out;
+	if (!force && image_load_manifest(dir, im) == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (image_rootfs_ensure(&rootfs) < 0)
+		goto out;
+	tmp = xasprintf("%s.tmp", dir);
+	if (image_rm_rf(tmp) < 0 || vb_mkdir_p(tmp, 0755) < 0)
+		goto out;
+	log = xasprintf("%s.log", dir);
+	unlink(log);
+	raw = xasprintf("%s/disk.raw", tmp);
+	qcow = xasprintf("%s/disk.qcow2", tmp);
+
+	vb_info("image: [3/5] mkfs.ext4 -d (4 GiB sparse, no loop mount)");
+	t0 = vb_mono_time();
+	{
+		char *argv[] = { "mkfs.ext4", "-q", "-F", "-L", "vbroot", "-d",
+				 rootfs, raw, "4G", NULL };
+
+		if (image_run(argv, log, "image: [3/5] mkfs.ext4") < 0)
+			goto out;
+	}
+	vb_info("image: [4/5] qemu-img convert to qcow2 (mkfs took %.0f s)",
+		vb_mono_time() - t0);
+	{
+		char *argv[] = { "qemu-img", "convert", "-f", "raw", "-O", "qcow2",
+				 raw, qcow, NULL };
+
+		if (image_run(argv, log, "image: [4/5] qemu-img") < 0)
+			goto out;
+	}
+	unlink(raw);
+	chmod(qcow, 0644);
+
+	vb_info("image: [5/5] kernel, initrd and manifest");
+	if (image_find_kernel(rootfs, &kernel, &initrd, &kver) < 0)
+		goto out;
+	free(p);
+	p = xasprintf("%s/vmlinuz", tmp);
+	/* Debian installs the kernel 0600; QEMU runs as libvirt-qemu. */
+	if (image_copy(kernel, p, 0644) < 0)
+		goto out;
+	free(p);
+	p = xasprintf("%s/initrd.img", tmp);
+	if (image_copy(initrd, p, 0644) < 0)
+		goto out;
+	if (vb_sha256_file(qcow, sha) < 0) {
+		vb_error("cannot hash %s: %s", qcow, strerror(errno));
+		goto out;
+	}
+	man = cJSON_CreateObject();
+	cJSON_AddStringToObject(man, "name", IMAGE_NAME);
+	cJSON_AddStringToObject(man, "recipe_hash", image_recipe_hash());
+	cJSON_AddStringToObject(man, "disk_sha256", sha);
+	cJSON_AddStringToObject(man, "kernel_version", kver);
+	cJSON_AddStringToObject(man, "rootfs", rootfs);
+	{
+		char now[32];
+
+		cJSON_AddStringToObject(man, "built_at", vb_now_iso(now, sizeof(now)));
+	}
+	mtext = cJSON_Print(man);
+	free(p);
+	p = xasprintf("%s/image.json", tmp);
+	r = vb_write_file_atomic(p, mtext, strlen(mtext), 0644);
+	if (r < 0)
+		goto out;
+	if (image_rm_rf(dir) < 0)
+		goto out;
+	if (rename(tmp, dir) < 0) {
+		vb_error("cannot rename %s to %s: %s", tmp, dir, strerror(errno));
+		goto out;
+	}
+	if (image_load_manifest(dir, im) != 0)
+		goto out;
+	vb_info("image: built %s in %.0f s", dir, vb_mono_time() - tstart);
+	ret = 0;
+out:
+	if (ret < 0 && tmp)
+		image_rm_rf(tmp);
+	if (lockfd >= 0)
+		close(lockfd);
+	cJSON_Delete(man);
+	free(mtext);
+	free(rootfs);
+	free(dir);
+	free(tmp);
+	free(lockp);
+	free(log);
+	free(raw);
+	free(qcow);
+	free(kernel);
+	free(initrd);
+	free(kver);
+	free(p);
+	return ret;
+}

@@ -1,0 +1,55 @@
+/*
+ * collect/image.h - the offline guest image: a Debian bookworm root
+ * filesystem made with debootstrap from the host's apt mirror, turned into a
+ * qcow2 disk (mkfs.ext4 -d, no loop mounts) plus the kernel and initrd for
+ * direct kernel boot, and reused as the Docker image's root filesystem.
+ *
+ * Everything is cached under $VIRTBENCH_CACHE (default ~/.cache/virtbench)
+ * in directories keyed by a content hash of the recipe (suite, packages,
+ * configuration files written into the guest), so changing the recipe
+ * builds a new image and an unchanged recipe is never rebuilt. A build holds
+ * an exclusive lock, so concurrent builders wait instead of racing.
+ */
+#ifndef VB_COLLECT_IMAGE_H
+#define VB_COLLECT_IMAGE_H
+
+/* A built guest image. Strings are owned; free with image_info_clear(). */
+struct image_info {
+	char *dir;        /* the image's cache directory */
+	char *disk;       /* qcow2 base disk (read-only backing file) */
+	char *kernel;     /* vmlinuz for direct kernel boot */
+	char *initrd;     /* its initramfs (virtio_blk is a module) */
+	char *disk_sha256;/* SHA-256 of the qcow2 file, from the manifest */
+	char *kernel_version;
+	char *recipe_hash;
+};
+void image_info_clear(struct image_info *im);
+
+/* The cache root: $VIRTBENCH_CACHE, else $HOME/.cache/virtbench. Owned. */
+char *image_cache_dir(void);
+
+/* Hex content hash of the recipe (stable across runs and hosts). Static. */
+const char *image_recipe_hash(void);
+
+/* Finds the default image built by image_build() without building it:
+ * 0 and *im filled when present, 1 when not built yet (no message),
+ * negative on error (reported). */
+int image_find(struct image_info *im);
+
+/* Builds the default image unless it is cached (force = rebuild); fills
+ * *im. Shows progress on stderr. Requires root (debootstrap, chroot). */
+int image_build(int force, struct image_info *im);
+
+/* Makes sure the guest root filesystem exists in the cache (building it if
+ * needed) and returns its directory in *dir (owned). Used by
+ * "virtbench image docker" to import the same tree as a container image. */
+int image_rootfs_ensure(char **dir);
+
+/* Runs argv (no shell) and waits. Its stdout and stderr are appended to
+ * log (or discarded when log is NULL); when label is not NULL and progress
+ * is wanted, the child's last output line is shown after the label. Returns
+ * 0 when it exited with status 0, negative otherwise (reported, with the
+ * tail of the log). */
+int image_run(char *const argv[], const char *log, const char *label);
+
+#endif

@@ -1,0 +1,1333 @@
+/*
+ * collect/platform_libvirt.c - the kvm and qemu platforms: a libvirt guest
+ * per platform, created from a base image and reached over SSH.
+ *
+ * start(): a linked-clone qcow2 overlay on the base image, a NoCloud seed
+ * with a per-run client key and a guest host key generated here (so the
+ * host key is verified strictly from the first connection), domain XML
+ * from the settings (libvirt_xml.c), virDomainCreateXML (a transient
+ * domain: nothing persistent to forget), then a watch loop until SSH works:
+ * domain state, console progress, SSH attempts, a deadline. KVM is watched
+ * closely because on some hosts the start "succeeds" and the guest then
+ * hangs in the decompressor until QEMU pauses it with internal-error
+ * minutes later: no kernel output within KVM_CONSOLE_DEADLINE seconds, or
+ * any pause we did not ask for, ends the attempt with a clear reason.
+ *
+ * Files live in opts->state_dir/<domain name>/ (overlay, seed, client key,
+ * console log, owner pid); the domain's <metadata> names the owning
+ * process and that directory, so "virtbench cleanup" removes what a
+ * SIGKILLed run left (whatever --state-dir it used) and spares the guests
+ * of live runs. Teardown is idempotent.
+ *
+ * Host facts this code relies on (libvirt 9.0, QEMU 7.2): QEMU runs as
+ * libvirt-qemu, so every directory above the files needs o+x; libvirt's
+ * passt backend is refused and <interface type='user'> has no port
+ * forwards (see libvirt_xml.c); a /dev/kvm left 0600 by a missing udev
+ * makes libvirt re-probe QEMU on every call (~35 s per start; doctor warns).
+ */
+#define _GNU_SOURCE
+#include "collect/platform_libvirt.h"
+#include "collect/cidata.h"
+#include "collect/collect.h"
+#include "collect/image.h"
+#include "collect/libvirt_xml.h"
+#include "collect/ssh.h"
+#include "common/util.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <glob.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern volatile sig_atomic_t collect_stop_requested __attribute__((weak));
+
+#define LV_DEFAULT_URI "qemu:///system"
+#define LV_DEFAULT_NET "libvirt:default"
+#define LV_BOOT_TIMEOUT 240.0   /* TCG + cloud-init first boot: ~30 s */
+#define KVM_CONSOLE_DEADLINE 20.0 /* KVM prints the kernel banner in ~1 s */
+#define TCG_CONSOLE_DEADLINE 90.0
+#define LV_DISK_SIZE "8G"       /* sysbench fileio prepares 1 GiB */
+#define LV_CMDLINE "console=ttyS0 root=/dev/vda"
+#define LV_GUEST_WORKDIR "/var/tmp/virtbench"
+
+struct lv_priv {
+	virConnectPtr conn;
+	virDomainPtr dom;
+	int kvm;
+	char *uri, *domname, *dir, *overlay, *seed, *console, *client_key;
+	char *pidfile, *xml, *host_pub, *base, *kernel, *initrd, *image_sha;
+	char *cpu_mode, *net, *guest_ip;
+	const char *cache;
+	int port, vcpus, memory_mib, own_image;
+	char *own_run_dir; /* run dir we made (no opts->state_dir) */
+	char *lost;        /* why the guest went away mid-run */
+	struct vbssh *ssh;
+	cJSON *tools;
+	double t_start, boot_seconds;
+	unsigned long libvirt_version, hv_version;
+};
+
+/* 1 for "kvm" and "kvm:LABEL", 0 for "qemu" and "qemu:LABEL". */
+static int lv_is_kvm(const char *name)
+{
+	return !strncmp(name, "kvm", 3) && (name[3] == '\0' || name[3] == ':');
+}
+
+static int lv_stop(void)
+{
+	return &collect_stop_requested && collect_stop_requested;
+}
+
+/* libvirt prints every error to stderr by default; we report our own,
+ * once, with context. */
+static void lv_silent(void *data, virErrorPtr err)
+{
+	(void)data;
+	(void)err;
+}
+
+/* The last libvirt error on one line (QEMU's stderr spans several). */
+static const char *lv_err(void)
+{
+	static char buf[1024];
+	const char *m = virGetLastErrorMessage();
+	size_t n = 0;
+
+	if (!m)
+		return "unknown libvirt error";
+	for (; *m && n < sizeof(buf) - 3; m++) {
+		if (*m == '\n') {
+			if (m[1]) {
+				buf[n++] = ';';
+				buf[n++] = ' ';
+			}
+		} else {
+			buf[n++] = *m;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static virConnectPtr lv_connect(const char *uri, char **why)
+{
+	virConnectPtr c;
+
+	virSetErrorFunc(NULL, lv_silent);
+	c = virConnectOpen(uri);
+	if (!c && why)
+		*why = xasprintf("libvirtd not reachable at %s: %s (start it: "
+				 "scripts/start-daemons.sh libvirt, or virtlogd -d "
+				 "then libvirtd -d)", uri, lv_err());
+	return c;
+}
+
+static int lv_local_uri(const char *uri)
+{
+	return !strncmp(uri, "qemu:///", 8);
+}
+
+/* A free TCP port on 127.0.0.1 (bound, then released for QEMU). */
+static int lv_free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	if (fd < 0)
+		return -1;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* QEMU runs as libvirt-qemu: every directory above the files it opens
+ * must be searchable by others. Grants o+x (search only, never read) where
+ * it is missing, and says so. */
+static int lv_make_searchable(const char *file)
+{
+	char *d = xstrdup(file), *slash;
+	int ret = 0;
+
+	while ((slash = strrchr(d, '/')) && slash != d) {
+		struct stat st;
+
+		*slash = '\0';
+		if (stat(d, &st) < 0)
+			continue;
+		if (!(st.st_mode & S_IXOTH)) {
+			vb_warn("granting search permission (o+x) on %s so that "
+				"QEMU (user libvirt-qemu) can reach %s", d, file);
+			if (chmod(d, (st.st_mode & 07777) | S_IXOTH) < 0) {
+				ret = vb_error("cannot chmod o+x %s: %s", d,
+					       strerror(errno));
+				break;
+			}
+		}
+	}
+	free(d);
+	return ret;
+}
+
+static void lv_console_tail(const char *path, int lines, struct sb *out)
+{
+	struct sb sb = SB_INIT;
+	const char *p;
+	int n = 0;
+
+	if (!path || sb_read_file(&sb, path) < 0 || sb.len == 0) {
+		sb_adds(out, "(console log is empty)\n");
+		goto done;
+	}
+	for (p = sb.buf + sb.len - 1; p > sb.buf; p--)
+		if (*p == '\n' && ++n > lines)
+			break;
+	if (p != sb.buf)
+		p++;
+	/* Drop terminal control sequences systemd writes to the console. */
+	for (; *p; p++) {
+		if (*p == '\033') {
+			while (p[1] && !((p[1] >= 'A' && p[1] <= 'Z') ||
+					 (p[1] >= 'a' && p[1] <= 'z')))
+				p++;
+			if (p[1])
+				p++;
+		} else if (*p == '\n' || *p == '\t' ||
+			   ((unsigned char)*p >= ' ' && *p != 127)) {
+			sb_addc(out, *p);
+		}
+	}
+	if (out->len && out->buf[out->len - 1] != '\n')
+		sb_addc(out, '\n');
+done:
+	sb_release(&sb);
+}
+
+static off_t lv_file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+static int lv_console_has(const char *path, const char *needle)
+{
+	struct sb sb = SB_INIT;
+	int found = 0;
+
+	if (sb_read_file(&sb, path) == 0 && sb.len)
+		found = memmem(sb.buf, sb.len, needle, strlen(needle)) != NULL;
+	sb_release(&sb);
+	return found;
+}
+
+static const char *lv_state_name(int state, int reason)
+{
+	switch (state) {
+	case VIR_DOMAIN_RUNNING: return "running";
+	case VIR_DOMAIN_BLOCKED: return "blocked";
+	case VIR_DOMAIN_PAUSED:
+		switch (reason) {
+		case VIR_DOMAIN_PAUSED_USER: return "paused (by request)";
+		case VIR_DOMAIN_PAUSED_IOERROR: return "paused (disk I/O error)";
+		case VIR_DOMAIN_PAUSED_CRASHED: return "paused (guest crashed)";
+		default: return "paused (internal error)";
+		}
+	case VIR_DOMAIN_SHUTDOWN: return "shutting down";
+	case VIR_DOMAIN_SHUTOFF: return "shut off";
+	case VIR_DOMAIN_CRASHED: return "crashed";
+	case VIR_DOMAIN_PMSUSPENDED: return "suspended by the guest";
+	default: return "unknown";
+	}
+}
+
+/* Describes why the guest is not running (owned), or NULL if it is. */
+static char *lv_not_running(struct lv_priv *v)
+{
+	int state = 0, reason = 0;
+
+	if (!v->dom)
+		return xstrdup("guest does not exist");
+	if (virDomainGetState(v->dom, &state, &reason, 0) < 0)
+		return xasprintf("guest is gone (%s)", lv_err());
+	if (state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED)
+		return NULL;
+	if (state == VIR_DOMAIN_PAUSED && reason == VIR_DOMAIN_PAUSED_USER)
+		return NULL;
+	return xasprintf("guest is %s", lv_state_name(state, reason));
+}
+
+static void lv_priv_free(struct lv_priv *v)
+{
+	if (!v)
+		return;
+	free(v->uri);
+	free(v->domname);
+	free(v->dir);
+	free(v->overlay);
+	free(v->seed);
+	free(v->console);
+	free(v->client_key);
+	free(v->pidfile);
+	free(v->xml);
+	free(v->host_pub);
+	free(v->base);
+	free(v->kernel);
+	free(v->initrd);
+	free(v->image_sha);
+	free(v->cpu_mode);
+	free(v->net);
+	free(v->guest_ip);
+	free(v->own_run_dir);
+	free(v->lost);
+	cJSON_Delete(v->tools);
+	free(v);
+}
+
+/* Destroys the domain (if any) and removes the guest's files. */
+static void lv_remove(virConnectPtr conn, const char *domname, const char *dir)
+{
+	virDomainPtr d = conn ? virDomainLookupByName(conn, domname) : NULL;
+
+	if (d) {
+		virDomainDestroy(d);
+		/* Only persistent domains (none of ours, unless defined by
+		 * hand) need undefine; failure on a transient one is fine. */
+		virDomainUndefine(d);
+		virDomainFree(d);
+	}
+	if (dir) {
+		static const char *const files[] = {
+			"overlay.qcow2", "seed.iso", "id_ed25519", "console.log",
+			"owner.pid", "user-data", "meta-data", "domain.xml", NULL
+		};
+		for (size_t i = 0; files[i]; i++) {
+			char *f = xasprintf("%s/%s", dir, files[i]);
+
+			unlink(f);
+			free(f);
+		}
+		if (rmdir(dir) < 0 && errno != ENOENT)
+			vb_warn("cannot remove %s: %s", dir, strerror(errno));
+	}
+}
+
+static void lv_teardown(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+
+	if (!v)
+		return;
+	vbssh_close(v->ssh);
+	v->ssh = NULL;
+	if (v->dom) {
+		virDomainDestroy(v->dom);
+		vb_debug("%s: destroyed guest %s", p->name, v->domname);
+		virDomainUndefine(v->dom);
+		virDomainFree(v->dom);
+		v->dom = NULL;
+	}
+	if (v->domname)
+		lv_remove(v->conn, v->domname, v->dir);
+	if (v->own_run_dir) {
+		char *f = xasprintf("%s/collector.pid", v->own_run_dir);
+
+		unlink(f);
+		free(f);
+		rmdir(v->own_run_dir);
+	}
+	if (v->conn) {
+		virConnectClose(v->conn);
+		v->conn = NULL;
+	}
+	p->started = 0;
+	p->paused = 0;
+	p->priv = NULL;
+	lv_priv_free(v);
+}
+
+/* Marks the platform unavailable with reason (taking ownership) and
+ * reports it. */
+static int lv_unavailable(struct platform *p, char *reason)
+{
+	free(p->unavailable_reason);
+	p->unavailable_reason = reason;
+	return vb_error("%s: unavailable: %s", p->name, reason);
+}
+
+static int lv_guest_exec(struct platform *p, const char *cmd, double timeout,
+			 struct exec_result *r);
+
+/* The libvirt network's host address (its <ip address=...>), owned. */
+static char *lv_network_host_addr(virConnectPtr conn, const char *name)
+{
+	virNetworkPtr n = virNetworkLookupByName(conn, name);
+	char *xml = n && virNetworkIsActive(n) == 1 ? virNetworkGetXMLDesc(n, 0) :
+		    NULL, *ip = NULL, *a;
+
+	if (xml && (a = strstr(xml, "<ip address='"))) {
+		a += strlen("<ip address='");
+		ip = xstrndup(a, strcspn(a, "'"));
+	}
+	free(xml);
+	if (n)
+		virNetworkFree(n);
+	return ip;
+}
+
+static char *lv_domain_ip(virDomainPtr dom)
+{
+	virDomainInterfacePtr *ifs = NULL;
+	char *ip = NULL;
+	int n = virDomainInterfaceAddresses(dom, &ifs,
+			VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0);
+
+	for (int i = 0; i < n; i++) {
+		for (unsigned j = 0; !ip && j < ifs[i]->naddrs; j++)
+			if (ifs[i]->addrs[j].type == VIR_IP_ADDR_TYPE_IPV4)
+				ip = xstrdup(ifs[i]->addrs[j].addr);
+		virDomainInterfaceFree(ifs[i]);
+	}
+	free(ifs);
+	return ip;
+}
+
+/* Waits until SSH works, watching the domain and its console. */
+static int lv_wait_ssh(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	double timeout = p->opts->boot_timeout > 0 ? p->opts->boot_timeout :
+			 LV_BOOT_TIMEOUT;
+	double console_deadline = v->kvm ? KVM_CONSOLE_DEADLINE :
+				  TCG_CONSOLE_DEADLINE;
+	double t0 = vb_mono_time(), last_try = 0;
+	int show = vb_progress_wanted(), kernel_seen = 0, ret = -1;
+	char *why = NULL, *gone = NULL;
+	struct sb tail = SB_INIT;
+
+	for (;;) {
+		double now = vb_mono_time(), el = now - t0;
+		struct vbssh_opts so = {
+			.host = v->guest_ip ? v->guest_ip : "127.0.0.1",
+			.port = v->guest_ip ? 22 : v->port,
+			.user = "root", .identity = v->client_key,
+			.host_key = v->host_pub, .timeout = 5,
+		};
+		int r;
+
+		if (lv_stop()) {
+			vb_error("%s: interrupted while waiting for the guest", p->name);
+			goto out;
+		}
+		if ((gone = lv_not_running(v))) {
+			if (show)
+				fprintf(stderr, "\r\033[K");
+			lv_console_tail(v->console, 15, &tail);
+			lv_unavailable(p, xasprintf("%s %.0f s after start%s",
+				gone, el, v->kvm ? " (hardware virtualization "
+				"does not work on this host: KVM guests fail "
+				"here; the qemu platform uses TCG instead)" : ""));
+			fprintf(stderr, "--- %s serial console (last lines) ---\n%s",
+				p->name, tail.buf);
+			goto out;
+		}
+		if (v->kernel && !kernel_seen) {
+			kernel_seen = lv_console_has(v->console, "Linux version");
+			if (!kernel_seen && el > console_deadline) {
+				if (show)
+					fprintf(stderr, "\r\033[K");
+				lv_unavailable(p, xasprintf("domain is running but the "
+					"guest made no progress: no kernel output on "
+					"the serial console %.0f s after start%s",
+					el, v->kvm ? " (KVM cannot run guests on this "
+					"host, e.g. nested virtualization without the "
+					"needed CPU features; use the qemu platform)" :
+					""));
+				goto out;
+			}
+		}
+		if (!v->kernel || kernel_seen) {
+			if (p->opts->network && !strncmp(p->opts->network, "libvirt:", 8)
+			    && !v->guest_ip)
+				v->guest_ip = lv_domain_ip(v->dom);
+			if ((v->guest_ip || !strcmp(v->net, "user")) &&
+			    now - last_try >= 1.0) {
+				last_try = now;
+				free(why);
+				why = NULL;
+				r = vbssh_connect(&so, &v->ssh, &why);
+				if (r == VBSSH_OK)
+					break;
+				if (r == VBSSH_HOSTKEY) {
+					if (show)
+						fprintf(stderr, "\r\033[K");
+					vb_error("%s: connection refused: %s", p->name, why);
+					goto out;
+				}
+			}
+		}
+		if (el > timeout) {
+			if (show)
+				fprintf(stderr, "\r\033[K");
+			lv_console_tail(v->console, 20, &tail);
+			vb_error("%s: guest not reachable over SSH after %.0f s "
+				 "(last attempt: %s)", p->name, el,
+				 why ? why : "none yet");
+			fprintf(stderr, "--- %s serial console %s (last lines) ---\n%s",
+				p->name, v->console, tail.buf);
+			goto out;
+		}
+		if (show)
+			fprintf(stderr, "\r\033[K%s: booting, waiting for SSH %3.0f s "
+				"(console %ld bytes)", p->name, el,
+				(long)lv_file_size(v->console));
+		usleep(200 * 1000);
+	}
+	if (show)
+		fprintf(stderr, "\r\033[K");
+	v->boot_seconds = vb_mono_time() - v->t_start;
+	vb_info("%s: guest %s up, SSH after %.1f s", p->name, v->domname,
+		v->boot_seconds);
+	ret = 0;
+out:
+	free(gone);
+	free(why);
+	sb_release(&tail);
+	return ret;
+}
+
+/* Prepares the guest's work directory and records the tool versions
+ * inside it, in one exec: under TCG every round trip and process start
+ * costs, and this is on the provisioning path. Lines are KEY=VALUE so a
+ * missing tool leaves its value empty instead of shifting the others.
+ * For foreign cloud images it first waits for cloud-init (which may still
+ * be installing the tools). */
+static int lv_prepare_guest(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	struct exec_result r = { 0 };
+	struct sb cmd = SB_INIT;
+	char **lines = NULL;
+	int ret = -1;
+
+	sb_adds(&cmd, "mkdir -p " LV_GUEST_WORKDIR " || exit 1; ");
+	if (!v->own_image)
+		sb_adds(&cmd, "command -v cloud-init >/dev/null && "
+			"cloud-init status --wait >/dev/null; ");
+	sb_adds(&cmd, "v() { \"$@\" 2>/dev/null | { read -r l; echo \"$l\"; }; }; "
+		"echo \"sysbench=$(v sysbench --version)\"; "
+		"echo \"iperf3=$(v iperf3 --version)\"; "
+		"echo \"fio=$(v fio --version)\"; "
+		"echo \"kernel=$(uname -r)\"");
+	if (lv_guest_exec(p, cmd.buf, v->own_image ? 60 : 900, &r) < 0)
+		goto out;
+	if (r.exit_status != 0) {
+		vb_error("%s: cannot prepare %s in the guest: %s", p->name,
+			 LV_GUEST_WORKDIR, r.err);
+		goto out;
+	}
+	v->tools = cJSON_CreateObject();
+	lines = vb_split(r.out, '\n');
+	for (size_t i = 0; lines[i]; i++) {
+		char *eq = strchr(lines[i], '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		cJSON_AddStringToObject(v->tools, lines[i], eq + 1);
+	}
+	ret = 0;
+out:
+	vb_strv_free(lines);
+	exec_result_clear(&r);
+	sb_release(&cmd);
+	return ret;
+}
+
+static int lv_start(struct platform *p)
+{
+	const struct platform_opts *o = p->opts;
+	struct lv_priv *v = xcalloc(1, sizeof(*v));
+	struct image_info im = { 0 };
+	char *why = NULL, *cpriv = NULL, *cpub = NULL, *hpriv = NULL;
+	char uuid8[9], buf[37];
+	char *state_dir = NULL;
+	int ret = -1;
+
+	p->priv = v;
+	v->t_start = vb_mono_time();
+	v->boot_seconds = -1;
+	v->kvm = lv_is_kvm(p->name);
+	v->uri = xstrdup(o->connect_uri ? o->connect_uri : LV_DEFAULT_URI);
+	v->vcpus = o->vcpus > 0 ? o->vcpus : 2;
+	v->memory_mib = o->memory_mib > 0 ? o->memory_mib : 2048;
+	/* --network is shared by all platforms: docker's modes (host, none,
+	 * bridge) mean nothing here and leave the guest on its default, a
+	 * libvirt network; "user" is loopback-only user-mode networking. */
+	if (!o->network || !strcmp(o->network, "default") ||
+	    !strcmp(o->network, "host") || !strcmp(o->network, "none") ||
+	    !strcmp(o->network, "bridge"))
+		v->net = xstrdup(LV_DEFAULT_NET);
+	else
+		v->net = xstrdup(o->network);
+	if (strcmp(v->net, "user") && strncmp(v->net, "libvirt:", 8)) {
+		ret = vb_error("%s: network mode '%s' unknown (user, libvirt:NAME)",
+			       p->name, v->net);
+		goto out;
+	}
+	/* TCG cannot pass the host CPU through; qemu64 is QEMU's own
+	 * baseline model, named explicitly so the record says what ran. */
+	v->cpu_mode = xstrdup(v->kvm ? "host-passthrough" : "qemu64");
+	/* $VIRTBENCH_KVM_CPU picks another KVM CPU mode or model (e.g.
+	 * host-model, qemu64) where host-passthrough cannot run. */
+	if (v->kvm && getenv("VIRTBENCH_KVM_CPU") && *getenv("VIRTBENCH_KVM_CPU")) {
+		free(v->cpu_mode);
+		v->cpu_mode = xstrdup(getenv("VIRTBENCH_KVM_CPU"));
+	}
+
+	if (v->kvm && access("/dev/kvm", R_OK | W_OK) < 0) {
+		ret = lv_unavailable(p, xasprintf("/dev/kvm %s: enable VT-x/AMD-V "
+			"in the firmware and load kvm_intel or kvm_amd (or use "
+			"the qemu platform, TCG)", errno == ENOENT ? "does not exist" :
+			"is not accessible"));
+		goto out;
+	}
+	if (o->image) {
+		char sha[65];
+
+		v->base = xstrdup(o->image);
+		if (vb_sha256_file(v->base, sha) < 0) {
+			ret = vb_error("%s: cannot read image %s: %s", p->name,
+				       v->base, strerror(errno));
+			goto out;
+		}
+		v->image_sha = xstrdup(sha);
+	} else {
+		int r = image_find(&im);
+
+		if (r < 0)
+			goto out;
+		if (r > 0) {
+			ret = lv_unavailable(p, xstrdup("guest image not built: run "
+				"'virtbench image build' (2-3 minutes, cached)"));
+			goto out;
+		}
+		v->own_image = 1;
+		v->base = xstrdup(im.disk);
+		v->kernel = xstrdup(im.kernel);
+		v->initrd = xstrdup(im.initrd);
+		v->image_sha = xstrdup(im.disk_sha256);
+	}
+	if (!(v->conn = lv_connect(v->uri, &why))) {
+		ret = lv_unavailable(p, why);
+		why = NULL;
+		goto out;
+	}
+	virConnectGetLibVersion(v->conn, &v->libvirt_version);
+	virConnectGetVersion(v->conn, &v->hv_version);
+
+	if (o->run_uuid && strlen(o->run_uuid) >= 8)
+		memcpy(uuid8, o->run_uuid, 8);
+	else if (vb_uuid(buf) == 0)
+		memcpy(uuid8, buf, 8);
+	uuid8[8] = '\0';
+	{
+		/* "qemu:wb" -> virtbench-1234abcd-qemu-wb: one guest per
+		 * platform name, and the name tells cleanup it is ours. */
+		const char *label = strchr(p->name, ':');
+		struct sb n = SB_INIT;
+
+		sb_addf(&n, "virtbench-%s-%s", uuid8, v->kvm ? "kvm" : "qemu");
+		if (label && label[1]) {
+			sb_addc(&n, '-');
+			for (label++; *label; label++)
+				sb_addc(&n, strchr("abcdefghijklmnopqrstuvwxyz"
+					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
+					*label) ? *label : '-');
+		}
+		v->domname = sb_detach(&n);
+	}
+	if (o->state_dir) {
+		state_dir = xstrdup(o->state_dir);
+	} else {
+		/* Standalone use (tests, bench): a run directory of our own,
+		 * where "virtbench cleanup" looks too. */
+		char *b = collect_state_base(NULL);
+
+		state_dir = xasprintf("%s/virtbench-%s", b, o->run_uuid ?
+				      o->run_uuid : uuid8);
+		v->own_run_dir = xstrdup(state_dir);
+		free(b);
+	}
+	if (v->own_run_dir) {
+		/* Like the collector's run directories: a live owner keeps
+		 * "virtbench cleanup" away from it. */
+		char *f = xasprintf("%s/collector.pid", v->own_run_dir);
+		char *pid = xasprintf("%ld\n", (long)getpid());
+
+		if (vb_mkdir_p(v->own_run_dir, 0711) == 0)
+			vb_write_file_atomic(f, pid, strlen(pid), 0644);
+		free(f);
+		free(pid);
+	}
+	v->dir = xasprintf("%s/%s", state_dir, v->domname);
+	/* A resumed run reuses the name: remove what an earlier attempt of
+	 * this run left. */
+	lv_remove(v->conn, v->domname, v->dir);
+	if (vb_mkdir_p(v->dir, 0711) < 0 || chmod(v->dir, 0711) < 0)
+		goto out;
+	/* The run's directory is ours (made 0700): let QEMU traverse it. */
+	{
+		struct stat st;
+
+		if (stat(state_dir, &st) == 0)
+			chmod(state_dir, (st.st_mode & 07777) | S_IXOTH);
+	}
+	v->overlay = xasprintf("%s/overlay.qcow2", v->dir);
+	v->seed = xasprintf("%s/seed.iso", v->dir);
+	v->console = xasprintf("%s/console.log", v->dir);
+	v->client_key = xasprintf("%s/id_ed25519", v->dir);
+	v->pidfile = xasprintf("%s/owner.pid", v->dir);
+	{
+		char *pid = xasprintf("%ld\n", (long)getpid());
+
+		vb_write_file_atomic(v->pidfile, pid, strlen(pid), 0644);
+		free(pid);
+	}
+	if (lv_local_uri(v->uri) &&
+	    (lv_make_searchable(v->overlay) < 0 || lv_make_searchable(v->base) < 0 ||
+	     (v->kernel && lv_make_searchable(v->kernel) < 0)))
+		goto out;
+
+	/* Keys: the client's (file, 0600) and the guest's host key, which
+	 * only travels in the seed (0600) and is verified on connect. */
+	if (vbssh_keygen("virtbench-client", v->client_key, &cpriv, &cpub) < 0 ||
+	    vbssh_keygen("virtbench-host", NULL, &hpriv, &v->host_pub) < 0)
+		goto out;
+	{
+		struct cidata cd = {
+			.instance_id = v->domname, .hostname = v->domname,
+			.authorized_key = cpub, .host_key_priv = hpriv,
+			.host_key_pub = v->host_pub,
+			.install_packages = !v->own_image,
+		};
+		if (cidata_write_iso(&cd, v->dir, v->seed) < 0)
+			goto out;
+	}
+	{
+		/* qemu-img reads the backing format from the base's magic. */
+		char magic[4] = { 0 };
+		int fd = open(v->base, O_RDONLY | O_CLOEXEC);
+		const char *fmt;
+
+		if (fd >= 0) {
+			if (read(fd, magic, 4) != 4)
+				magic[0] = 0;
+			close(fd);
+		}
+		fmt = memcmp(magic, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
+		char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F",
+				 (char *)fmt, "-b", v->base, v->overlay,
+				 LV_DISK_SIZE, NULL };
+		if (image_run(argv, NULL, NULL) < 0) {
+			vb_error("%s: cannot create overlay %s on %s", p->name,
+				 v->overlay, v->base);
+			goto out;
+		}
+		chmod(v->overlay, 0600);
+	}
+	{
+		int fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			      0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!strcmp(v->net, "user") && (v->port = lv_free_port()) < 0) {
+		vb_error("%s: no free port on 127.0.0.1", p->name);
+		goto out;
+	}
+	{
+		struct lvxml_settings s = {
+			.name = v->domname, .run_uuid = o->run_uuid, .kvm = v->kvm,
+			.vcpus = v->vcpus, .memory_mib = v->memory_mib,
+			.cpu_mode = v->cpu_mode, .disk = v->overlay,
+			.disk_cache = o->disk_cache ? o->disk_cache : "none",
+			.seed = v->seed, .kernel = v->kernel, .initrd = v->initrd,
+			.cmdline = v->kernel ? LV_CMDLINE : NULL,
+			.console_log = v->console, .network = v->net,
+			.ssh_port = v->port, .owner_pid = (long)getpid(),
+			.dir = v->dir,
+		};
+		if (!(v->xml = lvxml_domain(&s)))
+			goto out;
+	}
+	if (!strncmp(v->net, "libvirt:", 8)) {
+		p->host_addr = lv_network_host_addr(v->conn, v->net + 8);
+		if (!p->host_addr) {
+			ret = lv_unavailable(p, xasprintf("libvirt network '%s' not "
+				"found, not active, or without an IPv4 address (start "
+				"it: virsh net-start %s; or use --network user for "
+				"user-mode networking on loopback)", v->net + 8,
+				v->net + 8));
+			goto out;
+		}
+	} else {
+		/* slirp maps 10.0.2.2 to the host's loopback. */
+		p->host_addr = xstrdup("10.0.2.2");
+	}
+	vb_info("%s: starting guest %s (%d vCPU, %d MiB, %s)", p->name,
+		v->domname, v->vcpus, v->memory_mib, v->kvm ? "KVM" : "TCG");
+	v->dom = virDomainCreateXML(v->conn, v->xml, 0);
+	if (!v->dom) {
+		const char *e = lv_err();
+
+		if (v->kvm)
+			ret = lv_unavailable(p, xasprintf("guest failed to start: %s "
+				"(hardware virtualization does not work on this "
+				"host; the qemu platform uses TCG instead)", e));
+		else
+			ret = lv_unavailable(p, xasprintf("guest failed to start: %s",
+							  e));
+		goto out;
+	}
+	{
+		char u[VIR_UUID_STRING_BUFLEN];
+
+		if (virDomainGetUUIDString(v->dom, u) == 0)
+			p->instance_id = xstrdup(u);
+	}
+	if (lv_wait_ssh(p) < 0)
+		goto out;
+	p->started = 1;
+	p->workdir = xstrdup(LV_GUEST_WORKDIR);
+	if (lv_prepare_guest(p) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		lv_teardown(p);
+	image_info_clear(&im);
+	if (hpriv)
+		explicit_bzero(hpriv, strlen(hpriv));
+	if (cpriv)
+		explicit_bzero(cpriv, strlen(cpriv));
+	free(hpriv);
+	free(cpriv);
+	free(cpub);
+	free(why);
+	free(state_dir);
+	return ret;
+}
+
+static int lv_guest_exec(struct platform *p, const char *cmd, double timeout,
+			 struct exec_result *r)
+{
+	struct lv_priv *v = p->priv;
+	char *gone;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (!v || !v->ssh) {
+		r->out = xstrdup("");
+		r->err = xstrdup(v && v->lost ? v->lost : "guest is not running");
+		r->exit_status = -1;
+		return vb_error("%s: %s", p->name, r->err);
+	}
+	ret = vbssh_exec(v->ssh, p->name, cmd, timeout,
+			 &collect_stop_requested ?
+			 (const volatile int *)&collect_stop_requested : NULL, r);
+	if (ret < 0 && (gone = lv_not_running(v))) {
+		/* Say why the connection broke: the usual cause is the guest
+		 * destroyed or crashed under us. */
+		free(v->lost);
+		v->lost = xasprintf("%s (domain %s, lost during the run)", gone,
+				    v->domname);
+		vb_error("%s: %s", p->name, v->lost);
+		free(r->err);
+		r->err = xstrdup(v->lost);
+		free(gone);
+		vbssh_close(v->ssh);
+		v->ssh = NULL;
+	}
+	return ret;
+}
+
+static int lv_exec(struct platform *p, const char *cmd, double timeout,
+		   struct exec_result *r)
+{
+	return lv_guest_exec(p, cmd, timeout, r);
+}
+
+static int lv_put_file(struct platform *p, const char *local,
+		       const char *remote, int mode)
+{
+	struct lv_priv *v = p->priv;
+
+	if (!v || !v->ssh)
+		return vb_error("%s: guest is not running", p->name);
+	return vbssh_put(v->ssh, p->name, local, remote, mode);
+}
+
+static int lv_pause(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+
+	if (!v || !v->dom || p->paused)
+		return 0;
+	if (virDomainSuspend(v->dom) < 0)
+		return vb_error("%s: cannot pause %s: %s", p->name, v->domname,
+				lv_err());
+	p->paused = 1;
+	return 0;
+}
+
+static int lv_resume(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+
+	if (!v || !v->dom || !p->paused)
+		return 0;
+	if (virDomainResume(v->dom) < 0)
+		return vb_error("%s: cannot resume %s: %s", p->name, v->domname,
+				lv_err());
+	p->paused = 0;
+	return 0;
+}
+
+static int lv_describe(struct platform *p, cJSON *obj)
+{
+	struct lv_priv *v = p->priv;
+	const struct platform_opts *o = p->opts;
+	int kvm = lv_is_kvm(p->name);
+
+	cJSON_AddStringToObject(obj, "kind", kvm ? "kvm" : "qemu");
+	cJSON_AddStringToObject(obj, "accelerator", kvm ? "kvm" : "tcg");
+	cJSON_AddNumberToObject(obj, "vcpus", o->vcpus > 0 ? o->vcpus : 2);
+	cJSON_AddNumberToObject(obj, "memory_mib",
+				o->memory_mib > 0 ? o->memory_mib : 2048);
+	cJSON_AddStringToObject(obj, "cpu_model", v && v->cpu_mode ? v->cpu_mode :
+				kvm ? "host-passthrough" : "qemu64");
+	cJSON_AddStringToObject(obj, "disk_bus", "virtio");
+	cJSON_AddStringToObject(obj, "disk_cache", o->disk_cache ? o->disk_cache : "none");
+	cJSON_AddStringToObject(obj, "disk_format", "qcow2 overlay");
+	cJSON_AddStringToObject(obj, "connect_uri",
+				o->connect_uri ? o->connect_uri : LV_DEFAULT_URI);
+	if (!v)
+		return 0;
+	cJSON_AddStringToObject(obj, "network_mode", v->net);
+	cJSON_AddStringToObject(obj, "image", v->base);
+	cJSON_AddStringToObject(obj, "image_sha256", v->image_sha);
+	if (v->kernel) {
+		cJSON_AddStringToObject(obj, "boot", "direct kernel");
+		cJSON_AddStringToObject(obj, "kernel_cmdline", LV_CMDLINE);
+	} else {
+		cJSON_AddStringToObject(obj, "boot", "disk");
+	}
+	if (v->domname)
+		cJSON_AddStringToObject(obj, "domain_name", v->domname);
+	if (v->xml)
+		cJSON_AddStringToObject(obj, "domain_xml", v->xml);
+	if (v->libvirt_version) {
+		char *s = xasprintf("%lu.%lu.%lu", v->libvirt_version / 1000000,
+				    v->libvirt_version / 1000 % 1000,
+				    v->libvirt_version % 1000);
+		cJSON_AddStringToObject(obj, "libvirt_version", s);
+		free(s);
+	}
+	if (v->hv_version) {
+		char *s = xasprintf("%lu.%lu.%lu", v->hv_version / 1000000,
+				    v->hv_version / 1000 % 1000,
+				    v->hv_version % 1000);
+		cJSON_AddStringToObject(obj, "qemu_version", s);
+		free(s);
+	}
+	cJSON_AddStringToObject(obj, "ssh_client", vbssh_version());
+	if (v->boot_seconds >= 0)
+		cJSON_AddNumberToObject(obj, "boot_to_ssh_seconds", v->boot_seconds);
+	if (v->tools)
+		cJSON_AddItemReferenceToObject(obj, "tools", v->tools);
+	return 0;
+}
+
+double platform_libvirt_boot_seconds(const struct platform *p)
+{
+	const struct lv_priv *v = p ? p->priv : NULL;
+
+	return v ? v->boot_seconds : -1;
+}
+
+static int lv_have_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char **dirs = vb_split(path ? path : "/usr/bin:/bin", ':');
+	int found = 0;
+
+	for (size_t i = 0; dirs[i] && !found; i++) {
+		char *f = xasprintf("%s/%s", dirs[i], name);
+
+		found = access(f, X_OK) == 0;
+		free(f);
+	}
+	vb_strv_free(dirs);
+	return found;
+}
+
+/* Boots the image's kernel under KVM directly (no libvirt) for a few
+ * seconds with the CPU mode collect would use: a kernel banner on the
+ * serial port proves guests run; QEMU failing at once (an MSR it cannot
+ * set) or silence proves they do not. 1 runs, 0 not (why owned), -1 not
+ * checked (why owned). */
+static int lv_kvm_runs(const char *kernel, char **why)
+{
+	char tmpl[] = "/tmp/virtbench-kvmprobe.XXXXXX";
+	char *serial = NULL, *errf = NULL, *serarg = NULL;
+	const char *env = getenv("VIRTBENCH_KVM_CPU");
+	const char *cpu = !env || !*env || !strcmp(env, "host-passthrough") ||
+			  !strcmp(env, "host-model") ? "host" : env;
+	int ret = -1, status = 0;
+	double t0;
+	pid_t pid;
+
+	if (!mkdtemp(tmpl)) {
+		*why = xasprintf("cannot make a temporary directory: %s",
+				 strerror(errno));
+		return -1;
+	}
+	serial = xasprintf("%s/serial", tmpl);
+	errf = xasprintf("%s/stderr", tmpl);
+	serarg = xasprintf("file:%s", serial);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "qemu-system-x86_64", "-accel", "kvm", "-cpu",
+				 (char *)cpu, "-machine", "pc", "-m", "256",
+				 "-nodefaults", "-display", "none", "-no-reboot",
+				 "-kernel", (char *)kernel, "-append",
+				 "console=ttyS0 panic=-1", "-serial", serarg, NULL };
+		int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int n = open("/dev/null", O_RDWR);
+
+		dup2(n, 0);
+		dup2(n, 1);
+		dup2(e, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0) {
+		*why = xasprintf("cannot fork: %s", strerror(errno));
+		goto out;
+	}
+	t0 = vb_mono_time();
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid) {
+			struct sb e = SB_INIT;
+
+			sb_read_file(&e, errf);
+			for (char *c = e.buf; c && *c; c++)
+				if (*c == '\n')
+					*c = ' ';
+			*why = xasprintf("a KVM guest (-cpu %s) fails at once: %s",
+					 cpu, e.len ? e.buf : "qemu exited");
+			sb_release(&e);
+			ret = 0;
+			break;
+		}
+		if (lv_console_has(serial, "Linux version")) {
+			ret = 1;
+			break;
+		}
+		if (vb_mono_time() - t0 > 8) {
+			*why = xasprintf("a KVM guest (-cpu %s) starts but makes no "
+					 "progress: no kernel output in 8 s (typical "
+					 "of nested virtualization without the CPU "
+					 "features KVM needs)", cpu);
+			ret = 0;
+			break;
+		}
+		usleep(100 * 1000);
+	}
+	if (ret == 1 || (ret == 0 && waitpid(pid, &status, WNOHANG) == 0)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+out:
+	unlink(serial);
+	unlink(errf);
+	rmdir(tmpl);
+	free(serial);
+	free(errf);
+	free(serarg);
+	return ret;
+}
+
+int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
+				char **reason)
+{
+	const char *uri = o && o->connect_uri ? o->connect_uri : LV_DEFAULT_URI;
+	struct image_info im = { 0 };
+	virConnectPtr c = NULL;
+	struct sb why = SB_INIT;
+	int kvm = !strcmp(kind, "kvm"), have_image = 0;
+	char *e = NULL;
+	struct stat st;
+
+	*reason = NULL;
+	if (kvm && access("/dev/kvm", R_OK | W_OK) < 0)
+		sb_addf(&why, "/dev/kvm %s (enable VT-x/AMD-V in the firmware, "
+			"load kvm_intel/kvm_amd, or use the qemu platform); ",
+			errno == ENOENT ? "does not exist" : "is not accessible");
+	if (!(c = lv_connect(uri, &e))) {
+		sb_addf(&why, "%s; ", e);
+	} else if (lv_local_uri(uri)) {
+		if (!lv_have_program("qemu-system-x86_64"))
+			sb_adds(&why, "qemu-system-x86_64 not installed (apt-get "
+				"install qemu-system-x86); ");
+		/* Without udev, /dev/kvm stays 0600 root: libvirt then finds
+		 * KVM "gone" since its cached probe and re-probes QEMU on
+		 * every call, ~35 s per guest start. */
+		if (stat("/dev/kvm", &st) == 0 && !(st.st_mode & 0060) &&
+		    !(st.st_mode & 0006))
+			vb_warn("/dev/kvm is mode %o owned by root: libvirt re-probes "
+				"QEMU on every call (guest starts take ~35 s longer); "
+				"fix: chgrp kvm /dev/kvm && chmod 0660 /dev/kvm",
+				(unsigned)(st.st_mode & 0777));
+	}
+	if (!lv_have_program("qemu-img"))
+		sb_adds(&why, "qemu-img not installed (apt-get install qemu-utils); ");
+	if (!lv_have_program("genisoimage"))
+		sb_adds(&why, "genisoimage not installed (apt-get install "
+			"genisoimage); ");
+	if (!(o && o->image)) {
+		int r = image_find(&im);
+
+		if (r > 0)
+			sb_adds(&why, "guest image not built (run 'virtbench image "
+				"build', 2-3 minutes); ");
+		have_image = r == 0;
+	}
+	if (kvm && !why.len) {
+		char *kw = NULL;
+
+		if (!have_image)
+			vb_debug("kvm: no image kernel to test KVM with");
+		else if (lv_kvm_runs(im.kernel, &kw) == 0)
+			sb_addf(&why, "%s; the qemu platform (TCG) works instead; ", kw);
+		free(kw);
+	}
+	if (why.len) {
+		why.buf[why.len - 2] = '\0'; /* drop the last "; " */
+		*reason = sb_detach(&why);
+	}
+	if (c)
+		virConnectClose(c);
+	image_info_clear(&im);
+	free(e);
+	sb_release(&why);
+	return *reason ? 0 : 1;
+}
+
+/* The ops-table probe answers for "kvm, qemu" together (doctor's line):
+ * yes when qemu can run, with KVM's problem named in the reason. */
+static int lv_probe(const struct platform_opts *o, char **reason)
+{
+	char *kr = NULL;
+	int q = platform_libvirt_probe_kind("qemu", o, reason);
+
+	if (q != 1)
+		return q;
+	if (platform_libvirt_probe_kind("kvm", o, &kr) != 1)
+		*reason = xasprintf("qemu (TCG) only; kvm cannot run here: %s", kr);
+	free(kr);
+	return 1;
+}
+
+static int lv_pid_is_virtbench(long pid);
+
+/* 1 if the directory's owner.pid names a live virtbench process other
+ * than us (a run in progress, whose guest must not be removed). */
+static int lv_owner_alive(const char *dir)
+{
+	char *f = xasprintf("%s/owner.pid", dir);
+	struct sb sb = SB_INIT;
+	long pid = 0;
+	int alive = 0;
+
+	if (sb_read_file(&sb, f) == 0) {
+		sb.buf[strcspn(sb.buf, "\n")] = '\0';
+		if (vb_parse_long(sb.buf, &pid) == 0)
+			alive = lv_pid_is_virtbench(pid);
+	}
+	free(f);
+	sb_release(&sb);
+	return alive;
+}
+
+/* The owner pid and guest directory recorded in a domain's metadata:
+ * 0 with *dir (owned, may be NULL), or -1 when it has none. */
+static long lv_domain_owner(virDomainPtr d, char **dir)
+{
+	char *m = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
+				       LVXML_META_NS, 0);
+	char *a;
+	long pid = -1;
+
+	*dir = NULL;
+	if (!m)
+		return -1;
+	if ((a = strstr(m, "pid=\""))) {
+		a += 5;
+		a[strcspn(a, "\"")] = '\0';
+		if (vb_parse_long(a, &pid) < 0)
+			pid = -1;
+		a += strlen(a) + 1;
+	}
+	if ((a = strstr(a ? a : m, "dir=\""))) {
+		a += 5;
+		a[strcspn(a, "\"")] = '\0';
+		/* Values were escaped on the way in; paths with & < > ' "
+		 * come back escaped and are simply not found. */
+		*dir = xstrdup(a);
+	}
+	free(m);
+	return pid;
+}
+
+static int lv_pid_is_virtbench(long pid)
+{
+	char *comm;
+	struct sb c = SB_INIT;
+	int alive;
+
+	if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) < 0)
+		return 0;
+	comm = xasprintf("/proc/%ld/comm", pid);
+	alive = sb_read_file(&c, comm) == 0 && strstr(c.buf, "virtbench") != NULL;
+	free(comm);
+	sb_release(&c);
+	return alive;
+}
+
+/* virtbench-XXXXXXXX-kvm or -qemu, optionally followed by -LABEL. */
+static int lv_is_ours(const char *name)
+{
+	const char *k = name + 19;
+
+	if (strncmp(name, "virtbench-", 10) || strlen(name) < 22 || name[18] != '-')
+		return 0;
+	return (!strncmp(k, "kvm", 3) && (k[3] == '\0' || k[3] == '-')) ||
+	       (!strncmp(k, "qemu", 4) && (k[4] == '\0' || k[4] == '-'));
+}
+
+/* The guest directory of domain name under the state base: guests live
+ * in the run's directory, base/virtbench-UUID/NAME. Owned, or NULL. */
+static char *lv_find_dir(const char *base, const char *name)
+{
+	char *pat = xasprintf("%s/virtbench-%.8s*/%s", base, name + 10, name);
+	char *dir = NULL;
+	glob_t g;
+
+	if (glob(pat, GLOB_ONLYDIR, NULL, &g) == 0) {
+		if (g.gl_pathc > 0)
+			dir = xstrdup(g.gl_pathv[0]);
+		globfree(&g);
+	}
+	free(pat);
+	return dir;
+}
+
+static int lv_cleanup(const struct platform_opts *o, int *removed)
+{
+	const char *uri = o && o->connect_uri ? o->connect_uri : LV_DEFAULT_URI;
+	char *base = collect_state_base(o ? o->state_dir : NULL), *why = NULL;
+	virConnectPtr c = lv_connect(uri, &why);
+	virDomainPtr *doms = NULL;
+	int n;
+	glob_t g;
+
+	if (c) {
+		n = virConnectListAllDomains(c, &doms, 0);
+		for (int i = 0; i < n; i++) {
+			const char *name = virDomainGetName(doms[i]);
+			char *dir = NULL;
+			long owner = -1;
+			int alive;
+
+			if (!name || !lv_is_ours(name)) {
+				virDomainFree(doms[i]);
+				continue;
+			}
+			/* The owner in the domain's metadata decides; guests
+			 * without it fall back to the state directory. */
+			owner = lv_domain_owner(doms[i], &dir);
+			if (owner > 0) {
+				alive = lv_pid_is_virtbench(owner);
+			} else {
+				free(dir);
+				dir = lv_find_dir(base, name);
+				alive = dir && lv_owner_alive(dir);
+			}
+			if (!alive) {
+				vb_info("cleanup: removing guest %s", name);
+				lv_remove(c, name, dir);
+				(*removed)++;
+			}
+			free(dir);
+			virDomainFree(doms[i]);
+		}
+		free(doms);
+	} else {
+		vb_warn("cleanup: %s", why);
+	}
+	/* Files of guests whose domain is already gone (the run directory
+	 * itself is the native platform's to remove). */
+	{
+		char *pat = xasprintf("%s/virtbench-*/virtbench-*", base);
+
+		if (glob(pat, GLOB_ONLYDIR, NULL, &g) == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++) {
+				const char *name = strrchr(g.gl_pathv[i], '/') + 1;
+
+				if (!lv_is_ours(name) || lv_owner_alive(g.gl_pathv[i]))
+					continue;
+				vb_info("cleanup: removing %s", g.gl_pathv[i]);
+				lv_remove(c, name, g.gl_pathv[i]);
+				(*removed)++;
+			}
+			globfree(&g);
+		}
+		free(pat);
+	}
+	if (c)
+		virConnectClose(c);
+	free(base);
+	free(why);
+	return 0;
+}
+
+const struct platform_ops platform_libvirt_ops = {
+	.kind = "libvirt",
+	.start = lv_start,
+	.exec = lv_exec,
+	.put_file = lv_put_file,
+	.pause = lv_pause,
+	.resume = lv_resume,
+	.describe = lv_describe,
+	.teardown = lv_teardown,
+	.probe = lv_probe,
+	.cleanup = lv_cleanup,
+};

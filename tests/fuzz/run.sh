@@ -1,0 +1,46 @@
+#!/bin/sh
+# tests/fuzz/run.sh - builds a libFuzzer target per parser (clang
+# -fsanitize=fuzzer,address,undefined) from tests/fuzz/fuzz_parser.c and
+# runs each briefly on a copy of its committed corpus
+# (tests/fuzz/corpus/PARSER/, seeded from tests/fixtures/parsers/), so the
+# committed corpus never changes by itself. Exit 1 on any crash, leak or
+# contract violation (the crashing input is kept in $OUT); 77 when clang or
+# libFuzzer is missing.
+#
+# Environment: FUZZ_SECONDS (per parser, default 10), OUT (build
+# directory, default build/fuzz), PARSERS (space-separated subset).
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+: "${FUZZ_SECONDS:=10}" "${OUT:=$top/build/fuzz}"
+: "${PARSERS:=sysbench-cpu sysbench-memory sysbench-fileio iperf3-json fio-json forkbench}"
+CC=${FUZZ_CC:-clang}
+command -v "$CC" >/dev/null || { echo "clang is not installed"; exit 77; }
+mkdir -p "$OUT"
+echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' >"$OUT/probe.c"
+"$CC" -fsanitize=fuzzer -o "$OUT/probe" "$OUT/probe.c" 2>/dev/null ||
+	{ echo "clang cannot link libFuzzer (-fsanitize=fuzzer)"; exit 77; }
+
+flags="-g -O1 -std=gnu11 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
+cjson=$(pkg-config --cflags --libs libcjson 2>/dev/null || echo -lcjson)
+status=0
+for p in $PARSERS; do
+	bin=$OUT/fuzz_$p
+	"$CC" $flags -DPARSER="\"$p\"" -o "$bin" tests/fuzz/fuzz_parser.c \
+		collect/parsers.c common/util.c $cjson -lm
+	work=$OUT/corpus-$p
+	rm -rf "$work"
+	mkdir -p "$work"
+	cp tests/fuzz/corpus/"$p"/* "$work"/
+	printf '%-16s ' "$p"
+	if (cd "$OUT" && "$bin" -max_total_time="$FUZZ_SECONDS" -max_len=16384 \
+		-timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+		-artifact_prefix="$OUT/crash-$p-" "$work") >"$OUT/fuzz-$p.log" 2>&1; then
+		echo "ok ($(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/fuzz-$p.log") runs)"
+	else
+		echo "FAILED (log: $OUT/fuzz-$p.log)"
+		tail -n 20 "$OUT/fuzz-$p.log" | sed 's/^/    /'
+		status=1
+	fi
+done
+exit $status

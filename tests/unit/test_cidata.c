@@ -1,0 +1,97 @@
+/*
+ * tests/unit/test_cidata.c - the NoCloud seed (collect/cidata.c) and the
+ * key generation it carries (vbssh_keygen in collect/ssh.c): the guest's
+ * host key and the client key reach user-data intact, the private key
+ * file is 0600, and values that could change the YAML are refused rather
+ * than written (a hostname with a newline would otherwise add keys).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "collect/cidata.h"
+#include "collect/ssh.h"
+#include "common/util.h"
+
+static void test_keygen(void **state)
+{
+	char dir[] = "/tmp/vbtest-cidata.XXXXXX";
+	char *path, *priv = NULL, *pub = NULL;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/id", dir);
+	assert_int_equal(vbssh_keygen("unit", path, &priv, &pub), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_non_null(strstr(priv, "-----BEGIN OPENSSH PRIVATE KEY-----"));
+	assert_int_equal(strncmp(pub, "ssh-ed25519 AAAA", 16), 0);
+	assert_non_null(strstr(pub, " unit"));
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(priv);
+	free(pub);
+}
+
+static void test_user_data(void **state)
+{
+	char *hpriv = NULL, *hpub = NULL, *cpriv = NULL, *cpub = NULL, *ud, *md;
+	struct cidata c = { .instance_id = "virtbench-0123abcd-qemu",
+			    .hostname = "virtbench-0123abcd-qemu" };
+
+	(void)state;
+	assert_int_equal(vbssh_keygen("host", NULL, &hpriv, &hpub), 0);
+	assert_int_equal(vbssh_keygen("client", NULL, &cpriv, &cpub), 0);
+	c.host_key_priv = hpriv;
+	c.host_key_pub = hpub;
+	c.authorized_key = cpub;
+	ud = cidata_user_data(&c);
+	md = cidata_meta_data(&c);
+	assert_int_equal(strncmp(ud, "#cloud-config\n", 14), 0);
+	assert_non_null(strstr(ud, cpub));
+	assert_non_null(strstr(ud, "ssh_deletekeys: true"));
+	assert_non_null(strstr(ud, "  ed25519_private: |\n    -----BEGIN OPENSSH"));
+	assert_null(strstr(ud, "packages:"));
+	assert_string_equal(md, "instance-id: virtbench-0123abcd-qemu\n"
+			    "local-hostname: virtbench-0123abcd-qemu\n");
+	free(ud);
+	c.install_packages = 1;
+	ud = cidata_user_data(&c);
+	assert_non_null(strstr(ud, "packages:\n  - sysbench\n  - fio\n  - iperf3\n"));
+	free(ud);
+	free(md);
+	free(hpriv);
+	free(hpub);
+	free(cpriv);
+	free(cpub);
+}
+
+static void test_refuses_yaml_injection(void **state)
+{
+	struct cidata c = { .instance_id = "i-1", .hostname = "h\nruncmd: [reboot]",
+			    .authorized_key = "ssh-ed25519 AAAA x",
+			    .host_key_priv = "k", .host_key_pub = "ssh-ed25519 AAAA y" };
+
+	(void)state;
+	assert_int_equal(cidata_write_iso(&c, "/nonexistent", "/nonexistent/x.iso"), -1);
+	c.hostname = "ok";
+	c.authorized_key = "ssh-ed25519 AAAA' x";
+	assert_int_equal(cidata_write_iso(&c, "/nonexistent", "/nonexistent/x.iso"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keygen),
+		cmocka_unit_test(test_user_data),
+		cmocka_unit_test(test_refuses_yaml_injection),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,143 @@
+/*
+ * tests/unit/test_libvirt_xml.c - the kvm/qemu domain XML
+ * (collect/libvirt_xml.c) against golden files in tests/golden/, and the
+ * settings it must refuse. Set VB_UPDATE_GOLDEN=1 to rewrite the golden
+ * files after an intended change (then review the diff).
+ *
+ * Guards against: the NIC landing in the disk's PCI slot (addr=0x1e), the
+ * port forward binding beyond loopback, host-passthrough on TCG, silent
+ * acceptance of an unknown cache mode, and paths breaking the XML.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "collect/libvirt_xml.h"
+#include "common/util.h"
+
+static struct lvxml_settings base(int kvm)
+{
+	struct lvxml_settings s = {
+		.name = kvm ? "virtbench-0123abcd-kvm" : "virtbench-0123abcd-qemu",
+		.run_uuid = "0123abcd-1111-4222-8333-444455556666",
+		.kvm = kvm, .vcpus = 2, .memory_mib = 2048,
+		.cpu_mode = kvm ? "host-passthrough" : "qemu64",
+		.disk = "/var/tmp/vb/overlay.qcow2", .disk_cache = "none",
+		.seed = "/var/tmp/vb/seed.iso",
+		.kernel = "/cache/vmlinuz", .initrd = "/cache/initrd.img",
+		.cmdline = "console=ttyS0 root=/dev/vda",
+		.console_log = "/var/tmp/vb/console.log",
+		.network = "user", .ssh_port = 40022,
+		.owner_pid = 4242, .dir = "/var/tmp/vb",
+	};
+	return s;
+}
+
+static void golden(const char *name, const char *got)
+{
+	char *path = xasprintf("tests/golden/%s", name);
+	struct sb want = SB_INIT;
+
+	if (getenv("VB_UPDATE_GOLDEN")) {
+		assert_int_equal(vb_write_file_atomic(path, got, strlen(got), 0644), 0);
+	} else {
+		assert_int_equal(sb_read_file(&want, path), 0);
+		if (strcmp(want.buf, got) != 0) {
+			fprintf(stderr, "%s differs; got:\n%s", path, got);
+			fail();
+		}
+	}
+	sb_release(&want);
+	free(path);
+}
+
+static void test_golden_kvm(void **state)
+{
+	struct lvxml_settings s = base(1);
+	char *x = lvxml_domain(&s);
+
+	(void)state;
+	assert_non_null(x);
+	golden("libvirt-kvm.xml", x);
+	assert_non_null(strstr(x, "<domain type='kvm'"));
+	assert_non_null(strstr(x, "<cpu mode='host-passthrough'"));
+	free(x);
+}
+
+static void test_golden_qemu(void **state)
+{
+	struct lvxml_settings s = base(0);
+	char *x = lvxml_domain(&s);
+
+	(void)state;
+	assert_non_null(x);
+	golden("libvirt-qemu.xml", x);
+	assert_non_null(strstr(x, "<domain type='qemu'"));
+	assert_null(strstr(x, "host-passthrough"));
+	assert_non_null(strstr(x, "hostfwd=tcp:127.0.0.1:40022-:22"));
+	assert_non_null(strstr(x, "addr=0x1e"));
+	assert_non_null(strstr(x, "pid='4242' dir='/var/tmp/vb'"));
+	free(x);
+}
+
+static void test_cache_and_network_modes(void **state)
+{
+	struct lvxml_settings s = base(0);
+	char *x;
+
+	(void)state;
+	s.disk_cache = "writeback";
+	x = lvxml_domain(&s);
+	assert_non_null(strstr(x, "cache='writeback'"));
+	free(x);
+
+	s.disk_cache = "fast";
+	assert_null(lvxml_domain(&s));
+	s.disk_cache = "none";
+
+	s.network = "libvirt:bench";
+	x = lvxml_domain(&s);
+	assert_non_null(strstr(x, "<source network='bench'/>"));
+	/* No user-mode NIC and no qemu namespace with a libvirt network. */
+	assert_null(strstr(x, "qemu:commandline"));
+	free(x);
+
+	s.network = "libvirt:";
+	assert_null(lvxml_domain(&s));
+	s.network = "bridge";
+	assert_null(lvxml_domain(&s));
+	s.network = "user";
+	s.ssh_port = 0;
+	assert_null(lvxml_domain(&s));
+}
+
+static void test_escaping_and_disk_boot(void **state)
+{
+	struct lvxml_settings s = base(0);
+	char *x;
+
+	(void)state;
+	s.disk = "/tmp/a'b&<c>/overlay.qcow2";
+	s.kernel = NULL;
+	x = lvxml_domain(&s);
+	assert_non_null(x);
+	assert_non_null(strstr(x, "/tmp/a&apos;b&amp;&lt;c&gt;/overlay.qcow2"));
+	/* No kernel: the image's own bootloader. */
+	assert_non_null(strstr(x, "<boot dev='hd'/>"));
+	assert_null(strstr(x, "<kernel>"));
+	free(x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_kvm),
+		cmocka_unit_test(test_golden_qemu),
+		cmocka_unit_test(test_cache_and_network_modes),
+		cmocka_unit_test(test_escaping_and_disk_boot),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
