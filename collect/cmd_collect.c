@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "collect/collect.h"
+#include "collect/platform_libvirt.h"
 #include "collect/parsers.h"
 #include "common/cmd.h"
 #include "common/util.h"
@@ -465,10 +466,9 @@ int cmd_doctor(int argc, char **argv, struct vb_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct platform_opts po = { 0 };
-	const struct platform_ops *done[8] = { 0 };
 	const char *const *kinds = collect_platform_kinds();
 	char *fork, *suites, *path;
-	int c, native_ok = 0, n_done = 0;
+	int c, native_ok = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -492,22 +492,22 @@ int cmd_doctor(int argc, char **argv, struct vb_ctx *ctx)
 		const char *why = NULL;
 		const struct platform_ops *ops = collect_platform_ops(kinds[i], &why);
 		char *reason = NULL, *label;
-		int seen = 0, ok;
+		int ok;
 
 		if (!ops) {
 			doctor_line(kinds[i], 0, why);
 			continue;
 		}
-		/* kvm and qemu share the libvirt implementation, whose probe
-		 * covers both (it names KVM's own problems in its reason). */
-		for (int j = 0; j < n_done; j++)
-			seen |= done[j] == ops;
-		if (seen)
+		label = xstrdup(kinds[i]);
+		/* kvm and qemu share the libvirt implementation, whose table
+		 * probe cannot tell which one it is asked about. */
+		if (ops == &platform_libvirt_ops) {
+			ok = platform_libvirt_probe_kind(kinds[i], &po, &reason) == 1;
+			doctor_line(label, ok, reason);
+			free(reason);
+			free(label);
 			continue;
-		if (n_done < (int)VB_ARRAY_SIZE(done))
-			done[n_done++] = ops;
-		label = ops == &platform_libvirt_ops && platform_libvirt_ops.kind ?
-			xstrdup("kvm, qemu") : xstrdup(kinds[i]);
+		}
 		if (!ops->probe) {
 			doctor_line(label, 1, "no check available");
 			free(label);

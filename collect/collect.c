@@ -948,6 +948,10 @@ static void teardown_all(struct collector *c)
 			vb_info("stopping platform %s", cp->name);
 		platform_free(cp->p);
 		cp->p = NULL;
+		/* The next platform's cleanup activates it, which pauses the
+		 * active one: that must not be this freed one. */
+		if (c->active == cp)
+			c->active = NULL;
 	}
 	c->active = NULL;
 }

@@ -39,22 +39,29 @@ if [ "$(id -u)" -eq 0 ]; then
 	scripts/start-daemons.sh libvirt docker || echo "demo: some daemons did not start; doctor will say which platforms are out" >&2
 fi
 
-say "checking platforms (virtbench doctor)"
-./virtbench doctor || true
+doctor() { ./virtbench doctor --docker-network host --network user; }
 if [ -n "${DEMO_PLATFORMS:-}" ]; then
 	platforms=$DEMO_PLATFORMS
 else
-	if ./virtbench doctor --platform docker >/dev/null 2>&1 ||
-	   ./virtbench image docker; then
-		platforms="$platforms,docker"
+	say "checking platforms (virtbench doctor)"
+	doctor >"$db.doctor" 2>&1 || true
+	cat "$db.doctor" >&2
+	# Images are built once and cached; doctor says when one is missing.
+	if grep -q '^docker .*virtbench image docker' "$db.doctor"; then
+		say "building the container image (once)"
+		./virtbench image docker || true
 	fi
-	if ./virtbench doctor --platform qemu >/dev/null 2>&1 ||
-	   ./virtbench image build; then
-		platforms="$platforms,qemu"
+	if ! ./virtbench image path >/dev/null 2>&1; then
+		say "building the guest image (once, a few minutes)"
+		./virtbench image build || true
 	fi
-	# kvm is always attempted: when it cannot run here, the collector
-	# finds out quickly, records why, and the report says so.
+	doctor >"$db.doctor" 2>&1 || true
+	grep -q '^docker  *ok' "$db.doctor" && platforms="$platforms,docker"
+	grep -q '^qemu  *ok' "$db.doctor" && platforms="$platforms,qemu"
+	# kvm is always attempted: where it cannot run, the collector finds
+	# out quickly, records why, and the report says so.
 	platforms="$platforms,kvm"
+	rm -f "$db.doctor"
 fi
 
 say "running the quick suite on $platforms"

@@ -42,6 +42,14 @@ libvirt)
 	command -v libvirtd >/dev/null || { log "libvirtd not installed (scripts/install-deps.sh demo)"; rc=1; continue; }
 	# Never autostart the default NAT network.
 	rm -f /etc/libvirt/qemu/networks/autostart/default.xml
+	# Without udev, /dev/kvm keeps mode 0600 root: libvirt then re-probes
+	# QEMU's capabilities on every call (about 37 s per guest start). udev
+	# would make it group kvm, 0660; do what it would.
+	if [ -c /dev/kvm ] && getent group kvm >/dev/null &&
+	   [ "$(stat -c %G:%a /dev/kvm)" != kvm:660 ]; then
+		log "giving /dev/kvm to group kvm, mode 0660 (as udev would)"
+		chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+	fi
 	if [ $systemd = 1 ]; then
 		systemctl start virtlogd.socket libvirtd.socket libvirtd 2>/dev/null ||
 			systemctl start virtlogd libvirtd || rc=1

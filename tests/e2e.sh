@@ -15,15 +15,15 @@ fail() { echo "e2e: FAIL: $*" >&2; exit 1; }
 vb() { "$VIRTBENCH" --db "$T/e2e.db" "$@"; }
 
 platforms=native
-"$VIRTBENCH" doctor >"$T/doctor" 2>&1 || true
+"$VIRTBENCH" doctor --docker-network host --network user >"$T/doctor" 2>&1 || true
 cat "$T/doctor"
-if grep -q '^docker  *ok' "$T/doctor"; then platforms="$platforms,docker:host"; fi
-if grep -Eq '^qemu  *ok' "$T/doctor"; then platforms="$platforms,qemu"; fi
+if grep -q '^docker  *ok' "$T/doctor"; then platforms="$platforms,docker"; fi
+if grep -q '^qemu  *ok' "$T/doctor"; then platforms="$platforms,qemu"; fi
 if grep -Eq '^kvm  *ok' "$T/doctor"; then platforms="$platforms,kvm"; fi
 echo "e2e: platforms $platforms"
 
 vb run --platforms "$platforms" --profile quick --duration 2 --reps 2 \
-	--network user --state-dir "$T" --out "$T/report" >"$T/run.out"
+	--network user --docker-network host --state-dir "$T" --out "$T/report" >"$T/run.out"
 cat "$T/run.out"
 run=$(head -n 1 "$T/run.out")
 q() { sqlite3 "$T/e2e.db" "$1"; }

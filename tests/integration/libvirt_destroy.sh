@@ -35,7 +35,7 @@ nf=$(q "select count(*) from sample where status = 'failed'")
 q "select error from sample where status = 'failed'" >"$T/errors"
 echo "errors of the failed samples:"
 sort "$T/errors" | uniq -c
-grep -q "guest is shut off\|guest is gone\|guest is not running" "$T/errors" "$T/err" ||
+grep -q "guest is .*lost during the run\|guest is gone\|guest is not running" "$T/errors" "$T/err" ||
 	{ cat "$T/errors" "$T/err"; fail "the error does not say the guest is gone"; }
 [ -z "$(domains "$u8")" ] || fail "domain left after the run ended"
 

@@ -23,6 +23,10 @@ check_run() { # LABEL: the kvm,native run just made
 		echo "kvm unavailable after ${el}s: ${st#unavailable|}"
 		[ "$el" -lt 100 ] || fail "KVM failure took ${el}s to detect"
 		grep -q "^kvm: unavailable: " "$T/err" || fail "no clear kvm message on stderr"
+		case "$st" in
+		*"failed to start"*|*"made no progress"*|*"guest is paused"*|*/dev/kvm*) ;;
+		*) fail "the reason does not name a KVM problem: $st" ;;
+		esac
 		;;
 	*) fail "kvm platform state '$st'" ;;
 	esac
@@ -33,7 +37,7 @@ check_run() { # LABEL: the kvm,native run just made
 }
 
 t0=$(date +%s)
-expect_exit 0 vb collect --platforms kvm,native --benchmarks cpu --reps 1 \
+expect_exit 0 vb collect --platforms kvm,native --network user --benchmarks cpu --reps 1 \
 	--duration 1 --state-dir "$S"
 check_run $(( $(date +%s) - t0 ))
 first=$(pstate kvm)
@@ -44,7 +48,7 @@ case "$first" in
 *"failed to start"*)
 	rm -f "$DB"
 	t0=$(date +%s)
-	VIRTBENCH_KVM_CPU=qemu64 expect_exit 0 vb collect --platforms kvm,native \
+	VIRTBENCH_KVM_CPU=qemu64 expect_exit 0 vb collect --platforms kvm,native --network user \
 		--benchmarks cpu --reps 1 --duration 1 --state-dir "$S"
 	check_run $(( $(date +%s) - t0 ))
 	case "$(pstate kvm)" in
