@@ -36,20 +36,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 /* Seconds from start() to the SSH connection (boot_seconds), for the
  * report's split of virtbench's time. */
 static double last_ssh;
@@ -87,7 +73,7 @@ static double run_direct(const char *state, const struct image_info *im)
 	char *drive0 = NULL, *drive1 = NULL;
 	struct vbssh *s = NULL;
 	double t0 = vb_mono_time(), t = -1;
-	int port = free_port();
+	int port = vb_free_loopback_port();
 	pid_t pid = -1;
 
 	vb_mkdir_p(dir, 0700);

@@ -190,23 +190,6 @@ static void signals_restore(void)
 
 /* ---- the private iperf3 server ------------------------------------------ */
 
-static int free_port(void)
-{
-	struct sockaddr_in a = { 0 };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
-
-	if (fd < 0)
-		return -1;
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 static int port_open(int port)
 {
 	struct sockaddr_in a = { 0 };
@@ -228,7 +211,7 @@ static int port_open(int port)
 static int iperf_start(const char *logfile, pid_t *pid_out, int *port_out)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
-		int port = free_port(), status;
+		int port = vb_free_loopback_port(), status;
 		pid_t parent = getpid(), pid;
 		char pstr[16];
 		double t0;

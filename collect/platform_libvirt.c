@@ -138,23 +138,6 @@ static int lv_local_uri(const char *uri)
 	return !strncmp(uri, "qemu:///", 8);
 }
 
-/* A free TCP port on 127.0.0.1 (bound, then released for QEMU). */
-static int lv_free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
-
-	if (fd < 0)
-		return -1;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 /* QEMU runs as libvirt-qemu: every directory above the files it opens
  * must be searchable by others. Grants o+x (search only, never read) where
  * it is missing, and says so. */
@@ -756,7 +739,7 @@ static int lv_start(struct platform *p)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (!strcmp(v->net, "user") && (v->port = lv_free_port()) < 0) {
+	if (!strcmp(v->net, "user") && (v->port = vb_free_loopback_port()) < 0) {
 		vb_error("%s: no free port on 127.0.0.1", p->name);
 		goto out;
 	}

@@ -105,6 +105,11 @@ int vb_write_file_atomic(const char *path, const void *data, size_t n, int mode)
 /* mkdir -p; reports its own errors. */
 int vb_mkdir_p(const char *path, int mode);
 
+/* A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks
+ * it), or -1. Another process may take it before the caller binds: callers
+ * that can, retry. */
+int vb_free_loopback_port(void);
+
 /* Returns 1 if stderr is a terminal and progress output is wanted. */
 int vb_progress_wanted(void);
 

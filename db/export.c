@@ -178,8 +178,24 @@ static void json_raw(FILE *out, const char *text)
 	}
 }
 
-/* Writes "key": [ {col: val, ...}, ... ] from a query; JSON columns are
- * named with a leading '@'. */
+/* Writes the current row's columns as "name": value pairs; a name with a
+ * leading '@' marks a column holding JSON text, embedded as JSON. */
+static void json_fields(FILE *out, sqlite3_stmt *st, const char *const *names)
+{
+	for (int i = 0; names[i]; i++) {
+		const char *n = names[i];
+
+		if (i)
+			fputs(", ", out);
+		fprintf(out, "\"%s\": ", *n == '@' ? n + 1 : n);
+		if (*n == '@')
+			json_raw(out, (const char *)sqlite3_column_text(st, i));
+		else
+			json_col(out, st, i);
+	}
+}
+
+/* Writes "key": [ {col: val, ...}, ... ] from a query (see json_fields). */
 static int json_table(struct db *db, FILE *out, const char *key, const char *sql,
 		      const char *const *names, const struct db_filter *f,
 		      int (*nested)(struct db *, FILE *, sqlite3_stmt *))
@@ -193,19 +209,7 @@ static int json_table(struct db *db, FILE *out, const char *key, const char *sql
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fputs(first ? "\n    {" : ",\n    {", out);
 		first = 0;
-		for (int i = 0; names[i]; i++) {
-			const char *n = names[i];
-
-			if (i)
-				fputs(", ", out);
-			if (*n == '@') {
-				fprintf(out, "\"%s\": ", n + 1);
-				json_raw(out, (const char *)sqlite3_column_text(st, i));
-			} else {
-				fprintf(out, "\"%s\": ", n);
-				json_col(out, st, i);
-			}
-		}
+		json_fields(out, st, names);
 		if (nested && nested(db, out, st) < 0) {
 			sqlite3_finalize(st);
 			return -1;
@@ -238,19 +242,7 @@ static int run_platforms(struct db *db, FILE *out, sqlite3_stmt *outer)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fputs(first ? "{" : ", {", out);
 		first = 0;
-		for (int i = 0; names[i]; i++) {
-			const char *n = names[i];
-
-			if (i)
-				fputs(", ", out);
-			if (*n == '@') {
-				fprintf(out, "\"%s\": ", n + 1);
-				json_raw(out, (const char *)sqlite3_column_text(st, i));
-			} else {
-				fprintf(out, "\"%s\": ", n);
-				json_col(out, st, i);
-			}
-		}
+		json_fields(out, st, names);
 		fputc('}', out);
 	}
 	sqlite3_finalize(st);
