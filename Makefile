@@ -78,8 +78,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(call quiet,CC,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka) $(LIBS)
 
+# As root, the tests get everything they use: the packages, and the
+# docker and libvirt daemons started (so the integration tests run against
+# them instead of skipping). Otherwise only what is missing is reported.
 deps:
-	@scripts/install-deps.sh test
+	@if [ "$$(id -u)" -eq 0 ]; then \
+		scripts/install-deps.sh all && \
+		{ scripts/start-daemons.sh libvirt docker || \
+		  echo "make test: a daemon did not start; its tests will say so" >&2; }; \
+	else scripts/install-deps.sh test; fi
 
 test: deps
 	@$(MAKE) --no-print-directory all
