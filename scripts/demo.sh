@@ -66,8 +66,8 @@ fi
 
 say "running the quick suite on $platforms"
 rm -rf report/report.md report/figures
-vb run --platforms "$platforms" --profile quick \
-	${DEMO_REPS:+--reps "$DEMO_REPS"} ${DEMO_DURATION:+--duration "$DEMO_DURATION"} \
+vb run --platforms "$platforms" --profile quick --reps "${DEMO_REPS:-5}" \
+	${DEMO_DURATION:+--duration "$DEMO_DURATION"} \
 	--network user --docker-network host --out report
 
 say "done in $(( $(date +%s) - start )) s"
