@@ -404,8 +404,11 @@ static void group_compute(struct analyze_group *g, struct acc *a,
 	}
 	if (isfinite(m.cov) && m.cov > ANALYZE_HIGH_COV) {
 		g->warnings |= ANALYZE_WARN_HIGH_COV;
-		warn_add(w, "CoV %.1f%% above %.0f%%", 100 * m.cov,
-			 100 * ANALYZE_HIGH_COV);
+		/* Two decimals where one would print the threshold itself
+		 * ("CoV 5.0% above 5%"). */
+		warn_add(w, "CoV %.*f%% above %.0f%%",
+			 100 * (m.cov - ANALYZE_HIGH_COV) < 0.05 ? 2 : 1,
+			 100 * m.cov, 100 * ANALYZE_HIGH_COV);
 	}
 	if (g->drift.significant) {
 		g->warnings |= ANALYZE_WARN_DRIFT;

@@ -534,7 +534,8 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		}
 		if (analyze_have(x->cov) && x->cov > ANALYZE_HIGH_COV) {
 			md_name(&t, x->platform);
-			sb_addf(&t, ": CoV %.1f%% is above %.0f%% — noisy samples.",
+			sb_addf(&t, ": CoV %.*f%% is above %.0f%% — noisy samples.",
+				100 * (x->cov - ANALYZE_HIGH_COV) < 0.05 ? 2 : 1,
 				100 * x->cov, 100 * ANALYZE_HIGH_COV);
 			check(arr, "warning", x->platform, &t);
 		}
