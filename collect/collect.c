@@ -1510,7 +1510,7 @@ teardown:
 fail_run:
 	if (c.run_id && db_run_finish(db, c.run_id, final) < 0)
 		ret = -1;
-	if (ret == 1)
+	if (ret == 1 && !strcmp(final, "interrupted"))
 		vb_info("run %s interrupted; finish it with 'virtbench collect "
 			"--resume %s'", c.uuid, c.uuid);
 out:

@@ -833,7 +833,13 @@ static int lv_guest_exec(struct platform *p, const char *cmd, double timeout,
 	ret = vbssh_exec(v->ssh, p->name, cmd, timeout,
 			 &collect_stop_requested ?
 			 (const volatile int *)&collect_stop_requested : NULL, r);
-	if (ret < 0 && (gone = lv_not_running(v))) {
+	gone = NULL;
+	/* A guest being destroyed still reports "running" for a moment
+	 * after its connection breaks: look again for up to 3 s. */
+	for (int i = 0; ret < 0 && i < 30 && !(gone = lv_not_running(v)) &&
+			!collect_stop_requested; i++)
+		usleep(100 * 1000);
+	if (ret < 0 && gone) {
 		/* Say why the connection broke: the usual cause is the guest
 		 * destroyed or crashed under us. */
 		free(v->lost);
