@@ -354,25 +354,33 @@ int docker_image_inspect(struct docker *d, const char *name, cJSON **out)
 	return ret;
 }
 
-/* DELETE /images/NAME, forced or not; a missing image is fine. */
-static int image_remove(struct docker *d, const char *name, int force)
+/* DELETE PATH: success (200 or 204) or already gone (404, which is what
+ * was asked for) return 0; anything else is reported as "cannot WHAT".
+ * Takes ownership of path and what. */
+static int delete_resource(struct docker *d, char *path, char *what)
 {
 	struct sb resp = SB_INIT;
-	char *e = esc(d, name);
-	char *path = xasprintf("/images/%s%s", e, force ? "?force=1" : "");
-	char *what = xasprintf("remove image %s", name);
 	long status = 0;
 	int ret;
 
 	sb_init(&resp);
 	ret = docker_request(d, "DELETE", path, NULL, &status, &resp);
-	if (ret == 0 && status != 200 && status != 404)
+	if (ret == 0 && status != 200 && status != 204 && status != 404)
 		ret = http_error(d, status, resp.buf, what, 1);
 	sb_release(&resp);
-	free(e);
 	free(path);
 	free(what);
 	return ret;
+}
+
+/* DELETE /images/NAME, forced or not; a missing image is fine. */
+static int image_remove(struct docker *d, const char *name, int force)
+{
+	char *e = esc(d, name);
+	char *path = xasprintf("/images/%s%s", e, force ? "?force=1" : "");
+
+	free(e);
+	return delete_resource(d, path, xasprintf("remove image %s", name));
 }
 
 int docker_image_remove(struct docker *d, const char *name)
@@ -726,21 +734,8 @@ int docker_container_inspect(struct docker *d, const char *id, cJSON **out)
 
 int docker_container_remove(struct docker *d, const char *id)
 {
-	struct sb resp = SB_INIT;
-	char *path = xasprintf("/containers/%s?force=1&v=1", id);
-	char *what = xasprintf("remove container %.12s", id);
-	long status = 0;
-	int ret;
-
-	sb_init(&resp);
-	ret = docker_request(d, "DELETE", path, NULL, &status, &resp);
-	/* 404: already gone, which is what was asked for. */
-	if (ret == 0 && status != 204 && status != 200 && status != 404)
-		ret = http_error(d, status, resp.buf, what, 1);
-	sb_release(&resp);
-	free(path);
-	free(what);
-	return ret;
+	return delete_resource(d, xasprintf("/containers/%s?force=1&v=1", id),
+			       xasprintf("remove container %.12s", id));
 }
 
 int docker_container_put_archive(struct docker *d, const char *id,
@@ -838,22 +833,11 @@ int docker_volume_create(struct docker *d, const char *name, const cJSON *labels
 
 int docker_volume_remove(struct docker *d, const char *name)
 {
-	struct sb resp = SB_INIT;
 	char *e = esc(d, name);
 	char *path = xasprintf("/volumes/%s", e);
-	char *what = xasprintf("remove volume %s", name);
-	long status = 0;
-	int ret;
 
-	sb_init(&resp);
-	ret = docker_request(d, "DELETE", path, NULL, &status, &resp);
-	if (ret == 0 && status != 204 && status != 404)
-		ret = http_error(d, status, resp.buf, what, 1);
-	sb_release(&resp);
 	free(e);
-	free(path);
-	free(what);
-	return ret;
+	return delete_resource(d, path, xasprintf("remove volume %s", name));
 }
 
 int docker_volume_list(struct docker *d, const char *label, char ***names,
