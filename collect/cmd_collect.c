@@ -550,7 +550,7 @@ int cmd_cleanup(int argc, char **argv, struct vb_ctx *ctx)
 	struct platform_opts po = { 0 };
 	const struct platform_ops *done[8] = { 0 };
 	const char *const *kinds = collect_platform_kinds();
-	int c, ret = 0, n_done = 0;
+	int c, ret = 0, n_done = 0, n_kinds = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -566,11 +566,17 @@ int cmd_cleanup(int argc, char **argv, struct vb_ctx *ctx)
 	if (optind < argc)
 		return cmd_usage_error(ctx, argv[0], "unexpected argument '%s'",
 				       argv[optind]);
-	for (int i = 0; kinds[i]; i++) {
+	while (kinds[n_kinds])
+		n_kinds++;
+	/* Run directories (native's) go last: the guests' files in them
+	 * are how the libvirt cleanup finds a dead run's remote volumes. */
+	for (int k = 0; k < 2 * n_kinds; k++) {
+		int i = k % n_kinds;
 		const struct platform_ops *ops = collect_platform_ops(kinds[i], NULL);
 		int removed = 0, seen = 0;
 
-		if (!ops || !ops->cleanup)
+		if (!ops || !ops->cleanup ||
+		    (ops == &platform_native_ops) != (k >= n_kinds))
 			continue;
 		for (int j = 0; j < n_done; j++)
 			seen |= done[j] == ops;

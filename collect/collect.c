@@ -1013,6 +1013,8 @@ static void vars_for(struct collector *c, struct cplat *cp, struct suite_vars *v
 	    strcmp(c->iperf_host, "localhost"))
 		v->iperf_host = c->iperf_host;
 	v->iperf_port = c->iperf_port;
+	if (cp->p->iperf_port && !c->o->iperf_server)
+		v->iperf_port = cp->p->iperf_port;
 	v->forkbench = cp->forkbench;
 }
 

@@ -99,6 +99,8 @@ char *lvxml_domain(const struct lvxml_settings *s)
 			   LVXML_META_NS, pid);
 		if (s->dir)
 			lvxml_addf(&sb, " dir='%s'", s->dir);
+		if (s->client)
+			lvxml_addf(&sb, " client='%s'", s->client);
 		sb_adds(&sb, "/>\n  </metadata>\n");
 	}
 	lvxml_addf(&sb, "  <memory unit='MiB'>%d</memory>\n", s->memory_mib);

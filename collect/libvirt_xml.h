@@ -27,6 +27,8 @@ struct lvxml_settings {
 				  * "virtbench cleanup" spares a live run's
 				  * guest and finds a dead one's files */
 	const char *dir;         /* the guest's files (overlay, seed, keys) */
+	const char *client;      /* the owner's host name, when libvirtd runs
+				  * elsewhere (its pid means nothing there) */
 };
 
 /* The namespace of virtbench's <metadata> element. */

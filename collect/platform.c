@@ -91,6 +91,7 @@ void platform_free(struct platform *p)
 	free(p->name);
 	free(p->instance_id);
 	free(p->host_addr);
+	free(p->iperf_port);
 	free(p->workdir);
 	free(p->unavailable_reason);
 	free(p);

@@ -101,6 +101,9 @@ struct platform {
 	/* Address of the host's loopback as seen from inside: "127.0.0.1" for
 	 * native and host-network containers, "10.0.2.2" for user-mode guests. */
 	char *host_addr;
+	/* Port of an iperf3 server the platform runs itself (on a remote
+	 * libvirt host's loopback); NULL = the collector's. */
+	char *iperf_port;
 	char *workdir;       /* scratch directory inside the platform */
 	char *unavailable_reason; /* why start() failed, for doctor/report */
 	int started, paused;

@@ -30,6 +30,7 @@
 #include "collect/cidata.h"
 #include "collect/collect.h"
 #include "collect/image.h"
+#include "collect/libvirt_remote.h"
 #include "collect/libvirt_xml.h"
 #include "collect/ssh.h"
 #include "common/util.h"
@@ -43,6 +44,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -58,6 +60,7 @@ extern volatile sig_atomic_t collect_stop_requested __attribute__((weak));
 #define KVM_CONSOLE_DEADLINE 20.0 /* KVM prints the kernel banner in ~1 s */
 #define TCG_CONSOLE_DEADLINE 90.0
 #define LV_DISK_SIZE "8G"       /* sysbench fileio prepares 1 GiB */
+#define LV_DISK_BYTES (8ULL << 30)
 #define LV_CMDLINE "console=ttyS0 root=/dev/vda"
 #define LV_GUEST_WORKDIR "/var/tmp/virtbench"
 
@@ -76,6 +79,15 @@ struct lv_priv {
 	cJSON *tools;
 	double t_start, boot_seconds;
 	unsigned long libvirt_version, hv_version;
+	/* libvirtd on another host: files are volumes of pool (its directory
+	 * pool_path), the guest is reached through proxy, and hostssh runs
+	 * the uplink server there (pid file iperf_pidfile). */
+	struct lvr_uri ru;
+	virStoragePoolPtr pool;
+	char *pool_path, *proxy, *iperf_pidfile;
+	struct { char *disk, *seed, *kernel, *initrd, *console; } rp;
+	struct vbssh *hostssh;
+	double last_sync;
 };
 
 /* 1 for "kvm" and "kvm:LABEL", 0 for "qemu" and "qemu:LABEL". */
@@ -120,6 +132,8 @@ static const char *lv_err(void)
 	return buf;
 }
 
+static int lv_local_uri(const char *uri);
+
 static virConnectPtr lv_connect(const char *uri, char **why)
 {
 	virConnectPtr c;
@@ -133,9 +147,14 @@ static virConnectPtr lv_connect(const char *uri, char **why)
 	return c;
 }
 
+/* 1 when uri names libvirtd on this host (files can be shared by path). */
 static int lv_local_uri(const char *uri)
 {
-	return !strncmp(uri, "qemu:///", 8);
+	struct lvr_uri u;
+	int local = lvr_uri_parse(uri, &u) == 0 && !u.remote;
+
+	lvr_uri_clear(&u);
+	return local;
 }
 
 /* QEMU runs as libvirt-qemu: every directory above the files it opens
@@ -277,12 +296,23 @@ static void lv_priv_free(struct lv_priv *v)
 	free(v->guest_ip);
 	free(v->own_run_dir);
 	free(v->lost);
+	free(v->pool_path);
+	free(v->proxy);
+	free(v->iperf_pidfile);
+	free(v->rp.disk);
+	free(v->rp.seed);
+	free(v->rp.kernel);
+	free(v->rp.initrd);
+	free(v->rp.console);
+	lvr_uri_clear(&v->ru);
 	cJSON_Delete(v->tools);
 	free(v);
 }
 
-/* Destroys the domain (if any) and removes the guest's files. */
-static void lv_remove(virConnectPtr conn, const char *domname, const char *dir)
+/* Destroys the domain (if any) and removes the guest's files: those in
+ * dir here and, with pool, its volumes on a remote libvirt host. */
+static void lv_remove(virConnectPtr conn, virStoragePoolPtr pool,
+		      const char *domname, const char *dir)
 {
 	virDomainPtr d = conn ? virDomainLookupByName(conn, domname) : NULL;
 
@@ -292,6 +322,12 @@ static void lv_remove(virConnectPtr conn, const char *domname, const char *dir)
 		 * hand) need undefine; failure on a transient one is fine. */
 		virDomainUndefine(d);
 		virDomainFree(d);
+	}
+	if (pool) {
+		char *prefix = xasprintf("%s.", domname);
+
+		lvr_delete_prefix(pool, prefix);
+		free(prefix);
 	}
 	if (dir) {
 		static const char *const files[] = {
@@ -324,8 +360,24 @@ static void lv_teardown(struct platform *p)
 		virDomainFree(v->dom);
 		v->dom = NULL;
 	}
+	if (v->hostssh && v->iperf_pidfile) {
+		struct exec_result r = { 0 };
+		char *q = shell_quote(v->iperf_pidfile), *cmd;
+
+		cmd = xasprintf("kill $(cat %s) 2>/dev/null; rm -f %s", q, q);
+		vbssh_exec(v->hostssh, p->name, cmd, 10, NULL, &r);
+		exec_result_clear(&r);
+		free(cmd);
+		free(q);
+	}
+	vbssh_close(v->hostssh);
+	v->hostssh = NULL;
 	if (v->domname)
-		lv_remove(v->conn, v->domname, v->dir);
+		lv_remove(v->conn, v->pool, v->domname, v->dir);
+	if (v->pool) {
+		virStoragePoolFree(v->pool);
+		v->pool = NULL;
+	}
 	if (v->own_run_dir) {
 		char *f = xasprintf("%s/collector.pid", v->own_run_dir);
 
@@ -389,6 +441,31 @@ static char *lv_domain_ip(virDomainPtr dom)
 	return ip;
 }
 
+/* On a remote host the serial console is a file there: mirror what is
+ * new into the local console log, at most once a second unless forced. */
+static void lv_console_sync(struct lv_priv *v, int force)
+{
+	struct exec_result r = { 0 };
+	char *q, *cmd;
+	int fd;
+
+	if (!v->hostssh || (!force && vb_mono_time() - v->last_sync < 1.0))
+		return;
+	v->last_sync = vb_mono_time();
+	q = shell_quote(v->rp.console);
+	cmd = xasprintf("tail -c +%lld %s 2>/dev/null",
+			(long long)lv_file_size(v->console) + 1, q);
+	if (vbssh_exec(v->hostssh, "console", cmd, 10, NULL, &r) == 0 && *r.out &&
+	    (fd = open(v->console, O_WRONLY | O_APPEND | O_CLOEXEC)) >= 0) {
+		if (vb_write_all(fd, r.out, strlen(r.out)) < 0)
+			vb_debug("cannot append to %s", v->console);
+		close(fd);
+	}
+	exec_result_clear(&r);
+	free(cmd);
+	free(q);
+}
+
 /* Waits until SSH works, watching the domain and its console. */
 static int lv_wait_ssh(struct platform *p)
 {
@@ -416,9 +493,11 @@ static int lv_wait_ssh(struct platform *p)
 			vb_error("%s: interrupted while waiting for the guest", p->name);
 			goto out;
 		}
+		lv_console_sync(v, 0);
 		if ((gone = lv_not_running(v))) {
 			if (show)
 				fprintf(stderr, "\r\033[K");
+			lv_console_sync(v, 1);
 			lv_console_tail(v->console, 15, &tail);
 			lv_unavailable(p, xasprintf("%s %.0f s after start%s",
 				gone, el, v->kvm ? " (hardware virtualization "
@@ -452,6 +531,12 @@ static int lv_wait_ssh(struct platform *p)
 				last_try = now;
 				free(why);
 				why = NULL;
+				so.host = v->guest_ip ? v->guest_ip : "127.0.0.1";
+				so.port = v->guest_ip ? 22 : v->port;
+				if (v->ru.remote && !v->proxy)
+					v->proxy = lvr_proxy_command(&v->ru, so.host,
+								     so.port);
+				so.proxy_command = v->proxy;
 				r = vbssh_connect(&so, &v->ssh, &why);
 				if (r == VBSSH_OK)
 					break;
@@ -466,6 +551,7 @@ static int lv_wait_ssh(struct platform *p)
 		if (el > timeout) {
 			if (show)
 				fprintf(stderr, "\r\033[K");
+			lv_console_sync(v, 1);
 			lv_console_tail(v->console, 20, &tail);
 			vb_error("%s: guest not reachable over SSH after %.0f s "
 				 "(last attempt: %s)", p->name, el,
@@ -541,6 +627,135 @@ out:
 	return ret;
 }
 
+/* "qcow2" or "raw", from the image's magic. */
+static const char *lv_image_format(const char *path)
+{
+	char magic[4] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, magic, 4) != 4)
+			magic[0] = 0;
+		close(fd);
+	}
+	return memcmp(magic, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
+}
+
+/* An SSH session to the remote libvirt host itself, with the URI's
+ * user, key and known_hosts (strictly verified, like the guests): the
+ * guest's console log is read and the uplink server run through it. The
+ * guest is reached through the same host (lvr_proxy_command). */
+static int lv_host_ssh(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	struct passwd *pw = getpwuid(getuid());
+	struct vbssh_opts so = {
+		.host = v->ru.host, .port = v->ru.port,
+		.user = v->ru.user ? v->ru.user : pw ? pw->pw_name : "root",
+		.identity = v->ru.keyfile, .known_hosts = v->ru.known_hosts,
+		.timeout = 10,
+	};
+	char *why = NULL;
+
+	if (vbssh_connect(&so, &v->hostssh, &why) == VBSSH_OK)
+		return 0;
+	return lv_unavailable(p, xasprintf("libvirt host %s not reachable over "
+		"SSH (needed to reach the guest and read its console): %s",
+		v->ru.host, why));
+}
+
+/* Places the guest's files on the remote libvirt host as volumes: base,
+ * kernel and initrd cached by content, the overlay on the base, the seed;
+ * the console log is a file there too (written by virtlogd), mirrored
+ * into the local console log while the guest boots. */
+static int lv_remote_files(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	const char *fmt = lv_image_format(v->base);
+	const char *local[2] = { v->kernel, v->initrd };
+	char **remote[2] = { &v->rp.kernel, &v->rp.initrd };
+	char *why = NULL, *name = NULL, *base = NULL;
+	int ret = -1;
+
+	if (lv_host_ssh(p) < 0)
+		return -1;
+	if (!(v->pool = lvr_pool(v->conn, &v->pool_path, &why)))
+		return lv_unavailable(p, why);
+	name = xasprintf("virtbench-base-%.16s.%s", v->image_sha, fmt);
+	if (lvr_upload_cached(v->pool, v->base, name, &base, &why) < 0)
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		char sha[65];
+
+		if (!local[i])
+			continue;
+		if (vb_sha256_file(local[i], sha) < 0) {
+			why = xasprintf("cannot read %s: %s", local[i],
+					strerror(errno));
+			goto out;
+		}
+		free(name);
+		name = xasprintf("virtbench-%s-%.16s", i ? "initrd" : "kernel", sha);
+		if (lvr_upload_cached(v->pool, local[i], name, remote[i], &why) < 0)
+			goto out;
+	}
+	free(name);
+	name = xasprintf("%s.overlay.qcow2", v->domname);
+	if (lvr_overlay(v->pool, name, base, fmt, LV_DISK_BYTES, &v->rp.disk,
+			&why) < 0)
+		goto out;
+	free(name);
+	name = xasprintf("%s.seed.iso", v->domname);
+	if (lvr_upload(v->pool, v->seed, name, &v->rp.seed, &why) < 0)
+		goto out;
+	v->rp.console = xasprintf("%s/%s.console.log", v->pool_path, v->domname);
+	ret = 0;
+out:
+	if (ret < 0)
+		vb_error("%s: on the libvirt host: %s", p->name, why);
+	free(why);
+	free(name);
+	free(base);
+	return ret;
+}
+
+/* Starts "iperf3 -s" on the remote libvirt host's loopback, where the
+ * guest's 10.0.2.2 leads. Failure only costs the uplink benchmark:
+ * warned, not fatal. */
+static void lv_remote_iperf(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	struct exec_result r = { 0 };
+	char *q, *cmd;
+	long port;
+
+	v->iperf_pidfile = xasprintf("/tmp/%s.iperf3.pid", v->domname);
+	/* A port free there is not ours to know from here: try a few. */
+	q = shell_quote(v->iperf_pidfile);
+	cmd = xasprintf("command -v iperf3 >/dev/null || { echo 'iperf3 is not "
+		"installed' >&2; exit 1; }; for i in 1 2 3 4 5; do "
+		"p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) %% 40000 )); "
+		"rm -f %s; iperf3 -s -D -B 127.0.0.1 -p $p -I %s >/dev/null "
+		"2>&1; sleep 0.3; kill -0 $(cat %s 2>/dev/null) 2>/dev/null && "
+		"{ echo $p; exit 0; }; done; echo 'iperf3 -s did not start' >&2; "
+		"exit 1", q, q, q);
+	if (vbssh_exec(v->hostssh, p->name, cmd, 30, NULL, &r) == 0 &&
+	    r.exit_status == 0 && (r.out[strcspn(r.out, "\n")] = '\0',
+	    vb_parse_long(r.out, &port) == 0)) {
+		p->iperf_port = xasprintf("%ld", port);
+		vb_info("%s: iperf3 server on %s's loopback, port %ld", p->name,
+			v->ru.host, port);
+	} else {
+		if (r.err)
+			r.err[strcspn(r.err, "\n")] = '\0';
+		vb_warn("%s: no uplink server on the libvirt host: %s", p->name,
+			r.err && *r.err ? r.err : "iperf3 did not start");
+	}
+	exec_result_clear(&r);
+	free(cmd);
+	free(q);
+}
+
 static int lv_start(struct platform *p)
 {
 	const struct platform_opts *o = p->opts;
@@ -556,6 +771,8 @@ static int lv_start(struct platform *p)
 	v->boot_seconds = -1;
 	v->kvm = lv_is_kvm(p->name);
 	v->uri = xstrdup(o->connect_uri ? o->connect_uri : LV_DEFAULT_URI);
+	if (lvr_uri_parse(v->uri, &v->ru) < 0)
+		goto out;
 	v->vcpus = o->vcpus > 0 ? o->vcpus : 2;
 	v->memory_mib = o->memory_mib > 0 ? o->memory_mib : 2048;
 	/* --network is shared by all platforms: docker's modes (host, none,
@@ -582,7 +799,7 @@ static int lv_start(struct platform *p)
 		v->cpu_mode = xstrdup(getenv("VIRTBENCH_KVM_CPU"));
 	}
 
-	if (v->kvm && access("/dev/kvm", R_OK | W_OK) < 0) {
+	if (v->kvm && !v->ru.remote && access("/dev/kvm", R_OK | W_OK) < 0) {
 		ret = lv_unavailable(p, xasprintf("/dev/kvm %s: enable VT-x/AMD-V "
 			"in the firmware and load kvm_intel or kvm_amd (or use "
 			"the qemu platform, TCG)", errno == ENOENT ? "does not exist" :
@@ -670,7 +887,7 @@ static int lv_start(struct platform *p)
 	v->dir = xasprintf("%s/%s", state_dir, v->domname);
 	/* A resumed run reuses the name: remove what an earlier attempt of
 	 * this run left. */
-	lv_remove(v->conn, v->domname, v->dir);
+	lv_remove(v->conn, NULL, v->domname, v->dir);
 	if (vb_mkdir_p(v->dir, 0711) < 0 || chmod(v->dir, 0711) < 0)
 		goto out;
 	/* The run's directory is ours (made 0700): let QEMU traverse it. */
@@ -691,7 +908,7 @@ static int lv_start(struct platform *p)
 		vb_write_file_atomic(v->pidfile, pid, strlen(pid), 0644);
 		free(pid);
 	}
-	if (lv_local_uri(v->uri) &&
+	if (!v->ru.remote &&
 	    (lv_make_searchable(v->overlay) < 0 || lv_make_searchable(v->base) < 0 ||
 	     (v->kernel && lv_make_searchable(v->kernel) < 0)))
 		goto out;
@@ -711,21 +928,14 @@ static int lv_start(struct platform *p)
 		if (cidata_write_iso(&cd, v->dir, v->seed) < 0)
 			goto out;
 	}
-	{
+	if (v->ru.remote) {
+		if (lv_remote_files(p) < 0)
+			goto out;
+	} else {
 		/* qemu-img reads the backing format from the base's magic. */
-		char magic[4] = { 0 };
-		int fd = open(v->base, O_RDONLY | O_CLOEXEC);
-		const char *fmt;
-
-		if (fd >= 0) {
-			if (read(fd, magic, 4) != 4)
-				magic[0] = 0;
-			close(fd);
-		}
-		fmt = memcmp(magic, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
 		char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F",
-				 (char *)fmt, "-b", v->base, v->overlay,
-				 LV_DISK_SIZE, NULL };
+				 (char *)lv_image_format(v->base), "-b", v->base,
+				 v->overlay, LV_DISK_SIZE, NULL };
 		if (image_run(argv, NULL, NULL) < 0) {
 			vb_error("%s: cannot create overlay %s on %s", p->name,
 				 v->overlay, v->base);
@@ -738,25 +948,6 @@ static int lv_start(struct platform *p)
 			      0600);
 		if (fd >= 0)
 			close(fd);
-	}
-	if (!strcmp(v->net, "user") && (v->port = vb_free_loopback_port()) < 0) {
-		vb_error("%s: no free port on 127.0.0.1", p->name);
-		goto out;
-	}
-	{
-		struct lvxml_settings s = {
-			.name = v->domname, .run_uuid = o->run_uuid, .kvm = v->kvm,
-			.vcpus = v->vcpus, .memory_mib = v->memory_mib,
-			.cpu_mode = v->cpu_mode, .disk = v->overlay,
-			.disk_cache = o->disk_cache ? o->disk_cache : "none",
-			.seed = v->seed, .kernel = v->kernel, .initrd = v->initrd,
-			.cmdline = v->kernel ? LV_CMDLINE : NULL,
-			.console_log = v->console, .network = v->net,
-			.ssh_port = v->port, .owner_pid = (long)getpid(),
-			.dir = v->dir,
-		};
-		if (!(v->xml = lvxml_domain(&s)))
-			goto out;
 	}
 	if (!strncmp(v->net, "libvirt:", 8)) {
 		p->host_addr = lv_network_host_addr(v->conn, v->net + 8);
@@ -774,10 +965,43 @@ static int lv_start(struct platform *p)
 	}
 	vb_info("%s: starting guest %s (%d vCPU, %d MiB, %s)", p->name,
 		v->domname, v->vcpus, v->memory_mib, v->kvm ? "KVM" : "TCG");
-	v->dom = virDomainCreateXML(v->conn, v->xml, 0);
-	if (!v->dom) {
-		const char *e = lv_err();
+	/* The forward's port is free here; on a remote host it may not be
+	 * free there, which QEMU reports at start: take another. */
+	for (int attempt = 1; ; attempt++) {
+		/* Remote: the same guest, with the volumes' paths there. */
+		int r = v->ru.remote;
+		struct lvxml_settings s = {
+			.name = v->domname, .run_uuid = o->run_uuid, .kvm = v->kvm,
+			.vcpus = v->vcpus, .memory_mib = v->memory_mib,
+			.cpu_mode = v->cpu_mode, .disk = r ? v->rp.disk : v->overlay,
+			.disk_cache = o->disk_cache ? o->disk_cache : "none",
+			.seed = r ? v->rp.seed : v->seed,
+			.kernel = r ? v->rp.kernel : v->kernel,
+			.initrd = r ? v->rp.initrd : v->initrd,
+			.cmdline = v->kernel ? LV_CMDLINE : NULL,
+			.console_log = r ? v->rp.console : v->console,
+			.network = v->net, .owner_pid = (long)getpid(),
+			.dir = v->dir, .client = r ? vb_hostname() : NULL,
+		};
+		const char *e;
 
+		if (!strcmp(v->net, "user") &&
+		    (v->port = vb_free_loopback_port()) < 0) {
+			vb_error("%s: no free port on 127.0.0.1", p->name);
+			goto out;
+		}
+		s.ssh_port = v->port;
+		free(v->xml);
+		if (!(v->xml = lvxml_domain(&s)))
+			goto out;
+		if ((v->dom = virDomainCreateXML(v->conn, v->xml, 0)))
+			break;
+		e = lv_err();
+		if (r && v->port > 0 && attempt < 4 && strstr(e, "hostfwd")) {
+			vb_info("%s: port %d is taken on %s, trying another",
+				p->name, v->port, v->ru.host);
+			continue;
+		}
 		if (v->kvm)
 			ret = lv_unavailable(p, xasprintf("guest failed to start: %s "
 				"(hardware virtualization does not work on this "
@@ -795,6 +1019,8 @@ static int lv_start(struct platform *p)
 	}
 	if (lv_wait_ssh(p) < 0)
 		goto out;
+	if (v->ru.remote && !strcmp(v->net, "user"))
+		lv_remote_iperf(p);
 	p->started = 1;
 	p->workdir = xstrdup(LV_GUEST_WORKDIR);
 	if (lv_prepare_guest(p) < 0)
@@ -917,6 +1143,13 @@ static int lv_describe(struct platform *p, cJSON *obj)
 				o->connect_uri ? o->connect_uri : LV_DEFAULT_URI);
 	if (!v)
 		return 0;
+	if (v->ru.remote) {
+		cJSON_AddStringToObject(obj, "libvirt_host", v->ru.host);
+		if (v->pool_path)
+			cJSON_AddStringToObject(obj, "storage_pool", v->pool_path);
+		cJSON_AddStringToObject(obj, "uplink_server", p->iperf_port ?
+			"iperf3 on the libvirt host's loopback" : "none");
+	}
 	cJSON_AddStringToObject(obj, "network_mode", v->net);
 	cJSON_AddStringToObject(obj, "image", v->base);
 	cJSON_AddStringToObject(obj, "image_sha256", v->image_sha);
@@ -1071,18 +1304,27 @@ int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
 	struct image_info im = { 0 };
 	virConnectPtr c = NULL;
 	struct sb why = SB_INIT;
-	int kvm = !strcmp(kind, "kvm"), have_image = 0;
+	int kvm = !strcmp(kind, "kvm"), have_image = 0, local = lv_local_uri(uri);
 	char *e = NULL;
 	struct stat st;
 
 	*reason = NULL;
-	if (kvm && access("/dev/kvm", R_OK | W_OK) < 0)
+	if (kvm && local && access("/dev/kvm", R_OK | W_OK) < 0)
 		sb_addf(&why, "/dev/kvm %s (enable VT-x/AMD-V in the firmware, "
 			"load kvm_intel/kvm_amd, or use the qemu platform); ",
 			errno == ENOENT ? "does not exist" : "is not accessible");
 	if (!(c = lv_connect(uri, &e))) {
 		sb_addf(&why, "%s; ", e);
-	} else if (lv_local_uri(uri)) {
+	} else if (!local) {
+		/* The remote host's libvirt says what it can run. */
+		char *caps = virConnectGetDomainCapabilities(c, NULL, "x86_64",
+				NULL, kvm ? "kvm" : "qemu", 0);
+
+		if (!caps)
+			sb_addf(&why, "the libvirt host cannot run %s guests: %s; ",
+				kvm ? "KVM" : "QEMU", lv_err());
+		free(caps);
+	} else {
 		if (!lv_have_program("qemu-system-x86_64"))
 			sb_adds(&why, "qemu-system-x86_64 not installed (apt-get "
 				"install qemu-system-x86); ");
@@ -1096,7 +1338,7 @@ int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
 				"fix: chgrp kvm /dev/kvm && chmod 0660 /dev/kvm",
 				(unsigned)(st.st_mode & 0777));
 	}
-	if (!lv_have_program("qemu-img"))
+	if (local && !lv_have_program("qemu-img"))
 		sb_adds(&why, "qemu-img not installed (apt-get install qemu-utils); ");
 	if (!lv_have_program("genisoimage"))
 		sb_adds(&why, "genisoimage not installed (apt-get install "
@@ -1109,7 +1351,7 @@ int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
 				"build', 2-3 minutes); ");
 		have_image = r == 0;
 	}
-	if (kvm && !why.len) {
+	if (kvm && local && !why.len) {
 		char *kw = NULL;
 
 		if (!have_image)
@@ -1166,32 +1408,38 @@ static int lv_owner_alive(const char *dir)
 	return alive;
 }
 
-/* The owner pid and guest directory recorded in a domain's metadata:
- * 0 with *dir (owned, may be NULL), or -1 when it has none. */
-static long lv_domain_owner(virDomainPtr d, char **dir)
+/* The value of attribute name="..." in the metadata element m, owned or
+ * NULL. Values were escaped on the way in; paths with & < > ' " come back
+ * escaped and are simply not found. */
+static char *lv_meta_attr(const char *m, const char *name)
+{
+	char *key = xasprintf(" %s=\"", name);
+	const char *a = strstr(m, key);
+	char *val = a ? xstrndup(a + strlen(key), strcspn(a + strlen(key), "\"")) :
+		    NULL;
+
+	free(key);
+	return val;
+}
+
+/* The owner pid, guest directory and client host recorded in a domain's
+ * metadata: the pid with *dir and *client (owned, may be NULL), or -1
+ * when it has none. */
+static long lv_domain_owner(virDomainPtr d, char **dir, char **client)
 {
 	char *m = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
 				       LVXML_META_NS, 0);
-	char *a;
+	char *pids;
 	long pid = -1;
 
-	*dir = NULL;
+	*dir = *client = NULL;
 	if (!m)
 		return -1;
-	if ((a = strstr(m, "pid=\""))) {
-		a += 5;
-		a[strcspn(a, "\"")] = '\0';
-		if (vb_parse_long(a, &pid) < 0)
-			pid = -1;
-		a += strlen(a) + 1;
-	}
-	if ((a = strstr(a ? a : m, "dir=\""))) {
-		a += 5;
-		a[strcspn(a, "\"")] = '\0';
-		/* Values were escaped on the way in; paths with & < > ' "
-		 * come back escaped and are simply not found. */
-		*dir = xstrdup(a);
-	}
+	if ((pids = lv_meta_attr(m, "pid")) && vb_parse_long(pids, &pid) < 0)
+		pid = -1;
+	*dir = lv_meta_attr(m, "dir");
+	*client = lv_meta_attr(m, "client");
+	free(pids);
 	free(m);
 	return pid;
 }
@@ -1244,15 +1492,19 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 	const char *uri = o && o->connect_uri ? o->connect_uri : LV_DEFAULT_URI;
 	char *base = collect_state_base(o ? o->state_dir : NULL), *why = NULL;
 	virConnectPtr c = lv_connect(uri, &why);
+	virStoragePoolPtr pool = NULL;
 	virDomainPtr *doms = NULL;
 	int n;
 	glob_t g;
 
+	/* A remote host's guest files are volumes of our pool there. */
+	if (c && !lv_local_uri(uri))
+		pool = virStoragePoolLookupByName(c, LVR_POOL_NAME);
 	if (c) {
 		n = virConnectListAllDomains(c, &doms, 0);
 		for (int i = 0; i < n; i++) {
 			const char *name = virDomainGetName(doms[i]);
-			char *dir = NULL;
+			char *dir = NULL, *client = NULL;
 			long owner = -1;
 			int alive;
 
@@ -1262,8 +1514,14 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 			}
 			/* The owner in the domain's metadata decides; guests
 			 * without it fall back to the state directory. */
-			owner = lv_domain_owner(doms[i], &dir);
-			if (owner > 0) {
+			owner = lv_domain_owner(doms[i], &dir, &client);
+			if (client && strcmp(client, vb_hostname())) {
+				/* Another machine's run: its pid is not ours
+				 * to judge. */
+				vb_info("cleanup: leaving %s (started from %s)",
+					name, client);
+				alive = 1;
+			} else if (owner > 0) {
 				alive = lv_pid_is_virtbench(owner);
 			} else {
 				free(dir);
@@ -1272,10 +1530,11 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 			}
 			if (!alive) {
 				vb_info("cleanup: removing guest %s", name);
-				lv_remove(c, name, dir);
+				lv_remove(c, pool, name, dir);
 				(*removed)++;
 			}
 			free(dir);
+			free(client);
 			virDomainFree(doms[i]);
 		}
 		free(doms);
@@ -1294,13 +1553,15 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 				if (!lv_is_ours(name) || lv_owner_alive(g.gl_pathv[i]))
 					continue;
 				vb_info("cleanup: removing %s", g.gl_pathv[i]);
-				lv_remove(c, name, g.gl_pathv[i]);
+				lv_remove(c, pool, name, g.gl_pathv[i]);
 				(*removed)++;
 			}
 			globfree(&g);
 		}
 		free(pat);
 	}
+	if (pool)
+		virStoragePoolFree(pool);
 	if (c)
 		virConnectClose(c);
 	free(base);

@@ -142,6 +142,9 @@ int vbssh_connect(const struct vbssh_opts *o, struct vbssh **out, char **why)
 	ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &tmo);
 	/* Reproducible: ~/.ssh/config must not change where we connect. */
 	ssh_options_set(s->session, SSH_OPTIONS_PROCESS_CONFIG, &off);
+	if (o->proxy_command)
+		ssh_options_set(s->session, SSH_OPTIONS_PROXYCOMMAND,
+				o->proxy_command);
 	if (o->host_key) {
 		/* Ask only for the type we know, so the server cannot offer
 		 * another key we would have to refuse. */

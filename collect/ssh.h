@@ -24,6 +24,8 @@ struct vbssh_opts {
 				   * when NULL, known_hosts decides */
 	const char *known_hosts;  /* file; NULL = ~/.ssh/known_hosts */
 	double timeout;           /* per connection attempt, seconds; 0 = 10 */
+	const char *proxy_command; /* reach host through this command's stdio
+				    * (a jump host); NULL = connect directly */
 };
 
 /* Outcome classes of vbssh_connect(), so a caller waiting for a booting

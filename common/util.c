@@ -570,6 +570,23 @@ int vb_mkdir_p(const char *path, int mode)
 	return ret;
 }
 
+int vb_write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int vb_write_file_atomic(const char *path, const void *data, size_t n, int mode)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -583,19 +600,11 @@ int vb_write_file_atomic(const char *path, const void *data, size_t n, int mode)
 	}
 	/* open() applies the umask; keys must be exactly 0600. */
 	fchmod(fd, (mode_t)mode);
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			vb_error("cannot write %s: %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			goto out;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (vb_write_all(fd, p, n) < 0) {
+		vb_error("cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
 	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		vb_error("cannot write %s: %s", path, strerror(errno));

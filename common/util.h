@@ -99,6 +99,8 @@ void vb_strv_free(char **v);
 size_t vb_strv_len(char *const *v);
 int vb_strv_contains(char *const *v, const char *s);
 
+/* write() until all n bytes are out (EINTR retried); -1 with errno. */
+int vb_write_all(int fd, const void *data, size_t n);
 /* Writes data to path atomically (temp file in the same directory, then
  * rename) with the given mode. Reports its own errors. */
 int vb_write_file_atomic(const char *path, const void *data, size_t n, int mode);
