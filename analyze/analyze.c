@@ -814,6 +814,60 @@ static double *group_used_sorted(const struct analyze_group *g, int excl)
 	return v;
 }
 
+/* A group of one host has a counterpart on the other (same platform and
+ * benchmark name)? */
+static const struct analyze_group *cmp_match(const struct analyze_set *other,
+					     const struct analyze_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < other->n_groups; i++)
+		if (!strcmp(other->groups[i].platform, g->platform) &&
+		    !strcmp(other->groups[i].benchmark, g->benchmark))
+			return &other->groups[i];
+	return NULL;
+}
+
+static int only_cmp(const void *a, const void *b)
+{
+	const struct analyze_group *x = *(const struct analyze_group *const *)a;
+	const struct analyze_group *y = *(const struct analyze_group *const *)b;
+
+	if (x->platform_id != y->platform_id)
+		return (x->platform_id > y->platform_id) -
+		       (x->platform_id < y->platform_id);
+	return (x->benchmark_id > y->benchmark_id) -
+	       (x->benchmark_id < y->benchmark_id);
+}
+
+/* The groups of set that have no counterpart in other, platform-major
+ * (a host missing a whole platform then reads as one run of names). */
+static struct analyze_cmp_only *cmp_one_sided(const struct analyze_set *set,
+					      const struct analyze_set *other,
+					      size_t *n)
+{
+	const struct analyze_group **g;
+	struct analyze_cmp_only *out;
+	size_t i, k = 0;
+
+	g = xcalloc(set->n_groups + 1, sizeof(*g));
+	for (i = 0; i < set->n_groups; i++)
+		if (!cmp_match(other, &set->groups[i]))
+			g[k++] = &set->groups[i];
+	qsort(g, k, sizeof(*g), only_cmp);
+	out = xcalloc(k + 1, sizeof(*out));
+	for (i = 0; i < k; i++) {
+		out[i].platform = xstrdup(g[i]->platform);
+		out[i].benchmark = xstrdup(g[i]->benchmark);
+		out[i].unit = xstrdup(g[i]->unit);
+		out[i].n = g[i]->n;
+		out[i].mean = g[i]->mean;
+	}
+	free(g);
+	*n = k;
+	return out;
+}
+
 int analyze_compare_hosts(struct db *db, const char *host_a,
 			  const char *host_b, const struct analyze_opts *opts,
 			  struct analyze_cmp_set **out)
@@ -822,7 +876,7 @@ int analyze_compare_hosts(struct db *db, const char *host_a,
 	struct analyze_set *a = NULL, *b = NULL;
 	struct analyze_cmp_set *s = NULL;
 	struct analyze_vs **vsv = NULL;
-	size_t i, j;
+	size_t i;
 	int ret = -1;
 
 	*out = NULL;
@@ -840,36 +894,36 @@ int analyze_compare_hosts(struct db *db, const char *host_a,
 	s->items = xcalloc(a->n_groups + 1, sizeof(*s->items));
 	for (i = 0; i < a->n_groups; i++) {
 		const struct analyze_group *ga = &a->groups[i];
-		for (j = 0; j < b->n_groups; j++) {
-			const struct analyze_group *gb = &b->groups[j];
-			struct analyze_cmp *it;
-			if (strcmp(ga->platform, gb->platform) ||
-			    strcmp(ga->benchmark, gb->benchmark))
-				continue;
-			it = &s->items[s->n++];
-			it->platform = xstrdup(ga->platform);
-			it->benchmark = xstrdup(ga->benchmark);
-			it->unit = xstrdup(ga->unit);
-			it->direction = ga->direction;
-			it->n_a = ga->n;
-			it->n_b = gb->n;
-			it->mean_a = ga->mean;
-			it->mean_b = gb->mean;
-			if (ga->n == 0 || gb->n == 0) {
-				vs_missing(&it->vs, ga->n ? "no ok samples on B"
-					   : "no ok samples on A");
-			} else {
-				double *xa = group_used_sorted(ga, o.exclude_outliers);
-				double *xb = group_used_sorted(gb, o.exclude_outliers);
-				/* ratio = mean_b / mean_a whatever the
-				 * direction, as DESIGN.md defines it */
-				compare_samples(&it->vs, xb, gb->n, xa, ga->n, 0);
-				free(xa);
-				free(xb);
-			}
-			break;
+		const struct analyze_group *gb = cmp_match(b, ga);
+		struct analyze_cmp *it;
+
+		if (!gb)
+			continue;
+		it = &s->items[s->n++];
+		it->platform = xstrdup(ga->platform);
+		it->benchmark = xstrdup(ga->benchmark);
+		it->unit = xstrdup(ga->unit);
+		it->direction = ga->direction;
+		it->n_a = ga->n;
+		it->n_b = gb->n;
+		it->mean_a = ga->mean;
+		it->mean_b = gb->mean;
+		if (ga->n == 0 || gb->n == 0) {
+			vs_missing(&it->vs, ga->n ? "no ok samples on B"
+				   : "no ok samples on A");
+		} else {
+			double *xa = group_used_sorted(ga, o.exclude_outliers);
+			double *xb = group_used_sorted(gb, o.exclude_outliers);
+			/* ratio = mean_b / mean_a whatever the direction, as
+			 * DESIGN.md defines it */
+			compare_samples(&it->vs, xb, gb->n, xa, ga->n, 0);
+			free(xa);
+			free(xb);
 		}
 	}
+	/* Pairs on one host only: not compared, but never silently lost. */
+	s->only_a = cmp_one_sided(a, b, &s->n_only_a);
+	s->only_b = cmp_one_sided(b, a, &s->n_only_b);
 	vsv = xcalloc(s->n + 1, sizeof(*vsv));
 	for (i = 0; i < s->n; i++)
 		vsv[i] = &s->items[i].vs;
@@ -886,6 +940,18 @@ cleanup:
 	return ret;
 }
 
+static void cmp_only_free(struct analyze_cmp_only *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; o && i < n; i++) {
+		free(o[i].platform);
+		free(o[i].benchmark);
+		free(o[i].unit);
+	}
+	free(o);
+}
+
 void analyze_cmp_set_free(struct analyze_cmp_set *s)
 {
 	size_t i;
@@ -898,6 +964,8 @@ void analyze_cmp_set_free(struct analyze_cmp_set *s)
 		free(s->items[i].unit);
 	}
 	free(s->items);
+	cmp_only_free(s->only_a, s->n_only_a);
+	cmp_only_free(s->only_b, s->n_only_b);
 	free(s->host_a);
 	free(s->host_b);
 	free(s);

@@ -241,7 +241,11 @@ int analyze_load(struct db *db, const struct analyze_opts *opts,
 void analyze_set_free(struct analyze_set *s);
 
 /* compare: host B relative to host A, per (platform, benchmark) present on
- * both. ratio = mean_b/mean_a (not direction-aware, as DESIGN.md says). */
+ * both. ratio = mean_b/mean_a (not direction-aware, as DESIGN.md says).
+ * A pair present on only one host cannot be compared; it is listed in
+ * only_a / only_b instead of vanishing (JSON "only_a"/"only_b", a section
+ * after the text and Markdown tables; not in CSV, whose rows are one per
+ * compared pair). */
 struct analyze_cmp {
 	char *platform, *benchmark, *unit;
 	enum analyze_direction direction;
@@ -249,11 +253,23 @@ struct analyze_cmp {
 	double mean_a, mean_b;
 	struct analyze_vs vs; /* speedup = ratio; welch/mw B against A */
 };
+/* A (platform, benchmark) measured on one of the two hosts only. n is the
+ * number of ok samples (0 when every sample failed: mean is then NAN). */
+struct analyze_cmp_only {
+	char *platform, *benchmark, *unit;
+	size_t n;
+	double mean;
+};
 struct analyze_cmp_set {
 	char *host_a, *host_b;
 	size_t n;
 	struct analyze_cmp *items;
 	size_t n_comparisons;
+	/* One-sided pairs of each host, platforms in the order they were
+	 * first recorded, benchmarks in suite order; with opts->platform,
+	 * only that platform's. */
+	size_t n_only_a, n_only_b;
+	struct analyze_cmp_only *only_a, *only_b;
 };
 int analyze_compare_hosts(struct db *db, const char *host_a,
 			  const char *host_b, const struct analyze_opts *opts,
@@ -278,6 +294,10 @@ int analyze_format_parse(const char *s, enum analyze_format *f);
  * median_ci95, outliers, drift, warnings). Unavailable numbers are null.
  * Caller owns the returned tree (cJSON_Delete). */
 struct cJSON *analyze_set_to_json(const struct analyze_set *s);
+/* The DESIGN.md compare JSON: {"a", "b", "results": [...]} with n_a, n_b,
+ * mean_a, mean_b, ratio, ratio_ci95, welch, mann_whitney, significant per
+ * pair; beside results, "only_a" and "only_b": the pairs measured on one
+ * host only, each {platform, benchmark, unit, n, mean}. Caller owns it. */
 struct cJSON *analyze_cmp_set_to_json(const struct analyze_cmp_set *s);
 
 /* Writes the set in a format to f. Returns 0, or -1 on a write error. */

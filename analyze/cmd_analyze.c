@@ -39,7 +39,10 @@ const char cmd_compare_usage[] =
 	"\n"
 	"Host B relative to host A for every platform and benchmark measured on\n"
 	"both: ratio = mean B / mean A with Fieller's 95% CI, Welch's t-test and\n"
-	"Mann-Whitney U (B against A), Holm-adjusted over all comparisons.\n";
+	"Mann-Whitney U (B against A), Holm-adjusted over all comparisons.\n"
+	"Pairs measured on one host only are listed after the table (text,\n"
+	"markdown) or in \"only_a\"/\"only_b\" (json); CSV rows are compared\n"
+	"pairs only.\n";
 
 enum { OPT_BASELINE = 256, OPT_FORMAT, OPT_HOST, OPT_RUN, OPT_PLATFORM,
        OPT_EXCLUDE };
@@ -150,6 +153,12 @@ int cmd_compare(int argc, char **argv, struct vb_ctx *ctx)
 		return 1;
 	ret = analyze_cmp_print(s, fmt, stdout) < 0 ?
 		vb_error("compare: writing the output failed") : 0;
+	/* CSV has no place for them (one row per compared pair): say so on
+	 * stderr rather than let them vanish */
+	if (ret == 0 && fmt == ANALYZE_CSV && (s->n_only_a || s->n_only_b))
+		vb_info("compare: %zu pair(s) measured on %s only and %zu "
+			"on %s only are not in the CSV (see --format json)",
+			s->n_only_a, s->host_a, s->n_only_b, s->host_b);
 	analyze_cmp_set_free(s);
 	return ret < 0 ? 1 : 0;
 }

@@ -234,6 +234,25 @@ cJSON *analyze_set_to_json(const struct analyze_set *s)
 	return root;
 }
 
+/* The pairs of one host that the other lacks: what each side measured. */
+static void json_only(cJSON *root, const char *key,
+		      const struct analyze_cmp_only *v, size_t n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, key);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "platform", v[i].platform);
+		cJSON_AddStringToObject(o, "benchmark", v[i].benchmark);
+		cJSON_AddStringToObject(o, "unit", v[i].unit);
+		cJSON_AddNumberToObject(o, "n", (double)v[i].n);
+		jnum(o, "mean", v[i].mean);
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
 cJSON *analyze_cmp_set_to_json(const struct analyze_cmp_set *s)
 {
 	cJSON *root = cJSON_CreateObject(), *res;
@@ -263,6 +282,9 @@ cJSON *analyze_cmp_set_to_json(const struct analyze_cmp_set *s)
 		jstr_or_null(o, "reason", c->vs.reason);
 		cJSON_AddItemToArray(res, o);
 	}
+	/* beyond the contract, beside "results" (which stays as it is) */
+	json_only(root, "only_a", s->only_a, s->n_only_a);
+	json_only(root, "only_b", s->only_b, s->n_only_b);
 	return root;
 }
 
@@ -603,6 +625,40 @@ int analyze_print(const struct analyze_set *s, enum analyze_format fmt,
 
 /* ---- compare output ---- */
 
+/* Markdown outside a table: backslash the characters that would start
+ * emphasis, code, a link or HTML in a host or platform name. */
+static void md_text(FILE *f, const char *s, int markdown)
+{
+	for (; *s; s++) {
+		if (markdown && strchr("\\`*_[]<>|#", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+/* "only on A (hostA): qemu/cpu (n=5), qemu/mem (n=5)" - nothing when the
+ * host has no one-sided pair. */
+static void print_only(FILE *f, int markdown, const char *side,
+		       const char *host, const struct analyze_cmp_only *v,
+		       size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	fprintf(f, "%sonly on %s (", markdown ? "- " : "  ", side);
+	md_text(f, host, markdown);
+	fputs("): ", f);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		md_text(f, v[i].platform, markdown);
+		fputc('/', f);
+		md_text(f, v[i].benchmark, markdown);
+		fprintf(f, " (n=%zu)", v[i].n);
+	}
+	fputc('\n', f);
+}
+
 static int print_cmp_table(const struct analyze_cmp_set *s, int markdown,
 			   FILE *f)
 {
@@ -638,9 +694,18 @@ static int print_cmp_table(const struct analyze_cmp_set *s, int markdown,
 		"lower-is-better benchmarks < 1 means B is faster); * = "
 		"Holm-adjusted p below 0.05\n", markdown ? "\n" : "",
 		s->n_comparisons, s->n_comparisons == 1 ? "" : "s");
+	if (s->n_only_a || s->n_only_b)
+		fputs(markdown ? "\nMeasured on one host only, so not "
+		      "compared:\n\n" : "\nmeasured on one host only, so not "
+		      "compared:\n", f);
+	print_only(f, markdown, "A", s->host_a, s->only_a, s->n_only_a);
+	print_only(f, markdown, "B", s->host_b, s->only_b, s->n_only_b);
 	return ferror(f) ? -1 : 0;
 }
 
+/* One row per compared pair, as the compare table has; the pairs measured
+ * on one host only have no ratio to put in a row and are left to the JSON,
+ * text and Markdown formats (only_a/only_b). */
 static int print_cmp_csv(const struct analyze_cmp_set *s, FILE *f)
 {
 	size_t i;

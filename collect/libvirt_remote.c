@@ -93,6 +93,7 @@ int lvr_uri_parse(const char *uri, struct lvr_uri *u)
 
 		if (!rb) {
 			free(transport);
+			lvr_uri_clear(u);
 			return vb_error("--connect '%s': unbalanced [ in the host", uri);
 		}
 		u->host = xstrndup(hp + 1, (size_t)(rb - hp - 1));
@@ -161,6 +162,28 @@ static void lvr_add_quoted(struct sb *sb, const char *s)
 	free(q);
 }
 
+/* Appends " -o KEY=VALUE" for a file name value. OpenSSH splits an -o
+ * value on whitespace (UserKnownHostsFile takes several files), strips
+ * quotes and backslashes, and expands %-tokens in file names: the value is
+ * double-quoted for that parser, with % doubled for it. */
+static void lvr_add_file_opt(struct sb *sb, const char *key, const char *value)
+{
+	struct sb o = SB_INIT;
+
+	sb_addf(&o, "%s=\"", key);
+	for (const char *c = value; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			sb_addc(&o, '\\');
+		else if (*c == '%')
+			sb_addc(&o, '%');
+		sb_addc(&o, *c);
+	}
+	sb_addc(&o, '"');
+	sb_adds(sb, " -o ");
+	lvr_add_quoted(sb, o.buf);
+	sb_release(&o);
+}
+
 char *lvr_proxy_command(const struct lvr_uri *u, const char *host, int port)
 {
 	struct sb sb = SB_INIT;
@@ -168,16 +191,12 @@ char *lvr_proxy_command(const struct lvr_uri *u, const char *host, int port)
 
 	sb_adds(&sb, "exec ssh -q -o BatchMode=yes -o StrictHostKeyChecking=yes "
 		"-o ConnectTimeout=10");
-	if (u->known_hosts) {
-		char *o = xasprintf("UserKnownHostsFile=%s", u->known_hosts);
-
-		sb_adds(&sb, " -o ");
-		lvr_add_quoted(&sb, o);
-		free(o);
-	}
+	if (u->known_hosts)
+		lvr_add_file_opt(&sb, "UserKnownHostsFile", u->known_hosts);
+	/* Not -i: ssh stats that name before expanding its %-tokens. */
 	if (u->keyfile) {
-		sb_adds(&sb, " -o IdentitiesOnly=yes -i ");
-		lvr_add_quoted(&sb, u->keyfile);
+		sb_adds(&sb, " -o IdentitiesOnly=yes");
+		lvr_add_file_opt(&sb, "IdentityFile", u->keyfile);
 	}
 	if (u->port)
 		sb_addf(&sb, " -p %d", u->port);

@@ -81,10 +81,11 @@ struct lv_priv {
 	unsigned long libvirt_version, hv_version;
 	/* libvirtd on another host: files are volumes of pool (its directory
 	 * pool_path), the guest is reached through proxy, and hostssh runs
-	 * the uplink server there (pid file iperf_pidfile). */
+	 * the uplink server there (iperf). */
 	struct lvr_uri ru;
 	virStoragePoolPtr pool;
-	char *pool_path, *proxy, *iperf_pidfile;
+	char *pool_path, *proxy;
+	struct vbssh_bg *iperf;
 	struct { char *disk, *seed, *kernel, *initrd, *console; } rp;
 	struct vbssh *hostssh;
 	double last_sync;
@@ -298,7 +299,6 @@ static void lv_priv_free(struct lv_priv *v)
 	free(v->lost);
 	free(v->pool_path);
 	free(v->proxy);
-	free(v->iperf_pidfile);
 	free(v->rp.disk);
 	free(v->rp.seed);
 	free(v->rp.kernel);
@@ -360,16 +360,8 @@ static void lv_teardown(struct platform *p)
 		virDomainFree(v->dom);
 		v->dom = NULL;
 	}
-	if (v->hostssh && v->iperf_pidfile) {
-		struct exec_result r = { 0 };
-		char *q = shell_quote(v->iperf_pidfile), *cmd;
-
-		cmd = xasprintf("kill $(cat %s) 2>/dev/null; rm -f %s", q, q);
-		vbssh_exec(v->hostssh, p->name, cmd, 10, NULL, &r);
-		exec_result_clear(&r);
-		free(cmd);
-		free(q);
-	}
+	vbssh_bg_stop(v->iperf);
+	v->iperf = NULL;
 	vbssh_close(v->hostssh);
 	v->hostssh = NULL;
 	if (v->domname)
@@ -720,40 +712,36 @@ out:
 }
 
 /* Starts "iperf3 -s" on the remote libvirt host's loopback, where the
- * guest's 10.0.2.2 leads. Failure only costs the uplink benchmark:
- * warned, not fatal. */
+ * guest's 10.0.2.2 leads, tied to an SSH channel: when the channel closes
+ * (teardown, or this process killed) the server is stopped there.
+ * Failure only costs the uplink benchmark: warned, not fatal. */
 static void lv_remote_iperf(struct platform *p)
 {
+	static const char cmd[] =
+		"command -v iperf3 >/dev/null || { echo 'iperf3 is not installed "
+		"on the libvirt host' >&2; exit 1; }; "
+		/* A port free there is not ours to know from here. */
+		"for i in 1 2 3 4 5; do "
+		"p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 )); "
+		"iperf3 -s -B 127.0.0.1 -p $p </dev/null >/dev/null 2>&1 & s=$!; "
+		"sleep 0.3; if kill -0 $s 2>/dev/null; then echo $p; "
+		"cat >/dev/null; kill $s; exit 0; fi; done; "
+		"echo 'iperf3 -s did not start' >&2; exit 1";
 	struct lv_priv *v = p->priv;
-	struct exec_result r = { 0 };
-	char *q, *cmd;
+	char *line = NULL, *why = NULL;
 	long port;
 
-	v->iperf_pidfile = xasprintf("/tmp/%s.iperf3.pid", v->domname);
-	/* A port free there is not ours to know from here: try a few. */
-	q = shell_quote(v->iperf_pidfile);
-	cmd = xasprintf("command -v iperf3 >/dev/null || { echo 'iperf3 is not "
-		"installed' >&2; exit 1; }; for i in 1 2 3 4 5; do "
-		"p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) %% 40000 )); "
-		"rm -f %s; iperf3 -s -D -B 127.0.0.1 -p $p -I %s >/dev/null "
-		"2>&1; sleep 0.3; kill -0 $(cat %s 2>/dev/null) 2>/dev/null && "
-		"{ echo $p; exit 0; }; done; echo 'iperf3 -s did not start' >&2; "
-		"exit 1", q, q, q);
-	if (vbssh_exec(v->hostssh, p->name, cmd, 30, NULL, &r) == 0 &&
-	    r.exit_status == 0 && (r.out[strcspn(r.out, "\n")] = '\0',
-	    vb_parse_long(r.out, &port) == 0)) {
+	v->iperf = vbssh_bg_start(v->hostssh, cmd, 15, &line, &why);
+	if (v->iperf && vb_parse_long(line, &port) == 0) {
 		p->iperf_port = xasprintf("%ld", port);
 		vb_info("%s: iperf3 server on %s's loopback, port %ld", p->name,
 			v->ru.host, port);
 	} else {
-		if (r.err)
-			r.err[strcspn(r.err, "\n")] = '\0';
 		vb_warn("%s: no uplink server on the libvirt host: %s", p->name,
-			r.err && *r.err ? r.err : "iperf3 did not start");
+			why ? why : "iperf3 printed no port");
 	}
-	exec_result_clear(&r);
-	free(cmd);
-	free(q);
+	free(line);
+	free(why);
 }
 
 static int lv_start(struct platform *p)

@@ -283,6 +283,82 @@ out:
 	return ret;
 }
 
+struct vbssh_bg {
+	ssh_channel ch;
+};
+
+struct vbssh_bg *vbssh_bg_start(struct vbssh *s, const char *cmd,
+				double timeout, char **line, char **why)
+{
+	struct sb out = SB_INIT, err = SB_INIT;
+	struct vbssh_bg *b = xcalloc(1, sizeof(*b));
+	double t0 = vb_mono_time();
+
+	*line = *why = NULL;
+	b->ch = ssh_channel_new(s->session);
+	if (!b->ch || ssh_channel_open_session(b->ch) != SSH_OK ||
+	    ssh_channel_request_exec(b->ch, cmd) != SSH_OK) {
+		*why = xasprintf("cannot run a command over ssh (%s): %s",
+				 s->where, ssh_get_error(s->session));
+		goto fail;
+	}
+	for (;;) {
+		int n = ssh_channel_poll_timeout(b->ch, 100, 0);
+		char *nl;
+
+		if (n == SSH_ERROR || vbssh_drain(b->ch, 0, &out) < 0 ||
+		    vbssh_drain(b->ch, 1, &err) < 0) {
+			*why = xasprintf("ssh connection to %s lost: %s", s->where,
+					 ssh_get_error(s->session));
+			goto fail;
+		}
+		if (out.len && (nl = memchr(out.buf, '\n', out.len))) {
+			*line = xstrndup(out.buf, (size_t)(nl - out.buf));
+			break;
+		}
+		if (n == SSH_EOF || ssh_channel_is_eof(b->ch) ||
+		    vb_mono_time() - t0 > timeout) {
+			while (err.len && err.buf[err.len - 1] == '\n')
+				err.buf[--err.len] = '\0';
+			*why = err.len ? sb_detach(&err) :
+			       xstrdup(n == SSH_EOF || ssh_channel_is_eof(b->ch) ?
+				       "exited without output" : "no output in time");
+			goto fail;
+		}
+	}
+	sb_release(&out);
+	sb_release(&err);
+	return b;
+fail:
+	sb_release(&out);
+	sb_release(&err);
+	vbssh_bg_stop(b);
+	return NULL;
+}
+
+void vbssh_bg_stop(struct vbssh_bg *b)
+{
+	double t0 = vb_mono_time();
+
+	if (!b)
+		return;
+	if (b->ch) {
+		ssh_channel_send_eof(b->ch);
+		while (!ssh_channel_is_eof(b->ch) && !ssh_channel_is_closed(b->ch) &&
+		       vb_mono_time() - t0 < 3 &&
+		       ssh_channel_poll_timeout(b->ch, 100, 0) != SSH_ERROR) {
+			struct sb junk = SB_INIT;
+
+			vbssh_drain(b->ch, 0, &junk);
+			vbssh_drain(b->ch, 1, &junk);
+			sb_release(&junk);
+		}
+		ssh_channel_close(b->ch);
+		ssh_channel_free(b->ch);
+	}
+	free(b);
+}
+
 int vbssh_put(struct vbssh *s, const char *ctx, const char *local,
 	      const char *remote, int mode)
 {

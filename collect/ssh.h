@@ -53,6 +53,19 @@ void vbssh_close(struct vbssh *s);
 int vbssh_exec(struct vbssh *s, const char *ctx, const char *cmd,
 	       double timeout, const volatile int *stop, struct exec_result *r);
 
+/* Starts cmd on a channel of its own and leaves it running once it has
+ * printed its first line (*line, owned, without the newline) within
+ * timeout seconds. NULL with *why (owned: cmd's stderr or the transport
+ * error) otherwise. cmd's stdin stays open until vbssh_bg_stop(), the
+ * connection's end or this process's death closes it: a command that
+ * waits for EOF on stdin and then stops its work leaves nothing behind,
+ * even after a SIGKILL here. */
+struct vbssh_bg;
+struct vbssh_bg *vbssh_bg_start(struct vbssh *s, const char *cmd,
+				double timeout, char **line, char **why);
+/* Closes cmd's stdin, waits up to 3 s for it to exit, frees; NULL ok. */
+void vbssh_bg_stop(struct vbssh_bg *b);
+
 /* Copies the local file to remote with mode over SFTP. Reported. */
 int vbssh_put(struct vbssh *s, const char *ctx, const char *local,
 	      const char *remote, int mode);

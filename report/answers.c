@@ -461,13 +461,119 @@ static int clearly_above(const struct analyze_vs *a, const struct analyze_vs *b)
 	return 0;
 }
 
+/* How far above the baseline the low end of a speedup interval must be
+ * before a compute result on the same host is called implausible: turbo
+ * and frequency scaling or scheduler luck between turns can hand a
+ * platform a few percent; more than 5 % even at the interval's low end is
+ * beyond them. */
+#define IMPLAUSIBLE_SPEEDUP 1.05
+
+/* Does p run on the same machine as the baseline, i.e. as a guest or a
+ * container of the host? Returns its kind ("kvm", "qemu", "docker") or
+ * NULL (native, ssh, unknown, or a libvirt guest on a remote connection).
+ * *recorded is 0 when the kind is only what the platform was registered
+ * as (imported data: its name), with no configuration behind it. */
+static const char *same_host_kind(const struct report_platform *p,
+				  const struct analyze_group *x,
+				  char *buf, size_t size, int *recorded)
+{
+	const char *kind = p ? report_fact(p, "kind", buf, size) : NULL;
+	char ub[256];
+	const char *uri, *h;
+
+	*recorded = kind != NULL;
+	if (!kind)
+		kind = p ? p->kind : x->kind;
+	if (!kind || (strcmp(kind, "kvm") && strcmp(kind, "qemu") &&
+		      strcmp(kind, "docker")))
+		return NULL;
+	/* qemu:///system is this host; qemu+ssh://other/system is not */
+	uri = p ? report_fact(p, "connect_uri", ub, sizeof(ub)) : NULL;
+	h = uri ? strstr(uri, "://") : NULL;
+	if (h && h[3] && h[3] != '/')
+		return NULL;
+	return kind;
+}
+
+/* A guest or container that computes or moves memory clearly faster than
+ * the host it runs on: a measurement artefact, named with its likely
+ * causes. base is the baseline group of the same benchmark (or NULL). */
+static void implausible_compute(const struct report_facts *f,
+				const struct analyze_set *set,
+				const struct analyze_group *x,
+				const struct analyze_group *base,
+				const struct report_platform *p,
+				const char *kind, int recorded, struct sb *t)
+{
+	const struct analyze_vs *vs = &x->vs_baseline;
+	int container = !strcmp(kind, "docker");
+	int mem = !strcmp(x->benchmark, "mem"), fork = !strcmp(x->benchmark, "fork");
+	char sp[128], pb[32], ab[64];
+	const char *acc = p ? report_fact(p, "accelerator", ab, sizeof(ab)) : NULL;
+
+	md_name(t, x->platform);
+	sb_adds(t, mem ? " moves more memory per second than " :
+		   fork ? " creates processes faster than " :
+		   " does more CPU work per second than ");
+	tmpl_md_escape(t, set->baseline);
+	sb_addf(t, " (%s, %s): more than %.0f %% faster even at the low end of the interval. That is implausible: it is a %s on the same host as ",
+		analyze_fmt_speedup(vs, sp, sizeof(sp)),
+		analyze_fmt_p(vs->p_holm, pb, sizeof(pb)),
+		100 * (IMPLAUSIBLE_SPEEDUP - 1),
+		container ? "container" : "guest");
+	tmpl_md_escape(t, set->baseline);
+	sb_addf(t, ", and a %s cannot get more %s than the host that runs it.",
+		container ? "container" : "guest",
+		mem ? "memory bandwidth" : fork ? "CPU or memory bandwidth" : "CPU");
+	if (!recorded) {
+		sb_adds(t, " Its kind ");
+		md_val(t, kind);
+		sb_adds(t, " is only what the platform was registered as");
+		sb_adds(t, !p || !p->config ? " (no platform configuration is stored for its runs, e.g. imported CSV data, where the kind is the platform's name)." :
+			   ": its recorded configuration does not name a kind.");
+	}
+	if (container) {
+		sb_adds(t, " A container reads the host's own clock, so clock drift is ruled out; the likely causes are");
+	} else if (acc && !strcmp(acc, "tcg")) {
+		sb_adds(t, " Likely causes: the guest's clock running slow — its accelerator is ");
+		md_val(t, "tcg");
+		sb_adds(t, ", and under TCG guest time can fall behind the host's, so a timed run does more than its nominal seconds of work and its rate looks higher;");
+	} else if (acc && !strcmp(acc, "kvm")) {
+		sb_adds(t, " Likely causes: the guest's clock running slow — a KVM guest without the `kvmclock` clocksource can lose time, so a timed run does more than its nominal seconds of work and its rate looks higher;");
+	} else {
+		sb_adds(t, " Likely causes: the guest's clock running slow — under TCG, or under KVM without the `kvmclock` clocksource, guest time can fall behind the host's, so a timed run does more than its nominal seconds of work and its rate looks higher;");
+	}
+	sb_adds(t, " a working set that fits in a CPU cache here but not on ");
+	tmpl_md_escape(t, set->baseline);
+	sb_adds(t, container ? " (a different tool build or different parameters), or the host busy (background work, another platform left running) during the turns of " :
+		   " (a different tool build or different parameters); or the host busy (background work, another platform left running) during the turns of ");
+	tmpl_md_escape(t, set->baseline);
+	sb_adds(t, " and idle during this platform's.");
+	if (base && base->n && (base->drift.significant ||
+				(analyze_have(base->cov) && base->cov > ANALYZE_HIGH_COV))) {
+		sb_adds(t, " The last fits the data: ");
+		tmpl_md_escape(t, set->baseline);
+		sb_adds(t, "'s own samples are ");
+		if (analyze_have(base->cov) && base->cov > ANALYZE_HIGH_COV)
+			sb_addf(t, "noisy (CoV %.1f%%)%s", 100 * base->cov,
+				base->drift.significant ? " and " : ".");
+		if (base->drift.significant)
+			sb_addf(t, "drifting (Spearman ρ=%.2f).", base->drift.rho);
+	}
+	tool_difference(f, set, x, p, t);
+}
+
 void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		   const struct analyze_group *g, size_t n, cJSON *arr)
 {
 	struct sb t = SB_INIT;
-	char buf[128], sp[128], pb[32];
+	char buf[128], sp[128], pb[32], kb[64];
 	enum report_category cat = n ? report_category(g[0].benchmark) : REPORT_OTHER;
+	const struct analyze_group *base = NULL;
 
+	for (size_t i = 0; i < n; i++)
+		if (g[i].is_baseline)
+			base = &g[i];
 	for (size_t i = 0; i < n; i++) {
 		const struct analyze_group *x = &g[i];
 		const struct analyze_vs *vs = &x->vs_baseline;
@@ -475,6 +581,14 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		int guest = is_guest(p, buf, sizeof(buf));
 		int faster = !x->is_baseline && vs->present && vs->significant &&
 			     analyze_have(vs->speedup) && vs->speedup > 1;
+		int recorded = 0;
+		const char *kind = same_host_kind(p, x, kb, sizeof(kb), &recorded);
+		/* cpu, mem and fork are the compute category; the lower bound of
+		 * the (direction-aware) Fieller interval, not the point */
+		int implausible = cat == REPORT_COMPUTE && kind && !x->is_baseline &&
+				  vs->present && vs->ci_bounded &&
+				  analyze_have(vs->ci_lo) &&
+				  vs->ci_lo > IMPLAUSIBLE_SPEEDUP;
 
 		if (x->n == 0) {
 			md_name(&t, x->platform);
@@ -518,6 +632,9 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
 				analyze_fmt_p(vs->p_holm, pb, sizeof(pb)));
 			check(arr, "warning", x->platform, &t);
+		} else if (implausible) {
+			implausible_compute(f, set, x, base, p, kind, recorded, &t);
+			check(arr, "problem", x->platform, &t);
 		} else if (faster && cat == REPORT_COMPUTE && guest == 1) {
 			md_name(&t, x->platform);
 			sb_addf(&t, " is faster than %s (%s, %s), against the expected direction: virtualization only adds work. Suspect frequency scaling or noise between turns, or different tool versions.",

@@ -1,7 +1,8 @@
 # tests/cli/analyze.sh - `virtbench analyze` and `virtbench compare`
 # (analyze/) end to end on imported classic CSVs: the DESIGN.md JSON fields
 # and values (cross-checked with scipy), the text/CSV/Markdown formats,
-# filters, "not enough data" without NaN, and usage errors.
+# filters, "not enough data" without NaN, compare with pairs that only one
+# host has, and usage errors.
 . "$(dirname "$0")/../lib.sh"
 PY=/usr/bin/python3
 [ -x $PY ] && $PY -c 'import scipy' 2>/dev/null || skip "python3-scipy is not installed"
@@ -128,9 +129,12 @@ expect_exit 1 vb analyze --run 00000000
 expect_exit 2 vb compare --host hostA
 expect_exit 2 vb compare --host hostA --host hostA
 
-# compare: B relative to A.
+# compare: B relative to A. hostB lacks kvm and one, and has a docker
+# that hostA lacks: those pairs cannot be compared, and are listed.
+sed 's/^\(1700000[0-9]*\),45/\1,44/' "$T/native.csv" >"$T/dockerB.csv"
+expect_exit 0 vb import classic "$T/dockerB.csv" --platform docker --host hostB
 expect_exit 0 vb compare --host hostA --host hostB --format json
-$PY - "$T/out" "$T/native.csv" "$T/nativeB.csv" <<'EOF' || fail "compare json check"
+$PY - "$T/out" "$T/native.csv" "$T/nativeB.csv" "$T/kvm.csv" <<'EOF' || fail "compare json check"
 import json, sys
 import numpy as np
 from scipy import stats
@@ -154,9 +158,40 @@ assert x["ratio_ci95"][0] < x["ratio"] < x["ratio_ci95"][1]
 # mem is identical on both hosts: ratio 1, nothing significant
 m = r[("native", "mem")]
 assert m["ratio"] == 1 and m["significant"] is False
+# one-sided pairs: beside results, never in it
+assert set(k[0] for k in r) == {"native"}, r.keys()
+oa = [(x["platform"], x["benchmark"]) for x in d["only_a"]]
+assert oa == [("kvm", b) for b in ("cpu", "mem", "diskRand", "diskSeq",
+                                   "fork", "uplink")] + \
+    [("one", b) for b in ("cpu", "mem", "diskRand", "diskSeq")], oa
+k = d["only_a"][0]
+assert set(k) == {"platform", "benchmark", "unit", "n", "mean"}, k
+kvm = col(sys.argv[4], 1)
+assert k["unit"] == "events/s" and k["n"] == 7
+assert abs(k["mean"] - kvm.mean()) < 1e-9 * kvm.mean()
+assert d["only_a"][-1]["n"] == 1
+ob = [(x["platform"], x["benchmark"]) for x in d["only_b"]]
+assert ob == [("docker", b) for b in ("cpu", "mem", "diskRand", "diskSeq")], ob
 EOF
+expect_exit 0 vb compare --host hostA --host hostB
+expect_out_has "only on A (hostA): kvm/cpu (n=7), kvm/mem (n=7), kvm/diskRand (n=7), kvm/diskSeq (n=7), kvm/fork (n=7), kvm/uplink (n=7), one/cpu (n=1), one/mem (n=1), one/diskRand (n=1), one/diskSeq (n=1)"
+expect_out_has "only on B (hostB): docker/cpu (n=6), docker/mem (n=6), docker/diskRand (n=6), docker/diskSeq (n=6)"
+# the section comes after the table
+[ "$(grep -n 'only on A' "$T/out" | cut -d: -f1)" -gt "$(grep -n '^native  *diskSeq' "$T/out" | cut -d: -f1)" ] ||
+	fail "one-sided pairs not after the table"
+expect_exit 0 vb compare --host hostA --host hostB --format markdown
+expect_out_has "- only on B (hostB): docker/cpu (n=6),"
+# CSV rows are compared pairs only; stderr says what it left out
+expect_exit 0 vb compare --host hostA --host hostB --format csv
+[ "$(wc -l <"$T/out")" -eq 5 ] || { cat "$T/out"; fail "compare csv rows"; }
+grep -q 'kvm\|docker' "$T/out" && fail "one-sided pair in compare csv"
+grep -q 'not in the CSV' "$T/err" || fail "compare csv: no note on stderr"
+# --platform: only that platform's one-sided pairs
+expect_exit 0 vb compare --host hostA --host hostB --platform kvm --format json
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["results"] == [] and d["only_b"] == [] and {x["platform"] for x in d["only_a"]} == {"kvm"} and len(d["only_a"]) == 6, d' "$T/out" || fail "compare --platform kvm"
 expect_exit 0 vb compare --host hostA --host hostB --platform native
 expect_out_has "hostB relative to A = hostA"
 expect_out_has "×"
+grep -q 'only on' "$T/out" && fail "--platform native listed one-sided pairs"
 expect_exit 1 vb compare --host hostA --host nosuch
 echo ok

@@ -2,7 +2,8 @@
 # classic CSVs: report.md and figures are written; every number in the
 # tables and answers equals `analyze --format json` at its printed
 # precision; every linked figure exists; imported data (no configuration)
-# gets answers that name the missing facts; validity checks are shown;
+# gets answers that name the missing facts; validity checks are shown (a
+# container faster than its host only when it is);
 # --no-render, gnuplot missing, --templates, a broken template.
 . "$(dirname "$0")/../lib.sh"
 PY=$(command -v python3) || skip "python3 is not installed"
@@ -125,6 +126,24 @@ grep -q "^- Warning — cpu: \*\*qemu\*\*: CoV .* above 5%" "$md" || fail "CoV w
 grep -q "^- Warning — diskRand: \*\*kvm\*\* reads faster than native with O_DIRECT" "$md" ||
 	fail "guest-faster-than-O_DIRECT not flagged"
 grep -q "Imported from .*native.csv.*were not recorded" "$md" || fail "method does not say what was not recorded"
+# docker and kvm are within a few percent of native: not implausible.
+! grep -q "cannot get more" "$md" || fail "faster-than-host check on plausible data"
+
+# A container faster than its own host: docker's mem at 3x native with low
+# variance is flagged in the validity section, with its likely causes.
+awk -F, -v OFS=, '{ $3 = sprintf("%.2f", $3 * 3); print }' "$T/docker.csv" >"$T/docker3.csv"
+main_db=$DB DB=$T/fast.db
+expect_exit 0 vb -q import classic "$T/native.csv" --platform native
+expect_exit 0 vb -q import classic "$T/docker3.csv" --platform docker
+expect_exit 0 vb report --out "$T/f" --no-render
+sed -n '/^## Validity checks/,/^## Hosts/p' "$T/f/report.md" >"$T/validity"
+grep -q "^- ⚠️ \*\*Problem\*\* — mem: \*\*docker\*\* moves more memory per second than native ([0-9.]*× \[" "$T/validity" ||
+	{ cat "$T/validity"; fail "container faster than its host not flagged"; }
+grep -q "a container cannot get more memory bandwidth than the host that runs it" "$T/validity" || fail "no reason given"
+grep -q "clock drift is ruled out" "$T/validity" || fail "container clock not ruled out"
+grep -q "registered as" "$T/validity" || fail "kind from the name not said"
+grep -q "— cpu: \*\*docker\*\* .*cannot get more" "$T/validity" && fail "docker cpu (equal) flagged"
+DB=$main_db
 
 # --no-render: the report says the figures need rendering; exit 0.
 expect_exit 0 vb report --out "$T/n" --no-render

@@ -5,45 +5,15 @@
 # strict host key checking: a known_hosts entry with the wrong key, and no
 # entry at all, are both refused before authenticating (no TOFU).
 . "$(dirname "$0")/../lib.sh"
-[ "$(id -u)" -eq 0 ] || skip "needs root to run a private sshd"
-[ -x /usr/sbin/sshd ] || skip "openssh-server is not installed"
-for t in ssh-keygen sysbench python3 sqlite3; do
+for t in sysbench python3 sqlite3; do
 	command -v $t >/dev/null || skip "$t is not installed"
 done
 [ -x "${FORKBENCH:-$top/build/forkbench}" ] || skip "build/forkbench is not built"
-sshd_pid=
-trap '[ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 q() { sqlite3 "$DB" "$1"; }
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-ssh-keygen -q -t ed25519 -N '' -C vbtest-host -f "$T/hostkey"
+start_sshd
+port=$sshd_port
 ssh-keygen -q -t ed25519 -N '' -C vbtest-other -f "$T/otherkey"
-ssh-keygen -q -t ed25519 -N '' -C vbtest-client -f "$T/id"
-cp "$T/id.pub" "$T/authorized_keys"
-mkdir -p /run/sshd # privilege separation directory sshd insists on
-cat >"$T/sshd_config" <<EOC
-Port $port
-ListenAddress 127.0.0.1
-HostKey $T/hostkey
-PidFile $T/sshd.pid
-AuthorizedKeysFile $T/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-Subsystem sftp internal-sftp
-EOC
-/usr/sbin/sshd -f "$T/sshd_config" -D -e -E "$T/sshd.log" &
-sshd_pid=$!
-i=0
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 50 ] || { cat "$T/sshd.log"; fail "sshd did not listen on $port"; }
-	sleep 0.1
-done
 target=root@127.0.0.1:$port
-echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$T/hostkey.pub")" >"$T/known_hosts"
 echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$T/otherkey.pub")" >"$T/wrong_hosts"
 : >"$T/empty_hosts"
 export VIRTBENCH_SSH_IDENTITY="$T/id"

@@ -5,8 +5,9 @@
  * aware), Holm over the set, outliers, drift, filters, host comparison,
  * and the edge cases the issue lists (n = 1, n = 2, zero variance, ties
  * everywhere, a baseline with one sample, a platform whose samples all
- * failed, a benchmark missing on the baseline) - with every output format
- * checked to never print NaN.
+ * failed, a benchmark missing on the baseline), pairs that only one host
+ * of a comparison has - with every output format checked to never print
+ * NaN.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <setjmp.h>
@@ -454,6 +455,23 @@ static void test_outliers_and_drift(void **state)
 	analyze_set_free(s);
 }
 
+/* The compare output in one format, as a string (owned). */
+static char *cmp_text(const struct analyze_cmp_set *c, enum analyze_format fm)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	assert_int_equal(analyze_cmp_print(c, fm, m), 0);
+	fclose(m);
+	if (strcasestr(buf, "nan") || strcasestr(buf, "inf"))
+		fail_msg("compare format %d printed nan/inf:\n%s", fm, buf);
+	return buf;
+}
+
+#define HAS(s, sub) do { if (!strstr((s), (sub))) \
+	fail_msg("expected \"%s\" in:\n%s", (sub), (s)); } while (0)
+
 static void test_order_filters_compare(void **state)
 {
 	struct fx *f = *state;
@@ -518,6 +536,13 @@ static void test_order_filters_compare(void **state)
 	assert_int_equal(c->items[0].n_a, 10);
 	assert_int_equal(c->items[0].n_b, 5);
 	eq(c->items[0].vs.p_holm, c->items[0].vs.welch.p);
+	/* the same pairs on both hosts: nothing listed as one-sided */
+	assert_int_equal(c->n_only_a + c->n_only_b, 0);
+	{
+		char *t = cmp_text(c, ANALYZE_TEXT);
+		assert_null(strstr(t, "only on"));
+		free(t);
+	}
 	{
 		cJSON *j = analyze_cmp_set_to_json(c), *it;
 		char *txt = cJSON_PrintUnformatted(j);
@@ -529,10 +554,116 @@ static void test_order_filters_compare(void **state)
 		assert_non_null(cJSON_GetObjectItem(it, "welch"));
 		assert_non_null(cJSON_GetObjectItem(it, "mann_whitney"));
 		assert_non_null(cJSON_GetObjectItem(it, "significant"));
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "only_a")), 0);
+		assert_true(cJSON_IsArray(cJSON_GetObjectItem(j, "only_b")));
 		assert_null(strcasestr(txt, "nan"));
 		free(txt);
 		cJSON_Delete(j);
 	}
+	analyze_cmp_set_free(c);
+}
+
+/* Pairs measured on one host only used to vanish from compare: they are
+ * listed (JSON only_a/only_b, a section after the tables), never mixed
+ * into results or the CSV rows, and --platform narrows them too. */
+static void test_compare_one_sided(void **state)
+{
+	struct fx *f = *state;
+	int64_t ha = host(f, "alpha"), hb = host(f, "beta"),
+		na = plat(f, ha, "native"), ka = plat(f, ha, "kvm"),
+		nb = plat(f, hb, "native"), ob = plat(f, hb, "other"),
+		cpu = bench(f, "cpu", "higher"), mem = bench(f, "mem", "higher");
+	int64_t ra = run(f, ha, NULL, NULL), rb = run(f, hb, NULL, NULL);
+	struct analyze_opts o = { 0 };
+	struct analyze_cmp_set *c;
+	cJSON *j, *x;
+	char *t;
+	int i;
+
+	add_all(f, ra, na, cpu, NAT, 10);
+	add_all(f, ra, na, mem, NAT, 10);
+	add_all(f, ra, ka, cpu, KVM, 10);
+	for (i = 1; i <= 3; i++)
+		add(f, ra, ka, mem, i, 0, "failed");
+	add_all(f, rb, nb, cpu, KVM, 10);
+	add_all(f, rb, ob, cpu, NAT, 10);
+
+	assert_int_equal(analyze_compare_hosts(f->db, "alpha", "beta", NULL,
+					       &c), 0);
+	assert_int_equal(c->n, 1);
+	assert_string_equal(c->items[0].platform, "native");
+	assert_string_equal(c->items[0].benchmark, "cpu");
+	/* platform-major, in recording order; an all-failed pair too */
+	assert_int_equal(c->n_only_a, 3);
+	assert_string_equal(c->only_a[0].platform, "native");
+	assert_string_equal(c->only_a[0].benchmark, "mem");
+	assert_string_equal(c->only_a[1].platform, "kvm");
+	assert_string_equal(c->only_a[1].benchmark, "cpu");
+	assert_int_equal(c->only_a[1].n, 10);
+	eq(c->only_a[1].mean, 97.18);
+	assert_string_equal(c->only_a[2].benchmark, "mem");
+	assert_int_equal(c->only_a[2].n, 0);
+	assert_false(analyze_have(c->only_a[2].mean));
+	assert_int_equal(c->n_only_b, 1);
+	assert_string_equal(c->only_b[0].platform, "other");
+	/* one-sided pairs are not comparisons: Holm's m is unchanged */
+	assert_int_equal(c->n_comparisons, 1);
+
+	j = analyze_cmp_set_to_json(c);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "results")), 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "only_a")), 3);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "only_a"), 1);
+	assert_string_equal(cJSON_GetObjectItem(x, "platform")->valuestring, "kvm");
+	assert_string_equal(cJSON_GetObjectItem(x, "benchmark")->valuestring, "cpu");
+	assert_string_equal(cJSON_GetObjectItem(x, "unit")->valuestring, "u");
+	assert_int_equal(cJSON_GetObjectItem(x, "n")->valueint, 10);
+	eq(cJSON_GetObjectItem(x, "mean")->valuedouble, 97.18);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "only_a"), 2);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "mean")));
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "only_b"), 0);
+	assert_string_equal(cJSON_GetObjectItem(x, "platform")->valuestring, "other");
+	cJSON_Delete(j);
+
+	t = cmp_text(c, ANALYZE_TEXT);
+	HAS(t, "only on A (alpha): native/mem (n=10), kvm/cpu (n=10), kvm/mem (n=0)\n");
+	HAS(t, "only on B (beta): other/cpu (n=10)\n");
+	/* after the table */
+	assert_true(strstr(t, "only on A") > strstr(t, "comparison"));
+	free(t);
+	t = cmp_text(c, ANALYZE_MARKDOWN);
+	HAS(t, "\n- only on A (alpha): native/mem (n=10), kvm/cpu");
+	HAS(t, "\n- only on B (beta): other/cpu (n=10)\n");
+	free(t);
+	/* CSV: header and the one compared pair, nothing else */
+	t = cmp_text(c, ANALYZE_CSV);
+	assert_null(strstr(t, "other"));
+	assert_null(strstr(t, "kvm"));
+	assert_int_equal(strchr(strchr(t, '\n') + 1, '\n')[1], '\0');
+	free(t);
+	analyze_cmp_set_free(c);
+
+	/* --platform: only that platform's pairs, on either side */
+	o.platform = "kvm";
+	assert_int_equal(analyze_compare_hosts(f->db, "alpha", "beta", &o,
+					       &c), 0);
+	assert_int_equal(c->n, 0);
+	assert_int_equal(c->n_only_a, 2);
+	assert_string_equal(c->only_a[0].platform, "kvm");
+	assert_int_equal(c->n_only_b, 0);
+	t = cmp_text(c, ANALYZE_TEXT);
+	HAS(t, "only on A (alpha): kvm/cpu (n=10), kvm/mem (n=0)\n");
+	assert_null(strstr(t, "only on B"));
+	free(t);
+	analyze_cmp_set_free(c);
+
+	/* the sides follow the order the hosts are given in */
+	o.platform = "native";
+	assert_int_equal(analyze_compare_hosts(f->db, "beta", "alpha", &o,
+					       &c), 0);
+	assert_int_equal(c->n, 1);
+	assert_int_equal(c->n_only_a, 0);
+	assert_int_equal(c->n_only_b, 1);
+	assert_string_equal(c->only_b[0].benchmark, "mem");
 	analyze_cmp_set_free(c);
 }
 
@@ -558,6 +689,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_holm_over_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outliers_and_drift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_filters_compare, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compare_one_sided, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 	};
 	vb_verbosity = 0;

@@ -10,7 +10,9 @@
  *   - uplink: user-mode networking;
  *   - imported data without configuration: the missing fact is named;
  *   - a configuration that differs between runs; an unavailable platform
- *     with its reason; database text that must not break Markdown.
+ *     with its reason; database text that must not break Markdown;
+ *   - a guest or container faster than its own host on cpu/mem: flagged
+ *     as implausible only when the interval's low end is above 1.05.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -389,6 +391,124 @@ static void test_model_and_template(void **state)
 	cJSON_Delete(m);
 }
 
+/* A platform faster than the host it runs on, on cpu or mem: a guest or
+ * container cannot get more CPU or memory bandwidth than its host, so a
+ * speedup whose interval starts above 1.05 is flagged as a problem with
+ * its likely causes; an equal one, one just above 1, and machines that are
+ * not the host (ssh, a guest over qemu+ssh) are not. Its own database:
+ * the numbers must not disturb the main fixture's Holm adjustment. */
+static void test_faster_than_host(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct analyze_opts ao = { 0 };
+	int64_t run, bench_mem, id;
+	static const struct {
+		const char *name, *kind, *config;
+		double cpu, mem;
+	} plats[] = {
+		{ "native", "native", "{\"kind\":\"native\",\"accelerator\":\"none\"}", 4500, 16000 },
+		/* mem 3x native: implausible; cpu equal: fine */
+		{ "docker", "docker", DOCKER("volume"), 4500, 48000 },
+		/* the same as native: nothing */
+		{ "docker-eq", "docker", DOCKER("volume"), 4500, 16000 },
+		/* TCG 20 % faster on cpu */
+		{ "qemu", "qemu", TCG, 5400, 900 },
+		/* KVM 3 % faster: significant, but the interval starts below
+		 * 1.05 - the older "against the expected direction" check */
+		{ "kvm", "kvm", KVM("none"), 4635, 16000 },
+		/* another machine: may well be faster */
+		{ "cloud", "ssh", "{\"kind\":\"ssh\",\"network_mode\":\"ssh\"}", 9000, 48000 },
+		{ "kvm-remote", "kvm", "{\"kind\":\"kvm\",\"accelerator\":\"kvm\","
+		  "\"connect_uri\":\"qemu+ssh://big/system\"}", 4500, 48000 },
+	};
+	cJSON *cpu = cJSON_CreateArray(), *mem = cJSON_CreateArray();
+	size_t b, e;
+
+	(void)state;
+	strcpy(f->dir, "/tmp/vbreport.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->path = xasprintf("%s/t.db", f->dir);
+	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
+	assert_int_equal(db_host_ensure_named(f->db, "h1", 0, &host_id), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, "cpu", "events/s", "higher", &bench_cpu), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, "mem", "MiB/s", "higher", &bench_mem), 0);
+	run = run_new(f->db, "2026-01-01T00:00:00.000Z", "complete");
+	for (size_t i = 0; i < VB_ARRAY_SIZE(plats); i++) {
+		assert_int_equal(db_platform_ensure(f->db, host_id, plats[i].name,
+						    plats[i].kind, &id), 0);
+		assert_int_equal(db_run_platform_set(f->db, run, id, plats[i].config,
+						     NULL, "ok", NULL), 0);
+		samples(f->db, run, id, bench_cpu, plats[i].cpu);
+		samples(f->db, run, id, bench_mem, plats[i].mem);
+	}
+	assert_int_equal(analyze_load(f->db, &ao, &f->set), 0);
+	assert_int_equal(report_facts_load(f->db, NULL, &f->facts), 0);
+
+	for (b = 0; strcmp(f->set->groups[b].benchmark, "cpu"); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "cpu"); e++)
+		;
+	report_checks(&f->facts, f->set, &f->set->groups[b], e - b, cpu);
+	for (b = 0; strcmp(f->set->groups[b].benchmark, "mem"); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "mem"); e++)
+		;
+	report_checks(&f->facts, f->set, &f->set->groups[b], e - b, mem);
+
+	/* docker's mem: a container, so the clock is ruled out */
+	assert_true(has_check(mem, "problem", "docker",
+			      "moves more memory per second than native (3.000×"));
+	assert_true(has_check(mem, "problem", "docker",
+			      "a container cannot get more memory bandwidth than the host that runs it"));
+	assert_true(has_check(mem, "problem", "docker", "clock drift is ruled out"));
+	assert_true(has_check(mem, "problem", "docker", "fits in a CPU cache"));
+	assert_true(has_check(mem, "problem", "docker", "the host busy"));
+	/* its kind was recorded: no "registered as" caveat */
+	assert_false(has_check(mem, "problem", "docker", "registered as"));
+	assert_false(has_check(cpu, "problem", "docker", ""));
+	assert_false(has_check(mem, "problem", "docker-eq", ""));
+	assert_false(has_check(cpu, "problem", "docker-eq", ""));
+	/* TCG on cpu: the guest clock under TCG is named */
+	assert_true(has_check(cpu, "problem", "qemu",
+			      "does more CPU work per second than native"));
+	assert_true(has_check(cpu, "problem", "qemu", "a guest cannot get more CPU"));
+	assert_true(has_check(cpu, "problem", "qemu", "its accelerator is `tcg`"));
+	assert_false(has_check(cpu, "problem", "qemu", "virtualization only adds work"));
+	assert_false(has_check(mem, "problem", "qemu", ""));
+	/* 3 % faster: the lower bound is under 1.05, not called implausible */
+	assert_true(has_check(cpu, "problem", "kvm", "virtualization only adds work"));
+	assert_false(has_check(cpu, "problem", "kvm", "implausible"));
+	/* not this host */
+	assert_false(has_check(mem, "problem", "cloud", ""));
+	assert_false(has_check(cpu, "problem", "cloud", ""));
+	assert_false(has_check(mem, "problem", "kvm-remote", "implausible"));
+
+	/* In the rendered report: in the validity section, once. */
+	{
+		struct report_opts o = { .db_path = f->path };
+		cJSON *m = report_model(&f->facts, f->set, NULL, &o);
+		struct tmpl *t = NULL;
+		struct sb out = SB_INIT;
+		const char *v, *h;
+
+		assert_int_equal(tmpl_load("templates/report.md.tmpl", &t), 0);
+		assert_int_equal(tmpl_render(t, m, &out), 0);
+		v = strstr(out.buf, "## Validity checks");
+		h = strstr(out.buf, "## Hosts");
+		assert_non_null(v);
+		assert_non_null(h);
+		v = strstr(v, "- ⚠️ **Problem** — mem: **docker** moves more memory per second");
+		assert_non_null(v);
+		assert_true(v < h);
+		tmpl_free(t);
+		sb_release(&out);
+		cJSON_Delete(m);
+	}
+	cJSON_Delete(cpu);
+	cJSON_Delete(mem);
+	teardown((void **)&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_conflicting_runs),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_model_and_template),
+		cmocka_unit_test(test_faster_than_host),
 	};
 
 	vb_verbosity = 0;

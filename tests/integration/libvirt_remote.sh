@@ -1,0 +1,122 @@
+# tests/integration/libvirt_remote.sh - a guest on "another host" through
+# --connect qemu+libssh://root@127.0.0.1:PORT/system: libvirtd reached over
+# a private sshd (strict host key, key login), so nothing may rely on
+# local paths (collect/libvirt_remote.c, platform_libvirt.c): the image,
+# kernel, initrd and seed travel as storage volumes through the libvirt
+# API, the overlay is a volume backed by the uploaded base, the guest is
+# reached through the libvirt host (ssh -W), the console is read there and
+# the uplink server runs there. Then: an upload that never finished is not
+# reused; a SIGKILLed run's guest and volumes are removed by "virtbench
+# cleanup --connect"; a libvirt host with the wrong host key is refused.
+. "$(dirname "$0")/libvirt.inc"
+for t in ssh python3; do
+	command -v $t >/dev/null || skip "$t is not installed"
+done
+start_sshd "LogLevel DEBUG1"
+R="qemu+libssh://root@127.0.0.1:$sshd_port/system?keyfile=$T/id&known_hosts=$T/known_hosts&sshauth=privkey"
+virsh -c "$R" uri >/dev/null 2>"$T/virsh.err" ||
+	{ cat "$T/virsh.err"; fail "libvirt over SSH does not work: $R"; }
+pool_dir=/var/lib/libvirt/images/virtbench
+vols() { # the pool's volumes, after a refresh (virtlogd makes the console log)
+	virsh -c "$R" pool-refresh virtbench >/dev/null 2>&1 || true
+	virsh -c "$R" vol-list virtbench 2>/dev/null | awk 'NR > 2 && $1 { print $1 }'
+}
+sshd_lines() { wc -l <"$T/sshd.log"; }
+
+echo "$(date +%T) run 1"
+# 1. A quick suite on qemu; kvm fails fast here and is reported clearly
+# (or runs, on a host where KVM works).
+expect_exit 0 vb collect --platforms qemu --connect "$R" --network user \
+	--profile quick --benchmarks cpu,uplink --reps 1 --duration 1 --seed 5
+U=$(cat "$T/out")
+u8=$(echo "$U" | cut -c1-8)
+[ "$(q "select state from run_platform")" = ok ] ||
+	fail "platform state: $(q "select state || ': ' || reason from run_platform")"
+n=$(q "select count(*) from sample where value > 0")
+[ "$n" = 4 ] || { q "select status, error from sample"; fail "$n samples with a value, want 4"; }
+[ "$(cfg libvirt_host qemu)" = 127.0.0.1 ] || fail "libvirt_host $(cfg libvirt_host qemu)"
+[ "$(cfg storage_pool qemu)" = "$pool_dir" ] || fail "storage_pool $(cfg storage_pool qemu)"
+cfg domain_xml qemu >"$T/domain.xml"
+for f in overlay.qcow2 seed.iso console.log; do
+	grep -q "$pool_dir/virtbench-$u8-qemu.$f" "$T/domain.xml" ||
+		fail "domain does not use the $f volume: $(cat "$T/domain.xml")"
+done
+grep -q "<kernel>$pool_dir/virtbench-kernel-" "$T/domain.xml" || fail "kernel not a volume"
+grep -q " client='$(hostname)'" "$T/domain.xml" || fail "owner's host not recorded"
+# The guest was reached through the libvirt host: sshd forwarded to the
+# guest's port there.
+fwd=$(sed -n "s/.*hostfwd=tcp:127.0.0.1:\([0-9]*\)-:22.*/\1/p" "$T/domain.xml")
+[ -n "$fwd" ] || fail "no port forward in the domain XML"
+grep -Eq "server_request_direct_tcpip: .*target 127.0.0.1 port $fwd\b" "$T/sshd.log" ||
+	fail "the guest was not reached through the libvirt host's sshd"
+# The uplink test reached an iperf3 server on the libvirt host, not ours.
+ours=$(sed -n 's/^iperf3 server on 127.0.0.1:\([0-9]*\) .*/\1/p' "$T/err")
+theirs=$(sed -n 's/.*iperf3 server on 127.0.0.1.s loopback, port \([0-9]*\)$/\1/p' "$T/err")
+[ -n "$theirs" ] || { cat "$T/err"; fail "no iperf3 server on the libvirt host"; }
+used=$(q "select distinct json_extract(raw_output, '\$.start.connecting_to.port') from sample s
+	join benchmark b on b.id = s.benchmark_id where b.name = 'uplink'")
+[ "$used" = "$theirs" ] && [ "$used" != "$ours" ] ||
+	fail "uplink used port $used (libvirt host's $theirs, collector's $ours)"
+# Nothing of the guest is left; the cached uploads stay.
+[ -z "$(domains "$u8")" ] || fail "domain left: $(domains "$u8")"
+vols >"$T/vols"
+! grep -q "^virtbench-$u8-" "$T/vols" || fail "guest volumes left: $(cat "$T/vols")"
+base=$(grep '^virtbench-base-.*\.qcow2$' "$T/vols" | head -n 1)
+[ -n "$base" ] && grep -qx "$base.ok" "$T/vols" || fail "no cached base volume: $(cat "$T/vols")"
+pgrep -f "iperf3 -s -B 127.0.0.1 -p $theirs\$" >/dev/null && fail "remote iperf3 server left running"
+
+# 2. An upload that never finished (no .ok marker) is not reused: the
+# base is uploaded again, and the guest boots from it. This run is then
+# SIGKILLed once its guest is up; cleanup removes guest and volumes.
+echo "$(date +%T) run 2"
+virsh -c "$R" vol-delete --pool virtbench "$base.ok" >/dev/null
+virsh -c "$R" vol-delete --pool virtbench "$base" >/dev/null
+virsh -c "$R" vol-create-as virtbench "$base" 1M --format raw >/dev/null
+DB=$T/kill.db
+"$VIRTBENCH" --db "$DB" collect --platforms qemu --connect "$R" --network user \
+	--profile quick --benchmarks cpu --reps 5 --duration 30 >"$T/kill.out" 2>"$T/kill.err" &
+pid=$!
+i=0
+until grep -q "qemu: guest virtbench-.* up, SSH after" "$T/kill.err"; do
+	kill -0 $pid 2>/dev/null || { cat "$T/kill.err"; fail "run ended before its guest was up"; }
+	i=$((i + 1))
+	[ $i -lt 600 ] || { kill -9 $pid; fail "guest not up in 300 s"; }
+	sleep 0.5
+done
+grep -q "uploading .* as volume $base" "$T/kill.err" ||
+	{ cat "$T/kill.err"; fail "an unfinished upload was reused"; }
+sleep 2
+kill -9 $pid
+wait $pid 2>/dev/null || true
+k8=$(head -n 1 "$T/kill.out" | cut -c1-8)
+[ -n "$(domains "$k8")" ] || fail "no guest to clean up after SIGKILL"
+[ "$(vols | grep -c "^virtbench-$k8-")" = 3 ] || fail "volumes: $(vols)"
+echo "$(date +%T) cleanup"
+expect_exit 0 vb cleanup --connect "$R"
+[ -z "$(domains "$k8")" ] || fail "cleanup left the domain"
+! vols | grep -q "^virtbench-$k8-" || fail "cleanup left volumes: $(vols)"
+vols | grep -qx "$base.ok" || fail "cleanup removed the cached base"
+# The uplink server died with its SSH channel, even after SIGKILL.
+kport=$(sed -n 's/.*iperf3 server on 127.0.0.1.s loopback, port \([0-9]*\)$/\1/p' "$T/kill.err")
+[ -n "$kport" ] || fail "no iperf3 server on the libvirt host in the killed run"
+i=0
+while pgrep -f "iperf3 -s -B 127.0.0.1 -p $kport\$" >/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "the killed run's iperf3 server outlived it"
+	sleep 0.1
+done
+
+echo "$(date +%T) wrong key"
+# 3. A libvirt host whose key is not the known one: refused.
+ssh-keygen -q -t ed25519 -N '' -C vbtest-other -f "$T/otherkey"
+echo "[127.0.0.1]:$sshd_port $(cut -d' ' -f1,2 "$T/otherkey.pub")" >"$T/wrong_hosts"
+W=$(echo "$R" | sed "s|known_hosts=$T/known_hosts|known_hosts=$T/wrong_hosts|")
+DB=$T/wrong.db
+before=$(grep -c "Accepted publickey" "$T/sshd.log")
+expect_exit 1 vb collect --platforms qemu --connect "$W" --network user \
+	--benchmarks cpu --reps 1 --duration 1
+grep -q "qemu: unavailable: libvirtd not reachable at $W" "$T/err" ||
+	{ cat "$T/err"; fail "wrong host key not reported"; }
+[ "$(grep -c "Accepted publickey" "$T/sshd.log")" = "$before" ] ||
+	fail "logged in although the host key was wrong"
+echo "ok: run $U"
