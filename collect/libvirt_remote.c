@@ -67,6 +67,7 @@ void lvr_uri_clear(struct lvr_uri *u)
 	free(u->host);
 	free(u->keyfile);
 	free(u->known_hosts);
+	free(u->command);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -135,7 +136,9 @@ int lvr_uri_parse(const char *uri, struct lvr_uri *u)
 				char **dst = k == 7 && !strncmp(q, "keyfile", 7) ?
 					&u->keyfile : k == 11 &&
 					!strncmp(q, "known_hosts", 11) ?
-					&u->known_hosts : NULL;
+					&u->known_hosts : k == 7 &&
+					!strncmp(q, "command", 7) ?
+					&u->command : NULL;
 
 				if (dst) {
 					free(*dst);
@@ -189,7 +192,10 @@ char *lvr_proxy_command(const struct lvr_uri *u, const char *host, int port)
 	struct sb sb = SB_INIT;
 	char *w = xasprintf("%s:%d", host, port);
 
-	sb_adds(&sb, "exec ssh -q -o BatchMode=yes -o StrictHostKeyChecking=yes "
+	/* The ssh program libvirt's own connection uses (?command=). */
+	sb_adds(&sb, "exec ");
+	lvr_add_quoted(&sb, u->command ? u->command : "ssh");
+	sb_adds(&sb, " -q -o BatchMode=yes -o StrictHostKeyChecking=yes "
 		"-o ConnectTimeout=10");
 	if (u->known_hosts)
 		lvr_add_file_opt(&sb, "UserKnownHostsFile", u->known_hosts);

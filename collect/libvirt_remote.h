@@ -29,6 +29,7 @@ struct lvr_uri {
 	int port;          /* SSH port of an ssh transport; 0 = 22 */
 	char *keyfile;     /* ?keyfile= */
 	char *known_hosts; /* ?known_hosts= */
+	char *command;     /* ?command=: the ssh program (default "ssh") */
 };
 
 /* Parses uri; fails (reported) only on a malformed URI. */

@@ -140,11 +140,21 @@ static virConnectPtr lv_connect(const char *uri, char **why)
 	virConnectPtr c;
 
 	virSetErrorFunc(NULL, lv_silent);
+	/* Seen with libvirt 9.0: a reply of a few KiB (domain capabilities)
+	 * over the libssh transport waits for the next keepalive, and
+	 * without an event loop forever. OpenSSH's transport has no such
+	 * problem. */
+	if (strstr(uri, "+libssh"))
+		vb_warn("%s: the libssh transports can stall on large replies; "
+			"prefer qemu+ssh:// (OpenSSH)", uri);
 	c = virConnectOpen(uri);
 	if (!c && why)
-		*why = xasprintf("libvirtd not reachable at %s: %s (start it: "
+		*why = xasprintf("libvirtd not reachable at %s: %s (%s)", uri,
+				 lv_err(), lv_local_uri(uri) ? "start it: "
 				 "scripts/start-daemons.sh libvirt, or virtlogd -d "
-				 "then libvirtd -d)", uri, lv_err());
+				 "then libvirtd -d" : "check that 'ssh USER@HOST "
+				 "virsh version' works: key login, the host key in "
+				 "known_hosts, libvirtd running there");
 	return c;
 }
 
@@ -1293,6 +1303,7 @@ int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
 	virConnectPtr c = NULL;
 	struct sb why = SB_INIT;
 	int kvm = !strcmp(kind, "kvm"), have_image = 0, local = lv_local_uri(uri);
+	int ok = 1;
 	char *e = NULL;
 	struct stat st;
 
@@ -1351,13 +1362,23 @@ int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
 	if (why.len) {
 		why.buf[why.len - 2] = '\0'; /* drop the last "; " */
 		*reason = sb_detach(&why);
+		ok = 0;
+	} else if (!local) {
+		char *h = c ? virConnectGetHostname(c) : NULL;
+
+		/* Only a guest start proves a remote KVM works (see NOTES). */
+		*reason = xasprintf("on %s: libvirt there offers %s guests%s",
+				    h ? h : uri, kvm ? "KVM" : "QEMU", kvm ?
+				    " (whether they run shows within seconds of "
+				    "their start)" : "");
+		free(h);
 	}
 	if (c)
 		virConnectClose(c);
 	image_info_clear(&im);
 	free(e);
 	sb_release(&why);
-	return *reason ? 0 : 1;
+	return ok;
 }
 
 /* The ops-table probe answers for "kvm, qemu" together (doctor's line):
@@ -1369,8 +1390,10 @@ static int lv_probe(const struct platform_opts *o, char **reason)
 
 	if (q != 1)
 		return q;
-	if (platform_libvirt_probe_kind("kvm", o, &kr) != 1)
+	if (platform_libvirt_probe_kind("kvm", o, &kr) != 1) {
+		free(*reason);
 		*reason = xasprintf("qemu (TCG) only; kvm cannot run here: %s", kr);
+	}
 	free(kr);
 	return 1;
 }

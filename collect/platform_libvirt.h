@@ -9,7 +9,8 @@
 
 /* Like platform_libvirt_ops.probe, for one kind ("kvm" or "qemu"): the
  * ops-table probe cannot tell which of the two it is asked about. Returns
- * 1 when it can run here, 0 with *reason (owned: why and what fixes it).
+ * 1 when it can run here (*reason, owned, may hold a note: where, for a
+ * remote host), 0 with *reason (owned: why and what fixes it).
  * For kvm, a usable /dev/kvm is necessary but not proof: only a guest
  * start shows whether guests run (collect checks that within seconds). */
 int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,

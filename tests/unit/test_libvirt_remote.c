@@ -385,6 +385,29 @@ static void test_proxy_minimal(void **state)
 	lvr_uri_clear(&u);
 }
 
+/* ?command= names the ssh program libvirt uses: the jump uses it too. */
+static void test_proxy_command_param(void **state)
+{
+	struct fake *f = *state;
+	struct lvr_uri u;
+	char *uri = xasprintf("qemu+ssh://h/system?command=%s/ssh", f->dir);
+	char *c, *prefix = xasprintf("exec %s/ssh ", f->dir);
+	const char *const want[] = {
+		"-q", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+		"-o", "ConnectTimeout=10", "-W", "127.0.0.1:22", "--", "h", NULL,
+	};
+
+	assert_int_equal(lvr_uri_parse(uri, &u), 0);
+	assert_non_null(u.command);
+	c = lvr_proxy_command(&u, "127.0.0.1", 22);
+	assert_true(!strncmp(c, prefix, strlen(prefix)));
+	assert_argv(f, c, want);
+	free(c);
+	free(prefix);
+	free(uri);
+	lvr_uri_clear(&u);
+}
+
 static void test_proxy_full(void **state)
 {
 	struct fake *f = *state;
@@ -487,6 +510,8 @@ int main(void)
 		cmocka_unit_test(test_uri_bad),
 		cmocka_unit_test_setup_teardown(test_proxy_minimal, fake_setup,
 						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_command_param,
+						fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_proxy_full, fake_setup,
 						fake_teardown),
 		cmocka_unit_test_setup_teardown(test_proxy_hostile, fake_setup,
