@@ -15,7 +15,7 @@
  * The image, the seed contents and the guest are the same, so the ratio
  * is virtbench's and libvirt's overhead, not the guest's boot.
  *
- * usage: virtbench-provision [ROUNDS]   (default 3; prints one line per
+ * usage: virtbench-provision [ROUNDS [URI]]   (default 3; prints one line per
  * measurement and a summary with medians and the ratio)
  */
 #define _GNU_SOURCE
@@ -40,9 +40,10 @@
  * report's split of virtbench's time. */
 static double last_ssh;
 
-static double run_virtbench(const char *state)
+static double run_virtbench(const char *state, const char *uri)
 {
-	struct platform_opts o = { .state_dir = state, .network = "user" };
+	struct platform_opts o = { .state_dir = state, .network = "user",
+				   .connect_uri = uri };
 	struct platform *p;
 	struct exec_result r = { 0 };
 	char uuid[37];
@@ -172,6 +173,10 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 3, nv = 0, nd = 0;
+	/* With a URI: the reference is virtbench on qemu:///system, and the
+	 * measured side the same through the remote URI. */
+	const char *uri = argc > 2 ? argv[2] : NULL;
+	const char *ref = uri ? "local" : "direct";
 	double *v = xcalloc((size_t)rounds, sizeof(double));
 	double *d = xcalloc((size_t)rounds, sizeof(double));
 	double *vs = xcalloc((size_t)rounds, sizeof(double));
@@ -192,10 +197,11 @@ int main(int argc, char **argv)
 
 		for (int k = 0; k < 2; k++) {
 			int direct = (k == 0) == first_direct;
-			double t = direct ? run_direct(state, &im) : run_virtbench(state);
+			double t = !direct ? run_virtbench(state, uri) : uri ?
+				   run_virtbench(state, NULL) : run_direct(state, &im);
 
 			if (direct)
-				printf("round %d direct    %.2f s\n", i + 1, t);
+				printf("round %d %-9s %.2f s\n", i + 1, ref, t);
 			else
 				printf("round %d virtbench %.2f s (SSH connected "
 				       "after %.2f s; the rest is guest preparation "
@@ -217,10 +223,12 @@ int main(int argc, char **argv)
 	qsort(v, (size_t)nv, sizeof(double), cmp);
 	qsort(d, (size_t)nd, sizeof(double), cmp);
 	qsort(vs, (size_t)nv, sizeof(double), cmp);
-	printf("median virtbench %.2f s (n=%d), direct %.2f s (n=%d), ratio %.3f\n",
-	       v[nv / 2], nv, d[nd / 2], nd, v[nv / 2] / d[nd / 2]);
-	printf("median virtbench to SSH connected %.2f s, ratio to direct %.3f\n",
-	       vs[nv / 2], vs[nv / 2] / d[nd / 2]);
+	printf("median virtbench%s %.2f s (n=%d), %s %.2f s (n=%d), ratio %.3f\n",
+	       uri ? " remote" : "", v[nv / 2], nv, ref, d[nd / 2], nd,
+	       v[nv / 2] / d[nd / 2]);
+	if (!uri)
+		printf("median virtbench to SSH connected %.2f s, ratio to direct "
+		       "%.3f\n", vs[nv / 2], vs[nv / 2] / d[nd / 2]);
 	free(vs);
 	image_info_clear(&im);
 	free(v);

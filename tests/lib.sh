@@ -2,7 +2,7 @@
 # Each test gets a fresh temporary directory $T, removed on exit, and
 # $VB = the binary under test with --db $T/vb.db.
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)  # tests/<kind>/x.sh
+: "${top:=$(cd "$(dirname "$0")/../.." && pwd)}"  # tests/<kind>/x.sh
 : "${VIRTBENCH:=$top/virtbench}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/vbtest.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM

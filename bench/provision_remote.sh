@@ -1,0 +1,20 @@
+#!/bin/sh
+# bench/provision_remote.sh - what a remote libvirt host costs virtbench:
+# provisioning the qemu platform through --connect qemu+ssh://... (a
+# private sshd on 127.0.0.1, so the "remote" host is this one: the ratio is
+# the SSH transport, the volume API and the jump, not a network) against
+# the same provisioning on qemu:///system, interleaved in random order,
+# timed to the first successful SSH command. The base image, kernel and
+# initrd are uploaded once before the rounds (cached by content, as in
+# real use). Needs root, libvirtd, sshd and the guest image.
+# usage: bench/provision_remote.sh [ROUNDS]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/lib.sh"
+start_sshd
+printf '#!/bin/sh\nexec ssh -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes "$@"\n' \
+	"$T/known_hosts" >"$T/ssh"
+chmod 0755 "$T/ssh"
+uri="qemu+ssh://root@127.0.0.1:$sshd_port/system?keyfile=$T/id&known_hosts=$T/known_hosts&command=$T/ssh"
+sh "$top/bench/provision.sh" 1 "$uri" >/dev/null # warms the upload cache
+sh "$top/bench/provision.sh" "${1:-3}" "$uri"
