@@ -658,12 +658,14 @@ static int lv_host_ssh(struct platform *p)
 		.timeout = 10,
 	};
 	char *why = NULL;
+	int ret = 0;
 
-	if (vbssh_connect(&so, &v->hostssh, &why) == VBSSH_OK)
-		return 0;
-	return lv_unavailable(p, xasprintf("libvirt host %s not reachable over "
-		"SSH (needed to reach the guest and read its console): %s",
-		v->ru.host, why));
+	if (vbssh_connect(&so, &v->hostssh, &why) != VBSSH_OK)
+		ret = lv_unavailable(p, xasprintf("libvirt host %s not reachable "
+			"over SSH (needed to reach the guest and read its "
+			"console): %s", v->ru.host, why));
+	free(why);
+	return ret;
 }
 
 /* Places the guest's files on the remote libvirt host as volumes: base,
@@ -714,7 +716,8 @@ static int lv_remote_files(struct platform *p)
 	ret = 0;
 out:
 	if (ret < 0)
-		vb_error("%s: on the libvirt host: %s", p->name, why);
+		lv_unavailable(p, xasprintf("on the libvirt host %s: %s",
+					    v->ru.host, why));
 	free(why);
 	free(name);
 	free(base);

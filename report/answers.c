@@ -9,6 +9,9 @@
  * mode, sizes). When a fact the mechanism depends on was not recorded, the
  * answer says which one is missing: a platform called "kvm" in an imported
  * CSV may have run under TCG, and the report must not pretend otherwise.
+ * Likewise a guest of a remote libvirtd ran on another machine than the
+ * baseline measured here: its answers and checks say so rather than
+ * blame the whole gap on virtualization.
  *
  * All database text placed in the Markdown goes through tmpl_md_escape()
  * (names) or tmpl_md_code() (configuration values).
@@ -17,6 +20,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/template.h"
@@ -56,6 +60,141 @@ static int is_guest(const struct report_platform *p, char *buf, size_t size)
 	if (!acc)
 		return -1;
 	return !strcmp(buf, "kvm") || !strcmp(buf, "tcg");
+}
+
+/* ---- machines ------------------------------------------------------------
+ * Samples are stored under the host that collected them, but a guest of a
+ * remote libvirtd (--connect qemu+ssh://root@hostB/system) or an ssh
+ * platform ran on another machine. Comparing it with a baseline measured
+ * here mixes the cost of virtualization with the difference between two
+ * machines, and the expectations that hold for a guest of this host (no
+ * faster than it, TCG slower than KVM) do not hold across machines. NULL
+ * stands for the collecting host throughout. */
+
+static int same_machine(const char *a, const char *b)
+{
+	return a ? b && !strcmp(a, b) : !b;
+}
+
+/* The machine the baseline of host ran on (NULL: the collecting host, or
+ * a baseline without facts). */
+static const char *baseline_machine(const struct report_facts *f,
+				    const struct analyze_set *set,
+				    const char *host, char *buf, size_t size)
+{
+	return report_remote_host(report_facts_platform(f, host, set->baseline),
+				  buf, size);
+}
+
+/* A guest of a remote libvirtd whose baseline ran on another machine:
+ * returns the machine it ran on (the text may be in buf) and sets *base to
+ * the baseline's (in bbuf; NULL: the collecting host); NULL otherwise. An
+ * ssh platform is another machine too, but it is compared as a machine,
+ * not measured for a cost of virtualization, so it is not one. */
+static const char *remote_guest(const struct report_facts *f,
+				const struct analyze_set *set,
+				const struct report_platform *p, char *buf,
+				size_t size, char *bbuf, size_t bsize,
+				const char **base)
+{
+	char kb[64];
+	const char *kind = p ? report_fact(p, "kind", kb, sizeof(kb)) : NULL;
+	const char *m;
+
+	*base = NULL;
+	if (!p || !strcmp(kind ? kind : p->kind, "ssh") ||
+	    !strcmp(p->name, set->baseline))
+		return NULL;
+	m = report_remote_host(p, buf, size);
+	if (!m)
+		return NULL;
+	*base = baseline_machine(f, set, p->host, bbuf, bsize);
+	return same_machine(m, *base) ? NULL : m;
+}
+
+/* "**native** ran on this host (h1)" or "... ran on `hostC`". */
+static void baseline_where(struct sb *out, const struct analyze_set *set,
+			   const char *host, const char *base)
+{
+	md_name(out, set->baseline);
+	if (base) {
+		sb_adds(out, " ran on ");
+		md_val(out, base);
+	} else {
+		sb_adds(out, " ran on this host (");
+		tmpl_md_escape(out, host);
+		sb_adds(out, ")");
+	}
+}
+
+/* Appends s as one shell word, quoted only when it needs to be, so the
+ * command in a code span can be pasted as it stands. */
+static void shell_word(struct sb *out, const char *s)
+{
+	if (s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789@%+=:,./_-") == strlen(s)) {
+		sb_adds(out, s);
+		return;
+	}
+	sb_addc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sb_adds(out, "'\\''");
+		else
+			sb_addc(out, *s);
+	}
+	sb_addc(out, '\'');
+}
+
+/* Appends what separates the two: collect machine m itself with the ssh
+ * platform, logging in as the libvirt connection of p does, next to the
+ * guest, and compare with that baseline. */
+static void remote_fix(struct sb *out, const struct report_platform *p,
+		       const char *m)
+{
+	char ub[512];
+	const char *uri = report_fact(p, "connect_uri", ub, sizeof(ub));
+	const char *a = uri ? strstr(uri, "://") : NULL;
+	size_t n = a ? strcspn(a + 3, "/?") : 0;
+	struct sb target = SB_INIT, cmd = SB_INIT;
+	char *fallback = NULL;
+
+	/* the URI's [USER@]HOST[:PORT] is what ssh:USER@HOST[:PORT] takes */
+	sb_adds(&target, "ssh:");
+	if (n) {
+		if (!memchr(a + 3, '@', n))
+			sb_adds(&target, "USER@");
+		sb_addf(&target, "%.*s", (int)n, a + 3);
+	} else {
+		sb_addf(&target, "USER@%s", m);
+		fallback = xasprintf("qemu+ssh://USER@%s/system", m);
+	}
+	sb_adds(out, " To separate them, measure ");
+	md_val(out, m);
+	sb_adds(out, " itself as the baseline with the ssh platform, in the same run as the guest: ");
+	sb_adds(&cmd, "virtbench collect --platforms ");
+	shell_word(&cmd, target.buf);
+	sb_addc(&cmd, ',');
+	sb_adds(&cmd, p->name);
+	sb_adds(&cmd, " --connect ");
+	shell_word(&cmd, uri ? uri : fallback);
+	md_val(out, cmd.buf);
+	if (uri && strstr(uri, "keyfile="))
+		sb_adds(out, " (with `VIRTBENCH_SSH_IDENTITY` set to the URI's key file, which the ssh platform does not read from the URI)");
+	sb_adds(out, ", then compare with it: ");
+	sb_reset(&cmd);
+	sb_adds(&cmd, "virtbench report --baseline ");
+	shell_word(&cmd, target.buf);
+	md_val(out, cmd.buf);
+	sb_adds(out, " (or ");
+	sb_reset(&cmd);
+	sb_adds(&cmd, "virtbench analyze --baseline ");
+	shell_word(&cmd, target.buf);
+	md_val(out, cmd.buf);
+	sb_adds(out, ").");
+	sb_release(&target);
+	sb_release(&cmd);
+	free(fallback);
 }
 
 static int cache_reads_host(const char *cache)
@@ -400,15 +539,34 @@ void report_answer(const struct report_facts *f, const struct analyze_set *set,
 {
 	const struct report_platform *p = report_facts_platform(f, g->host, g->platform);
 	const struct report_host *h = report_facts_host(f, g->host);
+	enum report_category cat = report_category(g->benchmark);
+	char mb[256], bb[256];
+	const char *bm, *m = remote_guest(f, set, p, mb, sizeof(mb), bb, sizeof(bb), &bm);
 	size_t mech_start;
 
 	(void)base;
 	gap_sentence(set, g, out);
 	if (g->n == 0)
 		return;
+	if (m && g->vs_baseline.present && analyze_have(g->vs_baseline.speedup)) {
+		sb_adds(out, " It ran on ");
+		md_val(out, m);
+		sb_adds(out, ", while ");
+		baseline_where(out, set, g->host, bm);
+		sb_adds(out, ": the speedup mixes the cost of virtualization with the difference between the two machines");
+		sb_adds(out, g->vs_baseline.significant && cat != REPORT_OTHER ?
+			", so the mechanism below explains only part of the gap" : "");
+		sb_adds(out, " (the validity checks say how to measure ");
+		md_val(out, m);
+		sb_adds(out, " itself as the baseline).");
+	}
+	/* The host facts on record are the collecting host's, not those of
+	 * the machine a remote guest ran on. */
+	if (report_remote_host(p, mb, sizeof(mb)))
+		h = NULL;
 	tool_difference(f, set, g, p, out);
 	mech_start = out->len;
-	switch (report_category(g->benchmark)) {
+	switch (cat) {
 	case REPORT_COMPUTE:
 		compute_mechanism(g, p, h, out);
 		break;
@@ -468,9 +626,9 @@ static int clearly_above(const struct analyze_vs *a, const struct analyze_vs *b)
  * beyond them. */
 #define IMPLAUSIBLE_SPEEDUP 1.05
 
-/* Does p run on the same machine as the baseline, i.e. as a guest or a
- * container of the host? Returns its kind ("kvm", "qemu", "docker") or
- * NULL (native, ssh, unknown, or a libvirt guest on a remote connection).
+/* Is p a guest or a container, i.e. run by the machine it sits on? Returns
+ * its kind ("kvm", "qemu", "docker") or NULL (native, ssh, unknown). Whether
+ * that machine is the baseline's, report_checks() asks same_machine().
  * *recorded is 0 when the kind is only what the platform was registered
  * as (imported data: its name), with no configuration behind it. */
 static const char *same_host_kind(const struct report_platform *p,
@@ -478,19 +636,12 @@ static const char *same_host_kind(const struct report_platform *p,
 				  char *buf, size_t size, int *recorded)
 {
 	const char *kind = p ? report_fact(p, "kind", buf, size) : NULL;
-	char ub[256];
-	const char *uri, *h;
 
 	*recorded = kind != NULL;
 	if (!kind)
 		kind = p ? p->kind : x->kind;
 	if (!kind || (strcmp(kind, "kvm") && strcmp(kind, "qemu") &&
 		      strcmp(kind, "docker")))
-		return NULL;
-	/* qemu:///system is this host; qemu+ssh://other/system is not */
-	uri = p ? report_fact(p, "connect_uri", ub, sizeof(ub)) : NULL;
-	h = uri ? strstr(uri, "://") : NULL;
-	if (h && h[3] && h[3] != '/')
 		return NULL;
 	return kind;
 }
@@ -567,9 +718,10 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		   const struct analyze_group *g, size_t n, cJSON *arr)
 {
 	struct sb t = SB_INIT;
-	char buf[128], sp[128], pb[32], kb[64];
+	char buf[128], sp[128], pb[32], kb[64], mb[256], bb[256];
 	enum report_category cat = n ? report_category(g[0].benchmark) : REPORT_OTHER;
 	const struct analyze_group *base = NULL;
+	const char *bm = n ? baseline_machine(f, set, g[0].host, bb, sizeof(bb)) : NULL;
 
 	for (size_t i = 0; i < n; i++)
 		if (g[i].is_baseline)
@@ -582,7 +734,13 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		int faster = !x->is_baseline && vs->present && vs->significant &&
 			     analyze_have(vs->speedup) && vs->speedup > 1;
 		int recorded = 0;
-		const char *kind = same_host_kind(p, x, kb, sizeof(kb), &recorded);
+		/* A platform on another machine than the baseline (a guest of a
+		 * remote libvirtd, an ssh host) may be faster for real: the
+		 * same-machine expectations below do not apply to it. */
+		const char *m = report_remote_host(p, mb, sizeof(mb));
+		int other = !same_machine(m, bm);
+		const char *kind = other ? NULL :
+				   same_host_kind(p, x, kb, sizeof(kb), &recorded);
 		/* cpu, mem and fork are the compute category; the lower bound of
 		 * the (direction-aware) Fieller interval, not the point */
 		int implausible = cat == REPORT_COMPUTE && kind && !x->is_baseline &&
@@ -601,7 +759,34 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 			check(arr, "problem", x->platform, &t);
 			continue;
 		}
-		if (faster && cat == REPORT_DISK && guest == 1) {
+		if (faster && cat == REPORT_DISK && guest == 1 && other &&
+		    !cache_reads_host(report_fact(p, "disk_cache", buf, sizeof(buf)))) {
+			/* not "a cache": another machine's disk may be faster */
+			const char *cache = report_fact(p, "disk_cache", buf, sizeof(buf));
+
+			md_name(&t, x->platform);
+			sb_addf(&t, " reads faster than %s with O_DIRECT (%s, %s), but it ran on ",
+				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
+				analyze_fmt_p(vs->p_holm, pb, sizeof(pb)));
+			if (m) {
+				md_val(&t, m);
+			} else {
+				sb_adds(&t, "this host (");
+				tmpl_md_escape(&t, x->host);
+				sb_adds(&t, ")");
+			}
+			sb_adds(&t, ", another machine than ");
+			tmpl_md_escape(&t, set->baseline);
+			sb_adds(&t, "'s, whose disk may simply be faster.");
+			if (cache) {
+				sb_adds(&t, " Its disk uses cache=");
+				md_val(&t, cache);
+				sb_adds(&t, ", which bypasses the page cache of the host that runs it.");
+			} else {
+				sb_adds(&t, " Its disk cache mode was not recorded; a host-side cache (cache=writeback) would explain it too.");
+			}
+			check(arr, "warning", x->platform, &t);
+		} else if (faster && cat == REPORT_DISK && guest == 1) {
 			const char *cache = report_fact(p, "disk_cache", buf, sizeof(buf));
 
 			md_name(&t, x->platform);
@@ -626,7 +811,7 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
 				analyze_fmt_p(vs->p_holm, pb, sizeof(pb)));
 			check(arr, "warning", x->platform, &t);
-		} else if (faster && cat == REPORT_DISK) {
+		} else if (faster && cat == REPORT_DISK && !other) {
 			md_name(&t, x->platform);
 			sb_addf(&t, " reads faster than %s with O_DIRECT (%s, %s), against the expected direction: a container uses the host's own disk path.",
 				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
@@ -635,7 +820,7 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		} else if (implausible) {
 			implausible_compute(f, set, x, base, p, kind, recorded, &t);
 			check(arr, "problem", x->platform, &t);
-		} else if (faster && cat == REPORT_COMPUTE && guest == 1) {
+		} else if (faster && cat == REPORT_COMPUTE && guest == 1 && !other) {
 			md_name(&t, x->platform);
 			sb_addf(&t, " is faster than %s (%s, %s), against the expected direction: virtualization only adds work. Suspect frequency scaling or noise between turns, or different tool versions.",
 				set->baseline, analyze_fmt_speedup(vs, sp, sizeof(sp)),
@@ -689,10 +874,14 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		for (size_t j = 0; j < n; j++) {
 			const struct report_platform *pj =
 				report_facts_platform(f, g[j].host, g[j].platform);
-			char b2[64];
+			char b2[64], bb2[256];
 			const char *aj = pj ? report_fact(pj, "accelerator", b2, sizeof(b2)) : NULL;
 
 			if (!aj || strcmp(aj, "kvm") != 0)
+				continue;
+			/* two machines: either may simply be the faster one */
+			if (!same_machine(report_remote_host(pi, mb, sizeof(mb)),
+					  report_remote_host(pj, bb2, sizeof(bb2))))
 				continue;
 			if (!clearly_above(&g[i].vs_baseline, &g[j].vs_baseline))
 				continue;
@@ -709,5 +898,51 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		}
 	}
 cleanup:
+	sb_release(&t);
+}
+
+void report_platform_checks(const struct report_facts *f,
+			    const struct analyze_set *set, const char *host,
+			    cJSON *arr)
+{
+	struct sb t = SB_INIT;
+
+	for (size_t i = 0; f && i < f->n_platforms; i++) {
+		const struct report_platform *p = &f->platforms[i];
+		char mb[256], bb[256], ub[512];
+		const char *bm, *m, *uri;
+		int compared = 0;
+
+		if (strcmp(p->host, host) != 0)
+			continue;
+		m = remote_guest(f, set, p, mb, sizeof(mb), bb, sizeof(bb), &bm);
+		if (!m)
+			continue;
+		/* Only where a speedup is printed: without one there is
+		 * nothing the two machines could distort. */
+		for (size_t j = 0; j < set->n_groups && !compared; j++) {
+			const struct analyze_group *x = &set->groups[j];
+
+			compared = !strcmp(x->host, host) && !strcmp(x->platform, p->name) &&
+				   !x->is_baseline && x->n && x->vs_baseline.present &&
+				   analyze_have(x->vs_baseline.speedup);
+		}
+		if (!compared)
+			continue;
+		md_name(&t, p->name);
+		sb_adds(&t, " ran on ");
+		md_val(&t, m);
+		uri = report_fact(p, "connect_uri", ub, sizeof(ub));
+		if (uri) {
+			sb_adds(&t, " (libvirt ");
+			md_val(&t, uri);
+			sb_adds(&t, ")");
+		}
+		sb_adds(&t, ", while the baseline ");
+		baseline_where(&t, set, host, bm);
+		sb_adds(&t, ": its speedups mix the cost of virtualization with the difference between the two machines (CPU, memory, disk, load), so they do not measure virtualization alone, and its answers explain them only in part.");
+		remote_fix(&t, p, m);
+		check(arr, "warning", p->name, &t);
+	}
 	sb_release(&t);
 }

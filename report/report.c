@@ -349,6 +349,61 @@ const char *report_fact(const struct report_platform *p, const char *key,
 	return buf;
 }
 
+/* The host part of an authority "[USER@]HOST[:PORT]" or "[USER@][ADDR]:PORT"
+ * of n bytes, into buf; NULL when empty. */
+static const char *authority_host(const char *a, size_t n, char *buf, size_t size)
+{
+	const char *end = a + n, *at, *h;
+	size_t len;
+
+	for (at = end; at > a && at[-1] != '@'; at--)
+		;
+	h = at;
+	if (h < end && *h == '[') {
+		const char *close = memchr(h, ']', (size_t)(end - h));
+
+		h++;
+		len = close ? (size_t)(close - h) : (size_t)(end - h);
+	} else {
+		const char *colon = memchr(h, ':', (size_t)(end - h));
+
+		len = colon ? (size_t)(colon - h) : (size_t)(end - h);
+	}
+	if (!len || !size)
+		return NULL;
+	snprintf(buf, size, "%.*s", (int)len, h);
+	return buf;
+}
+
+const char *report_remote_host(const struct report_platform *p, char *buf,
+			       size_t size)
+{
+	char kb[64], tb[512];
+	const char *kind, *v, *a;
+
+	if (!p)
+		return NULL;
+	kind = report_fact(p, "kind", kb, sizeof(kb));
+	if (!kind)
+		kind = p->kind;
+	if (kind && !strcmp(kind, "ssh")) {
+		v = report_fact(p, "target", tb, sizeof(tb));
+		if (!v && !strncmp(p->name, "ssh:", 4))
+			v = p->name + 4;
+		return v ? authority_host(v, strlen(v), buf, size) : NULL;
+	}
+	v = report_fact(p, "libvirt_host", buf, size);
+	if (v)
+		return v;
+	/* qemu:///system is this host; qemu+ssh://other/system is not */
+	v = report_fact(p, "connect_uri", tb, sizeof(tb));
+	a = v ? strstr(v, "://") : NULL;
+	if (!a)
+		return NULL;
+	a += 3;
+	return authority_host(a, strcspn(a, "/?"), buf, size);
+}
+
 /* ---- the template model ------------------------------------------------ */
 
 static void add_str(cJSON *o, const char *k, const char *v)
@@ -455,6 +510,12 @@ static cJSON *platform_obj(const struct report_platform *p, char *const *names)
 	}
 	add_str(o, "network", fact_or(p, "network_mode", b, sizeof(b)));
 	add_str(o, "image", fact_or(p, "image", b, sizeof(b)));
+	/* A guest of a remote libvirtd: where it ran, since its samples are
+	 * filed under the collecting host. */
+	v = fact_or(p, "libvirt_host", b, sizeof(b));
+	add_str(o, "libvirt_host", v);
+	add_str(o, "connect_uri", v ? fact_or(p, "connect_uri", b2, sizeof(b2)) : NULL);
+	add_str(o, "storage_pool", v ? fact_or(p, "storage_pool", b3, sizeof(b3)) : NULL);
 	{
 		const cJSON *tools = p->config ? cJSON_GetObjectItemCaseSensitive(p->config, "tools") : NULL;
 		const cJSON *t;
@@ -609,7 +670,7 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 {
 	cJSON *m = cJSON_CreateObject(), *hosts, *all_checks, *runs;
 	char **names = xcalloc(f->n_platforms + set->n_groups + 1, sizeof(*names));
-	size_t nn = 0, nmin = SIZE_MAX, nmax = 0, nwarm = 0;
+	size_t nn = 0, nmin = SIZE_MAX, nmax = 0, nwarm = 0, n_remote = 0;
 	char now[40];
 
 	for (size_t i = 0; i < set->n_groups; i++)
@@ -690,6 +751,21 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 				cJSON_AddItemToArray(all_checks, c);
 				sb_release(&t);
 			}
+		}
+
+		{
+			cJSON *pc = cJSON_CreateArray(), *c;
+
+			report_platform_checks(f, set, h->name, pc);
+			n_remote += (size_t)cJSON_GetArraySize(pc);
+			cJSON_ArrayForEach(c, pc) {
+				cJSON *d = cJSON_Duplicate(c, 1);
+
+				cJSON_AddStringToObject(d, "benchmark", "all benchmarks");
+				cJSON_AddStringToObject(d, "host", h->name);
+				cJSON_AddItemToArray(all_checks, d);
+			}
+			cJSON_Delete(pc);
 		}
 
 		benches = cJSON_AddArrayToObject(ho, "benchmarks");
@@ -815,6 +891,8 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 		cJSON_ReplaceItemInObjectCaseSensitive(m, "checks", sorted);
 		all_checks = sorted;
 	}
+	/* guests compared with a baseline on another machine */
+	cJSON_AddNumberToObject(m, "n_remote", (double)n_remote);
 	cJSON_AddNumberToObject(m, "n_problems", count_level(all_checks, "problem"));
 	cJSON_AddNumberToObject(m, "n_warnings", count_level(all_checks, "warning"));
 

@@ -85,6 +85,17 @@ const char *report_fact(const struct report_platform *p, const char *key,
 /* 1 if key differs between the runs of p. */
 int report_fact_conflicts(const struct report_platform *p, const char *key);
 
+/* The machine p ran on when that is not the host its samples are stored
+ * under (the collecting host): for a guest of a remote libvirtd its
+ * recorded libvirt_host, else the host its connect_uri names
+ * ("qemu+ssh://root@big:2222/system": "big"); for an ssh platform the host
+ * of its recorded target, else of its name "ssh:USER@HOST[:PORT]". NULL
+ * for a platform of the collecting host (qemu:///system included) or when
+ * nothing says otherwise. The text may be kept in buf. The one test for
+ * "remote" that every check and answer comparing machines uses. */
+const char *report_remote_host(const struct report_platform *p, char *buf,
+			       size_t size);
+
 /* What kind of work a benchmark measures, from its name: the classic names
  * and the prefixes "disk", "net". */
 enum report_category {
@@ -106,10 +117,25 @@ void report_answer(const struct report_facts *f, const struct analyze_set *set,
  * (g[0..n), as analyze sorts them) to arr, as objects
  * {"level": "problem"|"warning", "platform": NAME, "text": MARKDOWN}.
  * Problems are results that cannot be taken at face value (a cache
- * artefact, TCG beating KVM, all samples failed); warnings mark weak data
- * (CoV > 5 %, n < 5, drift, failed samples, unbounded intervals). */
+ * artefact, TCG beating KVM on the same machine, a guest or container
+ * faster than its own host on cpu/mem/fork, all samples failed); warnings
+ * mark weak data (CoV > 5 %, n < 5, drift, failed samples, unbounded
+ * intervals). Guests of a remote libvirtd (report_remote_host()) are not
+ * held to the same-machine expectations; their baseline warning comes
+ * once per platform from report_platform_checks(). */
 void report_checks(const struct report_facts *f, const struct analyze_set *set,
 		   const struct analyze_group *g, size_t n, cJSON *arr);
+
+/* Appends to arr (objects as for report_checks) the checks that concern a
+ * platform of host as a whole rather than one benchmark: the
+ * remote-baseline warning - a guest of a remote libvirtd compared with a
+ * baseline that ran on another machine (normally the collecting host), so
+ * its speedups mix the cost of virtualization with the difference between
+ * the machines - with the commands that measure its own host as the
+ * baseline. Only platforms with at least one speedup are named. */
+void report_platform_checks(const struct report_facts *f,
+			    const struct analyze_set *set, const char *host,
+			    cJSON *arr);
 
 struct report_opts {
 	const char *out_dir;        /* default "report" */

@@ -128,6 +128,8 @@ grep -q "^- Warning — diskRand: \*\*kvm\*\* reads faster than native with O_DI
 grep -q "Imported from .*native.csv.*were not recorded" "$md" || fail "method does not say what was not recorded"
 # docker and kvm are within a few percent of native: not implausible.
 ! grep -q "cannot get more" "$md" || fail "faster-than-host check on plausible data"
+# every platform ran on this host: no remote-machine caveat
+! grep -q "two machines\|The exception" "$md" || fail "remote-machine caveat on local data"
 
 # A container faster than its own host: docker's mem at 3x native with low
 # variance is flagged in the validity section, with its likely causes.

@@ -12,7 +12,11 @@
  *   - a configuration that differs between runs; an unavailable platform
  *     with its reason; database text that must not break Markdown;
  *   - a guest or container faster than its own host on cpu/mem: flagged
- *     as implausible only when the interval's low end is above 1.05.
+ *     as implausible only when the interval's low end is above 1.05;
+ *   - a guest of a remote libvirtd (libvirt_host recorded) compared with
+ *     native on the collecting host: warned once, qualified in each answer,
+ *     with the ssh baseline that fixes it; same-machine checks skip it;
+ *     no warning once the baseline is that machine.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -386,6 +390,9 @@ static void test_model_and_template(void **state)
 	/* Database text cannot break a table row or start emphasis. */
 	HAS(out.buf, "| evil\\|name\\*\\`x |");
 	HASNT(out.buf, "evil|name");
+	/* every platform ran here: no remote-machine caveat anywhere */
+	HASNT(out.buf, "The exception");
+	HASNT(out.buf, "two machines");
 	tmpl_free(t);
 	sb_release(&out);
 	cJSON_Delete(m);
@@ -509,6 +516,181 @@ static void test_faster_than_host(void **state)
 	teardown((void **)&f);
 }
 
+/* The checks of one benchmark block (owned array). */
+static cJSON *checks_of(struct fixture *f, const char *bench)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t b, e;
+
+	for (b = 0; strcmp(f->set->groups[b].benchmark, bench); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, bench); e++)
+		;
+	report_checks(&f->facts, f->set, &f->set->groups[b], e - b, arr);
+	return arr;
+}
+
+/* The rendered report of f (owned). */
+static char *render(struct fixture *f)
+{
+	struct report_opts o = { .db_path = f->path };
+	cJSON *m = report_model(&f->facts, f->set, NULL, &o);
+	struct tmpl *t = NULL;
+	struct sb out = SB_INIT;
+
+	assert_int_equal(tmpl_load("templates/report.md.tmpl", &t), 0);
+	assert_int_equal(tmpl_render(t, m, &out), 0);
+	tmpl_free(t);
+	cJSON_Delete(m);
+	return sb_detach(&out);
+}
+
+static int count(const char *s, const char *sub)
+{
+	int n = 0;
+
+	for (const char *p = strstr(s, sub); p; p = strstr(p + 1, sub))
+		n++;
+	return n;
+}
+
+/* Guests of a remote libvirtd: their samples are stored under this host
+ * (h1), so their speedup against native compares two machines. The
+ * warning comes once per platform with the ssh baseline that separates
+ * the two, each answer is qualified, and checks that assume one machine
+ * (virtualization only adds work, TCG slower than KVM, an uncached disk
+ * cannot beat O_DIRECT) leave them alone. With the remote machine itself
+ * as the baseline the warning goes - for the guests on that machine. */
+static void test_remote_baseline(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct analyze_opts ao = { 0 };
+	int64_t run, id;
+	static const struct {
+		const char *name, *kind, *config;
+		double cpu, disk;
+	} plats[] = {
+		{ "native", "native", "{\"kind\":\"native\",\"accelerator\":\"none\"}", 4500, 240 },
+		/* local TCG: its disk beats the remote KVM guest's */
+		{ "qemu", "qemu", TCG, 600, 400 },
+		/* 3 % faster on cpu, 25 % on an uncached disk */
+		{ "kvm-remote", "kvm", "{\"kind\":\"kvm\",\"accelerator\":\"kvm\","
+		  "\"disk_cache\":\"none\",\"disk_bus\":\"virtio\",\"vcpus\":2,"
+		  "\"memory_mib\":2048,\"cpu_model\":\"host-passthrough\","
+		  "\"connect_uri\":\"qemu+ssh://root@hostB/system\","
+		  "\"libvirt_host\":\"hostB\","
+		  "\"storage_pool\":\"/var/lib/libvirt/images/virtbench\"}", 4635, 300 },
+		/* a port, a key file with a space in its path: quoted */
+		{ "qemu-far", "qemu", "{\"kind\":\"qemu\",\"accelerator\":\"tcg\","
+		  "\"connect_uri\":\"qemu+ssh://bench@10.0.0.9:2222/system?keyfile=/k/id b\","
+		  "\"libvirt_host\":\"10.0.0.9\"}", 500, 100 },
+		/* the remote machine itself, over ssh */
+		{ "ssh:root@hostB", "ssh", "{\"kind\":\"ssh\",\"network_mode\":\"ssh\","
+		  "\"target\":\"root@hostB:22\",\"accelerator\":\"none\"}", 4500, 120 },
+	};
+	cJSON *cpu, *disk;
+	char *a, *md;
+
+	(void)state;
+	strcpy(f->dir, "/tmp/vbreport.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->path = xasprintf("%s/t.db", f->dir);
+	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
+	assert_int_equal(db_host_ensure_named(f->db, "h1", 0, &host_id), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, "cpu", "events/s", "higher", &bench_cpu), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, "diskRand", "MiB/s", "higher", &bench_disk), 0);
+	run = run_new(f->db, "2026-01-01T00:00:00.000Z", "complete");
+	for (size_t i = 0; i < VB_ARRAY_SIZE(plats); i++) {
+		assert_int_equal(db_platform_ensure(f->db, host_id, plats[i].name,
+						    plats[i].kind, &id), 0);
+		assert_int_equal(db_run_platform_set(f->db, run, id, plats[i].config,
+						     NULL, "ok", NULL), 0);
+		samples(f->db, run, id, bench_cpu, plats[i].cpu);
+		samples(f->db, run, id, bench_disk, plats[i].disk);
+	}
+	assert_int_equal(analyze_load(f->db, &ao, &f->set), 0);
+	assert_int_equal(report_facts_load(f->db, NULL, &f->facts), 0);
+
+	/* The one test for "remote". */
+	{
+		char b[64];
+
+		assert_string_equal(report_remote_host(report_facts_platform(&f->facts, "h1", "kvm-remote"),
+						       b, sizeof(b)), "hostB");
+		assert_string_equal(report_remote_host(report_facts_platform(&f->facts, "h1", "ssh:root@hostB"),
+						       b, sizeof(b)), "hostB");
+		assert_null(report_remote_host(report_facts_platform(&f->facts, "h1", "qemu"),
+					       b, sizeof(b)));
+		assert_null(report_remote_host(report_facts_platform(&f->facts, "h1", "native"),
+					       b, sizeof(b)));
+	}
+
+	/* Each answer is qualified; the numbers stay. */
+	a = answer(f, "kvm-remote", "cpu");
+	HAS(a, "**kvm-remote** runs cpu at **");
+	HAS(a, "It ran on `hostB`, while **native** ran on this host (h1): the speedup mixes the cost of virtualization with the difference between the two machines, so the mechanism below explains only part of the gap");
+	HAS(a, "Mechanism: the accelerator is `kvm`");
+	assert_int_equal(count(a, "It ran on"), 1);
+	free(a);
+	a = answer(f, "qemu-far", "diskRand");
+	HAS(a, "It ran on `10.0.0.9`");
+	free(a);
+	a = answer(f, "qemu", "cpu");
+	HASNT(a, "It ran on");
+	HASNT(a, "two machines");
+	free(a);
+
+	/* Checks of one machine leave remote guests alone. */
+	cpu = checks_of(f, "cpu");
+	disk = checks_of(f, "diskRand");
+	assert_false(has_check(cpu, "problem", "kvm-remote", "virtualization only adds work"));
+	assert_false(has_check(disk, "problem", "kvm-remote", ""));
+	assert_true(has_check(disk, "warning", "kvm-remote",
+			      "but it ran on `hostB`, another machine than native's, whose disk may simply be faster"));
+	assert_false(has_check(disk, "problem", "qemu", "(TCG) is faster than"));
+	/* the ssh host is another machine too: not held to a guest's rules */
+	assert_false(has_check(cpu, "problem", "ssh:root@hostB", ""));
+	cJSON_Delete(cpu);
+	cJSON_Delete(disk);
+
+	/* The warning: once per remote platform, in the validity section,
+	 * with the ssh baseline that separates the two machines. */
+	md = render(f);
+	HAS(md, "- Warning — all benchmarks: **kvm-remote** ran on `hostB` (libvirt `qemu+ssh://root@hostB/system`), while the baseline **native** ran on this host (h1): its speedups mix the cost of virtualization with the difference between the two machines");
+	HAS(md, "measure `hostB` itself as the baseline with the ssh platform, in the same run as the guest: `virtbench collect --platforms ssh:root@hostB,kvm-remote --connect qemu+ssh://root@hostB/system`, then compare with it: `virtbench report --baseline ssh:root@hostB` (or `virtbench analyze --baseline ssh:root@hostB`).");
+	HAS(md, "`virtbench collect --platforms ssh:bench@10.0.0.9:2222,qemu-far --connect 'qemu+ssh://bench@10.0.0.9:2222/system?keyfile=/k/id b'` (with `VIRTBENCH_SSH_IDENTITY` set");
+	assert_int_equal(count(md, "ran on `hostB` (libvirt"), 1);
+	assert_true(strstr(md, "**kvm-remote** ran on `hostB`") < strstr(md, "## Hosts"));
+	HASNT(md, "**qemu** ran on");
+	HASNT(md, "**ssh:root@hostB** ran on");
+	/* the introduction names the exception, the platforms where they ran */
+	HAS(md, "The exception: 2 guest platform(s) of a remote libvirtd ran on another machine than native");
+	HAS(md, "**kvm-remote** ran on `hostB`, through libvirt `qemu+ssh://root@hostB/system` (storage pool `/var/lib/libvirt/images/virtbench`): its samples are filed under h1");
+	free(md);
+	analyze_set_free(f->set);
+
+	/* hostB as the baseline: kvm-remote is compared on its own machine
+	 * (and held to its rules again); qemu-far still is not. */
+	ao.baseline = "ssh:root@hostB";
+	assert_int_equal(analyze_load(f->db, &ao, &f->set), 0);
+	md = render(f);
+	HASNT(md, "**kvm-remote** ran on `hostB` (libvirt");
+	HAS(md, "**qemu-far** ran on `10.0.0.9` (libvirt `qemu+ssh://bench@10.0.0.9:2222/system?keyfile=/k/id b`), while the baseline **ssh:root@hostB** ran on `hostB`");
+	free(md);
+	a = answer(f, "kvm-remote", "cpu");
+	HASNT(a, "It ran on");
+	free(a);
+	cpu = checks_of(f, "cpu");
+	disk = checks_of(f, "diskRand");
+	assert_true(has_check(cpu, "problem", "kvm-remote", "virtualization only adds work"));
+	/* now this host's guest is the one on another machine */
+	assert_true(has_check(disk, "warning", "qemu",
+			      "but it ran on this host (h1), another machine than ssh:root@hostB's"));
+	cJSON_Delete(cpu);
+	cJSON_Delete(disk);
+	teardown((void **)&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_model_and_template),
 		cmocka_unit_test(test_faster_than_host),
+		cmocka_unit_test(test_remote_baseline),
 	};
 
 	vb_verbosity = 0;
