@@ -33,7 +33,10 @@
 	"  --seed N             seed of the randomised order (default random;\n" \
 	"                       always recorded with the run)\n" \
 	"  --image PATH         guest base image / docker image\n" \
-	"  --connect URI        libvirt URI (default qemu:///system)\n" \
+	"  --connect URI        libvirt URI (default qemu:///system); another\n" \
+	"                       host: qemu+ssh://USER@HOST/system[?keyfile=K&\n" \
+	"                       known_hosts=F&command=SSH] (files go there as\n" \
+	"                       volumes of pool 'virtbench'; guests reached via HOST)\n" \
 	"  --vcpus N, --memory MIB   guest and container size (2, 2048)\n" \
 	"  --disk-cache MODE    guest disk cache: none, writeback, ...\n" \
 	"  --network MODE       platform network mode (see docs)\n" \
