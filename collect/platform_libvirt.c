@@ -724,37 +724,43 @@ out:
 	return ret;
 }
 
-/* Starts "iperf3 -s" on the remote libvirt host's loopback, where the
- * guest's 10.0.2.2 leads, tied to an SSH channel: when the channel closes
- * (teardown, or this process killed) the server is stopped there.
- * Failure only costs the uplink benchmark: warned, not fatal. */
+/* Starts "iperf3 -s" on the remote libvirt host where the guest's
+ * address for the host leads: its loopback for user-mode networking
+ * (10.0.2.2), the network's own address for a libvirt network. Tied to
+ * an SSH channel: when the channel closes (teardown, or this process
+ * killed) the server is stopped there. Failure only costs the uplink
+ * benchmark: warned, not fatal. */
 static void lv_remote_iperf(struct platform *p)
 {
-	static const char cmd[] =
+	struct lv_priv *v = p->priv;
+	int user = !strcmp(v->net, "user");
+	char *bind = shell_quote(user ? "127.0.0.1" : p->host_addr);
+	char *cmd = xasprintf(
 		"command -v iperf3 >/dev/null || { echo 'iperf3 is not installed "
 		"on the libvirt host' >&2; exit 1; }; "
 		/* A port free there is not ours to know from here. */
 		"for i in 1 2 3 4 5; do "
-		"p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 )); "
-		"iperf3 -s -B 127.0.0.1 -p $p </dev/null >/dev/null 2>&1 & s=$!; "
+		"p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) %% 40000 )); "
+		"iperf3 -s -B %s -p $p </dev/null >/dev/null 2>&1 & s=$!; "
 		"sleep 0.3; if kill -0 $s 2>/dev/null; then echo $p; "
 		"cat >/dev/null; kill $s; exit 0; fi; done; "
-		"echo 'iperf3 -s did not start' >&2; exit 1";
-	struct lv_priv *v = p->priv;
+		"echo 'iperf3 -s did not start' >&2; exit 1", bind);
 	char *line = NULL, *why = NULL;
 	long port;
 
 	v->iperf = vbssh_bg_start(v->hostssh, cmd, 15, &line, &why);
 	if (v->iperf && vb_parse_long(line, &port) == 0) {
 		p->iperf_port = xasprintf("%ld", port);
-		vb_info("%s: iperf3 server on %s's loopback, port %ld", p->name,
-			v->ru.host, port);
+		vb_info("%s: iperf3 server on %s's %s, port %ld", p->name,
+			v->ru.host, user ? "loopback" : p->host_addr, port);
 	} else {
 		vb_warn("%s: no uplink server on the libvirt host: %s", p->name,
 			why ? why : "iperf3 printed no port");
 	}
 	free(line);
 	free(why);
+	free(cmd);
+	free(bind);
 }
 
 static int lv_start(struct platform *p)
@@ -1020,7 +1026,7 @@ static int lv_start(struct platform *p)
 	}
 	if (lv_wait_ssh(p) < 0)
 		goto out;
-	if (v->ru.remote && !strcmp(v->net, "user"))
+	if (v->ru.remote)
 		lv_remote_iperf(p);
 	p->started = 1;
 	p->workdir = xstrdup(LV_GUEST_WORKDIR);
@@ -1149,7 +1155,7 @@ static int lv_describe(struct platform *p, cJSON *obj)
 		if (v->pool_path)
 			cJSON_AddStringToObject(obj, "storage_pool", v->pool_path);
 		cJSON_AddStringToObject(obj, "uplink_server", p->iperf_port ?
-			"iperf3 on the libvirt host's loopback" : "none");
+			"iperf3 on the libvirt host" : "none");
 	}
 	cJSON_AddStringToObject(obj, "network_mode", v->net);
 	cJSON_AddStringToObject(obj, "image", v->base);

@@ -75,6 +75,8 @@ used=$(q "select distinct json_extract(raw_output, '\$.start.connecting_to.port'
 	join benchmark b on b.id = s.benchmark_id where b.name = 'uplink'")
 [ "$used" = "$theirs" ] && [ "$used" != "$ours" ] ||
 	fail "uplink used port $used (libvirt host's $theirs, collector's $ours)"
+[ "$(cfg uplink_server qemu)" = "iperf3 on the libvirt host" ] ||
+	fail "uplink_server $(cfg uplink_server qemu)"
 # Nothing of the guest is left; the cached uploads stay.
 [ -z "$(domains "$u8")" ] || fail "domain left: $(domains "$u8")"
 vols >"$T/vols"
