@@ -6,8 +6,9 @@
 # API, the overlay is a volume backed by the uploaded base, the guest is
 # reached through the libvirt host (ssh -W), the console is read there and
 # the uplink server runs there. Then: an upload that never finished is not
-# reused; a SIGKILLed run's guest and volumes are removed by "virtbench
-# cleanup --connect"; a libvirt host with the wrong host key is refused.
+# reused; Ctrl-C during an upload leaves no volume and the run resumes; a
+# SIGKILLed run's guest and volumes are removed by "virtbench cleanup
+# --connect"; a libvirt host with the wrong host key is refused.
 . "$(dirname "$0")/libvirt.inc"
 for t in ssh python3; do
 	command -v $t >/dev/null || skip "$t is not installed"
@@ -85,16 +86,36 @@ base=$(grep '^virtbench-base-.*\.qcow2$' "$T/vols" | head -n 1)
 [ -n "$base" ] && grep -qx "$base.ok" "$T/vols" || fail "no cached base volume: $(cat "$T/vols")"
 pgrep -f "iperf3 -s -B 127.0.0.1 -p $theirs\$" >/dev/null && fail "remote iperf3 server left running"
 
-# 2. An upload that never finished (no .ok marker) is not reused: the
-# base is uploaded again, and the guest boots from it. This run is then
-# SIGKILLed once its guest is up; cleanup removes guest and volumes.
+# 2. An upload that never finished (no .ok marker) is not reused, and an
+# upload interrupted by Ctrl-C leaves no volume behind; the resumed run
+# uploads the base again and boots from it. That run is then SIGKILLed
+# once its guest is up; cleanup removes guest and volumes.
 echo "$(date +%T) run 2"
 virsh -c "$R" vol-delete --pool virtbench "$base.ok" >/dev/null
 virsh -c "$R" vol-delete --pool virtbench "$base" >/dev/null
 virsh -c "$R" vol-create-as virtbench "$base" 1M --format raw >/dev/null
 DB=$T/kill.db
 "$VIRTBENCH" --db "$DB" collect --platforms qemu --connect "$R" --network user \
-	--profile quick --benchmarks cpu --reps 5 --duration 30 >"$T/kill.out" 2>"$T/kill.err" &
+	--profile quick --benchmarks cpu --reps 5 --duration 30 >"$T/kill.out" 2>"$T/int.err" &
+pid=$!
+i=0
+until grep -q "uploading .* as volume $base\$" "$T/int.err"; do
+	kill -0 $pid 2>/dev/null || { cat "$T/int.err"; fail "an unfinished upload was reused"; }
+	i=$((i + 1))
+	[ $i -lt 600 ] || { kill -9 $pid; fail "no upload in 60 s"; }
+	sleep 0.1
+done
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+[ $rc -ne 0 ] || fail "an interrupted run exited 0"
+grep -q "upload of .* to volume $base failed: interrupted" "$T/int.err" ||
+	{ cat "$T/int.err"; fail "the upload was not interrupted"; }
+! vols | grep -q "^$base" || fail "interrupted upload left: $(vols | grep "^$base")"
+[ "$(q "select status from run")" = interrupted ] || fail "run $(q "select status from run")"
+k8=$(head -n 1 "$T/kill.out" | cut -c1-8)
+"$VIRTBENCH" --db "$DB" collect --resume "$(head -n 1 "$T/kill.out")" \
+	>"$T/resume.out" 2>"$T/kill.err" &
 pid=$!
 i=0
 until grep -q "qemu: guest virtbench-.* up, SSH after" "$T/kill.err"; do
@@ -103,12 +124,11 @@ until grep -q "qemu: guest virtbench-.* up, SSH after" "$T/kill.err"; do
 	[ $i -lt 600 ] || { kill -9 $pid; fail "guest not up in 300 s"; }
 	sleep 0.5
 done
-grep -q "uploading .* as volume $base" "$T/kill.err" ||
-	{ cat "$T/kill.err"; fail "an unfinished upload was reused"; }
+grep -q "uploading .* as volume $base\$" "$T/kill.err" ||
+	{ cat "$T/kill.err"; fail "the resumed run did not upload the base"; }
 sleep 2
 kill -9 $pid
 wait $pid 2>/dev/null || true
-k8=$(head -n 1 "$T/kill.out" | cut -c1-8)
 [ -n "$(domains "$k8")" ] || fail "no guest to clean up after SIGKILL"
 [ "$(vols | grep -c "^virtbench-$k8-")" = 3 ] || fail "volumes: $(vols)"
 echo "$(date +%T) cleanup"
