@@ -10,7 +10,10 @@
  * once, named by their content hash, and reused while a ".ok" marker
  * volume says the upload finished; per guest, an overlay volume with the
  * base as its backing store, the seed ISO and the serial console log, all
- * named "<domain>.*" and deleted at teardown.
+ * named "<domain>.*" and deleted at teardown. Two collectors uploading
+ * the same image to one host at the same moment are not coordinated (the
+ * later replaces the earlier's unfinished volume); benchmarks run side by
+ * side on one host would disturb each other anyway.
  */
 #ifndef VB_COLLECT_LIBVIRT_REMOTE_H
 #define VB_COLLECT_LIBVIRT_REMOTE_H
