@@ -398,6 +398,43 @@ static void test_model_and_template(void **state)
 	cJSON_Delete(m);
 }
 
+/* A platform of a small fixture: its recorded configuration and the
+ * centre of its samples for the fixture's two benchmarks. */
+struct fplat {
+	const char *name, *kind, *config;
+	double a, b;
+};
+
+/* Fills f with its own database: host h1, benchmarks a and b (higher is
+ * better), one complete run with plats, then the analysis and the facts
+ * loaded as the report would. */
+static void small_fixture(struct fixture *f, const char *a, const char *a_unit,
+			  const char *b, const char *b_unit,
+			  const struct fplat *plats, size_t n)
+{
+	struct analyze_opts ao = { 0 };
+	int64_t bench_a, bench_b, run, id;
+
+	strcpy(f->dir, "/tmp/vbreport.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->path = xasprintf("%s/t.db", f->dir);
+	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
+	assert_int_equal(db_host_ensure_named(f->db, "h1", 0, &host_id), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, a, a_unit, "higher", &bench_a), 0);
+	assert_int_equal(db_benchmark_ensure(f->db, b, b_unit, "higher", &bench_b), 0);
+	run = run_new(f->db, "2026-01-01T00:00:00.000Z", "complete");
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(db_platform_ensure(f->db, host_id, plats[i].name,
+						    plats[i].kind, &id), 0);
+		assert_int_equal(db_run_platform_set(f->db, run, id, plats[i].config,
+						     NULL, "ok", NULL), 0);
+		samples(f->db, run, id, bench_a, plats[i].a);
+		samples(f->db, run, id, bench_b, plats[i].b);
+	}
+	assert_int_equal(analyze_load(f->db, &ao, &f->set), 0);
+	assert_int_equal(report_facts_load(f->db, NULL, &f->facts), 0);
+}
+
 /* A platform faster than the host it runs on, on cpu or mem: a guest or
  * container cannot get more CPU or memory bandwidth than its host, so a
  * speedup whose interval starts above 1.05 is flagged as a problem with
@@ -407,12 +444,7 @@ static void test_model_and_template(void **state)
 static void test_faster_than_host(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct analyze_opts ao = { 0 };
-	int64_t run, bench_mem, id;
-	static const struct {
-		const char *name, *kind, *config;
-		double cpu, mem;
-	} plats[] = {
+	static const struct fplat plats[] = {
 		{ "native", "native", "{\"kind\":\"native\",\"accelerator\":\"none\"}", 4500, 16000 },
 		/* mem 3x native: implausible; cpu equal: fine */
 		{ "docker", "docker", DOCKER("volume"), 4500, 48000 },
@@ -432,24 +464,8 @@ static void test_faster_than_host(void **state)
 	size_t b, e;
 
 	(void)state;
-	strcpy(f->dir, "/tmp/vbreport.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	f->path = xasprintf("%s/t.db", f->dir);
-	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
-	assert_int_equal(db_host_ensure_named(f->db, "h1", 0, &host_id), 0);
-	assert_int_equal(db_benchmark_ensure(f->db, "cpu", "events/s", "higher", &bench_cpu), 0);
-	assert_int_equal(db_benchmark_ensure(f->db, "mem", "MiB/s", "higher", &bench_mem), 0);
-	run = run_new(f->db, "2026-01-01T00:00:00.000Z", "complete");
-	for (size_t i = 0; i < VB_ARRAY_SIZE(plats); i++) {
-		assert_int_equal(db_platform_ensure(f->db, host_id, plats[i].name,
-						    plats[i].kind, &id), 0);
-		assert_int_equal(db_run_platform_set(f->db, run, id, plats[i].config,
-						     NULL, "ok", NULL), 0);
-		samples(f->db, run, id, bench_cpu, plats[i].cpu);
-		samples(f->db, run, id, bench_mem, plats[i].mem);
-	}
-	assert_int_equal(analyze_load(f->db, &ao, &f->set), 0);
-	assert_int_equal(report_facts_load(f->db, NULL, &f->facts), 0);
+	small_fixture(f, "cpu", "events/s", "mem", "MiB/s", plats,
+		      VB_ARRAY_SIZE(plats));
 
 	for (b = 0; strcmp(f->set->groups[b].benchmark, "cpu"); b++)
 		;
@@ -564,12 +580,7 @@ static int count(const char *s, const char *sub)
 static void test_remote_baseline(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct analyze_opts ao = { 0 };
-	int64_t run, id;
-	static const struct {
-		const char *name, *kind, *config;
-		double cpu, disk;
-	} plats[] = {
+	static const struct fplat plats[] = {
 		{ "native", "native", "{\"kind\":\"native\",\"accelerator\":\"none\"}", 4500, 240 },
 		/* local TCG: its disk beats the remote KVM guest's */
 		{ "qemu", "qemu", TCG, 600, 400 },
@@ -592,24 +603,8 @@ static void test_remote_baseline(void **state)
 	char *a, *md;
 
 	(void)state;
-	strcpy(f->dir, "/tmp/vbreport.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	f->path = xasprintf("%s/t.db", f->dir);
-	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
-	assert_int_equal(db_host_ensure_named(f->db, "h1", 0, &host_id), 0);
-	assert_int_equal(db_benchmark_ensure(f->db, "cpu", "events/s", "higher", &bench_cpu), 0);
-	assert_int_equal(db_benchmark_ensure(f->db, "diskRand", "MiB/s", "higher", &bench_disk), 0);
-	run = run_new(f->db, "2026-01-01T00:00:00.000Z", "complete");
-	for (size_t i = 0; i < VB_ARRAY_SIZE(plats); i++) {
-		assert_int_equal(db_platform_ensure(f->db, host_id, plats[i].name,
-						    plats[i].kind, &id), 0);
-		assert_int_equal(db_run_platform_set(f->db, run, id, plats[i].config,
-						     NULL, "ok", NULL), 0);
-		samples(f->db, run, id, bench_cpu, plats[i].cpu);
-		samples(f->db, run, id, bench_disk, plats[i].disk);
-	}
-	assert_int_equal(analyze_load(f->db, &ao, &f->set), 0);
-	assert_int_equal(report_facts_load(f->db, NULL, &f->facts), 0);
+	small_fixture(f, "cpu", "events/s", "diskRand", "MiB/s", plats,
+		      VB_ARRAY_SIZE(plats));
 
 	/* The one test for "remote". */
 	{
@@ -671,8 +666,8 @@ static void test_remote_baseline(void **state)
 
 	/* hostB as the baseline: kvm-remote is compared on its own machine
 	 * (and held to its rules again); qemu-far still is not. */
-	ao.baseline = "ssh:root@hostB";
-	assert_int_equal(analyze_load(f->db, &ao, &f->set), 0);
+	assert_int_equal(analyze_load(f->db, &(struct analyze_opts){
+		.baseline = "ssh:root@hostB" }, &f->set), 0);
 	md = render(f);
 	HASNT(md, "**kvm-remote** ran on `hostB` (libvirt");
 	HAS(md, "**qemu-far** ran on `10.0.0.9` (libvirt `qemu+ssh://bench@10.0.0.9:2222/system?keyfile=/k/id b`), while the baseline **ssh:root@hostB** ran on `hostB`");
