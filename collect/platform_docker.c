@@ -542,6 +542,27 @@ static int docker_put_file(struct platform *p, const char *local,
 	return ret;
 }
 
+/* Docker answers a pause or unpause before it records the new state (that
+ * waits for containerd's event, moby's containerPause/containerUnpause):
+ * until then an exec is refused as "paused", or an unpause as "not
+ * paused". Waits up to 2 s for State.Paused to be want. */
+static void wait_paused(struct docker_priv *v, const char *id, int want)
+{
+	for (int i = 0; i < 100; i++) {
+		cJSON *ins = NULL, *st;
+		int paused;
+
+		if (docker_container_inspect(v->d, id, &ins) < 0)
+			return;
+		st = cJSON_GetObjectItemCaseSensitive(ins, "State");
+		paused = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "Paused"));
+		cJSON_Delete(ins);
+		if (paused == want)
+			return;
+		usleep(20 * 1000);
+	}
+}
+
 static int docker_pause(struct platform *p)
 {
 	struct docker_priv *v = p->priv;
@@ -551,6 +572,7 @@ static int docker_pause(struct platform *p)
 	if (docker_container_pause(v->d, p->instance_id) < 0)
 		return -1;
 	p->paused = 1;
+	wait_paused(v, p->instance_id, 1);
 	return 0;
 }
 
@@ -563,6 +585,7 @@ static int docker_resume(struct platform *p)
 	if (docker_container_unpause(v->d, p->instance_id) < 0)
 		return -1;
 	p->paused = 0;
+	wait_paused(v, p->instance_id, 0);
 	return 0;
 }
 
