@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "collect/collect.h"
+#include "collect/libvirt_remote.h"
 #include "collect/platform_libvirt.h"
 #include "collect/parsers.h"
 #include "common/cmd.h"
@@ -188,7 +189,18 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 			break;
 		}
 		case OPT_IMAGE: o->popts.image = optarg; p->measurement_opts++; break;
-		case OPT_CONNECT: o->popts.connect_uri = optarg; p->measurement_opts++; break;
+		case OPT_CONNECT: {
+			struct lvr_uri u;
+
+			/* Malformed: said now (by the parser), before a run
+			 * exists. */
+			if (lvr_uri_parse(optarg, &u) < 0)
+				return 2;
+			lvr_uri_clear(&u);
+			o->popts.connect_uri = optarg;
+			p->measurement_opts++;
+			break;
+		}
 		case OPT_VCPUS:
 			r = int_arg(ctx, cmd, "--vcpus", optarg, 1, 1024, &o->popts.vcpus);
 			p->measurement_opts++;

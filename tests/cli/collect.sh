@@ -104,6 +104,10 @@ expect_exit 2 vb collect --min-reps 3
 expect_exit 2 vb collect --resume abcd --reps 2
 expect_exit 2 vb collect --duration 0
 expect_exit 2 vb collect --bogus
+runs=$(q "select count(*) from run")
+expect_exit 2 vb collect --platforms qemu --connect 'qemu+ssh://h:99999/system'
+expect_err_line "--connect 'qemu+ssh://h:99999/system': port is not a number in 1..65535"
+[ "$(q "select count(*) from run")" = "$runs" ] || fail "a malformed --connect created a run"
 expect_exit 1 vb collect $C --profile quick --benchmarks cpu,nosuch
 expect_err_line "unknown benchmark 'nosuch' in suite quick (known: cpu, mem, diskRand, diskSeq, fork, uplink)"
 expect_exit 1 vb collect $C --platforms nativ

@@ -30,7 +30,21 @@ vols() { # the pool's volumes, after a refresh (virtlogd makes the console log)
 	virsh -c "$R" pool-refresh virtbench >/dev/null 2>&1 || true
 	virsh -c "$R" vol-list virtbench 2>/dev/null | awk 'NR > 2 && $1 { print $1 }'
 }
-sshd_lines() { wc -l <"$T/sshd.log"; }
+# wait_line PATTERN FILE PID WHAT: waits (up to 5 min) until FILE, the
+# stderr of background run PID, has a line matching PATTERN
+wait_line() {
+	i=0
+	until grep -q "$1" "$2"; do
+		kill -0 "$3" 2>/dev/null || { cat "$2"; fail "run ended before $4"; }
+		i=$((i + 1))
+		[ $i -lt 3000 ] || { kill -9 "$3"; fail "no $4 in 300 s"; }
+		sleep 0.1
+	done
+}
+# remote_iperf FILE: the port of the iperf3 server on the libvirt host
+remote_iperf() {
+	sed -n 's/.*iperf3 server on 127.0.0.1.s loopback, port \([0-9]*\)$/\1/p' "$1"
+}
 
 echo "$(date +%T) run 1"
 # 1. A quick suite on qemu; kvm fails fast here and is reported clearly
@@ -70,7 +84,7 @@ grep -Eq "server_request_direct_tcpip: .*target 127.0.0.1 port $fwd\b" "$T/sshd.
 	fail "the guest was not reached through the libvirt host's sshd"
 # The uplink test reached an iperf3 server on the libvirt host, not ours.
 ours=$(sed -n 's/^iperf3 server on 127.0.0.1:\([0-9]*\) .*/\1/p' "$T/err")
-theirs=$(sed -n 's/.*iperf3 server on 127.0.0.1.s loopback, port \([0-9]*\)$/\1/p' "$T/err")
+theirs=$(remote_iperf "$T/err")
 [ -n "$theirs" ] || { cat "$T/err"; fail "no iperf3 server on the libvirt host"; }
 used=$(q "select distinct json_extract(raw_output, '\$.start.connecting_to.port') from sample s
 	join benchmark b on b.id = s.benchmark_id where b.name = 'uplink'")
@@ -98,13 +112,7 @@ DB=$T/kill.db
 "$VIRTBENCH" --db "$DB" collect --platforms qemu --connect "$R" --network user \
 	--profile quick --benchmarks cpu --reps 5 --duration 30 >"$T/kill.out" 2>"$T/int.err" &
 pid=$!
-i=0
-until grep -q "uploading .* as volume $base\$" "$T/int.err"; do
-	kill -0 $pid 2>/dev/null || { cat "$T/int.err"; fail "an unfinished upload was reused"; }
-	i=$((i + 1))
-	[ $i -lt 600 ] || { kill -9 $pid; fail "no upload in 60 s"; }
-	sleep 0.1
-done
+wait_line "uploading .* as volume $base\$" "$T/int.err" $pid "the base upload"
 kill -INT $pid
 rc=0
 wait $pid || rc=$?
@@ -113,17 +121,12 @@ grep -q "upload of .* to volume $base failed: interrupted" "$T/int.err" ||
 	{ cat "$T/int.err"; fail "the upload was not interrupted"; }
 ! vols | grep -q "^$base" || fail "interrupted upload left: $(vols | grep "^$base")"
 [ "$(q "select status from run")" = interrupted ] || fail "run $(q "select status from run")"
-k8=$(head -n 1 "$T/kill.out" | cut -c1-8)
-"$VIRTBENCH" --db "$DB" collect --resume "$(head -n 1 "$T/kill.out")" \
+K=$(head -n 1 "$T/kill.out")
+k8=$(echo "$K" | cut -c1-8)
+"$VIRTBENCH" --db "$DB" collect --resume "$K" \
 	>"$T/resume.out" 2>"$T/kill.err" &
 pid=$!
-i=0
-until grep -q "qemu: guest virtbench-.* up, SSH after" "$T/kill.err"; do
-	kill -0 $pid 2>/dev/null || { cat "$T/kill.err"; fail "run ended before its guest was up"; }
-	i=$((i + 1))
-	[ $i -lt 600 ] || { kill -9 $pid; fail "guest not up in 300 s"; }
-	sleep 0.5
-done
+wait_line "qemu: guest virtbench-.* up, SSH after" "$T/kill.err" $pid "the guest was up"
 grep -q "uploading .* as volume $base\$" "$T/kill.err" ||
 	{ cat "$T/kill.err"; fail "the resumed run did not upload the base"; }
 sleep 2
@@ -137,7 +140,7 @@ expect_exit 0 vb cleanup --connect "$R"
 ! vols | grep -q "^virtbench-$k8-" || fail "cleanup left volumes: $(vols)"
 vols | grep -qx "$base.ok" || fail "cleanup removed the cached base"
 # The uplink server died with its SSH channel, even after SIGKILL.
-kport=$(sed -n 's/.*iperf3 server on 127.0.0.1.s loopback, port \([0-9]*\)$/\1/p' "$T/kill.err")
+kport=$(remote_iperf "$T/kill.err")
 [ -n "$kport" ] || fail "no iperf3 server on the libvirt host in the killed run"
 i=0
 while pgrep -f "iperf3 -s -B 127.0.0.1 -p $kport\$" >/dev/null; do
