@@ -36,7 +36,8 @@ ALL_CFLAGS  = -std=gnu11 -I. $(WARNINGS) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) \
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS        = $(PKG_LIBS) -lm
 
-MODULES := common db analyze plot report collect
+MODULES := common db analyze plot report collect image platform \
+           platform/native platform/docker platform/libvirt platform/ssh
 LIB_SRC := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libvirtbench.a
@@ -62,10 +63,8 @@ $(BUILD)/%.o: %.c
 $(LIB): $(LIB_OBJ)
 	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
 
-# --whole-archive: platforms are reached only through weak symbols
-# (collect/platform.h), and a weak reference never pulls an archive member.
 $(BIN): $(BUILD)/virtbench.o $(LIB)
-	$(call quiet,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/virtbench.o -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LIBS)
+	$(call quiet,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/virtbench.o $(LIB) $(LIBS)
 
 # The fork benchmark is statically linked so that it runs in any Linux guest
 # or container, whatever its libc. Never sanitized: it is measured.
@@ -103,4 +102,4 @@ bench: all
 clean:
 	rm -rf build build-san virtbench
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/virtbench.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/virtbench.d $(UNIT_BIN:=.d)

@@ -19,11 +19,11 @@
  * measurement and a summary with medians and the ratio)
  */
 #define _GNU_SOURCE
-#include "collect/cidata.h"
-#include "collect/image.h"
-#include "collect/platform.h"
-#include "collect/platform_libvirt.h"
-#include "collect/ssh.h"
+#include "platform/libvirt/cidata.h"
+#include "image/image.h"
+#include "platform/platform.h"
+#include "platform/libvirt/platform_libvirt.h"
+#include "platform/ssh/ssh.h"
 #include "common/util.h"
 
 #include <arpa/inet.h>

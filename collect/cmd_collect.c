@@ -11,8 +11,7 @@
 #include <unistd.h>
 
 #include "collect/collect.h"
-#include "collect/libvirt_remote.h"
-#include "collect/platform_libvirt.h"
+#include "platform/libvirt/libvirt_remote.h"
 #include "collect/parsers.h"
 #include "common/cmd.h"
 #include "common/util.h"
@@ -481,7 +480,6 @@ int cmd_doctor(int argc, char **argv, struct vb_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct platform_opts po = { 0 };
-	const char *const *kinds = collect_platform_kinds();
 	char *fork, *suites, *path;
 	int c, native_ok = 0;
 
@@ -503,37 +501,19 @@ int cmd_doctor(int argc, char **argv, struct vb_ctx *ctx)
 	if (optind < argc)
 		return cmd_usage_error(ctx, argv[0], "unexpected argument '%s'",
 				       argv[optind]);
-	for (int i = 0; kinds[i]; i++) {
-		const char *why = NULL;
-		const struct platform_ops *ops = collect_platform_ops(kinds[i], &why);
-		char *reason = NULL, *label;
+	for (const struct platform_kind *k = platform_kinds; k->name; k++) {
+		char *reason = NULL;
 		int ok;
 
-		if (!ops) {
-			doctor_line(kinds[i], 0, why);
+		if (!k->ops->probe) {
+			doctor_line(k->name, 1, "no check available");
 			continue;
 		}
-		label = xstrdup(kinds[i]);
-		/* kvm and qemu share the libvirt implementation, whose table
-		 * probe cannot tell which one it is asked about. */
-		if (ops == &platform_libvirt_ops) {
-			ok = platform_libvirt_probe_kind(kinds[i], &po, &reason) == 1;
-			doctor_line(label, ok, reason);
-			free(reason);
-			free(label);
-			continue;
-		}
-		if (!ops->probe) {
-			doctor_line(label, 1, "no check available");
-			free(label);
-			continue;
-		}
-		ok = ops->probe(&po, &reason) == 1;
-		doctor_line(label, ok, reason);
-		if (!strcmp(kinds[i], "native"))
+		ok = k->ops->probe(k->name, &po, &reason) == 1;
+		doctor_line(k->name, ok, reason);
+		if (!strcmp(k->name, "native"))
 			native_ok = ok;
 		free(reason);
-		free(label);
 	}
 	fork = collect_find_forkbench(ctx->argv0, 1);
 	doctor_line("forkbench", fork != NULL, fork ? fork :
@@ -564,8 +544,7 @@ int cmd_cleanup(int argc, char **argv, struct vb_ctx *ctx)
 	};
 	struct platform_opts po = { 0 };
 	const struct platform_ops *done[8] = { 0 };
-	const char *const *kinds = collect_platform_kinds();
-	int c, ret = 0, n_done = 0, n_kinds = 0;
+	int c, ret = 0, n_done = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -581,27 +560,25 @@ int cmd_cleanup(int argc, char **argv, struct vb_ctx *ctx)
 	if (optind < argc)
 		return cmd_usage_error(ctx, argv[0], "unexpected argument '%s'",
 				       argv[optind]);
-	while (kinds[n_kinds])
-		n_kinds++;
-	/* Run directories (native's) go last: the guests' files in them
-	 * are how the libvirt cleanup finds a dead run's remote volumes. */
-	for (int k = 0; k < 2 * n_kinds; k++) {
-		int i = k % n_kinds;
-		const struct platform_ops *ops = collect_platform_ops(kinds[i], NULL);
-		int removed = 0, seen = 0;
+	/* Two passes: the kinds that must go last (cleanup_last) in the
+	 * second. Kinds sharing an implementation are cleaned once. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (const struct platform_kind *k = platform_kinds; k->name; k++) {
+			int removed = 0, seen = 0;
 
-		if (!ops || !ops->cleanup ||
-		    (ops == &platform_native_ops) != (k >= n_kinds))
-			continue;
-		for (int j = 0; j < n_done; j++)
-			seen |= done[j] == ops;
-		if (seen)
-			continue;
-		if (n_done < (int)VB_ARRAY_SIZE(done))
-			done[n_done++] = ops;
-		if (ops->cleanup(&po, &removed) < 0)
-			ret = 1;
-		printf("%-8s removed %d\n", ops->kind ? ops->kind : kinds[i], removed);
+			if (!k->ops->cleanup || k->cleanup_last != pass)
+				continue;
+			for (int j = 0; j < n_done; j++)
+				seen |= done[j] == k->ops;
+			if (seen)
+				continue;
+			if (n_done < (int)VB_ARRAY_SIZE(done))
+				done[n_done++] = k->ops;
+			if (k->ops->cleanup(&po, &removed) < 0)
+				ret = 1;
+			printf("%-8s removed %d\n", k->ops->kind ? k->ops->kind :
+			       k->name, removed);
+		}
 	}
 	return ret;
 }

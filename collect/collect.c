@@ -464,8 +464,7 @@ static int setup_platform_list(struct collector *c, char **names)
 		const char *why = NULL;
 
 		/* A typo must not become an "unavailable" platform. */
-		if (!collect_platform_ops(names[i], &why) &&
-		    !strncmp(why, "unknown", 7))
+		if (!platform_kind_find(names[i], &why))
 			return vb_error("platform %s: %s", names[i], why);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j]))
@@ -1425,12 +1424,13 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	o->popts.run_uuid = c.uuid;
 	o->popts.state_dir = c.state_dir;
 
-	/* Kinds this binary lacks are known before anything starts; leave
-	 * them out of the plan's estimate. */
+	/* A stored kind this binary does not know (a resumed run made by
+	 * another version) is known before anything starts; leave it out of
+	 * the plan's estimate. */
 	for (size_t i = 0; i < c.n_plat; i++) {
 		const char *why = NULL;
 
-		if (!collect_platform_ops(c.plat[i].name, &why) &&
+		if (!platform_kind_find(c.plat[i].name, &why) &&
 		    mark_unavailable(&c, i, why) < 0)
 			goto fail_run;
 	}

@@ -21,7 +21,7 @@
 
 #include <stdint.h>
 
-#include "collect/platform.h"
+#include "platform/platform.h"
 
 struct db;
 
@@ -59,13 +59,6 @@ int collect_reparse(struct db *db, int64_t run_id, int *seen, int *changed,
 		    int *now_ok, int *now_failed);
 
 /* ---- helpers shared by the collector's files ---------------------------- */
-
-/* The ops for a platform name (its KIND before any ':'); NULL with
- * *reason (static text) when unknown or not built in. */
-const struct platform_ops *collect_platform_ops(const char *name,
-						 const char **reason);
-/* "native", "docker", "kvm", "qemu", "ssh", NULL. */
-const char *const *collect_platform_kinds(void);
 
 /* Where run directories (virtbench-UUID) go: dir if set, else
  * $VIRTBENCH_STATE_DIR, else /var/tmp (a disk, not a tmpfs: the disk

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "collect/parsers.h"
-#include "collect/platform.h"
+#include "platform/platform.h"
 #include "common/util.h"
 
 static const char *const builtin_vars[] = {

@@ -6,7 +6,7 @@
  * Three parts:
  *  - facts (report.c): what the database says about hosts, runs and each
  *    platform's configuration (run_platform.config, keys documented in
- *    collect/platform.h), merged over the runs being reported;
+ *    platform/platform.h), merged over the runs being reported;
  *  - answers and validity checks (answers.c): Markdown sentences stating
  *    the measured gap, its interval and significance, then the mechanism -
  *    only from recorded facts; a fact that was not recorded is named as

@@ -1,5 +1,5 @@
 # tests/integration/docker_collect.sh - the docker platform end to end
-# through the CLI (collect/platform_docker.c, collect/docker_api.c) on the
+# through the CLI (platform/docker/platform_docker.c, platform/docker/docker_api.c) on the
 # real dockerd: the whole quick suite in a container with host networking,
 # every sample ok, the configuration recorded with the run (limits, network,
 # storage, storage driver, cgroup version, runtime, daemon and tool

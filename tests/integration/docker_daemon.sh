@@ -1,6 +1,6 @@
 # tests/integration/docker_daemon.sh - the docker platform when the daemon
-# is missing, lacks the image, or goes away mid-run (collect/docker_api.c,
-# collect/platform_docker.c), against a private dockerd this test starts on
+# is missing, lacks the image, or goes away mid-run (platform/docker/docker_api.c,
+# platform/docker/platform_docker.c), against a private dockerd this test starts on
 # its own socket, data root and exec root (never the shared daemon, which
 # other tests and users rely on):
 #  - no daemon at DOCKER_HOST: one clear line naming the socket;

@@ -1,5 +1,5 @@
 # tests/integration/docker_interrupt.sh - the docker platform when the
-# collector is stopped (collect/platform_docker.c): SIGINT mid-sample tears
+# collector is stopped (platform/docker/platform_docker.c): SIGINT mid-sample tears
 # the container and its volume down and the run resumes in a fresh
 # container; after a SIGKILL the labelled container and volume stay, and
 # `virtbench cleanup` removes them (and only them: a live run's container

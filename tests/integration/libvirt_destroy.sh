@@ -1,5 +1,5 @@
 # tests/integration/libvirt_destroy.sh - a guest lost mid-run
-# (collect/platform_libvirt.c): destroyed from outside while the suite
+# (platform/libvirt/platform_libvirt.c): destroyed from outside while the suite
 # runs, its remaining samples fail with an error naming the cause, the run
 # can be resumed (a new guest boots and measures); a collector killed with
 # SIGKILL leaves its guest, and "virtbench cleanup" removes it and its

@@ -1,5 +1,5 @@
 # tests/integration/libvirt_kvm.sh - KVM probed honestly
-# (collect/platform_libvirt.c): where KVM guests cannot run (here: "failed
+# (platform/libvirt/platform_libvirt.c): where KVM guests cannot run (here: "failed
 # to set MSR" with host-passthrough; with another CPU model the start
 # "succeeds" and the guest hangs until QEMU pauses it minutes later), the
 # kvm platform is reported unavailable within seconds, with the reason

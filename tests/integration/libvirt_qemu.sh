@@ -1,5 +1,5 @@
 # tests/integration/libvirt_qemu.sh - a TCG guest end to end through the
-# CLI (collect/platform_libvirt.c, libvirt_xml.c, cidata.c, ssh.c) on the
+# CLI (platform/libvirt/platform_libvirt.c, libvirt_xml.c, cidata.c, ssh.c) on the
 # real libvirtd: overlay + seed + domain + SSH with a host key known before
 # boot, a quick suite over libssh (the fork benchmark copied with SFTP, the
 # uplink test reaching the host's iperf3 at 10.0.2.2), the configuration

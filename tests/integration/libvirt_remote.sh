@@ -1,7 +1,7 @@
 # tests/integration/libvirt_remote.sh - a guest on "another host" through
 # --connect qemu+ssh://root@127.0.0.1:PORT/system: libvirtd reached over a
 # private sshd (strict host key, key login), so nothing may rely on
-# local paths (collect/libvirt_remote.c, platform_libvirt.c): the image,
+# local paths (platform/libvirt/libvirt_remote.c, platform_libvirt.c): the image,
 # kernel, initrd and seed travel as storage volumes through the libvirt
 # API, the overlay is a volume backed by the uploaded base, the guest is
 # reached through the libvirt host (ssh -W), the console is read there and

@@ -1,5 +1,5 @@
 # tests/integration/ssh_platform.sh - the ssh platform
-# (collect/platform_ssh.c, collect/ssh.c) against a private sshd on
+# (platform/ssh/platform_ssh.c, platform/ssh/ssh.c) against a private sshd on
 # 127.0.0.1 with its own host key: samples over libssh exec channels, the
 # fork benchmark copied with SFTP, the remote work directory removed; then
 # strict host key checking: a known_hosts entry with the wrong key, and no

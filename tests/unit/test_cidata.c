@@ -1,6 +1,6 @@
 /*
- * tests/unit/test_cidata.c - the NoCloud seed (collect/cidata.c) and the
- * key generation it carries (vbssh_keygen in collect/ssh.c): the guest's
+ * tests/unit/test_cidata.c - the NoCloud seed (platform/libvirt/cidata.c) and the
+ * key generation it carries (vbssh_keygen in platform/ssh/ssh.c): the guest's
  * host key and the client key reach user-data intact, the private key
  * file is 0600, and values that could change the YAML are refused rather
  * than written (a hostname with a newline would otherwise add keys).
@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collect/cidata.h"
-#include "collect/ssh.h"
+#include "platform/libvirt/cidata.h"
+#include "platform/ssh/ssh.h"
 #include "common/util.h"
 
 static void test_keygen(void **state)

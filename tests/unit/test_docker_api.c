@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_docker_api.c - the Docker Engine API client
- * (collect/docker_api.c) and the docker platform (collect/platform_docker.c).
+ * (platform/docker/docker_api.c) and the docker platform (platform/docker/platform_docker.c).
  *
  * The first group needs no daemon: the exec stream demultiplexer fed in
  * chunks of every size (a frame header split across reads was the classic
@@ -28,8 +28,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collect/docker_api.h"
-#include "collect/platform.h"
+#include "platform/docker/docker_api.h"
+#include "platform/platform.h"
 #include "common/util.h"
 
 /* ---- no daemon needed ------------------------------------------------ */
@@ -631,7 +631,7 @@ static void test_live_platform_probe_reasons(void **state)
 	NEED_LIVE();
 	o.network = "host";
 	o.image = "virtbench-no-such-image:nope";
-	assert_int_equal(platform_docker_ops.probe(&o, &reason), 0);
+	assert_int_equal(platform_docker_ops.probe("docker", &o, &reason), 0);
 	assert_non_null(strstr(reason, "virtbench-no-such-image:nope not found"));
 	assert_non_null(strstr(reason, "virtbench image docker"));
 	free(reason);
@@ -649,7 +649,7 @@ static void test_live_platform_probe_reasons(void **state)
 	has_bridge = docker_network_inspect(live, "bridge", &net) == 0;
 	cJSON_Delete(net);
 	reason = NULL;
-	assert_int_equal(platform_docker_ops.probe(&o, &reason), has_bridge);
+	assert_int_equal(platform_docker_ops.probe("docker", &o, &reason), has_bridge);
 	if (!has_bridge) {
 		assert_non_null(strstr(reason, "--bridge=none"));
 		assert_non_null(strstr(reason, "--network host"));

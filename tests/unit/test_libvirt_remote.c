@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_libvirt_remote.c - the parts of collect/libvirt_remote.c
+ * tests/unit/test_libvirt_remote.c - the parts of platform/libvirt/libvirt_remote.c
  * that need no libvirt daemon: the --connect URI parser and the SSH
  * ProxyCommand that reaches a guest through the libvirt host. (The volume
  * functions are covered by the integration tests.)
@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "collect/libvirt_remote.h"
+#include "platform/libvirt/libvirt_remote.h"
 #include "common/util.h"
 
 /* The same hostile text in every field that reaches the shell. */

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_libvirt_xml.c - the kvm/qemu domain XML
- * (collect/libvirt_xml.c) against golden files in tests/golden/, and the
+ * (platform/libvirt/libvirt_xml.c) against golden files in tests/golden/, and the
  * settings it must refuse. Set VB_UPDATE_GOLDEN=1 to rewrite the golden
  * files after an intended change (then review the diff).
  *
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collect/libvirt_xml.h"
+#include "platform/libvirt/libvirt_xml.h"
 #include "common/util.h"
 
 static struct lvxml_settings base(int kvm)

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collect/platform.h"
+#include "platform/platform.h"
 #include "collect/suite.h"
 #include "common/util.h"
 

@@ -1,5 +1,5 @@
 /*
- * collect/docker_api.c - the Docker Engine API client (see docker_api.h).
+ * platform/docker/docker_api.c - the Docker Engine API client (see docker_api.h).
  *
  * One libcurl easy handle per connection, reset before each request so the
  * kept-alive socket connection is reused. Requests are small JSON
@@ -21,7 +21,7 @@
 
 #include <curl/curl.h>
 
-#include "collect/docker_api.h"
+#include "platform/docker/docker_api.h"
 
 /* Default time limit of a plain request: generous, because stopping or
  * removing a busy container can take a while on a loaded host. */

@@ -1,9 +1,9 @@
 /*
- * collect/cmd_image.c - "virtbench image": builds the offline guest image
+ * image/cmd_image.c - "virtbench image": builds the offline guest image
  * (build), the container image from the same root filesystem (docker), and
  * shows where the cached image is (path). The logic is in image.c.
  */
-#include "collect/image.h"
+#include "image/image.h"
 #include "common/cmd.h"
 #include "common/util.h"
 
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #if defined(__has_include)
-#if __has_include("collect/docker_api.h")
-#include "collect/docker_api.h"
+#if __has_include("platform/docker/docker_api.h")
+#include "platform/docker/docker_api.h"
 #endif
 #endif
 

@@ -1,5 +1,5 @@
 /*
- * collect/platform.h - the platform interface: one way of isolating a
+ * platform/platform.h - the platform interface: one way of isolating a
  * workload (the host itself, a Docker container, a KVM or TCG guest, an SSH
  * host) behind the same operations, so the scheduler and the suites never
  * know which one they are driving.
@@ -24,8 +24,8 @@
  *   plus anything implementation-specific (domain_xml, storage_driver,
  *   cgroup_version, runtime, daemon_version, connect_uri, ...).
  */
-#ifndef VB_COLLECT_PLATFORM_H
-#define VB_COLLECT_PLATFORM_H
+#ifndef VB_PLATFORM_PLATFORM_H
+#define VB_PLATFORM_PLATFORM_H
 
 #include <signal.h>
 #include <cjson/cJSON.h>
@@ -84,9 +84,12 @@ struct platform_ops {
 	/* Adds the configuration keys listed above to obj. */
 	int (*describe)(struct platform *p, cJSON *obj);
 	void (*teardown)(struct platform *p);
-	/* For "virtbench doctor": can this kind run here? Returns 1 yes, 0 no
-	 * with *reason (owned) saying why and what fixes it. May be NULL. */
-	int (*probe)(const struct platform_opts *o, char **reason);
+	/* For "virtbench doctor": can this kind ("kvm", "qemu", ...: one
+	 * implementation may serve several) run here? Returns 1 yes (*reason,
+	 * owned, may hold a note), 0 no with *reason (owned) saying why and
+	 * what fixes it. May be NULL. */
+	int (*probe)(const char *kind, const struct platform_opts *o,
+		     char **reason);
 	/* For "virtbench cleanup": removes resources left by interrupted runs
 	 * (everything labelled/named virtbench-*), adds their count to
 	 * *removed. May be NULL. */
@@ -110,17 +113,37 @@ struct platform {
 	void *priv;          /* implementation state */
 };
 
+/* The registry: one row per platform kind, in the order doctor lists
+ * them. Adding a platform = one folder under platform/ + one row in
+ * platform.c (see docs/ARCHITECTURE.md). */
+struct platform_kind {
+	const char *name;              /* "kvm": the KIND of KIND[:LABEL] */
+	const struct platform_ops *ops;
+	const char *syntax;            /* how a name of this kind is written */
+	/* Removes its leftovers after every other kind's cleanup: native's
+	 * run directories are how the libvirt cleanup finds a dead run's
+	 * remote volumes. */
+	int cleanup_last;
+};
+/* Terminated by a row with name NULL. */
+extern const struct platform_kind platform_kinds[];
+
+/* The row for a platform name (its KIND before any ':'); NULL with
+ * *reason (static text) when the kind is unknown. */
+const struct platform_kind *platform_kind_find(const char *name,
+					       const char **reason);
+
 /* Creates a platform by name ("native", "docker", "kvm", "qemu",
  * "ssh:USER@HOST[:PORT]"); NULL with a message for an unknown kind. */
 struct platform *platform_new(const char *name, const struct platform_opts *o);
 /* Tears down (if started) and frees; accepts NULL. */
 void platform_free(struct platform *p);
 
-/* Implementations. Weak, so a build without one still links and says so. */
+/* Implementations, one per folder under platform/. */
 extern const struct platform_ops platform_native_ops;
-extern const struct platform_ops platform_docker_ops __attribute__((weak));
-extern const struct platform_ops platform_libvirt_ops __attribute__((weak));
-extern const struct platform_ops platform_ssh_ops __attribute__((weak));
+extern const struct platform_ops platform_docker_ops;
+extern const struct platform_ops platform_libvirt_ops;
+extern const struct platform_ops platform_ssh_ops;
 
 /* Quotes s for a POSIX shell (single quotes); returns an owned string.
  * Everything from a config or database that reaches a command line goes

@@ -1,17 +1,14 @@
 /*
- * collect/platform.c - what every platform shares: the factory that maps a
+ * platform/platform.c - what every platform shares: the registry that maps a
  * platform name to its implementation, the stop flag, result clean-up and
  * shell quoting.
  *
  * A platform name is KIND or KIND:LABEL ("native", "docker", "kvm",
  * "qemu", "qemu:wb", "ssh:user@host:22"). KIND selects the implementation;
  * the whole name is what the database and the report show, so two
- * configurations of one kind can be measured side by side. Docker, libvirt
- * and SSH are weak symbols: a build without one still links, and the
- * platform is reported as not built in rather than failing to link.
+ * configurations of one kind can be measured side by side.
  */
-#include "collect/platform.h"
-#include "collect/collect.h"
+#include "platform/platform.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,49 +17,32 @@
 
 volatile sig_atomic_t collect_stop_requested;
 
-static const char *const kinds[] = { "native", "docker", "kvm", "qemu", "ssh",
-				     NULL };
+const struct platform_kind platform_kinds[] = {
+	{ "native", &platform_native_ops, "native[:LABEL]", 1 },
+	{ "docker", &platform_docker_ops, "docker[:LABEL]", 0 },
+	{ "kvm",    &platform_libvirt_ops, "kvm[:LABEL]", 0 },
+	{ "qemu",   &platform_libvirt_ops, "qemu[:LABEL]", 0 },
+	{ "ssh",    &platform_ssh_ops, "ssh:USER@HOST[:PORT]", 0 },
+	{ NULL, NULL, NULL, 0 },
+};
 
-const char *const *collect_platform_kinds(void)
+const struct platform_kind *platform_kind_find(const char *name,
+					       const char **reason)
 {
-	return kinds;
-}
+	size_t len = strcspn(name, ":");
 
-/* The kind part of a name: "qemu" for "qemu:wb". Owned. */
-static char *kind_of(const char *name)
-{
-	return xstrndup(name, strcspn(name, ":"));
-}
-
-const struct platform_ops *collect_platform_ops(const char *name,
-						 const char **reason)
-{
-	char *kind = kind_of(name);
-	const struct platform_ops *ops = NULL;
-	int known = 1;
-
-	if (!strcmp(kind, "native"))
-		ops = &platform_native_ops;
-	else if (!strcmp(kind, "docker"))
-		ops = &platform_docker_ops;
-	else if (!strcmp(kind, "kvm") || !strcmp(kind, "qemu"))
-		ops = &platform_libvirt_ops;
-	else if (!strcmp(kind, "ssh"))
-		ops = &platform_ssh_ops;
-	else
-		known = 0;
-	free(kind);
-	/* A weak symbol that no object defines has address NULL. */
-	if (!ops && reason)
-		*reason = known ? "not built into this virtbench" :
-			"unknown platform kind (native, docker, kvm, qemu, "
+	for (const struct platform_kind *k = platform_kinds; k->name; k++)
+		if (strlen(k->name) == len && !strncmp(k->name, name, len))
+			return k;
+	if (reason)
+		*reason = "unknown platform kind (native, docker, kvm, qemu, "
 			"ssh:USER@HOST[:PORT])";
-	return ops;
+	return NULL;
 }
 
 struct platform *platform_new(const char *name, const struct platform_opts *o)
 {
-	const struct platform_ops *ops;
+	const struct platform_kind *k;
 	const char *reason = NULL;
 	struct platform *p;
 
@@ -70,13 +50,13 @@ struct platform *platform_new(const char *name, const struct platform_opts *o)
 		vb_error("empty platform name");
 		return NULL;
 	}
-	ops = collect_platform_ops(name, &reason);
-	if (!ops) {
+	k = platform_kind_find(name, &reason);
+	if (!k) {
 		vb_error("platform %s: %s", name, reason);
 		return NULL;
 	}
 	p = xcalloc(1, sizeof(*p));
-	p->ops = ops;
+	p->ops = k->ops;
 	p->name = xstrdup(name);
 	p->opts = o;
 	return p;

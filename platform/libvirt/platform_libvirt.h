@@ -1,14 +1,13 @@
 /*
- * collect/platform_libvirt.h - extras of the kvm/qemu platform beyond the
+ * platform/libvirt/platform_libvirt.h - extras of the kvm/qemu platform beyond the
  * ops table (platform_libvirt_ops in platform.h), for doctor and tests.
  */
-#ifndef VB_COLLECT_PLATFORM_LIBVIRT_H
-#define VB_COLLECT_PLATFORM_LIBVIRT_H
+#ifndef VB_PLATFORM_LIBVIRT_PLATFORM_LIBVIRT_H
+#define VB_PLATFORM_LIBVIRT_PLATFORM_LIBVIRT_H
 
-#include "collect/platform.h"
+#include "platform/platform.h"
 
-/* Like platform_libvirt_ops.probe, for one kind ("kvm" or "qemu"): the
- * ops-table probe cannot tell which of the two it is asked about. Returns
+/* platform_libvirt_ops.probe, for one kind ("kvm" or "qemu"). Returns
  * 1 when it can run here (*reason, owned, may hold a note: where, for a
  * remote host), 0 with *reason (owned: why and what fixes it).
  * For kvm, a usable /dev/kvm is necessary but not proof: only a guest

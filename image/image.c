@@ -1,5 +1,5 @@
 /*
- * collect/image.c - builds the offline Debian bookworm guest image (see
+ * image/image.c - builds the offline Debian bookworm guest image (see
  * image.h): debootstrap from the host's own apt mirror, cloud-init added in
  * a chroot, the guest configured for benchmarking (no DNS, no background
  * timers, DHCP on the first NIC), then mkfs.ext4 -d + qemu-img convert and
@@ -11,7 +11,7 @@
  * interrupted build never leaves a half image that looks complete.
  */
 #define _GNU_SOURCE
-#include "collect/image.h"
+#include "image/image.h"
 #include "common/util.h"
 
 #include <cjson/cJSON.h>

@@ -1,5 +1,5 @@
 /*
- * collect/docker_api.h - a small client for the Docker Engine API, spoken
+ * platform/docker/docker_api.h - a small client for the Docker Engine API, spoken
  * over the daemon's UNIX socket with libcurl and cJSON, the way Docker's own
  * SDKs do (never by scraping the docker command's output).
  *
@@ -18,8 +18,8 @@
  * The API version is pinned to 1.41 (Docker Engine 20.10), which every
  * daemon since 20.10 still serves.
  */
-#ifndef VB_COLLECT_DOCKER_API_H
-#define VB_COLLECT_DOCKER_API_H
+#ifndef VB_PLATFORM_DOCKER_DOCKER_API_H
+#define VB_PLATFORM_DOCKER_DOCKER_API_H
 
 #include <signal.h>
 #include <stddef.h>
@@ -30,7 +30,7 @@
 /* The benchmark image virtbench builds ("virtbench image docker") and the
  * docker platform runs by default. */
 #define DOCKER_DEFAULT_IMAGE "virtbench-bench:bookworm"
-/* The name collect/cmd_image.c looks for. */
+/* The name image/cmd_image.c looks for. */
 #define VB_DOCKER_IMAGE DOCKER_DEFAULT_IMAGE
 #define DOCKER_DEFAULT_SOCKET "/var/run/docker.sock"
 #define DOCKER_API_VERSION "v1.41"

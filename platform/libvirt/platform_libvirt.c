@@ -1,5 +1,5 @@
 /*
- * collect/platform_libvirt.c - the kvm and qemu platforms: a libvirt guest
+ * platform/libvirt/platform_libvirt.c - the kvm and qemu platforms: a libvirt guest
  * per platform, created from a base image and reached over SSH.
  *
  * start(): a linked-clone qcow2 overlay on the base image, a NoCloud seed
@@ -26,13 +26,13 @@
  * makes libvirt re-probe QEMU on every call (~35 s per start; doctor warns).
  */
 #define _GNU_SOURCE
-#include "collect/platform_libvirt.h"
-#include "collect/cidata.h"
+#include "platform/libvirt/platform_libvirt.h"
+#include "platform/libvirt/cidata.h"
 #include "collect/collect.h"
-#include "collect/image.h"
-#include "collect/libvirt_remote.h"
-#include "collect/libvirt_xml.h"
-#include "collect/ssh.h"
+#include "image/image.h"
+#include "platform/libvirt/libvirt_remote.h"
+#include "platform/libvirt/libvirt_xml.h"
+#include "platform/ssh/ssh.h"
 #include "common/util.h"
 
 #include <arpa/inet.h>
@@ -1390,23 +1390,6 @@ int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
 	return ok;
 }
 
-/* The ops-table probe answers for "kvm, qemu" together (doctor's line):
- * yes when qemu can run, with KVM's problem named in the reason. */
-static int lv_probe(const struct platform_opts *o, char **reason)
-{
-	char *kr = NULL;
-	int q = platform_libvirt_probe_kind("qemu", o, reason);
-
-	if (q != 1)
-		return q;
-	if (platform_libvirt_probe_kind("kvm", o, &kr) != 1) {
-		free(*reason);
-		*reason = xasprintf("qemu (TCG) only; kvm cannot run here: %s", kr);
-	}
-	free(kr);
-	return 1;
-}
-
 static int lv_pid_is_virtbench(long pid);
 
 /* 1 if the directory's owner.pid names a live virtbench process other
@@ -1598,6 +1581,6 @@ const struct platform_ops platform_libvirt_ops = {
 	.resume = lv_resume,
 	.describe = lv_describe,
 	.teardown = lv_teardown,
-	.probe = lv_probe,
+	.probe = platform_libvirt_probe_kind,
 	.cleanup = lv_cleanup,
 };

@@ -1,5 +1,5 @@
 /*
- * collect/platform_native.c - the "native" platform: the host itself, the
+ * platform/native/platform_native.c - the "native" platform: the host itself, the
  * baseline every other platform is compared with.
  *
  * Commands run as "/bin/sh -c CMD" in a child of the collector, in its own
@@ -15,7 +15,7 @@
  * Nothing is paused: the host is never idle-able.
  */
 #define _GNU_SOURCE /* pipe2, nftw, close_range */
-#include "collect/platform.h"
+#include "platform/platform.h"
 #include "collect/collect.h"
 
 #include <dirent.h>
@@ -350,11 +350,13 @@ static int in_path(const char *prog)
 	return found;
 }
 
-static int native_probe(const struct platform_opts *o, char **reason)
+static int native_probe(const char *kind, const struct platform_opts *o,
+			char **reason)
 {
 	static const char *const tools[] = { "sysbench", "iperf3", "fio", NULL };
 	struct sb missing = SB_INIT;
 
+	(void)kind;
 	(void)o;
 	sb_init(&missing);
 	for (int i = 0; tools[i]; i++)

@@ -1,10 +1,10 @@
 /*
- * collect/libvirt_xml.h - domain XML for the kvm and qemu platforms,
+ * platform/libvirt/libvirt_xml.h - domain XML for the kvm and qemu platforms,
  * generated from settings only (no I/O), so that it is deterministic,
  * tested against golden files, and stored in full with each run.
  */
-#ifndef VB_COLLECT_LIBVIRT_XML_H
-#define VB_COLLECT_LIBVIRT_XML_H
+#ifndef VB_PLATFORM_LIBVIRT_LIBVIRT_XML_H
+#define VB_PLATFORM_LIBVIRT_LIBVIRT_XML_H
 
 /* What the guest looks like. Strings are borrowed; NULL kernel means the
  * image boots itself (its own bootloader), otherwise direct kernel boot. */

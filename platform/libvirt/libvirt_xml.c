@@ -1,5 +1,5 @@
 /*
- * collect/libvirt_xml.c - builds the domain XML of a virtbench guest (see
+ * platform/libvirt/libvirt_xml.c - builds the domain XML of a virtbench guest (see
  * libvirt_xml.h). Choices that matter for the measurements are explicit
  * here rather than left to libvirt's defaults, so the stored XML says what
  * ran: CPU mode, disk bus and cache, no memory balloon, no USB.
@@ -9,7 +9,7 @@
  * forwards; the NIC gets PCI slot 0x1e so it cannot clash with the slots
  * libvirt assigns to the disks.
  */
-#include "collect/libvirt_xml.h"
+#include "platform/libvirt/libvirt_xml.h"
 #include "common/util.h"
 
 #include <stdarg.h>

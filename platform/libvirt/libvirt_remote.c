@@ -1,5 +1,5 @@
 /*
- * collect/libvirt_remote.c - storage volumes and the SSH jump for a
+ * platform/libvirt/libvirt_remote.c - storage volumes and the SSH jump for a
  * libvirtd on another machine (see libvirt_remote.h).
  *
  * Uploads go through virStorageVolUpload streams, so nothing but the
@@ -8,9 +8,9 @@
  * interrupted upload is never mistaken for a cached image.
  */
 #define _GNU_SOURCE
-#include "collect/libvirt_remote.h"
-#include "collect/libvirt_xml.h"
-#include "collect/platform.h"
+#include "platform/libvirt/libvirt_remote.h"
+#include "platform/libvirt/libvirt_xml.h"
+#include "platform/platform.h"
 #include "common/util.h"
 
 #include <errno.h>

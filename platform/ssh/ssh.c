@@ -1,5 +1,5 @@
 /*
- * collect/ssh.c - the SSH runner (see ssh.h) on libssh 0.10.
+ * platform/ssh/ssh.c - the SSH runner (see ssh.h) on libssh 0.10.
  *
  * Trust model: the server's host key must match a key known before the
  * connection (the guest's key virtbench generated and put in its seed) or
@@ -10,8 +10,8 @@
  * and the collector's stop flag are honoured; the command also runs under
  * the remote timeout(1) so that it does not outlive a local timeout.
  */
-#include "collect/ssh.h"
-#include "collect/platform.h"
+#include "platform/ssh/ssh.h"
+#include "platform/platform.h"
 #include "common/util.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * collect/platform_docker.c - the "docker" platform: a container started
+ * platform/docker/platform_docker.c - the "docker" platform: a container started
  * from the benchmark image through the Docker Engine API (docker_api.h).
  *
  * One long-lived container per platform and run, named
@@ -34,14 +34,14 @@
  * collector's pid and its start time); "virtbench cleanup" removes every
  * labelled resource whose collector no longer runs.
  */
-#include "collect/platform.h"
+#include "platform/platform.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "collect/docker_api.h"
+#include "platform/docker/docker_api.h"
 #include "common/util.h"
 
 #define DOCKER_WORKDIR "/virtbench"
@@ -737,12 +737,14 @@ static void docker_teardown(struct platform *p)
 	p->priv = NULL;
 }
 
-static int docker_probe(const struct platform_opts *o, char **reason)
+static int docker_probe(const char *kind, const struct platform_opts *o,
+			char **reason)
 {
 	struct docker_priv v;
 	struct docker *d;
 	int ok = 0;
 
+	(void)kind;
 	memset(&v, 0, sizeof(v));
 	*reason = NULL;
 	if (resolve_settings(&v, "docker", o) < 0) {

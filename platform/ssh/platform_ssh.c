@@ -1,5 +1,5 @@
 /*
- * collect/platform_ssh.c - the ssh platform: an existing machine (a cloud
+ * platform/ssh/platform_ssh.c - the ssh platform: an existing machine (a cloud
  * instance, a second host) reached over SSH, with the same runner as the
  * libvirt guests (ssh.c). Named "ssh:USER@HOST[:PORT]".
  *
@@ -10,8 +10,8 @@
  * the host, removed at teardown; nothing else is changed there.
  */
 #define _GNU_SOURCE
-#include "collect/platform.h"
-#include "collect/ssh.h"
+#include "platform/platform.h"
+#include "platform/ssh/ssh.h"
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -239,11 +239,13 @@ static int sshp_describe(struct platform *p, cJSON *obj)
 	return 0;
 }
 
-static int sshp_probe(const struct platform_opts *o, char **reason)
+static int sshp_probe(const char *kind, const struct platform_opts *o,
+		      char **reason)
 {
 	struct platform p = { .ops = &platform_ssh_ops, .opts = o };
 	int ok;
 
+	(void)kind;
 	*reason = NULL;
 	if (!o || !o->ssh_target) {
 		*reason = xstrdup("no host given: name one as ssh:USER@HOST[:PORT]; "

@@ -1,5 +1,5 @@
 /*
- * collect/ssh.h - the SSH runner shared by the libvirt guests and the ssh
+ * platform/ssh/ssh.h - the SSH runner shared by the libvirt guests and the ssh
  * platform, on libssh: connect with a deadline, verify the server's host
  * key strictly (against a key known in advance, or a known_hosts file;
  * never trust on first use), authenticate with a key, run commands on exec
@@ -7,8 +7,8 @@
  *
  * Names are prefixed vbssh_ because libssh owns ssh_.
  */
-#ifndef VB_COLLECT_SSH_H
-#define VB_COLLECT_SSH_H
+#ifndef VB_PLATFORM_SSH_SSH_H
+#define VB_PLATFORM_SSH_SSH_H
 
 struct exec_result;
 struct vbssh;

@@ -1,10 +1,10 @@
 /*
- * collect/cidata.h - the cloud-init NoCloud seed ("cidata" ISO) that gives a
+ * platform/libvirt/cidata.h - the cloud-init NoCloud seed ("cidata" ISO) that gives a
  * guest its identity, the client's public key, and its own SSH host key,
  * so the host key is known before the guest boots.
  */
-#ifndef VB_COLLECT_CIDATA_H
-#define VB_COLLECT_CIDATA_H
+#ifndef VB_PLATFORM_LIBVIRT_CIDATA_H
+#define VB_PLATFORM_LIBVIRT_CIDATA_H
 
 /* Seed contents. Strings are borrowed. */
 struct cidata {

@@ -1,5 +1,5 @@
 /*
- * collect/libvirt_remote.h - what the kvm/qemu platform needs when libvirtd
+ * platform/libvirt/libvirt_remote.h - what the kvm/qemu platform needs when libvirtd
  * runs on another machine (--connect qemu+ssh://user@host/system): the
  * guest's files travel as storage volumes through the libvirt API, and
  * the guest is reached over SSH through that machine.
@@ -15,8 +15,8 @@
  * later replaces the earlier's unfinished volume); benchmarks run side by
  * side on one host would disturb each other anyway.
  */
-#ifndef VB_COLLECT_LIBVIRT_REMOTE_H
-#define VB_COLLECT_LIBVIRT_REMOTE_H
+#ifndef VB_PLATFORM_LIBVIRT_LIBVIRT_REMOTE_H
+#define VB_PLATFORM_LIBVIRT_LIBVIRT_REMOTE_H
 
 #include <libvirt/libvirt.h>
 

@@ -1,5 +1,5 @@
 /*
- * collect/image.h - the offline guest image: a Debian bookworm root
+ * image/image.h - the offline guest image: a Debian bookworm root
  * filesystem made with debootstrap from the host's apt mirror, turned into a
  * qcow2 disk (mkfs.ext4 -d, no loop mounts) plus the kernel and initrd for
  * direct kernel boot, and reused as the Docker image's root filesystem.
@@ -10,8 +10,8 @@
  * builds a new image and an unchanged recipe is never rebuilt. A build holds
  * an exclusive lock, so concurrent builders wait instead of racing.
  */
-#ifndef VB_COLLECT_IMAGE_H
-#define VB_COLLECT_IMAGE_H
+#ifndef VB_IMAGE_IMAGE_H
+#define VB_IMAGE_IMAGE_H
 
 /* A built guest image. Strings are owned; free with image_info_clear(). */
 struct image_info {

@@ -1,5 +1,5 @@
 /*
- * collect/cidata.c - writes the cloud-init NoCloud seed (see cidata.h).
+ * platform/libvirt/cidata.c - writes the cloud-init NoCloud seed (see cidata.h).
  *
  * user-data gives root the run's public key (root, because the benchmark
  * tools need no other user and the image has no sudo), and installs the
@@ -7,8 +7,8 @@
  * host keys the image has and writes ours, so the client verifies the key
  * strictly from the first connection. Only Ed25519 is generated.
  */
-#include "collect/cidata.h"
-#include "collect/image.h"
+#include "platform/libvirt/cidata.h"
+#include "image/image.h"
 #include "common/util.h"
 
 #include <stdlib.h>
