@@ -72,10 +72,10 @@ const char cmd_run_usage[] =
 	"usage: virtbench run [collect options] [--out DIR]\n"
 	"\n"
 	"collect, then analyze (printed), plot and report (into DIR, default\n"
-	"report) for the new run, in one go.\n"
+	"out/report) for the new run, in one go.\n"
 	"\n"
 	COLLECT_OPTIONS_HELP
-	"  --out DIR            where figures and report.md go (default report)\n";
+	"  --out DIR            where figures and report.md go (default out/report)\n";
 
 enum {
 	OPT_PLATFORMS = 256, OPT_BENCHMARKS, OPT_PROFILE, OPT_REPS, OPT_TARGET_CI,
@@ -341,7 +341,7 @@ int cmd_run(int argc, char **argv, struct vb_ctx *ctx)
 	r = do_collect(&p, ctx, uuid);
 	if (r)
 		return r;
-	out = (char *)(p.out ? p.out : "report");
+	out = (char *)(p.out ? p.out : "out/report");
 	{
 		char *analyze[] = { "analyze", "--run", uuid, NULL };
 		char *plot[] = { "plot", "--out", out, "--run", uuid, NULL };

@@ -16,7 +16,7 @@ const char cmd_plot_usage[] =
 	"                      [--baseline NAME] [--host H] [--run ID]\n"
 	"\n"
 	"Writes, per benchmark, gnuplot scripts (.gp) with their data (.dat)\n"
-	"under DIR/figures (default DIR: report) and renders them with gnuplot:\n"
+	"under DIR/figures (default DIR: out/report) and renders them with gnuplot:\n"
 	"means with 95% CIs, speed relative to the baseline on a log axis, every\n"
 	"sample per platform, samples in run order (drift), and an overview.\n"
 	"  --format LIST  png, svg or png,svg (default both)\n"
@@ -38,7 +38,7 @@ int cmd_plot(int argc, char **argv, struct vb_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct analyze_opts ao = { 0 };
-	struct plot_opts po = { .out_dir = "report", .render = 1 };
+	struct plot_opts po = { .out_dir = "out/report", .render = 1 };
 	struct analyze_set *set = NULL;
 	struct plot_result *res = NULL;
 	int c, rc, ret = 1, rendered = 0;

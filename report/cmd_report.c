@@ -16,7 +16,7 @@ const char cmd_report_usage[] =
 	"                        [--baseline NAME] [--host H] [--run ID]\n"
 	"                        [--templates DIR]\n"
 	"\n"
-	"Writes DIR/report.md (default DIR: report) and DIR/figures/: host and\n"
+	"Writes DIR/report.md (default DIR: out/report) and DIR/figures/: host and\n"
 	"platform configuration, method, validity checks, and per benchmark the\n"
 	"figures, a table (n, mean, sd, CoV, speedup [95% CI], Holm p) and an\n"
 	"answer explaining the gap from the recorded configuration.\n"
@@ -41,7 +41,7 @@ int cmd_report(int argc, char **argv, struct vb_ctx *ctx)
 		{ "templates", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct report_opts ro = { .out_dir = "report", .render = 1,
+	struct report_opts ro = { .out_dir = REPORT_DEFAULT_OUT, .render = 1,
 				  .db_path = ctx->db_path };
 	struct report_timing tm;
 	int c, rc;

@@ -147,6 +147,15 @@ grep -q "registered as" "$T/validity" || fail "kind from the name not said"
 grep -q "— cpu: \*\*docker\*\* .*cannot get more" "$T/validity" && fail "docker cpu (equal) flagged"
 DB=$main_db
 
+# Without --out the report goes to out/report below the current directory,
+# never into a source folder called report/.
+mkdir "$T/cwd"
+(cd "$T/cwd" && expect_exit 0 vb report --no-render)
+[ -s "$T/cwd/out/report/report.md" ] || fail "default output is not out/report/report.md"
+[ -f "$T/cwd/out/report/figures/cpu-means.gp" ] || fail "figures not beside the default report"
+[ ! -e "$T/cwd/report" ] || fail "report/ created by the default output"
+grep -qx "out/report/report.md" "$T/out" || fail "default report path not printed"
+
 # --no-render: the report says the figures need rendering; exit 0.
 expect_exit 0 vb report --out "$T/n" --no-render
 grep -q "Figures not rendered" "$T/n/report.md" || fail "--no-render not mentioned"

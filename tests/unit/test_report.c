@@ -28,6 +28,7 @@
 
 #include "db/db.h"
 #include "report/report.h"
+#include "report/answers.h"
 #include "report/template.h"
 
 #define REPS 8
