@@ -37,6 +37,15 @@ enum report_category report_category(const char *b)
 	return REPORT_OTHER;
 }
 
+/* Is there a gap to explain: faster or slower by the verdict? */
+static int decided_gap(const struct analyze_vs *vs)
+{
+	struct report_verdict v;
+
+	report_verdict(vs, &v);
+	return v.word && (!strcmp(v.word, "faster") || !strcmp(v.word, "slower"));
+}
+
 static void missing(struct sb *out, const struct report_platform *p,
 		    const char *what, const char *why)
 {
@@ -68,79 +77,32 @@ static int conflict(struct sb *out, const struct report_platform *p,
 	return 1;
 }
 
+/* "**qemu** is slower than **native**." - the verdict only: its number
+ * and interval are in the answers up front and in the table. */
 static void gap_sentence(const struct analyze_set *set,
 			 const struct analyze_group *g, struct sb *out)
 {
 	const struct analyze_vs *vs = &g->vs_baseline;
-	char sp[128], p[32];
+	struct report_verdict v;
 
 	report_md_name(out, g->platform);
-	if (!vs->present || !analyze_have(vs->speedup)) {
+	report_verdict(vs, &v);
+	if (!v.word) {
 		sb_adds(out, " cannot be compared with ");
 		report_md_name(out, set->baseline);
 		sb_addf(out, ": %s.", vs->reason ? vs->reason : "no baseline data");
 		return;
 	}
-	analyze_fmt_speedup(vs, sp, sizeof(sp));
-	sb_addf(out, " runs %s at **%s** the speed of ", g->benchmark, sp);
+	if (!strcmp(v.word, "inconclusive"))
+		sb_adds(out, ": whether it is faster or slower than ");
+	else
+		sb_addf(out, " is %s%s ", v.word, !strcmp(v.word, "equivalent") ? " to" : " than");
 	report_md_name(out, set->baseline);
-	if (vs->speedup >= 1.5)
-		sb_addf(out, " (%.1f× faster", vs->speedup);
-	else if (vs->speedup > 0 && vs->speedup <= 1 / 1.5)
-		sb_addf(out, " (%.1f× slower", 1 / vs->speedup);
-	else if (fabs(vs->speedup - 1) < 0.0005)
-		sb_adds(out, " (±0.0%");
-	else
-		sb_addf(out, " (%+.1f%%", 100 * (vs->speedup - 1));
-	sb_adds(out, "; 95% Fieller interval).");
-	analyze_fmt_p(vs->p_holm, p, sizeof(p));
-	if (!analyze_have(vs->p_holm))
-		sb_addf(out, " Significance could not be tested (%s).",
-			vs->welch.reason ? vs->welch.reason : "no p-value");
-	else if (vs->significant)
-		sb_addf(out, " The difference is significant (Welch, Holm-adjusted over %zu comparisons: %s).",
-			set->n_comparisons, p);
-	else
-		sb_addf(out, " The difference is **not significant** (Welch, Holm-adjusted over %zu comparisons: %s): with these samples it cannot be told apart from %s.",
-			set->n_comparisons, p, set->baseline);
-}
-
-static void sizes(struct sb *out, const struct report_platform *p,
-		  const struct report_host *h)
-{
-	char b1[64], b2[64];
-	const char *v = report_fact(p, "vcpus", b1, sizeof(b1));
-	const char *m = report_fact(p, "memory_mib", b2, sizeof(b2));
-
-	char b3[64];
-	const char *kind = report_fact(p, "kind", b3, sizeof(b3));
-
-	if (!v && !m)
-		return;
-	/* A container's sizes are cgroup limits on the host's own CPUs and
-	 * memory, a guest's are its virtual hardware. */
-	if (kind && (!strcmp(kind, "docker") || !strcmp(kind, "native")))
-		sb_adds(out, !strcmp(kind, "docker") ? " Its cgroup limits were " : " It had ");
-	else
-		sb_adds(out, " It had ");
-	if (v)
-		sb_addf(out, "%s %s%s", v, kind && !strcmp(kind, "docker") ? "CPU" : "vCPU",
-			strcmp(v, "1") ? "s" : "");
-	if (v && m)
-		sb_adds(out, " and ");
-	if (m)
-		sb_addf(out, "%s MiB of memory", m);
-	if (h && h->cores > 0)
-		sb_addf(out, " on a host with %d cores", h->cores);
-	if (h && h->memory_bytes > 0)
-		sb_addf(out, "%s%.1f GiB", h->cores > 0 ? " and " : " on a host with ",
-			h->memory_bytes / 1073741824.0);
-	sb_adds(out, ".");
+	sb_adds(out, !strcmp(v.word, "inconclusive") ? " is not settled." : ".");
 }
 
 static void compute_mechanism(const struct analyze_group *g,
-			      const struct report_platform *p,
-			      const struct report_host *h, struct sb *out)
+			      const struct report_platform *p, struct sb *out)
 {
 	char b[256], c[256];
 	const char *acc = p ? report_fact(p, "accelerator", b, sizeof(b)) : NULL;
@@ -193,7 +155,7 @@ static void compute_mechanism(const struct analyze_group *g,
 			sb_adds(out, " Mechanism: a container runs its processes directly on the host kernel — namespaces and cgroups, no instruction translation and no hypervisor — so CPU and memory work should match native;");
 		else
 			sb_adds(out, " Mechanism: no virtualization (accelerator `none`) — the code runs directly on the host's kernel and CPU;");
-		if (g->vs_baseline.significant && fabs(g->vs_baseline.speedup - 1) > 0.02)
+		if (decided_gap(&g->vs_baseline))
 			sb_adds(out, " a significant gap here points to something outside the CPU path: cgroup CPU or memory limits, a different tool build (see the tools in the platform table), or frequency scaling between turns.");
 		else
 			sb_adds(out, " the measurement agrees.");
@@ -202,7 +164,6 @@ static void compute_mechanism(const struct analyze_group *g,
 		report_md_code(out, acc);
 		sb_adds(out, ", for which virtbench has no explanation.");
 	}
-	sizes(out, p, h);
 }
 
 static void disk_mechanism(const struct analyze_group *g,
@@ -254,7 +215,6 @@ static void disk_mechanism(const struct analyze_group *g,
 		}
 		if (!strcmp(b, "tcg"))
 			sb_adds(out, " Under TCG the guest's own I/O path (driver, system calls, interrupt handling) is emulated instruction by instruction as well, so each request costs much more CPU time; small random reads suffer most.");
-		sizes(out, p, h);
 		return;
 	}
 	/* Not a guest: a container (or the host itself under another name). */
@@ -296,8 +256,7 @@ static void disk_mechanism(const struct analyze_group *g,
 }
 
 static void network_mechanism(const struct analyze_group *g,
-			      const struct report_platform *p,
-			      const struct report_host *h, struct sb *out)
+			      const struct report_platform *p, struct sb *out)
 {
 	char b[256], c[256];
 	const char *mode = p ? report_fact(p, "network_mode", b, sizeof(b)) : NULL;
@@ -333,7 +292,6 @@ static void network_mechanism(const struct analyze_group *g,
 	}
 	if (guest == 1 && !strcmp(c, "tcg"))
 		sb_adds(out, " Under TCG the guest's own TCP/IP stack and NIC driver are emulated as well, which caps throughput further.");
-	sizes(out, p, h);
 }
 
 void report_answer(const struct report_facts *f, const struct analyze_set *set,
@@ -357,9 +315,9 @@ void report_answer(const struct report_facts *f, const struct analyze_set *set,
 		sb_adds(out, ", while ");
 		report_baseline_where(out, set->baseline, g->host, bm);
 		sb_adds(out, ": the speedup mixes the cost of virtualization with the difference between the two machines");
-		sb_adds(out, g->vs_baseline.significant && cat != REPORT_OTHER ?
+		sb_adds(out, decided_gap(&g->vs_baseline) && cat != REPORT_OTHER ?
 			", so the mechanism below explains only part of the gap" : "");
-		sb_adds(out, " (the validity checks say how to measure ");
+		sb_adds(out, " (Warnings says how to measure ");
 		report_md_code(out, m);
 		sb_adds(out, " itself as the baseline).");
 	}
@@ -371,23 +329,23 @@ void report_answer(const struct report_facts *f, const struct analyze_set *set,
 	mech_start = out->len;
 	switch (cat) {
 	case REPORT_COMPUTE:
-		compute_mechanism(g, p, h, out);
+		compute_mechanism(g, p, out);
 		break;
 	case REPORT_DISK:
 		disk_mechanism(g, p, h, out);
 		break;
 	case REPORT_NETWORK:
-		network_mechanism(g, p, h, out);
+		network_mechanism(g, p, out);
 		break;
 	case REPORT_OTHER:
 		sb_adds(out, " virtbench knows no mechanism for this benchmark; the platform's recorded configuration is in the table above.");
 		break;
 	}
-	/* Without a significant gap there is nothing to explain: keep the
+	/* Without a decided gap there is nothing to explain: keep the
 	 * configuration sentence, but do not present it as the cause. */
-	if (!g->vs_baseline.significant && out->len > mech_start &&
+	if (!decided_gap(&g->vs_baseline) && out->len > mech_start &&
 	    !strncmp(out->buf + mech_start, " Mechanism:", 11)) {
-		static const char repl[] = " There is no significant gap to explain; for reference, the recorded configuration:";
+		static const char repl[] = " There is no decided gap to explain; for reference, the recorded configuration:";
 		struct sb rest = SB_INIT;
 
 		sb_adds(&rest, out->buf + mech_start + 11);

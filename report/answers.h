@@ -56,4 +56,40 @@ void report_platform_checks(const struct report_facts *f,
 			    const struct analyze_set *set, const char *host,
 			    cJSON *arr);
 
+/* ---- the answers up front (summary.c) ---------------------------------- */
+
+/* The verdict of a comparison and the interval it rests on (the 90 %
+ * simultaneous Fieller interval for "equivalent", the 95 % one
+ * otherwise). word is NULL when there is no speedup to judge. */
+struct report_verdict {
+	const char *word;   /* faster, slower, equivalent, inconclusive */
+	const char *level;  /* "95 % simultaneous", ... */
+	double lo, hi;      /* NAN when unbounded or not computable */
+	int bounded;
+	double margin;      /* the equivalence margin, a fraction */
+	long reps_needed;   /* more repetitions per side to decide; -1: none
+			     * would (or decided already) */
+};
+void report_verdict(const struct analyze_vs *vs, struct report_verdict *v);
+/* "0.136× [0.133, 0.139]" with the verdict's interval. Returns buf. */
+char *report_fmt_verdict_speedup(const struct analyze_vs *vs,
+				 const struct report_verdict *v, char *buf,
+				 size_t size);
+
+/* Appends the answer paragraph for one host's groups of one benchmark
+ * (g[0..n), as analyze sorts them): the question, each platform's verdict
+ * with its speedup and interval (what would settle an inconclusive one,
+ * a mark where problems lists a problem), then one sentence on why, from
+ * the recorded facts. problems: the problem checks ({host, platform,
+ * benchmark}), may be NULL. */
+void report_summary(const struct report_facts *f, const struct analyze_set *set,
+		    const struct analyze_group *g, size_t n,
+		    const cJSON *problems, struct sb *out);
+/* Appends the summary-table cell of g: "speedup [interval] verdict". */
+void report_summary_cell(const struct analyze_group *g, int problem,
+			 struct sb *out);
+/* 1 if problems (as for report_summary()) name g's platform and benchmark
+ * (or all benchmarks of the platform). */
+int report_cell_problem(const cJSON *problems, const struct analyze_group *g);
+
 #endif

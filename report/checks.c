@@ -233,46 +233,102 @@ static void direction_checks(const struct report_facts *f,
 	}
 }
 
+/* A weak-data warning: the text, plus what the warnings table shows for
+ * it - cell (a few words), rank (lower is worse; the table shows the
+ * worst per benchmark and platform) and cause (when known, or NULL). */
+static void weak(cJSON *arr, const char *platform, int rank, const char *cell,
+		 const char *cause, struct sb *text)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "level", "warning");
+	cJSON_AddStringToObject(o, "platform", platform);
+	cJSON_AddStringToObject(o, "text", text->buf ? text->buf : "");
+	cJSON_AddStringToObject(o, "cell", cell);
+	cJSON_AddNumberToObject(o, "rank", rank);
+	if (cause)
+		cJSON_AddStringToObject(o, "cause", cause);
+	cJSON_AddItemToArray(arr, o);
+	sb_reset(text);
+}
+
+/* Why x's samples are noisy, when the data says: drift or outliers. */
+static const char *noise_cause(const struct analyze_group *x, char *buf,
+			       size_t size)
+{
+	size_t out = x->outliers_mild + x->outliers_severe;
+
+	if (x->drift.significant)
+		snprintf(buf, size, "drift over the run (ρ=%.2f)", x->drift.rho);
+	else if (out)
+		snprintf(buf, size, "%zu outlier%s (Tukey)", out, out == 1 ? "" : "s");
+	else
+		return NULL;
+	return buf;
+}
+
 /* Weak data in group x: few samples, noise, drift, failures, an
- * unbounded interval. */
-static void weak_data_checks(const struct analyze_set *set,
-			     const struct analyze_group *x, cJSON *arr,
+ * unbounded interval (base: the baseline's group, or NULL). */
+static void weak_data_checks(const struct report_facts *f,
+			     const struct analyze_set *set,
+			     const struct analyze_group *x,
+			     const struct analyze_group *base, cJSON *arr,
 			     struct sb *t)
 {
 	const struct analyze_vs *vs = &x->vs_baseline;
-	char pb[32];
+	char pb[32], cell[64], cause[128];
+	const char *err;
 
+	if (x->n_failed) {
+		err = report_facts_failure(f, x->host, x->platform, x->benchmark);
+		report_md_name(t, x->platform);
+		sb_addf(t, ": %zu of %zu samples failed and are left out",
+			x->n_failed, x->n_failed + x->n);
+		if (err) {
+			sb_adds(t, " (");
+			tmpl_md_escape(t, err);
+			sb_adds(t, ")");
+		}
+		sb_adds(t, ".");
+		snprintf(cell, sizeof(cell), "%zu of %zu failed", x->n_failed,
+			 x->n_failed + x->n);
+		snprintf(cause, sizeof(cause), "%.100s", err ? err : "");
+		weak(arr, x->platform, 1, cell, err ? cause : NULL, t);
+	}
 	if (x->n < ANALYZE_FEW_SAMPLES) {
 		report_md_name(t, x->platform);
 		sb_addf(t, ": only %zu sample%s (fewer than %d), so the interval is wide and the tests weak.",
 			x->n, x->n == 1 ? "" : "s", ANALYZE_FEW_SAMPLES);
-		check(arr, "warning", x->platform, t);
-	}
-	if (analyze_have(x->cov) && x->cov > ANALYZE_HIGH_COV) {
-		report_md_name(t, x->platform);
-		sb_addf(t, ": CoV %.*f%% is above %.0f%% — noisy samples.",
-			100 * (x->cov - ANALYZE_HIGH_COV) < 0.05 ? 2 : 1,
-			100 * x->cov, 100 * ANALYZE_HIGH_COV);
-		check(arr, "warning", x->platform, t);
-	}
-	if (x->drift.significant) {
-		report_md_name(t, x->platform);
-		sb_addf(t, ": the samples drift over the run (Spearman ρ=%.2f, %s) — the platform changed while it was measured (thermal, caches warming, background work).",
-			x->drift.rho, analyze_fmt_p(x->drift.p, pb, sizeof(pb)));
-		check(arr, "warning", x->platform, t);
-	}
-	if (x->n_failed) {
-		report_md_name(t, x->platform);
-		sb_addf(t, ": %zu of %zu samples failed and are left out.",
-			x->n_failed, x->n_failed + x->n);
-		check(arr, "warning", x->platform, t);
+		snprintf(cell, sizeof(cell), "only %zu sample%s", x->n, x->n == 1 ? "" : "s");
+		weak(arr, x->platform, 2, cell, NULL, t);
 	}
 	if (!x->is_baseline && vs->present && analyze_have(vs->speedup) &&
 	    !vs->ci_bounded) {
 		report_md_name(t, x->platform);
 		sb_addf(t, ": the interval of the speedup is unbounded (the %s mean is too uncertain to divide by).",
 			set->baseline);
-		check(arr, "warning", x->platform, t);
+		if (base && analyze_have(base->cov))
+			snprintf(cause, sizeof(cause), "%s's CoV %.1f%%", set->baseline,
+				 100 * base->cov);
+		weak(arr, x->platform, 3, "unbounded interval",
+		     base && analyze_have(base->cov) ? cause : NULL, t);
+	}
+	if (x->drift.significant) {
+		report_md_name(t, x->platform);
+		sb_addf(t, ": the samples drift over the run (Spearman ρ=%.2f, %s) — the platform changed while it was measured (thermal, caches warming, background work).",
+			x->drift.rho, analyze_fmt_p(x->drift.p, pb, sizeof(pb)));
+		snprintf(cell, sizeof(cell), "drift ρ=%.2f", x->drift.rho);
+		/* ranked below noise: high CoV shows drift as its cause */
+		weak(arr, x->platform, 6, cell, NULL, t);
+	}
+	if (analyze_have(x->cov) && x->cov > ANALYZE_HIGH_COV) {
+		int prec = 100 * (x->cov - ANALYZE_HIGH_COV) < 0.05 ? 2 : 1;
+
+		report_md_name(t, x->platform);
+		sb_addf(t, ": CoV %.*f%% is above %.0f%% — noisy samples.",
+			prec, 100 * x->cov, 100 * ANALYZE_HIGH_COV);
+		snprintf(cell, sizeof(cell), "CoV %.*f%%", prec, 100 * x->cov);
+		weak(arr, x->platform, 5, cell, noise_cause(x, cause, sizeof(cause)), t);
 	}
 }
 
@@ -350,7 +406,7 @@ void report_checks(const struct report_facts *f, const struct analyze_set *set,
 			continue;
 		}
 		direction_checks(f, set, x, base, bm, arr, &t);
-		weak_data_checks(set, x, arr, &t);
+		weak_data_checks(f, set, x, base, arr, &t);
 	}
 	tcg_kvm_checks(f, g, n, arr, &t);
 	sb_release(&t);

@@ -243,14 +243,72 @@ cleanup:
 	return ret;
 }
 
+/* Per host, platform and benchmark the most frequent error of its failed
+ * samples (ties: the alphabetically first). */
+static int load_failures(struct db *db, const struct analyze_opts *o,
+			 struct report_facts *f)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (db_prepare(db, &st,
+		       "SELECT h.name, p.name, b.name, coalesce(s.error, 'no reason recorded'),"
+		       " count(*) AS c FROM sample s JOIN run r ON r.id = s.run_id"
+		       " JOIN platform p ON p.id = s.platform_id"
+		       " JOIN host h ON h.id = p.host_id"
+		       " JOIN benchmark b ON b.id = s.benchmark_id"
+		       " WHERE s.status = 'failed' AND" FILTER
+		       " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, c DESC, 4") < 0)
+		goto cleanup;
+	bind_filters(st, o);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 0);
+		const char *p = (const char *)sqlite3_column_text(st, 1);
+		const char *b = (const char *)sqlite3_column_text(st, 2);
+		struct report_failure *x;
+
+		if (report_facts_failure(f, h, p, b))
+			continue; /* a less frequent reason */
+		f->failures = xrealloc(f->failures, (f->n_failures + 1) * sizeof(*f->failures));
+		x = &f->failures[f->n_failures++];
+		x->host = xstrdup(h);
+		x->platform = xstrdup(p);
+		x->benchmark = xstrdup(b);
+		x->error = col_text(st, 3);
+		x->count = sqlite3_column_int(st, 4);
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(db, "read failed samples");
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int report_facts_load(struct db *db, const struct analyze_opts *o,
 		      struct report_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	if (load_hosts(db, o, f) < 0 || load_runs(db, o, f) < 0 ||
-	    load_platforms(db, o, f) < 0)
+	    load_platforms(db, o, f) < 0 || load_failures(db, o, f) < 0)
 		return -1;
 	return 0;
+}
+
+const char *report_facts_failure(const struct report_facts *f,
+				 const char *host, const char *platform,
+				 const char *benchmark)
+{
+	for (size_t i = 0; f && i < f->n_failures; i++) {
+		const struct report_failure *x = &f->failures[i];
+
+		if (!strcmp(x->host, host) && !strcmp(x->platform, platform) &&
+		    !strcmp(x->benchmark, benchmark))
+			return x->error;
+	}
+	return NULL;
 }
 
 void report_facts_clear(struct report_facts *f)
@@ -291,9 +349,16 @@ void report_facts_clear(struct report_facts *f)
 		free(r->status);
 		free(r->source);
 	}
+	for (size_t i = 0; i < f->n_failures; i++) {
+		free(f->failures[i].host);
+		free(f->failures[i].platform);
+		free(f->failures[i].benchmark);
+		free(f->failures[i].error);
+	}
 	free(f->hosts);
 	free(f->platforms);
 	free(f->runs);
+	free(f->failures);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -52,11 +52,19 @@ struct report_run {
 	int has_seed;
 };
 
+/* The most frequent reason among the failed samples of one host,
+ * platform and benchmark. */
+struct report_failure {
+	char *host, *platform, *benchmark, *error;
+	int count;
+};
+
 struct report_facts {
-	size_t n_hosts, n_platforms, n_runs;
+	size_t n_hosts, n_platforms, n_runs, n_failures;
 	struct report_host *hosts;
 	struct report_platform *platforms;
 	struct report_run *runs;
+	struct report_failure *failures;
 };
 
 /* Loads the facts for the selection of o (host and run filters; NULL o =
@@ -70,6 +78,12 @@ const struct report_platform *report_facts_platform(const struct report_facts *f
 						    const char *name);
 const struct report_host *report_facts_host(const struct report_facts *f,
 					    const char *host);
+
+/* The most frequent error of the failed samples of a host, platform and
+ * benchmark (the stored reason, e.g. "timed out after 90 s"), or NULL. */
+const char *report_facts_failure(const struct report_facts *f,
+				 const char *host, const char *platform,
+				 const char *benchmark);
 
 /* A configuration fact of p as text (numbers without a fraction printed as
  * integers, nested keys as "tools.sysbench"), or NULL when it was not

@@ -91,8 +91,15 @@ static cJSON *platform_obj(const struct report_platform *p, char *const *names)
 		const char *vc = fact_or(p, "vcpus", b, sizeof(b));
 		const char *mm = fact_or(p, "memory_mib", b2, sizeof(b2));
 
+		char kb[32];
+		const char *kind = fact_or(p, "kind", kb, sizeof(kb));
+		int container = kind && !strcmp(kind, "docker");
+
+		/* a container's sizes are cgroup limits on the host's CPUs and
+		 * memory, a guest's its virtual hardware */
 		if (vc || mm) {
-			sb_addf(&s, "%s vCPU, %s MiB", vc ? vc : "?", mm ? mm : "?");
+			sb_addf(&s, "%s %s, %s MiB%s", vc ? vc : "?", container ? "CPU" : "vCPU",
+				mm ? mm : "?", container ? " (cgroup limits)" : "");
 			cJSON_AddStringToObject(o, "size", s.buf);
 			sb_reset(&s);
 		} else {
@@ -203,6 +210,23 @@ static cJSON *row_obj(const struct analyze_group *g)
 					analyze_fmt_speedup(&g->vs_baseline, b, sizeof(b)));
 		cJSON_AddStringToObject(o, "p", analyze_fmt_p(g->vs_baseline.p_holm, c, sizeof(c)));
 		cJSON_AddBoolToObject(o, "significant", g->vs_baseline.significant);
+	}
+	if (!g->is_baseline) {
+		/* the verdict and the interval it rests on */
+		struct report_verdict v;
+		const char *iv;
+
+		report_verdict(&g->vs_baseline, &v);
+		report_fmt_verdict_speedup(&g->vs_baseline, &v, b, sizeof(b));
+		iv = strchr(b, '[');
+		if (v.word) {
+			snprintf(c, sizeof(c), "%s %s", v.word, iv ? iv : "");
+			cJSON_AddStringToObject(o, "verdict", c);
+		} else {
+			cJSON_AddStringToObject(o, "verdict", "n/a");
+		}
+	} else {
+		cJSON_AddStringToObject(o, "verdict", "");
 	}
 	return o;
 }
@@ -428,6 +452,7 @@ static cJSON *benchmark_obj(struct model *m, const struct analyze_group *g,
 {
 	cJSON *bo = cJSON_CreateObject(), *rows, *answers, *checks;
 	const struct analyze_group *base = NULL;
+	const struct report_platform *p;
 	const cJSON *c;
 
 	cJSON_AddStringToObject(bo, "name", g->benchmark);
@@ -451,7 +476,13 @@ static cJSON *benchmark_obj(struct model *m, const struct analyze_group *g,
 		if (x->n > m->nmax)
 			m->nmax = x->n;
 		m->nwarm += x->n_warmup_excluded;
-		if (x->is_baseline)
+		if (x->is_baseline || !x->n)
+			continue;
+		/* Without a configuration the answer has nothing to add to the
+		 * verdict up front (that the facts are missing is said once). */
+		p = report_facts_platform(m->f, x->host, x->platform);
+		if ((!p || !p->config) && x->vs_baseline.present &&
+		    analyze_have(x->vs_baseline.speedup))
 			continue;
 		report_answer(m->f, m->set, x, base, &t);
 		a = cJSON_CreateObject();
@@ -485,6 +516,211 @@ static cJSON *host_benchmarks(struct model *m, const struct report_host *h)
 			cJSON_AddItemToArray(benches, benchmark_obj(m, g, be - b0));
 	}
 	return benches;
+}
+
+/* The end of the benchmark that starts at groups[b0] (same host and
+ * benchmark). */
+static size_t bench_end(const struct analyze_set *set, size_t b0)
+{
+	size_t be = b0;
+
+	while (be < set->n_groups &&
+	       !strcmp(set->groups[be].host, set->groups[b0].host) &&
+	       !strcmp(set->groups[be].benchmark, set->groups[b0].benchmark))
+		be++;
+	return be;
+}
+
+/* The platforms of host's groups in analyze's order (the baseline first
+ * when with_baseline, else left out). Caller frees (vb_strv_free). */
+static char **host_columns(const struct analyze_set *set, const char *host,
+			   int with_baseline)
+{
+	char **cols = xcalloc(set->n_groups + 1, sizeof(*cols));
+	size_t n = 0;
+
+	if (with_baseline)
+		cols[n++] = xstrdup(set->baseline);
+	for (size_t i = 0; i < set->n_groups; i++) {
+		const struct analyze_group *g = &set->groups[i];
+
+		if (!strcmp(g->host, host) && !g->is_baseline &&
+		    !vb_strv_contains(cols, g->platform))
+			cols[n++] = xstrdup(g->platform);
+	}
+	return cols;
+}
+
+static cJSON *name_list(char *const *names)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; names[i]; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
+	return a;
+}
+
+/* The group of a platform among g[0..n), or NULL. */
+static const struct analyze_group *group_of(const struct analyze_group *g,
+					    size_t n, const char *platform)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(g[i].platform, platform))
+			return &g[i];
+	return NULL;
+}
+
+/* The answers up front for host h: a paragraph per benchmark into
+ * "answers", and "summary" {columns, rows: [{benchmark, cells}]}, each
+ * cell "speedup [interval] verdict" or "—". */
+static void host_answers(const struct model *m, const char *host, cJSON *ho,
+			 const cJSON *problems)
+{
+	const struct analyze_set *set = m->set;
+	char **cols = host_columns(set, host, 0);
+	cJSON *answers = cJSON_AddArrayToObject(ho, "answers");
+	cJSON *summary = cJSON_AddObjectToObject(ho, "summary"), *rows;
+
+	cJSON_AddItemToObject(summary, "columns", name_list(cols));
+	rows = cJSON_AddArrayToObject(summary, "rows");
+	for (size_t b0 = 0, be; b0 < set->n_groups; b0 = be) {
+		const struct analyze_group *g = &set->groups[b0];
+		struct sb t = SB_INIT;
+		cJSON *a, *row, *cells;
+
+		be = bench_end(set, b0);
+		if (strcmp(g->host, host) != 0)
+			continue;
+		report_summary(m->f, set, g, be - b0, problems, &t);
+		a = cJSON_CreateObject();
+		cJSON_AddStringToObject(a, "benchmark", g->benchmark);
+		cJSON_AddStringToObject(a, "text", t.buf);
+		cJSON_AddItemToArray(answers, a);
+		row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "benchmark", g->benchmark);
+		cells = cJSON_AddArrayToObject(row, "cells");
+		for (size_t c = 0; cols[c]; c++) {
+			const struct analyze_group *x = group_of(g, be - b0, cols[c]);
+
+			sb_reset(&t);
+			if (x)
+				report_summary_cell(x, report_cell_problem(problems, x), &t);
+			else
+				sb_adds(&t, "—");
+			cJSON_AddItemToArray(cells, cJSON_CreateString(t.buf));
+		}
+		cJSON_AddItemToArray(rows, row);
+		sb_release(&t);
+	}
+	vb_strv_free(cols);
+}
+
+/* The worst weak-data warning (lowest rank) of a platform and benchmark
+ * of host among checks, or NULL. */
+static const cJSON *worst_warning(const cJSON *checks, const char *host,
+				  const char *platform, const char *bench)
+{
+	const cJSON *c, *worst = NULL;
+
+	cJSON_ArrayForEach(c, checks) {
+		const cJSON *rank = cJSON_GetObjectItemCaseSensitive(c, "rank");
+
+		if (!cJSON_IsNumber(rank) ||
+		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "host")), host) ||
+		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "platform")), platform) ||
+		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "benchmark")), bench))
+			continue;
+		if (!worst || rank->valuedouble <
+			      cJSON_GetObjectItemCaseSensitive(worst, "rank")->valuedouble)
+			worst = c;
+	}
+	return worst;
+}
+
+/* The warnings table of host into ho "warnings": {columns, rows} with
+ * only the benchmarks that have a warning, each cell the worst warning
+ * and its cause; NULL when there is none. */
+static void host_warnings(const struct model *m, const char *host, cJSON *ho)
+{
+	const struct analyze_set *set = m->set;
+	char **cols = host_columns(set, host, 1);
+	cJSON *table = cJSON_CreateObject(), *rows;
+
+	cJSON_AddItemToObject(table, "columns", name_list(cols));
+	rows = cJSON_AddArrayToObject(table, "rows");
+	for (size_t b0 = 0, be; b0 < set->n_groups; b0 = be) {
+		const struct analyze_group *g = &set->groups[b0];
+		cJSON *row = NULL, *cells = NULL;
+
+		be = bench_end(set, b0);
+		if (strcmp(g->host, host) != 0)
+			continue;
+		for (size_t c = 0; cols[c]; c++) {
+			const cJSON *w = worst_warning(m->checks, host, cols[c], g->benchmark);
+			const char *cause = w ? cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(w, "cause")) : NULL;
+			struct sb t = SB_INIT;
+
+			if (w) {
+				tmpl_md_escape(&t, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w, "cell")));
+				if (cause) {
+					sb_adds(&t, " — ");
+					tmpl_md_escape(&t, cause);
+				}
+			}
+			if (!row && w) {
+				row = cJSON_CreateObject();
+				cJSON_AddStringToObject(row, "benchmark", g->benchmark);
+				cells = cJSON_AddArrayToObject(row, "cells");
+				for (size_t k = 0; k < c; k++)
+					cJSON_AddItemToArray(cells, cJSON_CreateString(""));
+			}
+			if (row)
+				cJSON_AddItemToArray(cells, cJSON_CreateString(t.buf ? t.buf : ""));
+			sb_release(&t);
+		}
+		if (row)
+			cJSON_AddItemToArray(rows, row);
+	}
+	if (cJSON_GetArraySize(rows))
+		cJSON_AddItemToObject(ho, "warnings", table);
+	else {
+		cJSON_Delete(table);
+		cJSON_AddNullToObject(ho, "warnings");
+	}
+	vb_strv_free(cols);
+}
+
+/* The checks of a level (and, for warnings, only those not in the
+ * warnings table: with_cell 0) from all. */
+static cJSON *checks_of(const cJSON *all, const char *level)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, all) {
+		const char *l = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "level"));
+
+		if (l && !strcmp(l, level) && !cJSON_GetObjectItemCaseSensitive(c, "cell"))
+			cJSON_AddItemToArray(out, cJSON_Duplicate(c, 1));
+	}
+	return out;
+}
+
+/* The compared platforms with samples but no recorded configuration
+ * (imported data), by name. */
+static cJSON *unconfigured(const struct report_facts *f,
+			   const struct analyze_set *set)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < f->n_platforms; i++) {
+		const struct report_platform *p = &f->platforms[i];
+
+		if (!p->config && p->has_samples && strcmp(p->name, set->baseline))
+			cJSON_AddItemToArray(a, cJSON_CreateString(p->name));
+	}
+	return a;
 }
 
 /* A run that did not finish may lack samples of some pairs: a warning. */
@@ -555,7 +791,7 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 	struct model m = { .f = f, .set = set, .figs = figures,
 			   .names = platform_names(f, set),
 			   .checks = cJSON_CreateArray(), .nmin = SIZE_MAX };
-	cJSON *root = cJSON_CreateObject(), *hosts, *runs, *checks;
+	cJSON *root = cJSON_CreateObject(), *hosts, *runs, *checks, *problems;
 	char now[40];
 
 	cJSON_AddStringToObject(root, "tool_version", VB_VERSION);
@@ -563,8 +799,23 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 	add_str(root, "db", o ? o->db_path : NULL);
 	cJSON_AddStringToObject(root, "baseline", set->baseline);
 	cJSON_AddNumberToObject(root, "n_comparisons", (double)set->n_comparisons);
+#ifdef ANALYZE_DEFAULT_MARGIN
+	{
+		char b[32];
+
+		snprintf(b, sizeof(b), "%g %%", 100 * set->margin);
+		cJSON_AddStringToObject(root, "margin", b);
+		cJSON_AddNumberToObject(root, "family_size", (double)set->family_size);
+		cJSON_AddBoolToObject(root, "verdicts", 1);
+	}
+#else
+	cJSON_AddStringToObject(root, "margin", "2 %");
+	cJSON_AddNumberToObject(root, "family_size", (double)set->n_comparisons);
+	cJSON_AddBoolToObject(root, "verdicts", 0);
+#endif
 	cJSON_AddBoolToObject(root, "rendered", figures && figures->n && figures->figs[0].rendered);
 	cJSON_AddBoolToObject(root, "multi_host", f->n_hosts > 1);
+	cJSON_AddBoolToObject(root, "svg", figures && (figures->formats & PLOT_FMT_SVG));
 
 	hosts = cJSON_CreateArray();
 	for (size_t hi = 0; hi < f->n_hosts; hi++) {
@@ -576,8 +827,18 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 		cJSON_AddItemToObject(ho, "benchmarks", host_benchmarks(&m, h));
 	}
 	run_status_checks(&m);
+	cJSON_AddItemToObject(root, "unconfigured", unconfigured(f, set));
 	checks = sorted_checks(m.checks);
+	problems = checks_of(checks, "problem");
+	for (size_t hi = 0; hi < f->n_hosts; hi++) {
+		cJSON *ho = cJSON_GetArrayItem(hosts, (int)hi);
+
+		host_answers(&m, f->hosts[hi].name, ho, problems);
+		host_warnings(&m, f->hosts[hi].name, ho);
+	}
 	cJSON_AddItemToObject(root, "checks", checks);
+	cJSON_AddItemToObject(root, "problems", problems);
+	cJSON_AddItemToObject(root, "notes", checks_of(checks, "warning"));
 	cJSON_AddItemToObject(root, "hosts", hosts);
 	/* guests compared with a baseline on another machine */
 	cJSON_AddNumberToObject(root, "n_remote", (double)m.n_remote);
