@@ -62,6 +62,26 @@ static char *find_template(const struct report_opts *o)
 	return found;
 }
 
+int report_outputs_parse(const char *list, unsigned *outputs)
+{
+	char **w = vb_split(list, ',');
+	int ret = 0;
+
+	*outputs = 0;
+	for (size_t i = 0; w[i] && !ret; i++) {
+		if (!strcmp(w[i], "md"))
+			*outputs |= REPORT_OUT_MD;
+		else if (!strcmp(w[i], "html"))
+			*outputs |= REPORT_OUT_HTML;
+		else
+			ret = vb_error("unknown report output '%s' (md, html)", w[i]);
+	}
+	if (!ret && !*outputs)
+		ret = vb_error("no report output given (md, html)");
+	vb_strv_free(w);
+	return ret;
+}
+
 int report_write(struct db *db, const struct report_opts *o,
 		 struct report_timing *t)
 {
@@ -71,9 +91,10 @@ int report_write(struct db *db, const struct report_opts *o,
 	struct plot_result *figs = NULL;
 	struct tmpl *tp = NULL;
 	cJSON *model = NULL;
-	struct sb md = SB_INIT;
-	char *tpath = NULL, *out_md = NULL;
+	struct sb md = SB_INIT, html = SB_INIT;
+	char *tpath = NULL, *out_md = NULL, *out_html = NULL;
 	const char *out_dir = o->out_dir ? o->out_dir : REPORT_DEFAULT_OUT;
+	unsigned outputs = o->outputs ? o->outputs : REPORT_OUT_MD | REPORT_OUT_HTML;
 	int ret = -1, prc;
 	double t0 = vb_mono_time(), t1;
 
@@ -110,8 +131,16 @@ int report_write(struct db *db, const struct report_opts *o,
 	cJSON_AddBoolToObject(model, "render_requested", o->render);
 	if (tmpl_render(tp, model, &md) < 0)
 		goto cleanup;
+	/* Both documents are rendered before either is written. */
+	if ((outputs & REPORT_OUT_HTML) && report_html(md.buf, md.len, out_dir, &html) < 0)
+		goto cleanup;
 	out_md = xasprintf("%s/report.md", out_dir);
-	if (vb_write_file_atomic(out_md, md.buf, md.len, 0644) < 0)
+	out_html = xasprintf("%s/report.html", out_dir);
+	if ((outputs & REPORT_OUT_MD) &&
+	    vb_write_file_atomic(out_md, md.buf, md.len, 0644) < 0)
+		goto cleanup;
+	if ((outputs & REPORT_OUT_HTML) &&
+	    vb_write_file_atomic(out_html, html.buf, html.len, 0644) < 0)
 		goto cleanup;
 	tm.report = vb_mono_time() - t1 + (t1 - t0 - tm.analyze - tm.plot_write - tm.render);
 	ret = prc < 0 ? prc : 0;
@@ -119,8 +148,10 @@ cleanup:
 	if (t)
 		*t = tm;
 	free(out_md);
+	free(out_html);
 	free(tpath);
 	sb_release(&md);
+	sb_release(&html);
 	cJSON_Delete(model);
 	tmpl_free(tp);
 	plot_result_free(figs);

@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "analyze/analyze.h"
+#include "common/util.h"
 #include "report/facts.h"
 
 struct db;
@@ -33,8 +34,19 @@ struct plot_result;
  * source folder. */
 #define REPORT_DEFAULT_OUT "out/report"
 
+/* The documents report_write() writes (report_opts.outputs). */
+enum {
+	REPORT_OUT_MD = 1 << 0,     /* report.md */
+	REPORT_OUT_HTML = 1 << 1,   /* report.html, from the same Markdown */
+};
+
+/* Parses "md", "html" or "md,html" into REPORT_OUT_* bits. Returns 0, or
+ * -1 after a one-line error naming the bad word. */
+int report_outputs_parse(const char *list, unsigned *outputs);
+
 struct report_opts {
 	const char *out_dir;        /* NULL: REPORT_DEFAULT_OUT */
+	unsigned outputs;           /* REPORT_OUT_*; 0 = both */
 	const char *templates_dir;  /* NULL: $VIRTBENCH_TEMPLATES, then
 				     * templates/ next to the binary or one
 				     * directory up */
@@ -50,12 +62,19 @@ struct report_timing {
 	size_t figures;
 };
 
-/* Writes OUT/report.md and OUT/figures/. Returns 0; PLOT_ERR_NO_GNUPLOT
+/* Writes OUT/report.md, OUT/report.html (as o->outputs says) and
+ * OUT/figures/. Returns 0; PLOT_ERR_NO_GNUPLOT
  * when gnuplot is missing (everything else written, user told how to
  * render); another negative value after a reported failure. t may be
  * NULL. */
 int report_write(struct db *db, const struct report_opts *o,
 		 struct report_timing *t);
+
+/* Renders the report's Markdown md[0..len) as one HTML page into out:
+ * inline CSS, a table of contents, heading ids, figures as SVG where the
+ * SVG exists beside the PNG in dir (the directory the page is written
+ * to). Returns 0, or -1 after a reported error. */
+int report_html(const char *md, size_t len, const char *dir, struct sb *out);
 
 /* Builds the template model (the cJSON the template sees) without
  * writing anything; figures may be NULL (no figure links). For tests and
