@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_report.c - the report's answers and validity checks
- * (report/answers.c) and its facts and model (report/report.c), on a real
+ * (report/answers.c, checks.c) and its facts and model (facts.c, model.c), on a real
  * temporary database with recorded platform configurations:
  *   - disk: cache=writeback (guest beats native: caching artefact) vs
  *     cache=none (bypasses the host page cache);
@@ -16,13 +16,17 @@
  *   - a guest of a remote libvirtd (libvirt_host recorded) compared with
  *     native on the collecting host: warned once, qualified in each answer,
  *     with the ssh baseline that fixes it; same-machine checks skip it;
- *     no warning once the baseline is that machine.
+ *     no warning once the baseline is that machine;
+ *   - the answers up front (report/summary.c): verdict, the interval it
+ *     rests on, the mechanism inferred from facts, at most ~80 words;
+ *   - the HTML page (report/html.c): ids, contents, tables, no raw HTML.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -781,6 +785,50 @@ static void test_answers_up_front(void **state)
 	teardown((void **)&f);
 }
 
+/* The HTML page from Markdown: heading ids (unique), the contents after
+ * the title, tables in a scrolling box, raw HTML never passed through, a
+ * PNG figure replaced by its SVG only when that file exists. */
+static void test_html(void **state)
+{
+	static const char md[] =
+		"# virtbench report\n\n## Answers\n\ntext <script>alert(1)</script>\n\n"
+		"## Results\n\n### cpu (events/s, higher is better)\n\n"
+		"| a | b |\n|---|--:|\n| 1 | 2 |\n\n### cpu (events/s, higher is better)\n\n"
+		"![one](figures/one.png)\n![two](figures/two.png)\n";
+	char dir[] = "/tmp/vbhtml.XXXXXX";
+	struct sb out = SB_INIT;
+	char *svg;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	svg = xasprintf("%s/figures", dir);
+	assert_int_equal(mkdir(svg, 0755), 0);
+	free(svg);
+	svg = xasprintf("%s/figures/one.svg", dir);
+	assert_int_equal(vb_write_file_atomic(svg, "<svg/>", 6, 0644), 0);
+	assert_int_equal(report_html(md, strlen(md), dir, &out), 0);
+	HAS(out.buf, "<h1 id=\"virtbench-report\">virtbench report</h1>\n<nav class=\"toc\">");
+	HAS(out.buf, "<h2 id=\"answers\">Answers</h2>");
+	HAS(out.buf, "<h3 id=\"cpu-events-s-higher-is-better\">");
+	HAS(out.buf, "<h3 id=\"cpu-events-s-higher-is-better-2\">");
+	HAS(out.buf, "<a href=\"#cpu-events-s-higher-is-better-2\">cpu</a>");
+	HAS(out.buf, "<a href=\"#results\">Results</a>");
+	HAS(out.buf, "<div class=\"table\"><table>");
+	HAS(out.buf, "<td align=\"right\">2</td>");
+	HASNT(out.buf, "<script>");
+	HAS(out.buf, "<img src=\"figures/one.svg\" alt=\"one\"");
+	HAS(out.buf, "<img src=\"figures/two.png\" alt=\"two\"");
+	HAS(out.buf, "<style>");
+	HAS(out.buf, "<meta name=\"viewport\"");
+	unlink(svg);
+	free(svg);
+	svg = xasprintf("%s/figures", dir);
+	rmdir(svg);
+	free(svg);
+	rmdir(dir);
+	sb_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -795,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_faster_than_host),
 		cmocka_unit_test(test_remote_baseline),
 		cmocka_unit_test(test_answers_up_front),
+		cmocka_unit_test(test_html),
 	};
 
 	vb_verbosity = 0;
