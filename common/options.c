@@ -21,7 +21,7 @@ static void add_command_name(struct sb *sb, const char *synopsis)
 	while (*p) {
 		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
 
-		if (!n || (p[n] && p[n] != ' '))
+		if (!n || *p == '-' || (p[n] && p[n] != ' '))
 			break;
 		end = p + n;
 		p += n;

@@ -241,7 +241,7 @@ static void t_unknown(void **state)
 	assert_string_equal(first_line(), "virtbench t: option '--profile' needs a value");
 	assert_int_equal(parse_words(&t_spec, &o, d, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "ambiguous option '--p' (--platforms, --profile)");
+			    "virtbench t: ambiguous option '--p' (--platforms, --profile)");
 }
 
 static void t_missing_and_extra(void **state)
@@ -279,7 +279,7 @@ static void t_numbers(void **state)
 	(void)state;
 	assert_int_equal(parse_words(&t_spec, &o, a, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "--reps: 'x' is not a whole number from 1 to 100");
+			    "virtbench t: --reps: 'x' is not a whole number from 1 to 100");
 	assert_int_equal(parse_words(&t_spec, &o, b, NULL, NULL), 2);
 	assert_string_equal(first_line(),
 			    "--reps: '0' is not a whole number from 1 to 100");
@@ -302,7 +302,7 @@ static void t_callback(void **state)
 
 	(void)state;
 	assert_int_equal(parse_words(&t_spec, &o, a, NULL, NULL), 2);
-	assert_string_equal(first_line(), "virtbench t: --cb: 'bad' is refused");
+	assert_string_equal(first_line(), "--cb: 'bad' is refused");
 	assert_non_null(strstr(err, "usage: virtbench t"));
 	assert_int_equal(parse_words(&t_spec, &o, b, NULL, NULL), 0);
 	assert_string_equal(o.last, "good");
@@ -327,7 +327,7 @@ static void t_groups_checked(void **state)
 	assert_string_equal(first_line(), "virtbench t: --cb cannot be given with --reps");
 	assert_int_equal(parse_words(&t_spec, &o, only_ok, NULL, NULL), 0);
 	assert_int_equal(parse_words(&req_spec, &o, req, NULL, NULL), 2);
-	assert_string_equal(first_line(), "virtbench t: --name is required");
+	assert_string_equal(first_line(), "virtbench r: --name is required");
 	assert_int_equal(parse_words(&req_spec, &o, req_ok, NULL, NULL), 0);
 }
 
