@@ -282,14 +282,14 @@ static void t_numbers(void **state)
 			    "virtbench t: --reps: 'x' is not a whole number from 1 to 100");
 	assert_int_equal(parse_words(&t_spec, &o, b, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "--reps: '0' is not a whole number from 1 to 100");
+			    "virtbench t: --reps: '0' is not a whole number from 1 to 100");
 	assert_int_equal(parse_words(&t_spec, &o, c, NULL, NULL), 2);
 	assert_int_equal(parse_words(&t_spec, &o, d, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "--target-ci: '100' is not a number above 0 and below 100");
+			    "virtbench t: --target-ci: '100' is not a number above 0 and below 100");
 	assert_int_equal(parse_words(&t_spec, &o, e, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "--target-ci: '1e' is not a number above 0 and below 100");
+			    "virtbench t: --target-ci: '1e' is not a number above 0 and below 100");
 	assert_int_equal(parse_words(&t_spec, &o, f, NULL, NULL), 0);
 	assert_int_equal(o.reps, 100);
 }
