@@ -28,7 +28,6 @@
 #define _GNU_SOURCE
 #include "platform/libvirt/platform_libvirt.h"
 #include "platform/libvirt/cidata.h"
-#include "collect/collect.h"
 #include "image/image.h"
 #include "platform/libvirt/libvirt_remote.h"
 #include "platform/libvirt/libvirt_xml.h"
@@ -873,7 +872,7 @@ static int lv_start(struct platform *p)
 	} else {
 		/* Standalone use (tests, bench): a run directory of our own,
 		 * where "virtbench cleanup" looks too. */
-		char *b = collect_state_base(NULL);
+		char *b = platform_state_base(NULL);
 
 		state_dir = xasprintf("%s/virtbench-%s", b, o->run_uuid ?
 				      o->run_uuid : uuid8);
@@ -1493,7 +1492,7 @@ static char *lv_find_dir(const char *base, const char *name)
 static int lv_cleanup(const struct platform_opts *o, int *removed)
 {
 	const char *uri = o && o->connect_uri ? o->connect_uri : LV_DEFAULT_URI;
-	char *base = collect_state_base(o ? o->state_dir : NULL), *why = NULL;
+	char *base = platform_state_base(o ? o->state_dir : NULL), *why = NULL;
 	virConnectPtr c = lv_connect(uri, &why);
 	virStoragePoolPtr pool = NULL;
 	virDomainPtr *doms = NULL;
