@@ -14,7 +14,6 @@
  * (the tool failed), "timed out", "could not run", "not run" (a
  * placeholder had no value on that platform).
  */
-#define _GNU_SOURCE /* close_range */
 #include "collect/collect.h"
 
 #include <arpa/inet.h>
@@ -27,17 +26,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "collect/parsers.h"
 #include "collect/scheduler.h"
 #include "collect/suite.h"
+#include "common/run.h"
 #include "common/util.h"
 #include "db/db.h"
 
@@ -51,20 +49,6 @@
 #define START_ESTIMATE 30.0
 
 /* ---- locating files ------------------------------------------------------- */
-
-char *collect_state_base(const char *dir)
-{
-	const char *e;
-
-	if (dir && *dir)
-		return xstrdup(dir);
-	e = getenv("VIRTBENCH_STATE_DIR");
-	if (e && *e)
-		return xstrdup(e);
-	/* Not $TMPDIR: it is often a tmpfs, where O_DIRECT (the disk
-	 * benchmarks) fails and a 1 GiB test file lives in memory. */
-	return xstrdup("/var/tmp");
-}
 
 /* Directory of the running binary (/proc/self/exe, else argv0). Owned. */
 static char *exe_dir(const char *argv0)
@@ -205,85 +189,49 @@ static int port_open(int port)
 	return ok;
 }
 
-/* Starts "iperf3 -s -B 127.0.0.1 -p PORT" (no shell, so the PID is
- * iperf3's own); it dies with the collector (PDEATHSIG) if the collector
- * is killed. Retries with another port if one was taken in between. */
-static int iperf_start(const char *logfile, pid_t *pid_out, int *port_out)
+/* Starts "iperf3 -s -B 127.0.0.1 -p PORT" (no shell, so the pid is
+ * iperf3's own) through common/run.c, so it dies with the collector even
+ * when the collector is SIGKILLed. Retries with another port if one was
+ * taken in between. The argv and log path must outlive the server. */
+static int iperf_start(struct run_cmd *srv, const char *logfile, char *pstr,
+		       size_t pstr_size, const char **argv)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
-		int port = vb_free_loopback_port(), status;
-		pid_t parent = getpid(), pid;
-		char pstr[16];
+		int port = vb_free_loopback_port();
 		double t0;
 
 		if (port <= 0)
 			return vb_error("cannot find a free port on 127.0.0.1");
-		snprintf(pstr, sizeof(pstr), "%d", port);
-		pid = fork();
-		if (pid < 0)
-			return vb_error("cannot fork: %s", strerror(errno));
-		if (pid == 0) {
-			int fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-			setpgid(0, 0);
-			prctl(PR_SET_PDEATHSIG, SIGTERM);
-			if (getppid() != parent)
-				_exit(127);
-			signal(SIGINT, SIG_DFL);
-			signal(SIGTERM, SIG_DFL);
-			if (fd >= 0) {
-				dup2(fd, 1);
-				dup2(fd, 2);
-			}
-			fd = open("/dev/null", O_RDONLY);
-			if (fd >= 0)
-				dup2(fd, 0);
-			close_range(3, ~0U, 0);
-			execlp("iperf3", "iperf3", "-s", "-B", "127.0.0.1", "-p",
-			       pstr, (char *)NULL);
-			_exit(127);
-		}
+		snprintf(pstr, pstr_size, "%d", port);
+		*srv = (struct run_cmd)RUN_CMD_INIT;
+		srv->argv = argv;
+		srv->out = RUN_OUT_FILE;
+		srv->err = RUN_OUT_TO_OUT;
+		srv->out_path = logfile;
+		srv->append = 1;
+		if (run_start(srv) < 0)
+			return -1;
 		t0 = vb_mono_time();
-		while (vb_mono_time() - t0 < 5.0 && !collect_stop_requested) {
-			if (waitpid(pid, &status, WNOHANG) == pid) {
-				pid = -1;
-				break;
-			}
+		while (vb_mono_time() - t0 < 5.0 && !collect_stop_requested &&
+		       !run_ended(srv)) {
 			if (port_open(port)) {
-				*pid_out = pid;
-				*port_out = port;
 				vb_debug("iperf3 server pid %ld on 127.0.0.1:%d",
-					 (long)pid, port);
+					 (long)srv->pid, port);
 				return 0;
 			}
 			usleep(20000);
 		}
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-		}
+		run_stop(srv, 0, NULL);
 		if (collect_stop_requested)
 			return -1;
 	}
 	return vb_error("cannot start 'iperf3 -s -B 127.0.0.1' (see %s)", logfile);
 }
 
-static void iperf_stop(pid_t pid)
+static void iperf_stop(struct run_cmd *srv)
 {
-	int status;
-	double t0 = vb_mono_time();
-
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (vb_mono_time() - t0 > 2.0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		usleep(10000);
-	}
+	if (srv->st)
+		run_stop(srv, 2.0, NULL);
 }
 
 /* ---- run state ------------------------------------------------------------- */
@@ -324,7 +272,10 @@ struct collector {
 	struct cbench *bench;
 	struct scheduler sched;
 	char *iperf_host, *iperf_port;
-	pid_t iperf_pid;
+	struct run_cmd iperf;   /* our server, when running */
+	const char *iperf_argv[8];
+	char iperf_pstr[16];
+	char *iperf_log;
 	struct cplat *active;   /* the platform currently resumed */
 	int lost_any;           /* a platform was lost mid-run */
 	/* progress */
@@ -1215,8 +1166,10 @@ static void collector_free(struct collector *c)
 	suite_free(c->suite);
 	cJSON_Delete(c->params);
 	free(c->state_dir);
+	iperf_stop(&c->iperf);
 	free(c->iperf_host);
 	free(c->iperf_port);
+	free(c->iperf_log);
 }
 
 static int random_seed(uint64_t *seed)
@@ -1252,16 +1205,17 @@ static int setup_iperf(struct collector *c)
 		c->iperf_port = xstrdup(colon + 1);
 		return 0;
 	} else {
-		char *log = xasprintf("%s/iperf3-server.log", c->state_dir);
-		int port = 0, ret;
+		const char *argv[] = { "iperf3", "-s", "-B", "127.0.0.1", "-p",
+				       c->iperf_pstr, NULL };
 
-		ret = iperf_start(log, &c->iperf_pid, &port);
-		free(log);
-		if (ret < 0)
+		memcpy(c->iperf_argv, argv, sizeof(argv));
+		c->iperf_log = xasprintf("%s/iperf3-server.log", c->state_dir);
+		if (iperf_start(&c->iperf, c->iperf_log, c->iperf_pstr,
+				sizeof(c->iperf_pstr), c->iperf_argv) < 0)
 			return -1;
-		c->iperf_port = xasprintf("%d", port);
-		vb_info("iperf3 server on 127.0.0.1:%d (pid %ld)", port,
-			(long)c->iperf_pid);
+		c->iperf_port = xstrdup(c->iperf_pstr);
+		vb_info("iperf3 server on 127.0.0.1:%s (pid %ld)", c->iperf_port,
+			(long)c->iperf.pid);
 	}
 	return 0;
 }
@@ -1354,7 +1308,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 			goto out;
 		snprintf(c.uuid, sizeof(c.uuid), "%s", run.uuid);
 	} else {
-		base = collect_state_base(o->state_base);
+		base = platform_state_base(o->state_base);
 		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
 		if (check_not_running(&c) < 0)
 			goto out;
@@ -1380,7 +1334,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	}
 
 	if (!c.state_dir) {
-		base = collect_state_base(o->state_base);
+		base = platform_state_base(o->state_base);
 		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
 	}
 	if (vb_mkdir_p(c.state_dir, 0700) < 0 || write_pidfile(&c) < 0)
@@ -1468,11 +1422,10 @@ teardown:
 		vb_info("interrupted: abandoning the current sample, tearing down");
 	}
 	teardown_all(&c);
-	iperf_stop(c.iperf_pid);
-	c.iperf_pid = 0;
+	iperf_stop(&c.iperf);
 	signals_restore();
 	if (c.state_dir)
-		collect_rm_rf(c.state_dir);
+		vb_rm_rf(c.state_dir);
 fail_run:
 	if (c.run_id && db_run_finish(db, c.run_id, final) < 0)
 		ret = -1;
