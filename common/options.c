@@ -12,6 +12,25 @@
 
 #include "common/util.h"
 
+/* The command a synopsis is about: its leading lowercase words
+ * ("virtbench db merge" of "virtbench db merge OTHER.db"). */
+static void add_command_name(struct sb *sb, const char *synopsis)
+{
+	const char *p = synopsis, *end = synopsis;
+
+	while (*p) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
+
+		if (!n || *p == '-' || (p[n] && p[n] != ' '))
+			break;
+		end = p + n;
+		p += n;
+		p += strspn(p, " ");
+	}
+	if (end > synopsis)
+		sb_addf(sb, "%.*s: ", (int)(end - synopsis), synopsis);
+}
+
 int vb_usage_error(const struct vb_optspec *spec, const char *fmt, ...)
 {
 	va_list ap;
@@ -19,6 +38,8 @@ int vb_usage_error(const struct vb_optspec *spec, const char *fmt, ...)
 	if (fmt) {
 		struct sb sb = SB_INIT;
 
+		if (spec && spec->synopsis)
+			add_command_name(&sb, spec->synopsis);
 		va_start(ap, fmt);
 		sb_vaddf(&sb, fmt, ap);
 		va_end(ap);

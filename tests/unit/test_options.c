@@ -231,17 +231,17 @@ static void t_unknown(void **state)
 
 	(void)state;
 	assert_int_equal(parse_words(&t_spec, &o, a, NULL, NULL), 2);
-	assert_string_equal(first_line(), "unknown option '--bogus'");
+	assert_string_equal(first_line(), "virtbench t: unknown option '--bogus'");
 	/* the usage follows the message */
 	assert_non_null(strstr(err, "\nusage: virtbench t [--force] FILE\n"));
 	assert_int_equal(parse_words(&t_spec, &o, b, NULL, NULL), 2);
-	assert_string_equal(first_line(), "unknown option '-x'");
+	assert_string_equal(first_line(), "virtbench t: unknown option '-x'");
 	/* a unique prefix is the option; an ambiguous one is named */
 	assert_int_equal(parse_words(&t_spec, &o, c, NULL, NULL), 2);
-	assert_string_equal(first_line(), "option '--profile' needs a value");
+	assert_string_equal(first_line(), "virtbench t: option '--profile' needs a value");
 	assert_int_equal(parse_words(&t_spec, &o, d, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "ambiguous option '--p' (--platforms, --profile)");
+			    "virtbench t: ambiguous option '--p' (--platforms, --profile)");
 }
 
 static void t_missing_and_extra(void **state)
@@ -255,15 +255,15 @@ static void t_missing_and_extra(void **state)
 
 	(void)state;
 	assert_int_equal(parse_words(&t_spec, &o, a, NULL, NULL), 2);
-	assert_string_equal(first_line(), "option '--name' needs a value");
+	assert_string_equal(first_line(), "virtbench t: option '--name' needs a value");
 	assert_int_equal(parse_words(&t_spec, &o, b, NULL, NULL), 2);
-	assert_string_equal(first_line(), "option '-n' needs a value");
+	assert_string_equal(first_line(), "virtbench t: option '-n' needs a value");
 	assert_int_equal(parse_words(&t_spec, &o, c, NULL, NULL), 2);
-	assert_string_equal(first_line(), "option '--force' takes no value");
+	assert_string_equal(first_line(), "virtbench t: option '--force' takes no value");
 	assert_int_equal(parse_words(&t_spec, &o, d, NULL, NULL), 2);
-	assert_string_equal(first_line(), "expected FILE");
+	assert_string_equal(first_line(), "virtbench t: expected FILE");
 	assert_int_equal(parse_words(&t_spec, &o, e, NULL, NULL), 2);
-	assert_string_equal(first_line(), "unexpected argument 'c'");
+	assert_string_equal(first_line(), "virtbench t: unexpected argument 'c'");
 }
 
 static void t_numbers(void **state)
@@ -279,17 +279,17 @@ static void t_numbers(void **state)
 	(void)state;
 	assert_int_equal(parse_words(&t_spec, &o, a, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "--reps: 'x' is not a whole number from 1 to 100");
+			    "virtbench t: --reps: 'x' is not a whole number from 1 to 100");
 	assert_int_equal(parse_words(&t_spec, &o, b, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "--reps: '0' is not a whole number from 1 to 100");
+			    "virtbench t: --reps: '0' is not a whole number from 1 to 100");
 	assert_int_equal(parse_words(&t_spec, &o, c, NULL, NULL), 2);
 	assert_int_equal(parse_words(&t_spec, &o, d, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "--target-ci: '100' is not a number above 0 and below 100");
+			    "virtbench t: --target-ci: '100' is not a number above 0 and below 100");
 	assert_int_equal(parse_words(&t_spec, &o, e, NULL, NULL), 2);
 	assert_string_equal(first_line(),
-			    "--target-ci: '1e' is not a number above 0 and below 100");
+			    "virtbench t: --target-ci: '1e' is not a number above 0 and below 100");
 	assert_int_equal(parse_words(&t_spec, &o, f, NULL, NULL), 0);
 	assert_int_equal(o.reps, 100);
 }
@@ -320,14 +320,14 @@ static void t_groups_checked(void **state)
 
 	(void)state;
 	assert_int_equal(parse_words(&t_spec, &o, excl, NULL, NULL), 2);
-	assert_string_equal(first_line(), "--reps and --target-ci exclude each other");
+	assert_string_equal(first_line(), "virtbench t: --reps and --target-ci exclude each other");
 	assert_int_equal(parse_words(&t_spec, &o, needs, NULL, NULL), 2);
-	assert_string_equal(first_line(), "--force needs --name");
+	assert_string_equal(first_line(), "virtbench t: --force needs --name");
 	assert_int_equal(parse_words(&t_spec, &o, only, NULL, NULL), 2);
-	assert_string_equal(first_line(), "--cb cannot be given with --reps");
+	assert_string_equal(first_line(), "virtbench t: --cb cannot be given with --reps");
 	assert_int_equal(parse_words(&t_spec, &o, only_ok, NULL, NULL), 0);
 	assert_int_equal(parse_words(&req_spec, &o, req, NULL, NULL), 2);
-	assert_string_equal(first_line(), "--name is required");
+	assert_string_equal(first_line(), "virtbench r: --name is required");
 	assert_int_equal(parse_words(&req_spec, &o, req_ok, NULL, NULL), 0);
 }
 
