@@ -67,8 +67,10 @@ char *report_fmt_verdict_speedup(const struct analyze_vs *vs,
 	c.ci_lo = v->lo;
 	c.ci_hi = v->hi;
 	c.ci_bounded = v->bounded;
+	/* not bounded: Fieller's set is unbounded, or there is no interval
+	 * at all (the analyzer's reason: "fewer than 2 samples") */
 	if (!v->bounded && vs->present && analyze_have(vs->speedup))
-		c.reason = "unbounded";
+		c.reason = vs->reason ? vs->reason : "unbounded";
 	return analyze_fmt_speedup(&c, buf, size);
 }
 
@@ -236,7 +238,9 @@ static void verdict_phrase(const struct analyze_set *set,
 	if (!strcmp(v.word, "slower") && vs->speedup > 0 && vs->speedup <= 1 / 1.5)
 		sb_addf(out, " (%.1f× slower)", 1 / vs->speedup);
 	if (!strcmp(v.word, "inconclusive")) {
-		if (v.reps_needed > 0)
+		if (vs->reason && strcmp(vs->reason, "unbounded"))
+			; /* the interval's "n/a: why" says it */
+		else if (v.reps_needed > 0)
 			sb_addf(out, " — about %ld more repetitions of each would settle it",
 				v.reps_needed);
 		else if (v.reps_needed == -1)
