@@ -526,7 +526,6 @@ static int load_params(struct collector *c, const char *params)
 static int note_resume(struct collector *c)
 {
 	cJSON *a = cJSON_GetObjectItemCaseSensitive(c->params, "resumes"), *e;
-	sqlite3_stmt *st;
 	char now[40], *json;
 	int rc;
 
@@ -537,84 +536,53 @@ static int note_resume(struct collector *c)
 	add_opt_str(e, "command_line", c->o->command_line);
 	cJSON_AddItemToArray(a, e);
 	json = cJSON_PrintUnformatted(c->params);
-	if (db_prepare(c->db, &st, "UPDATE run SET params = ?2, status = 'running',"
-				   " ended_at = NULL WHERE id = ?1") < 0) {
-		free(json);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, c->run_id);
-	sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	rc = db_run_mark_resumed(c->db, c->run_id, json);
 	free(json);
-	if (rc != SQLITE_DONE)
-		return db_error(c->db, "mark run resumed");
-	return 0;
+	return rc;
 }
 
 static int find_run(struct collector *c, const char *id, char **params,
 		    char **status)
 {
-	sqlite3_stmt *st;
-	int ret = -1;
+	struct db_run_info ri;
 
 	if (db_run_find(c->db, id, &c->run_id) < 0)
 		return -1;
-	if (db_prepare(c->db, &st, "SELECT uuid, params, seed, status, host_id"
-				   " FROM run WHERE id = ?1") < 0)
+	if (db_run_get(c->db, c->run_id, &ri) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->run_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(c->uuid, sizeof(c->uuid), "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		*params = xstrdup((const char *)sqlite3_column_text(st, 1));
-		c->seed = (uint64_t)sqlite3_column_int64(st, 2);
-		*status = xstrdup((const char *)sqlite3_column_text(st, 3));
-		c->host_id = sqlite3_column_int64(st, 4);
-		ret = 0;
-	} else {
-		db_error(c->db, "read run");
-	}
-	sqlite3_finalize(st);
-	return ret;
+	snprintf(c->uuid, sizeof(c->uuid), "%s", ri.uuid);
+	*params = ri.params;
+	c->seed = (uint64_t)ri.seed;
+	*status = ri.status;
+	c->host_id = ri.host_id;
+	return 0;
 }
 
 /* Feeds the samples already stored for this run to the scheduler. */
 static int load_existing(struct collector *c, long *n)
 {
-	sqlite3_stmt *st;
+	struct db_cursor *cur;
+	struct db_named_sample s;
 	int rc;
 
 	*n = 0;
-	if (db_prepare(c->db, &st,
-		       "SELECT p.name, b.name, s.repetition, s.status, s.value"
-		       " FROM sample s JOIN platform p ON p.id = s.platform_id"
-		       " JOIN benchmark b ON b.id = s.benchmark_id"
-		       " WHERE s.run_id = ?1 ORDER BY s.repetition") < 0)
+	if (db_run_samples_open(c->db, c->run_id, &cur) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *pn = (const char *)sqlite3_column_text(st, 0);
-		const char *bn = (const char *)sqlite3_column_text(st, 1);
-		const char *status = (const char *)sqlite3_column_text(st, 3);
-		int rep = sqlite3_column_int(st, 2);
+	while ((rc = db_run_samples_next(cur, &s)) == 1) {
 		size_t pi, bi;
 
-		for (pi = 0; pi < c->n_plat && strcmp(c->plat[pi].name, pn); pi++)
+		for (pi = 0; pi < c->n_plat && strcmp(c->plat[pi].name, s.platform); pi++)
 			;
-		for (bi = 0; bi < c->n_bench && strcmp(c->bench[bi].b->name, bn); bi++)
+		for (bi = 0; bi < c->n_bench && strcmp(c->bench[bi].b->name, s.benchmark); bi++)
 			;
 		if (pi == c->n_plat || bi == c->n_bench)
 			continue;
-		sched_record(&c->sched, pi * c->n_bench + bi, rep,
-			     status && !strcmp(status, "ok"),
-			     sqlite3_column_double(st, 4));
+		sched_record(&c->sched, pi * c->n_bench + bi, s.repetition,
+			     s.status && !strcmp(s.status, "ok"), s.value);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_error(c->db, "read stored samples");
-	return 0;
+	db_cursor_close(cur);
+	return rc < 0 ? -1 : 0;
 }
 
 static void print_plan(struct collector *c, long stored)
@@ -734,18 +702,14 @@ static void add_tools(struct cplat *cp, cJSON *cfg)
 static void add_previous_instances(struct collector *c, struct cplat *cp,
 				   cJSON *cfg)
 {
-	sqlite3_stmt *st;
 	cJSON *old = NULL, *prev, *arr;
 	const char *id;
+	char *json;
 
-	if (db_prepare(c->db, &st, "SELECT config FROM run_platform WHERE"
-				   " run_id = ?1 AND platform_id = ?2") < 0)
+	if (db_run_platform_config(c->db, c->run_id, cp->id, &json) < 0)
 		return;
-	sqlite3_bind_int64(st, 1, c->run_id);
-	sqlite3_bind_int64(st, 2, cp->id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		old = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	old = json ? cJSON_Parse(json) : NULL;
+	free(json);
 	if (!old)
 		return;
 	prev = cJSON_GetObjectItemCaseSensitive(old, "previous_instances");
@@ -1484,32 +1448,17 @@ out:
 int collect_reparse(struct db *db, int64_t run_id, int *seen, int *changed,
 		    int *now_ok, int *now_failed)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct db_cursor *cur = NULL;
+	struct db_raw_sample s;
 	int ret = -1, rc;
 
 	*seen = *changed = *now_ok = *now_failed = 0;
 	if (db_begin(db) < 0)
 		return -1;
-	if (db_prepare(db, &sel,
-		       "SELECT id, repetition, status, value, raw_output, parser,"
-		       " parser_version, error FROM sample WHERE raw_output IS NOT"
-		       " NULL AND parser IS NOT NULL AND (?1 = 0 OR run_id = ?1)"
-		       " AND (status <> 'failed' OR error LIKE 'parse: %')") < 0 ||
-	    db_prepare(db, &upd, "UPDATE sample SET value = ?2, status = ?3,"
-				 " error = ?4, parser_version = ?5 WHERE id = ?1") < 0)
+	if (db_reparse_open(db, run_id, &cur) < 0)
 		goto out;
-	sqlite3_bind_int64(sel, 1, run_id);
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(sel, 0);
-		int rep = sqlite3_column_int(sel, 1);
-		const char *old_status = (const char *)sqlite3_column_text(sel, 2);
-		int had_value = sqlite3_column_type(sel, 3) != SQLITE_NULL;
-		double old_value = sqlite3_column_double(sel, 3);
-		const char *raw = (const char *)sqlite3_column_text(sel, 4);
-		int raw_len = sqlite3_column_bytes(sel, 4);
-		const char *pname = (const char *)sqlite3_column_text(sel, 5);
-		int old_version = sqlite3_column_int(sel, 6);
-		const struct parser *p = parser_find(pname);
+	while ((rc = db_reparse_next(cur, &s)) == 1) {
+		const struct parser *p = parser_find(s.parser);
 		char *reason = NULL, *err = NULL;
 		const char *st;
 		double v = 0;
@@ -1517,53 +1466,36 @@ int collect_reparse(struct db *db, int64_t run_id, int *seen, int *changed,
 
 		if (!p) {
 			vb_warn("sample %" PRId64 ": unknown parser '%s', left as is",
-				id, pname);
+				s.id, s.parser);
 			continue;
 		}
 		(*seen)++;
-		ok = parser_run(pname, raw, (size_t)raw_len, &v, &reason) == 0;
-		st = !ok ? "failed" : rep == 0 ? "warmup" : "ok";
+		ok = parser_run(s.parser, s.raw, s.raw_len, &v, &reason) == 0;
+		st = !ok ? "failed" : s.repetition == 0 ? "warmup" : "ok";
 		if (!ok)
 			err = xasprintf("parse: %s", reason);
-		if (strcmp(st, old_status) || ok != had_value ||
-		    (ok && v != old_value) || old_version != p->version) {
+		if (strcmp(st, s.status) || ok != s.has_value ||
+		    (ok && v != s.value) || s.parser_version != p->version) {
 			(*changed)++;
-			if (ok && !strcmp(old_status, "failed"))
+			if (ok && !strcmp(s.status, "failed"))
 				(*now_ok)++;
-			if (!ok && strcmp(old_status, "failed"))
+			if (!ok && strcmp(s.status, "failed"))
 				(*now_failed)++;
-			sqlite3_bind_int64(upd, 1, id);
-			if (ok)
-				sqlite3_bind_double(upd, 2, v);
-			else
-				sqlite3_bind_null(upd, 2);
-			sqlite3_bind_text(upd, 3, st, -1, SQLITE_STATIC);
-			if (err)
-				sqlite3_bind_text(upd, 4, err, -1, SQLITE_TRANSIENT);
-			else
-				sqlite3_bind_null(upd, 4);
-			sqlite3_bind_int(upd, 5, p->version);
-			rc = sqlite3_step(upd);
-			sqlite3_reset(upd);
-			sqlite3_clear_bindings(upd);
-			if (rc != SQLITE_DONE) {
+			if (db_sample_set_parsed(db, s.id, ok, v, st, err,
+						 p->version) < 0) {
 				free(reason);
 				free(err);
-				db_error(db, "update sample");
 				goto out;
 			}
 		}
 		free(reason);
 		free(err);
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read samples");
+	if (rc < 0)
 		goto out;
-	}
 	ret = 0;
 out:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	db_cursor_close(cur);
 	if (ret == 0)
 		ret = db_commit(db);
 	else
