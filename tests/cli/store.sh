@@ -88,6 +88,7 @@ cmp -s "$F/v1.csv" "$T/v1.csv" || fail "migrated CSV export differs from the old
 cmp -s "$F/v1.analyze.json" "$T/v1.analyze.json" || fail "migrated analysis differs"
 # The migrated file round-trips through JSON and merges into a new one.
 expect_exit 0 "$VIRTBENCH" --db "$T/v1rt.db" import json "$T/v1.json"
+[ "$(sqlite3 "$T/v1rt.db" 'SELECT count(*) FROM output')" = 11 ] || fail "JSON import did not share outputs"
 "$VIRTBENCH" --db "$T/v1rt.db" export --format json >"$T/v1rt.json"
 cmp -s "$F/v1.json" "$T/v1rt.json" || fail "JSON round trip of the migrated data differs"
 expect_exit 0 "$VIRTBENCH" --db "$T/v1m.db" db merge "$T/v1.db"
@@ -99,6 +100,12 @@ cmp -s "$F/v1.json" "$T/v1m.json" || fail "merge of the migrated data differs"
 expect_exit 0 "$VIRTBENCH" --db "$T/v1.db" reparse
 [ "$(sqlite3 "$T/v1.db" "SELECT count(*) FROM sample WHERE status = 'failed'")" = 0 ] || fail "reparse left the failed sample"
 expect_exit 0 "$VIRTBENCH" --db "$T/v1.db" db check
+# import json reads a stream: a cut file is refused where it ends, and
+# nothing is written.
+head -c 5000 "$F/v1.json" >"$T/cut.json"
+expect_exit 1 "$VIRTBENCH" --db "$T/cut.db" import json "$T/cut.json"
+expect_err_line "$T/cut.json:11: not valid JSON (the file ends inside a value)"
+[ ! -e "$T/cut.db" ] || fail "a rejected JSON import left a database"
 # A second open does not migrate again.
 expect_exit 0 "$VIRTBENCH" --db "$T/v1.db" db check
 ! grep -q "migrated" "$T/err" || fail "migrated twice"
