@@ -6,9 +6,10 @@
  * Holm's adjustment over every comparison in the set. Also the two-host
  * comparison behind `virtbench compare`.
  *
- * Workload: up to millions of sample rows. The scan reads only integer and
- * real columns (plus the one-letter status) with a prepared statement and
- * appends 16 bytes per row to its group; each group is then sorted once by
+ * Workload: up to millions of sample rows. The scan reads each series'
+ * (run, platform, benchmark) samples as one row-id range of sample_value,
+ * only the integer id, the value and the status code, and appends 16 bytes
+ * per row to its group; each group is then sorted once by
  * value, and that order serves the median, quartiles, the median CI, the
  * Spearman ranks and the Mann-Whitney merge. Memory is about 40 bytes per
  * ok sample at the peak.
@@ -498,28 +499,31 @@ static void holm_apply(struct analyze_vs **vs, size_t m, size_t *n_cmp)
 static int scan_samples(struct db *db, const struct catalog *c,
 			int64_t run_id, struct acc **accs_out)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *vst = NULL;
 	struct acc *accs;
 	size_t nb = c->n_benches;
 	int rc, ret = -1;
 
 	accs = xcalloc(c->n_plats * nb + 1, sizeof(*accs));
-	if (db_prepare(db, &st, run_id > 0 ?
-		       "SELECT platform_id, benchmark_id, run_id, repetition, "
-		       "value, status FROM sample WHERE run_id = ?1" :
-		       "SELECT platform_id, benchmark_id, run_id, repetition, "
-		       "value, status FROM sample") < 0)
+	/* Series by series (run, platform, benchmark), each a row-id range of
+	 * sample_value in repetition order (db/db.h): the group is found once
+	 * per series, and a row is just (id, value, status). */
+	if (db_prepare(db, &st, "SELECT id, run_id, platform_id, benchmark_id"
+		       " FROM series WHERE ?1 = 0 OR run_id = ?1 ORDER BY id") < 0 ||
+	    db_prepare(db, &vst, "SELECT id % 4294967296, value, status"
+		       " FROM sample_value WHERE id >= ?1 * 4294967296"
+		       " AND id < (?1 + 1) * 4294967296") < 0)
 		goto cleanup;
-	if (run_id > 0)
-		sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 1, run_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t pid = sqlite3_column_int64(st, 0);
-		int64_t bid = sqlite3_column_int64(st, 1);
-		int64_t rid = sqlite3_column_int64(st, 2);
-		int rep = sqlite3_column_int(st, 3);
-		const unsigned char *status;
+		int64_t sid = sqlite3_column_int64(st, 0);
+		int64_t rid = sqlite3_column_int64(st, 1);
+		int64_t pid = sqlite3_column_int64(st, 2);
+		int64_t bid = sqlite3_column_int64(st, 3);
+		uint32_t ord;
 		int64_t pi, bi;
 		struct acc *a;
+		int vrc;
 
 		if (pid < 0 || pid > c->max_plat_id || bid < 0 ||
 		    bid > c->max_bench_id)
@@ -531,29 +535,41 @@ static int scan_samples(struct db *db, const struct catalog *c,
 		a = &accs[(size_t)pi * nb + (size_t)bi];
 		a->platform_id = pid;
 		a->benchmark_id = bid;
-		status = sqlite3_column_text(st, 5);
-		if (!status || rep == 0 || status[0] == 'w') {
-			a->n_warmup++;
-			continue;
+		ord = rid >= 0 && rid <= c->max_run_id ? c->run_ord[rid] : UINT32_MAX;
+		sqlite3_bind_int64(vst, 1, sid);
+		while ((vrc = sqlite3_step(vst)) == SQLITE_ROW) {
+			int rep = sqlite3_column_int(vst, 0);
+			int status = sqlite3_column_int(vst, 2);
+			double v;
+
+			/* status: 0 ok, 1 failed, 2 warm-up */
+			if (rep == 0 || status == 2) {
+				a->n_warmup++;
+				continue;
+			}
+			if (status != 0 || sqlite3_column_type(vst, 1) == SQLITE_NULL) {
+				a->n_failed++;
+				continue;
+			}
+			v = sqlite3_column_double(vst, 1);
+			if (!isfinite(v)) {
+				a->n_failed++;
+				continue;
+			}
+			if (a->n == a->cap) {
+				a->cap = a->cap ? 2 * a->cap : 64;
+				a->r = xrealloc(a->r, a->cap * sizeof(*a->r));
+			}
+			a->r[a->n].run_ord = ord;
+			a->r[a->n].rep = rep;
+			a->r[a->n].v = v;
+			a->n++;
 		}
-		if (status[0] != 'o' ||
-		    sqlite3_column_type(st, 4) == SQLITE_NULL) {
-			a->n_failed++;
-			continue;
+		sqlite3_reset(vst);
+		if (vrc != SQLITE_DONE) {
+			db_error(db, "read samples");
+			goto cleanup;
 		}
-		if (a->n == a->cap) {
-			a->cap = a->cap ? 2 * a->cap : 64;
-			a->r = xrealloc(a->r, a->cap * sizeof(*a->r));
-		}
-		a->r[a->n].run_ord = rid >= 0 && rid <= c->max_run_id ?
-			c->run_ord[rid] : UINT32_MAX;
-		a->r[a->n].rep = rep;
-		a->r[a->n].v = sqlite3_column_double(st, 4);
-		if (!isfinite(a->r[a->n].v)) {
-			a->n_failed++;
-			continue;
-		}
-		a->n++;
 	}
 	if (rc != SQLITE_DONE) {
 		db_error(db, "read samples");
@@ -562,6 +578,7 @@ static int scan_samples(struct db *db, const struct catalog *c,
 	ret = 0;
 cleanup:
 	sqlite3_finalize(st);
+	sqlite3_finalize(vst);
 	if (ret < 0) {
 		size_t i;
 		for (i = 0; i < c->n_plats * nb; i++)
