@@ -285,6 +285,7 @@ int db_close(struct db *db)
 	sqlite3_finalize(db->get_parser);
 	sqlite3_finalize(db->ins_parser);
 	free(db->last_parser);
+	sqlite3_finalize(db->upd_parsed);
 	if (db->h && sqlite3_close(db->h) != SQLITE_OK)
 		ret = vb_error("%s: close: %s", db->path, sqlite3_errmsg(db->h));
 	free(db->path);

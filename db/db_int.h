@@ -6,6 +6,7 @@
 #define VB_DB_DB_INT_H
 
 #include <stddef.h>
+#include <sqlite3.h>
 
 #include "db/db.h"
 
@@ -29,7 +30,15 @@ struct db {
 	char *last_parser;
 	int last_parser_version;
 	int64_t last_parser_id;
+	sqlite3_stmt *upd_parsed; /* cached by db_sample_set_parsed() */
 };
+
+/* The underlying handle (tests run their own SQL through it). */
+sqlite3 *db_sqlite(struct db *db);
+/* Prepares a statement, reporting errors with the SQL's context. */
+int db_prepare(struct db *db, sqlite3_stmt **st, const char *sql);
+/* Reports the current SQLite error as "DBPATH: what: message"; returns -1. */
+int db_error(struct db *db, const char *what);
 
 /* A C array of rows seen by SQL as db_rows(?) (db/rows.c): element k is at
  * base + k * stride; x, i, t_ptr/t_len are byte offsets in an element of a
