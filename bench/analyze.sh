@@ -20,12 +20,14 @@
 # usage: bench/analyze.sh [REPS]        (default 5)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Debian's python3 (with python3-pandas etc.), not one first on PATH
+PY=${PYTHON:-/usr/bin/python3}
 VIRTBENCH=${VIRTBENCH:-$top/virtbench}
 reps=${1:-5}
 T=$(mktemp -d /tmp/vbbench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 [ -x /usr/bin/time ] || { echo "bench/analyze.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-python3 -c 'import pandas, scipy' 2>/dev/null || { echo "bench/analyze.sh: needs python3-pandas and python3-scipy (scripts/install-deps.sh bench)" >&2; exit 1; }
+"$PY" -c 'import pandas, scipy' 2>/dev/null || { echo "bench/analyze.sh: needs python3-pandas and python3-scipy (scripts/install-deps.sh bench)" >&2; exit 1; }
 specs=""
 
 lines=${ANALYZE_LINES:-20834} # x 6 benchmarks x 8 (host, platform) = 1,000,032 samples
@@ -75,7 +77,7 @@ for r in $(seq "$reps"); do
 	sqlite3 "$T/vb.db" "$names_sql" >/dev/null
 	t3=$(now)
 	# shellcheck disable=SC2086
-	python3 "$top/bench/analyze_pandas.py" $specs >"$T/pd.json"
+	"$PY" "$top/bench/analyze_pandas.py" $specs >"$T/pd.json"
 	t4=$(now)
 	vb=$(echo "$t1 - $t0" | bc -l); ref=$(echo "$t2 - $t1" | bc -l)
 	names=$(echo "$t3 - $t2" | bc -l); pd=$(echo "$t4 - $t3" | bc -l)
@@ -91,7 +93,7 @@ done
 [ "$(wc -l <"$T/ref.txt")" -eq 48 ] || { echo "reference found $(wc -l <"$T/ref.txt") groups, expected 48"; exit 1; }
 [ "$(grep -c '"benchmark"' "$T/out.json")" -eq 48 ] || { echo "analyze printed the wrong number of groups"; exit 1; }
 # The two computed the same statistics (to 1e-9 relative).
-python3 - "$T/out.json" "$T/pd.json" <<'EOF'
+"$PY" - "$T/out.json" "$T/pd.json" <<'EOF'
 import json, math, sys
 a = json.load(open(sys.argv[1]))["results"]
 b = {(r["host"], r["platform"], r["benchmark"]): r for r in json.load(open(sys.argv[2]))["results"]}
