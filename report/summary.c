@@ -366,9 +366,9 @@ void report_summary(const struct report_facts *f, const struct analyze_set *set,
 						       g[i].benchmark), out);
 	}
 	if (first) {
-		sb_adds(out, " only ");
+		sb_adds(out, base->n ? " only " : " every sample of ");
 		tmpl_md_escape(out, set->baseline);
-		sb_adds(out, " was measured.");
+		sb_adds(out, base->n ? " was measured." : " failed (see Problems).");
 		return;
 	}
 	sb_adds(out, ".");
