@@ -763,23 +763,17 @@ static void lv_remote_iperf(struct platform *p)
 	free(bind);
 }
 
-static int lv_start(struct platform *p)
+/* Settings the guest is started with, from the options: URI, vCPUs,
+ * memory, network mode, CPU model. Negative when one is invalid. */
+static int lv_settings(struct platform *p)
 {
 	const struct platform_opts *o = p->opts;
-	struct lv_priv *v = xcalloc(1, sizeof(*v));
-	struct image_info im = { 0 };
-	char *why = NULL, *cpriv = NULL, *cpub = NULL, *hpriv = NULL;
-	char uuid8[9], buf[37];
-	char *state_dir = NULL;
-	int ret = -1;
+	struct lv_priv *v = p->priv;
 
-	p->priv = v;
-	v->t_start = vb_mono_time();
-	v->boot_seconds = -1;
 	v->kvm = lv_is_kvm(p->name);
 	v->uri = xstrdup(o->connect_uri ? o->connect_uri : LV_DEFAULT_URI);
 	if (lvr_uri_parse(v->uri, &v->ru) < 0)
-		goto out;
+		return -1;
 	v->vcpus = o->vcpus > 0 ? o->vcpus : 2;
 	v->memory_mib = o->memory_mib > 0 ? o->memory_mib : 2048;
 	/* --network is shared by all platforms: docker's modes (host, none,
@@ -791,11 +785,9 @@ static int lv_start(struct platform *p)
 		v->net = xstrdup(LV_DEFAULT_NET);
 	else
 		v->net = xstrdup(o->network);
-	if (strcmp(v->net, "user") && strncmp(v->net, "libvirt:", 8)) {
-		ret = vb_error("%s: network mode '%s' unknown (user, libvirt:NAME)",
-			       p->name, v->net);
-		goto out;
-	}
+	if (strcmp(v->net, "user") && strncmp(v->net, "libvirt:", 8))
+		return vb_error("%s: network mode '%s' unknown (user, libvirt:NAME)",
+				p->name, v->net);
 	/* TCG cannot pass the host CPU through; qemu64 is QEMU's own
 	 * baseline model, named explicitly so the record says what ran. */
 	v->cpu_mode = xstrdup(v->kvm ? "host-passthrough" : "qemu64");
@@ -805,87 +797,93 @@ static int lv_start(struct platform *p)
 		free(v->cpu_mode);
 		v->cpu_mode = xstrdup(getenv("VIRTBENCH_KVM_CPU"));
 	}
+	return 0;
+}
 
-	if (v->kvm && !v->ru.remote && access("/dev/kvm", R_OK | W_OK) < 0) {
-		ret = lv_unavailable(p, xasprintf("/dev/kvm %s: enable VT-x/AMD-V "
-			"in the firmware and load kvm_intel or kvm_amd (or use "
-			"the qemu platform, TCG)", errno == ENOENT ? "does not exist" :
-			"is not accessible"));
-		goto out;
-	}
+/* The base image: --image, or the offline image virtbench built (with
+ * its kernel and initrd). Negative, and unavailable when not built. */
+static int lv_find_base(struct platform *p)
+{
+	const struct platform_opts *o = p->opts;
+	struct lv_priv *v = p->priv;
+	struct image_info im = { 0 };
+	char sha[65];
+	int r;
+
 	if (o->image) {
-		char sha[65];
-
 		v->base = xstrdup(o->image);
-		if (vb_sha256_file(v->base, sha) < 0) {
-			ret = vb_error("%s: cannot read image %s: %s", p->name,
-				       v->base, strerror(errno));
-			goto out;
-		}
+		if (vb_sha256_file(v->base, sha) < 0)
+			return vb_error("%s: cannot read image %s: %s", p->name,
+					v->base, strerror(errno));
 		v->image_sha = xstrdup(sha);
-	} else {
-		int r = image_find(&im);
-
-		if (r < 0)
-			goto out;
-		if (r > 0) {
-			ret = lv_unavailable(p, xstrdup("guest image not built: run "
-				"'virtbench image build' (2-3 minutes, cached)"));
-			goto out;
-		}
-		v->own_image = 1;
-		v->base = xstrdup(im.disk);
-		v->kernel = xstrdup(im.kernel);
-		v->initrd = xstrdup(im.initrd);
-		v->image_sha = xstrdup(im.disk_sha256);
+		return 0;
 	}
-	if (!(v->conn = lv_connect(v->uri, &why))) {
-		ret = lv_unavailable(p, why);
-		why = NULL;
-		goto out;
+	if ((r = image_find(&im)) < 0)
+		return -1;
+	if (r > 0) {
+		image_info_clear(&im);
+		return lv_unavailable(p, xstrdup("guest image not built: run "
+			"'virtbench image build' (2-3 minutes, cached)"));
 	}
-	virConnectGetLibVersion(v->conn, &v->libvirt_version);
-	virConnectGetVersion(v->conn, &v->hv_version);
+	v->own_image = 1;
+	v->base = xstrdup(im.disk);
+	v->kernel = xstrdup(im.kernel);
+	v->initrd = xstrdup(im.initrd);
+	v->image_sha = xstrdup(im.disk_sha256);
+	image_info_clear(&im);
+	return 0;
+}
 
-	if (o->run_uuid && strlen(o->run_uuid) >= 8)
-		memcpy(uuid8, o->run_uuid, 8);
+/* "qemu:wb" -> virtbench-1234abcd-qemu-wb: one guest per platform name,
+ * and the name tells cleanup it is ours. Owned. */
+static char *lv_domain_name(const struct platform *p, int kvm)
+{
+	const char *run = p->opts->run_uuid, *label = strchr(p->name, ':');
+	char uuid8[9], buf[37];
+	struct sb n = SB_INIT;
+
+	if (run && strlen(run) >= 8)
+		memcpy(uuid8, run, 8);
 	else if (vb_uuid(buf) == 0)
 		memcpy(uuid8, buf, 8);
+	else
+		memset(uuid8, '0', 8);
 	uuid8[8] = '\0';
-	{
-		/* "qemu:wb" -> virtbench-1234abcd-qemu-wb: one guest per
-		 * platform name, and the name tells cleanup it is ours. */
-		const char *label = strchr(p->name, ':');
-		struct sb n = SB_INIT;
-
-		sb_addf(&n, "virtbench-%s-%s", uuid8, v->kvm ? "kvm" : "qemu");
-		if (label && label[1]) {
-			sb_addc(&n, '-');
-			for (label++; *label; label++)
-				sb_addc(&n, strchr("abcdefghijklmnopqrstuvwxyz"
-					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
-					*label) ? *label : '-');
-		}
-		v->domname = sb_detach(&n);
+	sb_addf(&n, "virtbench-%s-%s", uuid8, kvm ? "kvm" : "qemu");
+	if (label && label[1]) {
+		sb_addc(&n, '-');
+		for (label++; *label; label++)
+			sb_addc(&n, strchr("abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
+				*label) ? *label : '-');
 	}
+	return sb_detach(&n);
+}
+
+/* The guest's directory under the run's state directory (or a run
+ * directory of our own), with the paths of its files and our pid. */
+static int lv_make_dirs(struct platform *p)
+{
+	const struct platform_opts *o = p->opts;
+	struct lv_priv *v = p->priv;
+	char *state_dir, *pid;
+	struct stat st;
+	int ret = -1;
+
 	if (o->state_dir) {
 		state_dir = xstrdup(o->state_dir);
 	} else {
 		/* Standalone use (tests, bench): a run directory of our own,
-		 * where "virtbench cleanup" looks too. */
-		char *b = collect_state_base(NULL);
+		 * where "virtbench cleanup" looks too. Like the collector's
+		 * run directories, a live owner keeps cleanup away from it. */
+		char *b = collect_state_base(NULL), *f;
 
 		state_dir = xasprintf("%s/virtbench-%s", b, o->run_uuid ?
-				      o->run_uuid : uuid8);
+				      o->run_uuid : v->domname + 10);
 		v->own_run_dir = xstrdup(state_dir);
 		free(b);
-	}
-	if (v->own_run_dir) {
-		/* Like the collector's run directories: a live owner keeps
-		 * "virtbench cleanup" away from it. */
-		char *f = xasprintf("%s/collector.pid", v->own_run_dir);
-		char *pid = xasprintf("%ld\n", (long)getpid());
-
+		f = xasprintf("%s/collector.pid", v->own_run_dir);
+		pid = xasprintf("%ld\n", (long)getpid());
 		if (vb_mkdir_p(v->own_run_dir, 0711) == 0)
 			vb_write_file_atomic(f, pid, strlen(pid), 0644);
 		free(f);
@@ -898,27 +896,33 @@ static int lv_start(struct platform *p)
 	if (vb_mkdir_p(v->dir, 0711) < 0 || chmod(v->dir, 0711) < 0)
 		goto out;
 	/* The run's directory is ours (made 0700): let QEMU traverse it. */
-	{
-		struct stat st;
-
-		if (stat(state_dir, &st) == 0)
-			chmod(state_dir, (st.st_mode & 07777) | S_IXOTH);
-	}
+	if (stat(state_dir, &st) == 0)
+		chmod(state_dir, (st.st_mode & 07777) | S_IXOTH);
 	v->overlay = xasprintf("%s/overlay.qcow2", v->dir);
 	v->seed = xasprintf("%s/seed.iso", v->dir);
 	v->console = xasprintf("%s/console.log", v->dir);
 	v->client_key = xasprintf("%s/id_ed25519", v->dir);
 	v->pidfile = xasprintf("%s/owner.pid", v->dir);
-	{
-		char *pid = xasprintf("%ld\n", (long)getpid());
-
-		vb_write_file_atomic(v->pidfile, pid, strlen(pid), 0644);
-		free(pid);
-	}
+	pid = xasprintf("%ld\n", (long)getpid());
+	vb_write_file_atomic(v->pidfile, pid, strlen(pid), 0644);
+	free(pid);
 	if (!v->ru.remote &&
 	    (lv_make_searchable(v->overlay) < 0 || lv_make_searchable(v->base) < 0 ||
 	     (v->kernel && lv_make_searchable(v->kernel) < 0)))
 		goto out;
+	ret = 0;
+out:
+	free(state_dir);
+	return ret;
+}
+
+/* The guest's files: keys, the seed, the disk (here or as volumes on a
+ * remote libvirt host) and an empty console log. */
+static int lv_make_files(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	char *cpriv = NULL, *cpub = NULL, *hpriv = NULL;
+	int fd, ret = -1;
 
 	/* Keys: the client's (file, 0600) and the guest's host key, which
 	 * only travels in the seed (0600) and is verified on connect. */
@@ -950,30 +954,50 @@ static int lv_start(struct platform *p)
 		}
 		chmod(v->overlay, 0600);
 	}
-	{
-		int fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0600);
-		if (fd >= 0)
-			close(fd);
-	}
-	if (!strncmp(v->net, "libvirt:", 8)) {
-		p->host_addr = lv_network_host_addr(v->conn, v->net + 8);
-		if (!p->host_addr) {
-			ret = lv_unavailable(p, xasprintf("libvirt network '%s' not "
-				"found, not active, or without an IPv4 address (start "
-				"it: virsh net-start %s; or use --network user for "
-				"user-mode networking on loopback)", v->net + 8,
-				v->net + 8));
-			goto out;
-		}
-	} else {
-		/* slirp maps 10.0.2.2 to the host's loopback. */
+	fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	ret = 0;
+out:
+	if (hpriv)
+		explicit_bzero(hpriv, strlen(hpriv));
+	if (cpriv)
+		explicit_bzero(cpriv, strlen(cpriv));
+	free(hpriv);
+	free(cpriv);
+	free(cpub);
+	return ret;
+}
+
+/* The host's address as the guest sees it: the libvirt network's, or
+ * 10.0.2.2, which slirp maps to the host's loopback. */
+static int lv_host_addr(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+
+	if (strncmp(v->net, "libvirt:", 8) != 0) {
 		p->host_addr = xstrdup("10.0.2.2");
+		return 0;
 	}
-	vb_info("%s: starting guest %s (%d vCPU, %d MiB, %s)", p->name,
-		v->domname, v->vcpus, v->memory_mib, v->kvm ? "KVM" : "TCG");
-	/* The forward's port is free here; on a remote host it may not be
-	 * free there, which QEMU reports at start: take another. */
+	p->host_addr = lv_network_host_addr(v->conn, v->net + 8);
+	if (!p->host_addr)
+		return lv_unavailable(p, xasprintf("libvirt network '%s' not "
+			"found, not active, or without an IPv4 address (start "
+			"it: virsh net-start %s; or use --network user for "
+			"user-mode networking on loopback)", v->net + 8,
+			v->net + 8));
+	return 0;
+}
+
+/* Builds the domain XML and creates the transient domain. The forward's
+ * port is free here; on a remote host it may not be free there, which
+ * QEMU reports at start: take another. */
+static int lv_create_domain(struct platform *p)
+{
+	const struct platform_opts *o = p->opts;
+	struct lv_priv *v = p->priv;
+	char u[VIR_UUID_STRING_BUFLEN];
+
 	for (int attempt = 1; ; attempt++) {
 		/* Remote: the same guest, with the volumes' paths there. */
 		int r = v->ru.remote;
@@ -993,14 +1017,12 @@ static int lv_start(struct platform *p)
 		const char *e;
 
 		if (!strcmp(v->net, "user") &&
-		    (v->port = vb_free_loopback_port()) < 0) {
-			vb_error("%s: no free port on 127.0.0.1", p->name);
-			goto out;
-		}
+		    (v->port = vb_free_loopback_port()) < 0)
+			return vb_error("%s: no free port on 127.0.0.1", p->name);
 		s.ssh_port = v->port;
 		free(v->xml);
 		if (!(v->xml = lvxml_domain(&s)))
-			goto out;
+			return -1;
 		if ((v->dom = virDomainCreateXML(v->conn, v->xml, 0)))
 			break;
 		e = lv_err();
@@ -1010,21 +1032,48 @@ static int lv_start(struct platform *p)
 			continue;
 		}
 		if (v->kvm)
-			ret = lv_unavailable(p, xasprintf("guest failed to start: %s "
-				"(hardware virtualization does not work on this "
-				"host; the qemu platform uses TCG instead)", e));
-		else
-			ret = lv_unavailable(p, xasprintf("guest failed to start: %s",
-							  e));
+			return lv_unavailable(p, xasprintf("guest failed to start: "
+				"%s (hardware virtualization does not work on "
+				"this host; the qemu platform uses TCG instead)", e));
+		return lv_unavailable(p, xasprintf("guest failed to start: %s", e));
+	}
+	if (virDomainGetUUIDString(v->dom, u) == 0)
+		p->instance_id = xstrdup(u);
+	return 0;
+}
+
+static int lv_start(struct platform *p)
+{
+	struct lv_priv *v = xcalloc(1, sizeof(*v));
+	char *why = NULL;
+	int ret = -1;
+
+	p->priv = v;
+	v->t_start = vb_mono_time();
+	v->boot_seconds = -1;
+	if (lv_settings(p) < 0)
+		goto out;
+	if (v->kvm && !v->ru.remote && access("/dev/kvm", R_OK | W_OK) < 0) {
+		lv_unavailable(p, xasprintf("/dev/kvm %s: enable VT-x/AMD-V "
+			"in the firmware and load kvm_intel or kvm_amd (or use "
+			"the qemu platform, TCG)", errno == ENOENT ? "does not exist" :
+			"is not accessible"));
 		goto out;
 	}
-	{
-		char u[VIR_UUID_STRING_BUFLEN];
-
-		if (virDomainGetUUIDString(v->dom, u) == 0)
-			p->instance_id = xstrdup(u);
+	if (lv_find_base(p) < 0)
+		goto out;
+	if (!(v->conn = lv_connect(v->uri, &why))) {
+		lv_unavailable(p, why);
+		goto out;
 	}
-	if (lv_wait_ssh(p) < 0)
+	virConnectGetLibVersion(v->conn, &v->libvirt_version);
+	virConnectGetVersion(v->conn, &v->hv_version);
+	v->domname = lv_domain_name(p, v->kvm);
+	if (lv_make_dirs(p) < 0 || lv_make_files(p) < 0 || lv_host_addr(p) < 0)
+		goto out;
+	vb_info("%s: starting guest %s (%d vCPU, %d MiB, %s)", p->name,
+		v->domname, v->vcpus, v->memory_mib, v->kvm ? "KVM" : "TCG");
+	if (lv_create_domain(p) < 0 || lv_wait_ssh(p) < 0)
 		goto out;
 	if (v->ru.remote)
 		lv_remote_iperf(p);
@@ -1036,16 +1085,6 @@ static int lv_start(struct platform *p)
 out:
 	if (ret < 0)
 		lv_teardown(p);
-	image_info_clear(&im);
-	if (hpriv)
-		explicit_bzero(hpriv, strlen(hpriv));
-	if (cpriv)
-		explicit_bzero(cpriv, strlen(cpriv));
-	free(hpriv);
-	free(cpriv);
-	free(cpub);
-	free(why);
-	free(state_dir);
 	return ret;
 }
 
