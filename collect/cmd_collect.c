@@ -13,14 +13,21 @@
 #include "collect/collect.h"
 #include "platform/libvirt/libvirt_remote.h"
 #include "collect/parsers.h"
+#include "collect/study.h"
 #include "common/cmd.h"
 #include "common/util.h"
 #include "db/db.h"
 
 #define COLLECT_OPTIONS_HELP \
+	"  --study FILE         a study (studies/README.md): suite, stopping rule,\n" \
+	"                       platforms with their settings; the options below\n" \
+	"                       apply on top (--platforms picks some of its own)\n" \
 	"  --platforms LIST     comma-separated: native, docker, kvm, qemu,\n" \
 	"                       ssh:USER@HOST[:PORT]; KIND:LABEL names a variant\n" \
 	"                       (default native)\n" \
+	"  --set NAME.KEY=VALUE   a setting of one platform (repeatable), e.g.\n" \
+	"                       --set qemu:wb.disk_cache=writeback; keys in\n" \
+	"                       studies/README.md\n" \
 	"  --benchmarks LIST    benchmarks of the suite to run (default all)\n" \
 	"  --profile NAME|FILE  suite: classic (default, 60 s each), quick\n" \
 	"                       (3 s each), or a .suite file (suites/README.md)\n" \
@@ -82,6 +89,7 @@ enum {
 	OPT_MIN_REPS, OPT_MAX_REPS, OPT_DURATION, OPT_SEED, OPT_IMAGE,
 	OPT_CONNECT, OPT_VCPUS, OPT_MEMORY, OPT_DISK_CACHE, OPT_NETWORK,
 	OPT_DOCKER_STORAGE, OPT_DOCKER_NETWORK, OPT_IPERF_SERVER, OPT_STATE_DIR, OPT_RESUME, OPT_OUT,
+	OPT_STUDY, OPT_SET,
 };
 
 static const struct option collect_options[] = {
@@ -106,6 +114,8 @@ static const struct option collect_options[] = {
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "study", required_argument, NULL, OPT_STUDY },
+	{ "set", required_argument, NULL, OPT_SET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -114,7 +124,12 @@ struct parsed {
 	char *platforms_s, *benchmarks_s;
 	const char *out;
 	int measurement_opts;  /* options that --resume cannot take */
-	int min_max_given;
+	int min_max_given, reps_given;
+	const char *study_path;
+	char **sets;           /* --set arguments (borrowed strings) */
+	size_t n_sets;
+	struct study *study;   /* owned */
+	struct platform_settings *settings; /* parallel to o.platforms */
 };
 
 static int int_arg(const struct vb_ctx *ctx, const char *cmd, const char *opt,
@@ -237,6 +252,12 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 		}
 		case OPT_STATE_DIR: o->state_base = optarg; break;
 		case OPT_RESUME: o->resume = optarg; break;
+		case OPT_STUDY: p->study_path = optarg; p->measurement_opts++; break;
+		case OPT_SET:
+			p->sets = xrealloc(p->sets, (p->n_sets + 1) * sizeof(*p->sets));
+			p->sets[p->n_sets++] = optarg;
+			p->measurement_opts++;
+			break;
 		case OPT_OUT:
 			if (!allow_out)
 				return cmd_usage_error(ctx, cmd, "unknown option '--out'");
@@ -261,6 +282,7 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 	if (o->min_reps && o->max_reps && o->min_reps > o->max_reps)
 		return cmd_usage_error(ctx, cmd, "--min-reps %d is above --max-reps "
 				       "%d", o->min_reps, o->max_reps);
+	p->reps_given = reps_given;
 	if (o->resume && p->measurement_opts)
 		return cmd_usage_error(ctx, cmd, "--resume takes the run's own "
 				       "options; only --iperf-server and "
@@ -282,15 +304,139 @@ static char *join_argv(const struct vb_ctx *ctx)
 	return sb_detach(&sb);
 }
 
+/* The study's choices under the command line's: suite, benchmarks,
+ * stopping rule, duration; --platforms picks among its platforms. */
+static int study_options(struct parsed *p)
+{
+	struct study *st = p->study;
+	struct collect_opts *o = &p->o;
+	size_t n = 0;
+
+	if (!o->profile)
+		o->profile = st->suite;
+	if (!o->benchmarks && st->benchmarks) {
+		size_t nb = vb_strv_len(st->benchmarks);
+
+		o->benchmarks = xcalloc(nb + 1, sizeof(char *));
+		for (size_t i = 0; i < nb; i++)
+			o->benchmarks[i] = xstrdup(st->benchmarks[i]);
+	}
+	if (!o->duration)
+		o->duration = st->duration;
+	/* A stopping rule given on the command line replaces the study's. */
+	if (!p->reps_given && !(o->target_ci > 0)) {
+		o->reps = st->reps;
+		o->target_ci = st->target_ci;
+		if (!p->min_max_given) {
+			o->min_reps = st->min_reps;
+			o->max_reps = st->max_reps;
+		}
+	}
+	if (st->instances > 1)
+		return vb_error("%s: instances = %d: this build runs one instance "
+				"per platform", st->origin, st->instances);
+	if (o->platforms) {
+		for (char **w = o->platforms; *w; w++) {
+			size_t i;
+
+			for (i = 0; i < st->n_plat && strcmp(st->plat[i].name, *w); i++)
+				;
+			if (i == st->n_plat)
+				return vb_error("--platforms: %s is not a platform "
+						"of %s", *w, st->origin);
+		}
+		n = vb_strv_len(o->platforms);
+	} else {
+		o->platforms = xcalloc(st->n_plat + 1, sizeof(char *));
+		for (size_t i = 0; i < st->n_plat; i++)
+			o->platforms[i] = xstrdup(st->plat[i].name);
+		n = st->n_plat;
+	}
+	p->settings = xcalloc(n + 1, sizeof(*p->settings));
+	for (size_t j = 0; j < n; j++) {
+		const struct study_platform *sp = NULL;
+
+		for (size_t i = 0; i < st->n_plat; i++)
+			if (!strcmp(st->plat[i].name, o->platforms[j]))
+				sp = &st->plat[i];
+		p->settings[j].kind = xstrdup(sp->settings.kind);
+		for (size_t k = 0; k < sp->settings.n; k++)
+			if (platform_settings_set(&p->settings[j],
+						  sp->settings.keys[k],
+						  sp->settings.values[k],
+						  st->origin) < 0)
+				return -1;
+	}
+	o->study_text = st->text;
+	o->study_origin = st->origin;
+	return study_apply_network(p->settings, n, o->popts.network,
+				   o->popts.docker_network);
+}
+
+/* Each platform's kind and settings: from the study, or each name's
+ * KIND; then every --set. Returns 0, 1 (bad study) or 2 (usage). */
+static int platform_settings_args(struct parsed *p, struct vb_ctx *ctx,
+				  const char *cmd)
+{
+	size_t n;
+
+	if (p->study_path) {
+		if (study_load(p->study_path, &p->study) < 0 ||
+		    study_options(p) < 0)
+			return 1;
+	} else if (p->o.platforms) {
+		n = vb_strv_len(p->o.platforms);
+		p->settings = xcalloc(n + 1, sizeof(*p->settings));
+		for (size_t i = 0; i < n; i++) {
+			const struct platform_kind *k =
+				platform_kind_find(p->o.platforms[i], NULL);
+
+			/* An unknown kind is reported by the collector. */
+			if (k)
+				p->settings[i].kind = xstrdup(k->name);
+		}
+	}
+	if (p->n_sets && !p->settings)
+		return cmd_usage_error(ctx, cmd, "--set needs --platforms or "
+				       "--study (the default platform, native, "
+				       "takes no settings)");
+	n = vb_strv_len(p->o.platforms);
+	for (size_t i = 0; i < p->n_sets; i++)
+		if (study_apply_set(p->o.platforms, p->settings, n, p->sets[i]) < 0)
+			return 2;
+	p->o.settings = p->settings;
+	return 0;
+}
+
+static void parsed_clear(struct parsed *p)
+{
+	for (size_t i = 0; p->settings && p->o.platforms && p->o.platforms[i]; i++)
+		platform_settings_clear(&p->settings[i]);
+	free(p->settings);
+	p->settings = NULL;
+	free(p->sets);
+	p->sets = NULL;
+	vb_strv_free(p->o.platforms);
+	vb_strv_free(p->o.benchmarks);
+	p->o.platforms = p->o.benchmarks = NULL;
+	study_free(p->study);
+	p->study = NULL;
+}
+
 /* Runs the collector with parsed options. Returns the handler's status. */
 static int do_collect(struct parsed *p, struct vb_ctx *ctx, char uuid[37])
 {
-	char *cmdline = join_argv(ctx), *suites = collect_find_suites(ctx->argv0);
-	char *fork = NULL;
+	char *cmdline, *suites, *fork = NULL;
 	int ret;
 
 	p->o.platforms = p->platforms_s ? vb_split(p->platforms_s, ',') : NULL;
 	p->o.benchmarks = p->benchmarks_s ? vb_split(p->benchmarks_s, ',') : NULL;
+	if ((ret = platform_settings_args(p, ctx, "collect")) != 0) {
+		parsed_clear(p);
+		return ret;
+	}
+	cmdline = join_argv(ctx);
+	suites = collect_find_suites(ctx->argv0);
 	p->o.command_line = cmdline;
 	p->o.suites_dir = suites;
 	/* Without it only a suite that never uses {forkbench} can run; the
@@ -298,8 +444,7 @@ static int do_collect(struct parsed *p, struct vb_ctx *ctx, char uuid[37])
 	fork = collect_find_forkbench(ctx->argv0, getenv("FORKBENCH") != NULL);
 	p->o.forkbench = fork;
 	ret = collect_run(ctx->db, &p->o, uuid);
-	vb_strv_free(p->o.platforms);
-	vb_strv_free(p->o.benchmarks);
+	parsed_clear(p);
 	free(cmdline);
 	free(suites);
 	free(fork);
