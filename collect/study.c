@@ -106,10 +106,9 @@ static int study_key(struct study *s, const char *key, const char *v,
 			char *t = trim(*b);
 
 			memmove(*b, t, strlen(t) + 1);
-			if (!**b)
-				return vb_error("%s:%d: empty benchmark name in "
-						"'%s'", origin, ln, v);
 		}
+		if (!s->benchmarks[0] || !s->benchmarks[0][0])
+			return vb_error("%s:%d: benchmarks names none", origin, ln);
 		return 0;
 	}
 	if (!strcmp(key, "reps"))
