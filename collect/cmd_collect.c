@@ -73,7 +73,8 @@ const char cmd_collect_usage[] =
 	COLLECT_OPTIONS_HELP
 	"\n"
 	"environment: FORKBENCH (the fork benchmark binary, default\n"
-	"build/forkbench next to virtbench), VIRTBENCH_SUITES (suites directory)\n";
+	"build/forkbench next to virtbench), VIRTBENCH_SUITES (suites directory),\n"
+	"VIRTBENCH_BOOT_TIMEOUT (seconds to wait for a guest's SSH, default 240)\n";
 
 const char cmd_run_usage[] =
 	"usage: virtbench run [collect options] [--out DIR]\n"
