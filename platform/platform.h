@@ -16,8 +16,12 @@
  *   accelerator   "none" (native, docker), "kvm", "tcg"
  *   vcpus, memory_mib
  *   cpu_model     e.g. "host-passthrough", "qemu64", or the host CPU name
- *   disk_bus, disk_cache, disk_format      (guests)
+ *   disk_bus, disk_cache, disk_io, disk_format      (guests)
  *   storage       "volume" | "overlay"      (docker: where the disk test runs)
+ *   seccomp, cpus (docker)
+ *   settings      this instance's own settings, as given ({} when none)
+ *   verified      per setting: {requested, observed, how, ok} - what the
+ *                 platform itself showed after start
  *   network_mode  "host" | "none" | "bridge" | "user" | "libvirt:NAME" | "ssh"
  *   image, image_sha256
  *   tools         { "sysbench": ..., "iperf3": ..., "fio": ..., "kernel": ... }
