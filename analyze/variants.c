@@ -126,8 +126,8 @@ int analyze_variants_build(struct db *db, struct analyze_set *s,
 
 		if (!platform_settings_keys(s->groups[i].kind)[0])
 			continue;
-		if (db_run_platform_config(db, s->groups[i].platform_id, run_id,
-					   &json) < 0)
+		if (db_platform_last_config(db, s->groups[i].platform_id, run_id,
+					    &json) < 0)
 			goto out;
 		cfg[i] = json ? cJSON_Parse(json) : NULL;
 		free(json);

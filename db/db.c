@@ -245,6 +245,7 @@ int db_close(struct db *db)
 		return 0;
 	db_rollback(db);
 	sqlite3_finalize(db->ins_sample);
+	sqlite3_finalize(db->upd_parsed);
 	if (db->h && sqlite3_close(db->h) != SQLITE_OK)
 		ret = vb_error("%s: close: %s", db->path, sqlite3_errmsg(db->h));
 	free(db->path);
@@ -538,8 +539,8 @@ int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
 	return step_done(db, st, "record platform configuration");
 }
 
-int db_run_platform_config(struct db *db, int64_t platform_id, int64_t run_id,
-			   char **config)
+int db_platform_last_config(struct db *db, int64_t platform_id, int64_t run_id,
+			    char **config)
 {
 	sqlite3_stmt *st;
 	int rc;
