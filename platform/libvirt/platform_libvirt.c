@@ -1111,11 +1111,14 @@ static int lv_find_base(struct platform *p)
 	return 0;
 }
 
-/* "qemu:wb" -> virtbench-1234abcd-qemu-wb: one guest per platform name,
+/* "qemu:wb" -> virtbench-1234abcd-qemu-wb, a study's "qemu-wb" (kind
+ * qemu) -> virtbench-1234abcd-qemu-qemu-wb: one guest per platform name,
  * and the name tells cleanup it is ours. Owned. */
 static char *lv_domain_name(const struct platform *p, int kvm)
 {
-	const char *run = p->opts->run_uuid, *label = strchr(p->name, ':');
+	const char *run = p->opts->run_uuid, *colon = strchr(p->name, ':');
+	const char *tail = colon ? colon + 1 :
+			   strcmp(p->name, kvm ? "kvm" : "qemu") ? p->name : NULL;
 	char uuid8[9], buf[37];
 	struct sb n = SB_INIT;
 
@@ -1127,12 +1130,12 @@ static char *lv_domain_name(const struct platform *p, int kvm)
 		memset(uuid8, '0', 8);
 	uuid8[8] = '\0';
 	sb_addf(&n, "virtbench-%s-%s", uuid8, kvm ? "kvm" : "qemu");
-	if (label && label[1]) {
+	if (tail && *tail) {
 		sb_addc(&n, '-');
-		for (label++; *label; label++)
+		for (; *tail; tail++)
 			sb_addc(&n, strchr("abcdefghijklmnopqrstuvwxyz"
 				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
-				*label) ? *label : '-');
+				*tail) ? *tail : '-');
 	}
 	return sb_detach(&n);
 }
