@@ -280,6 +280,8 @@ static int study_options(struct collect_cli *c)
 			if (!strcmp(st->plat[i].name, o->platforms[j]))
 				sp = &st->plat[i];
 		c->settings[j].kind = xstrdup(sp->settings.kind);
+		if (sp->settings.address)
+			c->settings[j].address = xstrdup(sp->settings.address);
 		for (size_t k = 0; k < sp->settings.n; k++)
 			if (platform_settings_set(&c->settings[j],
 						  sp->settings.keys[k],

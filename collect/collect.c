@@ -433,6 +433,8 @@ static int setup_platform_list(struct collector *c, char **names,
 				return vb_error("platform %s given twice", names[i]);
 		c->plat[i].name = xstrdup(names[i]);
 		ps->kind = xstrdup(k->name);
+		if (settings && settings[i].address)
+			ps->address = xstrdup(settings[i].address);
 		for (size_t j = 0; settings && j < settings[i].n; j++)
 			if (platform_settings_set(ps, settings[i].keys[j],
 						  settings[i].values[j],
@@ -451,6 +453,7 @@ static cJSON *platform_settings_params(const struct collector *c)
 		cJSON *e = cJSON_AddObjectToObject(o, c->plat[i].name);
 
 		cJSON_AddStringToObject(e, "kind", c->plat[i].settings.kind);
+		add_opt_str(e, "address", c->plat[i].settings.address);
 		cJSON_AddItemToObject(e, "settings",
 				      platform_settings_json(&c->plat[i].settings));
 	}
@@ -477,6 +480,8 @@ static struct platform_settings *stored_settings(const struct collector *c,
 		where = xasprintf("run %s, platform %s", c->uuid, names[i]);
 		r = platform_settings_from_json(&v[i], kind,
 			cJSON_GetObjectItemCaseSensitive(e, "settings"), where);
+		if (r == 0 && json_str(e, "address"))
+			v[i].address = xstrdup(json_str(e, "address"));
 		free(where);
 		if (r < 0) {
 			for (size_t j = 0; j <= i; j++)

@@ -229,11 +229,15 @@ static int kind_key(struct study_platform *sp, const char *v,
 	if (!k || (strchr(v, ':') && strcmp(k->name, "ssh")))
 		return vb_error("%s:%d: kind '%s' unknown (native, docker, kvm, "
 				"qemu, ssh)", origin, ln, v);
-	/* The ssh platform finds its target in its name. */
-	if (!strcmp(k->name, "ssh") && (strncmp(sp->name, "ssh:", 4) ||
-					(strchr(v, ':') && strcmp(v, sp->name))))
-		return vb_error("%s:%d: an ssh platform is named by its target: "
-				"[platform ssh:USER@HOST[:PORT]]", origin, ln);
+	/* An ssh platform's target: its kind, or its name. */
+	if (!strcmp(k->name, "ssh")) {
+		if (strchr(v, ':'))
+			sp->settings.address = xstrdup(v);
+		else if (strncmp(sp->name, "ssh:", 4))
+			return vb_error("%s:%d: kind ssh needs its target: kind = "
+					"ssh:USER@HOST[:PORT] (or the section named "
+					"[platform ssh:USER@HOST[:PORT]])", origin, ln);
+	}
 	sp->settings.kind = xstrdup(k->name);
 	return 0;
 }
@@ -366,7 +370,11 @@ int study_apply_network(struct platform_settings *settings, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *kind = settings[i].kind, *mode = NULL;
-		int guest = !strcmp(kind, "kvm") || !strcmp(kind, "qemu");
+		int guest;
+
+		if (!kind)
+			continue;
+		guest = !strcmp(kind, "kvm") || !strcmp(kind, "qemu");
 
 		if (!strcmp(kind, "docker"))
 			mode = docker_network && *docker_network ? docker_network :

@@ -38,8 +38,9 @@
  * waiting for a guest to boot) poll it and return early with an error. */
 extern volatile sig_atomic_t collect_stop_requested;
 
-/* Settings shared by every platform, from the command line. Strings are
- * borrowed: they outlive the platform. */
+/* Settings shared by every platform, from the command line: the defaults
+ * that a platform instance's own settings (struct platform_settings)
+ * override. Strings are borrowed: they outlive the platform. */
 struct platform_opts {
 	const char *run_uuid;     /* labels/names every resource with it */
 	int vcpus;                /* 0 = default (2) */
@@ -66,6 +67,9 @@ struct platform_opts {
  * was validated for the kind by platform_settings_set(). */
 struct platform_settings {
 	char *kind;      /* "qemu", "docker", ...: KIND of the registry (owned) */
+	/* The target of a study's "kind = ssh:USER@HOST[:PORT]" (owned), so
+	 * an ssh platform may have any name; NULL: the name is the target. */
+	char *address;
 	size_t n;
 	char **keys;     /* owned, in the order given; a key set twice keeps */
 	char **values;   /* its first place and its last value */

@@ -282,5 +282,6 @@ void platform_settings_clear(struct platform_settings *s)
 	free(s->keys);
 	free(s->values);
 	free(s->kind);
+	free(s->address);
 	memset(s, 0, sizeof(*s));
 }

@@ -51,6 +51,18 @@ expect_exit 2 vb collect --set native.vcpus=2
 expect_exit 2 vb collect --resume 0000 --study studies/docker-storage.study
 [ ! -e "$DB" ] || [ "$(q 'select count(*) from run')" = 0 ] || fail "refusals left a run"
 
+# an ssh platform named apart from its target: the target is used (and
+# recorded unavailable with it: nothing listens on port 1); own database
+printf '[study]\nsuite = disk\nbenchmarks = diskSeqWrite\nreps = 1\n[platform native]\nkind = native\n[platform far]\nkind = ssh:nobody@127.0.0.1:1\n' >"$T/ssh.study"
+expect_exit 0 "$VIRTBENCH" --db "$T/ssh.db" collect --study "$T/ssh.study" --duration 1 --state-dir "$T"
+qs() { sqlite3 "$T/ssh.db" "$1"; }
+[ "$(qs "select p.kind || ' ' || rp.state from run_platform rp join platform p on p.id = rp.platform_id where p.name = 'far'")" = "ssh unavailable" ] ||
+	fail "far: $(qs 'select * from run_platform')"
+qs "select reason from run_platform rp join platform p on p.id = rp.platform_id where p.name = 'far'" | grep -q '127.0.0.1' ||
+	fail "far's reason does not name its target: $(qs 'select reason from run_platform')"
+[ "$(qs "select json_extract(params, '\$.platform_settings.far.address') from run")" = "ssh:nobody@127.0.0.1:1" ] ||
+	fail "ssh address not stored"
+
 # 2. a native + docker study on the disk suite, for real
 docker_ok=1
 "$VIRTBENCH" doctor --docker-network host 2>/dev/null | grep -q '^docker  *ok' || docker_ok=0

@@ -108,6 +108,22 @@ static void test_parse_good(void **state)
 	study_free(s);
 }
 
+/* An ssh platform named apart from its target carries the target. */
+static void test_ssh_kind(void **state)
+{
+	struct study *s = NULL;
+
+	(void)state;
+	assert_int_equal(study_parse("[platform far]\nkind = ssh:bench@10.0.0.5:2222\n"
+				     "[platform ssh:u@h]\nkind = ssh\n", "s.study", &s), 0);
+	assert_string_equal(s->plat[0].settings.kind, "ssh");
+	assert_string_equal(s->plat[0].settings.address, "ssh:bench@10.0.0.5:2222");
+	assert_null(s->plat[1].settings.address);
+	study_free(s);
+	refused("[platform far]\nkind = ssh:u@h\nmemory = 512\n", "bad.study:3",
+		"does not apply to kind ssh");
+}
+
 static void test_shipped_studies(void **state)
 {
 	static const char *const files[] = { "studies/classic.study",
@@ -174,7 +190,7 @@ static void test_parse_bad(void **state)
 	refused("[platform a]\nkind = qemu\ndisk_io = native\ndisk_cache = writeback\n",
 		"bad.study:4", "disk_io native needs disk_cache none or directsync");
 	refused("[platform b]\nkind = ssh\n", "bad.study:2",
-		"an ssh platform is named by its target");
+		"kind ssh needs its target");
 	refused("[study]\nreps = 3\ntarget_ci = 5\n[platform a]\nkind = native\n",
 		"bad.study", "reps and target_ci exclude each other");
 	refused("[study]\nreps = 3\nreps = 4\n", "bad.study:3", "reps given twice");
@@ -265,6 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_shipped_studies),
+		cmocka_unit_test(test_ssh_kind),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_set_and_network),
 		cmocka_unit_test(test_json_round_trip),
