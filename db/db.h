@@ -17,10 +17,16 @@
  *   run_platform(run_id, platform_id, config JSON, instance_id, state,
  *       reason)      -- the exact configuration a platform had in a run
  *   benchmark(id, name UNIQUE, unit, direction 'higher'|'lower')
- *   sample(id, run_id, platform_id, benchmark_id, repetition, value,
- *          status 'ok'|'failed'|'warmup', raw_output, error, parser,
- *          parser_version, started_at, duration,
- *          UNIQUE(run_id, platform_id, benchmark_id, repetition))
+ *   series(id, run_id, platform_id, benchmark_id, UNIQUE(...))
+ *   parser(id, name, version)
+ *   output(id, run_id, started_at ms, duration, parser_id, text)
+ *          -- one tool output or imported line, shared by its samples
+ *   sample_value(id = series.id * 2^32 + repetition, value,
+ *          status 0 ok | 1 failed | 2 warmup, output_id, error)
+ *   sample  -- a view with the columns of version 1: id, run_id,
+ *          platform_id, benchmark_id, repetition, value, status text,
+ *          raw_output, error, parser, parser_version, started_at ISO,
+ *          duration, output_id (UPDATE and DELETE work through it)
  * A warm-up sample has repetition 0; measured repetitions count from 1.
  *
  * All functions return 0 on success and a negative value on failure, which
@@ -33,7 +39,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 enum db_open_mode {
 	DB_OPEN_EXISTING, /* the file must exist and be a virtbench database */
@@ -129,6 +135,12 @@ struct db_sample {
 };
 /* Inserts one sample. Outside a transaction it commits on its own. */
 int db_sample_insert(struct db *db, const struct db_sample *s);
+/* The same, for samples read from one output: with *output_id > 0 the
+ * sample shares that output (its raw_output, started_at, parser and
+ * duration are not stored again); otherwise a new output is stored from
+ * them and its id returned in *output_id. */
+int db_sample_insert_shared(struct db *db, const struct db_sample *s,
+			    int64_t *output_id);
 
 /* Integrity and invariants; prints problems, returns the number found
  * (0 = healthy) or negative on error. */
