@@ -8,7 +8,7 @@
 #  5. runs `virtbench run` with the quick profile on native, docker, qemu,
 #     and kvm where `virtbench doctor` says it can run here (the report says
 #     why an absent platform is absent);
-#  6. prints the path of report/report.md.
+#  6. prints the path of out/report/report.md.
 #
 # Environment: DEMO_PLATFORMS to choose platforms yourself, DEMO_REPS,
 # DEMO_DURATION, VIRTBENCH_DB (default ./demo.db).
@@ -65,10 +65,10 @@ else
 fi
 
 say "running the quick suite on $platforms"
-rm -rf report/report.md report/figures
+rm -rf out/report/report.md out/report/figures
 vb run --platforms "$platforms" --profile quick --reps "${DEMO_REPS:-5}" \
 	${DEMO_DURATION:+--duration "$DEMO_DURATION"} \
-	--network user --docker-network host --out report
+	--network user --docker-network host --out out/report
 
 say "done in $(( $(date +%s) - start )) s"
-echo "report: $(pwd)/report/report.md"
+echo "report: $(pwd)/out/report/report.md"
