@@ -119,6 +119,11 @@ int db_run_finish(struct db *db, int64_t run_id, const char *status);
 int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
 			const char *config_json, const char *instance_id,
 			const char *state, const char *reason);
+/* The configuration JSON a platform was last recorded with (in run_id
+ * when > 0, else its latest run by start time); *config owned, NULL when
+ * there is none (an import without one). Returns 0 or negative. */
+int db_platform_last_config(struct db *db, int64_t platform_id, int64_t run_id,
+			    char **config);
 
 struct db_sample {
 	int64_t run_id, platform_id, benchmark_id;

@@ -414,8 +414,9 @@ static void test_timeout_and_stop(void **state)
 	t0 = vb_mono_time();
 	assert_int_equal(vbssh_exec(s, "t", "sleep 31.25", 1, NULL, &r), 0);
 	assert_true(r.timed_out);
-	assert_true(r.duration >= 1 && r.duration < 2.5);
-	assert_true(vb_mono_time() - t0 < 3);
+	/* 100 ms poll slices; generous bounds for a loaded machine */
+	assert_true(r.duration >= 1 && r.duration < 4);
+	assert_true(vb_mono_time() - t0 < 5);
 	exec_result_clear(&r);
 	if (!gone_within("sleep", "31.25", 6))
 		fail_msg("the remote command outlived its timeout");
@@ -424,7 +425,7 @@ static void test_timeout_and_stop(void **state)
 	t0 = vb_mono_time();
 	assert_int_equal(vbssh_exec(s, "t", "sleep 32.25", 0, &stop, &r), 0);
 	assert_true(r.timed_out);
-	assert_true(vb_mono_time() - t0 < 1);
+	assert_true(vb_mono_time() - t0 < 2);
 	exec_result_clear(&r);
 	if (!gone_within("sleep", "32.25", 6))
 		fail_msg("the remote command outlived the stop flag");
