@@ -68,7 +68,7 @@ expect_exit 1 "$VIRTBENCH" --db "$T/new.db" db merge "$T/bad.csv"
 [ -z "$(ls "$T" | grep '^new\.db')" ] || fail "failed db merge left $(ls "$T" | grep '^new\.db')"
 expect_exit 2 "$VIRTBENCH" --db "$T/new.db" db merge
 expect_exit 2 "$VIRTBENCH" --db "$T/new.db" db frobnicate
-expect_err_line "db: unknown sub-command 'frobnicate' (merge, check)"
+expect_err_line "virtbench db: unknown sub-command 'frobnicate' (merge, check)"
 [ ! -e "$T/new.db" ] || fail "a db usage error created the database"
 expect_exit 0 "$VIRTBENCH" db merge --help
 grep -q "^usage: virtbench db merge OTHER.db" "$T/out" || fail "db merge --help"
