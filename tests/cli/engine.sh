@@ -60,7 +60,7 @@ grep -q "samples:     16 to take" "$T/err" || fail "plan: $(cat "$T/err")"
 [ "$(q "select count(*) from (select 1 from sample group by platform_id, benchmark_id having count(distinct repetition) = 4 and min(repetition) = 0 and max(repetition) = 3)")" = 4 ] ||
 	fail "not every pair has repetitions 0..3 once"
 for r in 0 1 2; do
-	[ "$(q "select (select max(id) from sample where repetition = $r) < (select min(id) from sample where repetition = $r + 1)")" = 1 ] ||
+	[ "$(q "select (select max(output_id) from sample where repetition = $r) < (select min(output_id) from sample where repetition = $r + 1)")" = 1 ] ||
 		fail "round $r not finished before round $((r + 1)) began: $(order "$U1")"
 done
 # stored the moment it was parsed: storage order is execution order
