@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/analyze.h"
 #include "common/cmd.h"
 #include "common/util.h"
 #include "plot/plot.h"
@@ -31,6 +32,20 @@ static int opt_outputs(const struct vb_option *opt, const char *arg, void *dest)
 	return report_outputs_parse(arg, &c->ro.outputs);
 }
 
+#ifdef ANALYZE_DEFAULT_MARGIN
+/* --margin PCT: the equivalence margin of the verdicts (analyze.h). */
+static int opt_margin(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct report_cli *c = dest;
+
+	(void)opt;
+	if (analyze_margin_parse(arg, &c->ro.analyze.margin) < 0)
+		return vb_error("--margin: '%s' is not a percentage above 0 and at most 100",
+				arg);
+	return 0;
+}
+#endif
+
 static const struct vb_option report_options[] = {
 	OPT_STRING("out", 0, struct report_cli, ro.out_dir, "DIR",
 		   "where report.md, report.html and figures/ go\n"
@@ -47,6 +62,10 @@ static const struct vb_option report_options[] = {
 		   "only this host"),
 	OPT_STRING("run", 0, struct report_cli, ro.analyze.run, "ID",
 		   "only this run (UUID or prefix)"),
+#ifdef ANALYZE_DEFAULT_MARGIN
+	OPT_CALLBACK("margin", 0, "PCT", opt_margin,
+		     "equivalence margin of the verdicts (default 2)"),
+#endif
 	OPT_STRING("templates", 0, struct report_cli, ro.templates_dir, "DIR",
 		   "directory holding report.md.tmpl (default: templates/\n"
 		   "beside the binary, or $VIRTBENCH_TEMPLATES)"),
