@@ -155,7 +155,7 @@ static const struct vb_option collect_options[] = {
 static const struct vb_option run_options[] = {
 	COLLECT_OPTIONS,
 	OPT_STRING("out", 0, T, out, "DIR",
-		   "where figures and report.md go (default report)"),
+		   "where figures and report.md go (default out/report)"),
 	OPT_END(),
 };
 #undef T
@@ -195,7 +195,7 @@ const struct vb_optspec cmd_run_spec = {
 	.synopsis = "virtbench run [collect options] [--out DIR]",
 	.description =
 	"collect, then analyze (printed), plot and report (into DIR, default\n"
-	"report) for the new run, in one go.\n",
+	"out/report) for the new run, in one go.\n",
 	.options = run_options,
 	.groups = collect_groups,
 	.footer = COLLECT_ENVIRONMENT,
@@ -408,7 +408,7 @@ int cmd_run(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 	r = do_collect(c, &cmd_run_spec, ctx, uuid);
 	if (r)
 		return r;
-	out = (char *)(c->out ? c->out : "report");
+	out = (char *)(c->out ? c->out : "out/report");
 	{
 		char *analyze[] = { "analyze", "--run", uuid, NULL };
 		char *plot[] = { "plot", "--out", out, "--run", uuid, NULL };

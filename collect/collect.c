@@ -35,6 +35,7 @@
 #include "collect/parsers.h"
 #include "collect/scheduler.h"
 #include "collect/suite.h"
+#include "common/owner.h"
 #include "common/run.h"
 #include "common/util.h"
 #include "db/db.h"
@@ -1195,13 +1196,13 @@ out:
 
 /* ---- the run -------------------------------------------------------------- */
 
+/* collector.pid in the run directory: this collector's owner record
+ * (common/owner.h), which "cleanup" and a second "collect --resume" read. */
 static int write_pidfile(struct collector *c)
 {
-	char *path = xasprintf("%s/collector.pid", c->state_dir), pid[32];
-	int ret;
+	char *path = xasprintf("%s/collector.pid", c->state_dir);
+	int ret = owner_write_file(path, 0600);
 
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	ret = vb_write_file_atomic(path, pid, strlen(pid), 0600);
 	free(path);
 	return ret;
 }
@@ -1210,18 +1211,19 @@ static int write_pidfile(struct collector *c)
 static int check_not_running(struct collector *c)
 {
 	char *path = xasprintf("%s/collector.pid", c->state_dir);
-	struct sb sb = SB_INIT;
-	long pid;
+	char *rec = owner_read_file(path);
+	struct owner o;
 	int ret = 0;
 
-	if (sb_read_file(&sb, path) == 0) {
-		sb.buf[strcspn(sb.buf, "\n")] = '\0';
-		if (vb_parse_long(sb.buf, &pid) == 0 && pid > 0 &&
-		    pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
+	if (owner_alive(rec) && !owner_is_self(rec) && owner_parse(rec, &o) == 0) {
+		if (owner_check(rec) == OWNER_ELSEWHERE)
+			ret = vb_error("run %s is being collected on host %s by process "
+				       "%ld (%s)", c->uuid, o.host, o.pid, path);
+		else
 			ret = vb_error("run %s is being collected by process %ld "
-				       "(%s)", c->uuid, pid, path);
+				       "(%s)", c->uuid, o.pid, path);
 	}
-	sb_release(&sb);
+	free(rec);
 	free(path);
 	return ret;
 }

@@ -31,8 +31,8 @@
  * the process by its host pid, so a hung benchmark never hangs the run.
  *
  * Cleanup: containers and volumes carry virtbench.owner=HOST:PID:START (the
- * collector's pid and its start time); "virtbench cleanup" removes every
- * labelled resource whose collector no longer runs.
+ * collector's owner record, common/owner.h); "virtbench cleanup" removes
+ * every labelled resource whose collector no longer runs.
  */
 #include "platform/platform.h"
 
@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "platform/docker/docker_api.h"
+#include "common/owner.h"
 #include "common/util.h"
 
 #define DOCKER_WORKDIR "/virtbench"
@@ -67,55 +68,6 @@ struct docker_priv {
 	cJSON *info, *version; /* cached at start for describe() */
 	cJSON *tools;          /* cached on first describe() */
 };
-
-/* Start time of a process in clock ticks since boot (field 22 of
- * /proc/PID/stat), which with the pid identifies it across pid reuse;
- * 0 if the process does not exist. */
-static unsigned long long proc_start_time(long pid)
-{
-	char path[64];
-	struct sb sb = SB_INIT;
-	unsigned long long start = 0;
-	char *p;
-	int field;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if (sb_read_file(&sb, path) < 0)
-		return 0;
-	/* The command name (field 2) may contain spaces: skip past it. */
-	p = strrchr(sb.buf, ')');
-	for (field = 2; p && field < 22; field++) {
-		p = strchr(p + 1, ' ');
-	}
-	if (p)
-		start = strtoull(p + 1, NULL, 10);
-	sb_release(&sb);
-	return start;
-}
-
-static char *owner_label(void)
-{
-	long pid = (long)getpid();
-
-	return xasprintf("%s:%ld:%llu", vb_hostname(), pid, proc_start_time(pid));
-}
-
-/* Is the collector named by an owner label still running on this host? */
-static int owner_alive(const char *owner)
-{
-	char **f = owner ? vb_split(owner, ':') : NULL;
-	long pid = 0;
-	int alive = 0;
-
-	if (f && vb_strv_len(f) == 3 && !strcmp(f[0], vb_hostname()) &&
-	    vb_parse_long(f[1], &pid) == 0 && pid > 0) {
-		unsigned long long st = strtoull(f[2], NULL, 10);
-
-		alive = st && proc_start_time(pid) == st;
-	}
-	vb_strv_free(f);
-	return alive;
-}
 
 /* A Docker object name from the platform name: [a-zA-Z0-9_.-] only. */
 static char *object_name(const char *uuid, const char *platform)
@@ -328,7 +280,7 @@ static const char *jstr(const cJSON *obj, const char *key)
 static cJSON *container_config(struct platform *p, struct docker_priv *v)
 {
 	cJSON *c = cJSON_CreateObject(), *hc, *labels, *arr, *m;
-	char *owner = owner_label();
+	char *owner = owner_self();
 
 	cJSON_AddStringToObject(c, "Image", v->image);
 	arr = cJSON_AddArrayToObject(c, "Cmd");
@@ -569,7 +521,7 @@ static int docker_start(struct platform *p)
 		goto cleanup;
 	}
 	if (!strcmp(v->storage, "volume")) {
-		char *owner = owner_label();
+		char *owner = owner_self();
 
 		labels = cJSON_CreateObject();
 		cJSON_AddStringToObject(labels, DOCKER_LABEL_RUN, v->uuid);
@@ -968,8 +920,9 @@ static int docker_cleanup(const struct platform_opts *o, int *removed)
 		const char *owner = jstr(cJSON_GetArrayItem(labels, i), DOCKER_LABEL_OWNER);
 
 		if (owner_alive(owner)) {
-			vb_info("docker: keeping container %.12s: its collector still runs (%s)",
-				ids[i], owner);
+			vb_info("docker: keeping container %.12s: its collector %s (%s)",
+				ids[i], owner_check(owner) == OWNER_ELSEWHERE ?
+				"runs on another host" : "still runs", owner);
 			continue;
 		}
 		vb_info("docker: removing container %.12s", ids[i]);

@@ -144,6 +144,8 @@ char *lvxml_domain(const struct lvxml_settings *s)
 			lvxml_addf(&sb, " dir='%s'", s->dir);
 		if (s->client)
 			lvxml_addf(&sb, " client='%s'", s->client);
+		if (s->owner)
+			lvxml_addf(&sb, " owner='%s'", s->owner);
 		sb_adds(&sb, "/>\n  </metadata>\n");
 	}
 	lvxml_addf(&sb, "  <memory unit='MiB'>%d</memory>\n", s->memory_mib);

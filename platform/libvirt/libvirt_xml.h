@@ -33,6 +33,9 @@ struct lvxml_settings {
 	const char *dir;         /* the guest's files (overlay, seed, keys) */
 	const char *client;      /* the owner's host name, when libvirtd runs
 				  * elsewhere (its pid means nothing there) */
+	const char *owner;       /* the owner record (common/owner.h), which
+				  * cleanup judges by; pid and client stay
+				  * for older versions */
 };
 
 /* The namespace of virtbench's <metadata> element. */

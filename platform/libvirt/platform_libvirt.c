@@ -14,8 +14,8 @@
  * any pause we did not ask for, ends the attempt with a clear reason.
  *
  * Files live in opts->state_dir/<domain name>/ (overlay, seed, client key,
- * console log, owner pid); the domain's <metadata> names the owning
- * process and that directory, so "virtbench cleanup" removes what a
+ * console log, owner record); the domain's <metadata> names the owning
+ * process (common/owner.h) and that directory, so "virtbench cleanup" removes what a
  * SIGKILLed run left (whatever --state-dir it used) and spares the guests
  * of live runs. Teardown is idempotent.
  *
@@ -32,6 +32,7 @@
 #include "platform/libvirt/libvirt_remote.h"
 #include "platform/libvirt/libvirt_xml.h"
 #include "platform/ssh/ssh.h"
+#include "common/owner.h"
 #include "common/run.h"
 #include "common/util.h"
 
@@ -73,6 +74,7 @@ struct lv_priv {
 	int kvm;
 	char *uri, *domname, *dir, *overlay, *seed, *console, *client_key;
 	char *pidfile, *xml, *host_pub, *base, *kernel, *initrd, *image_sha;
+	char *owner;       /* our owner record (common/owner.h) */
 	char *cpu_mode, *net, *guest_ip, *cmdline;
 	/* The disk: cache mode, bus, I/O mode (NULL: QEMU's default,
 	 * threads), format ("qcow2" overlay or "raw" copy); borrowed from
@@ -313,6 +315,7 @@ static void lv_priv_free(struct lv_priv *v)
 	free(v->console);
 	free(v->client_key);
 	free(v->pidfile);
+	free(v->owner);
 	free(v->xml);
 	free(v->host_pub);
 	free(v->base);
@@ -1149,7 +1152,7 @@ static int lv_make_dirs(struct platform *p)
 {
 	const struct platform_opts *o = p->opts;
 	struct lv_priv *v = p->priv;
-	char *state_dir, *pid;
+	char *state_dir;
 	struct stat st;
 	int ret = -1;
 
@@ -1166,11 +1169,9 @@ static int lv_make_dirs(struct platform *p)
 		v->own_run_dir = xstrdup(state_dir);
 		free(b);
 		f = xasprintf("%s/collector.pid", v->own_run_dir);
-		pid = xasprintf("%ld\n", (long)getpid());
 		if (vb_mkdir_p(v->own_run_dir, 0711) == 0)
-			vb_write_file_atomic(f, pid, strlen(pid), 0644);
+			owner_write_file(f, 0644);
 		free(f);
-		free(pid);
 	}
 	v->dir = xasprintf("%s/%s", state_dir, v->domname);
 	/* A resumed run reuses the name: remove what an earlier attempt of
@@ -1188,9 +1189,9 @@ static int lv_make_dirs(struct platform *p)
 	v->console = xasprintf("%s/console.log", v->dir);
 	v->client_key = xasprintf("%s/id_ed25519", v->dir);
 	v->pidfile = xasprintf("%s/owner.pid", v->dir);
-	pid = xasprintf("%ld\n", (long)getpid());
-	vb_write_file_atomic(v->pidfile, pid, strlen(pid), 0644);
-	free(pid);
+	owner_write_file(v->pidfile, 0644);
+	free(v->owner);
+	v->owner = owner_self();
 	if (!v->ru.remote &&
 	    (lv_make_searchable(v->disk) < 0 || lv_make_searchable(v->base) < 0 ||
 	     (v->kernel && lv_make_searchable(v->kernel) < 0)))
@@ -1314,6 +1315,7 @@ static int lv_create_domain(struct platform *p)
 			.console_log = r ? v->rp.console : v->console,
 			.network = v->net, .owner_pid = (long)getpid(),
 			.dir = v->dir, .client = r ? vb_hostname() : NULL,
+			.owner = v->owner,
 		};
 		const char *e;
 
@@ -1734,24 +1736,21 @@ int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
 	return ok;
 }
 
-static int lv_pid_is_virtbench(long pid);
+/* 1 if an owner record names a live process other than us (a run in
+ * progress, whose guest must not be removed) or another host's. */
+static int lv_owner_keeps(const char *rec)
+{
+	return owner_alive(rec) && !owner_is_self(rec);
+}
 
-/* 1 if the directory's owner.pid names a live virtbench process other
- * than us (a run in progress, whose guest must not be removed). */
+/* The same for a guest directory's owner.pid. */
 static int lv_owner_alive(const char *dir)
 {
-	char *f = xasprintf("%s/owner.pid", dir);
-	struct sb sb = SB_INIT;
-	long pid = 0;
-	int alive = 0;
+	char *f = xasprintf("%s/owner.pid", dir), *rec = owner_read_file(f);
+	int alive = lv_owner_keeps(rec);
 
-	if (sb_read_file(&sb, f) == 0) {
-		sb.buf[strcspn(sb.buf, "\n")] = '\0';
-		if (vb_parse_long(sb.buf, &pid) == 0)
-			alive = lv_pid_is_virtbench(pid);
-	}
 	free(f);
-	sb_release(&sb);
+	free(rec);
 	return alive;
 }
 
@@ -1769,41 +1768,26 @@ static char *lv_meta_attr(const char *m, const char *name)
 	return val;
 }
 
-/* The owner pid, guest directory and client host recorded in a domain's
- * metadata: the pid with *dir and *client (owned, may be NULL), or -1
- * when it has none. */
-static long lv_domain_owner(virDomainPtr d, char **dir, char **client)
+/* The owner recorded in a domain's metadata, with *dir and *client
+ * (owned, may be NULL): the owner record (owned); for domains of older
+ * versions, which have only a pid, that pid as a bare record; NULL when
+ * it has none. */
+static char *lv_domain_owner(virDomainPtr d, char **dir, char **client)
 {
 	char *m = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
 				       LVXML_META_NS, 0);
-	char *pids;
-	long pid = -1;
+	char *rec;
 
 	*dir = *client = NULL;
 	if (!m)
-		return -1;
-	if ((pids = lv_meta_attr(m, "pid")) && vb_parse_long(pids, &pid) < 0)
-		pid = -1;
+		return NULL;
+	rec = lv_meta_attr(m, "owner");
+	if (!rec)
+		rec = lv_meta_attr(m, "pid");
 	*dir = lv_meta_attr(m, "dir");
 	*client = lv_meta_attr(m, "client");
-	free(pids);
 	free(m);
-	return pid;
-}
-
-static int lv_pid_is_virtbench(long pid)
-{
-	char *comm;
-	struct sb c = SB_INIT;
-	int alive;
-
-	if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) < 0)
-		return 0;
-	comm = xasprintf("/proc/%ld/comm", pid);
-	alive = sb_read_file(&c, comm) == 0 && strstr(c.buf, "virtbench") != NULL;
-	free(comm);
-	sb_release(&c);
-	return alive;
+	return rec;
 }
 
 /* virtbench-XXXXXXXX-kvm or -qemu, optionally followed by -LABEL. */
@@ -1851,8 +1835,7 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 		n = virConnectListAllDomains(c, &doms, 0);
 		for (int i = 0; i < n; i++) {
 			const char *name = virDomainGetName(doms[i]);
-			char *dir = NULL, *client = NULL;
-			long owner = -1;
+			char *dir = NULL, *client = NULL, *owner;
 			int alive;
 
 			if (!name || !lv_is_ours(name)) {
@@ -1862,14 +1845,18 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 			/* The owner in the domain's metadata decides; guests
 			 * without it fall back to the state directory. */
 			owner = lv_domain_owner(doms[i], &dir, &client);
-			if (client && strcmp(client, vb_hostname())) {
+			if (owner_check(owner) == OWNER_ELSEWHERE ||
+			    (client && strcmp(client, vb_hostname()))) {
 				/* Another machine's run: its pid is not ours
 				 * to judge. */
-				vb_info("cleanup: leaving %s (started from %s)",
-					name, client);
+				struct owner ow;
+
+				vb_info("cleanup: leaving %s (started from %s)", name,
+					client ? client : owner_parse(owner, &ow) == 0 ?
+					ow.host : "another host");
 				alive = 1;
-			} else if (owner > 0) {
-				alive = lv_pid_is_virtbench(owner);
+			} else if (owner) {
+				alive = lv_owner_keeps(owner);
 			} else {
 				free(dir);
 				dir = lv_find_dir(base, name);
@@ -1882,6 +1869,7 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 			}
 			free(dir);
 			free(client);
+			free(owner);
 			virDomainFree(doms[i]);
 		}
 		free(doms);

@@ -31,7 +31,7 @@ static struct lvxml_settings base(int kvm)
 		.cmdline = "console=ttyS0 root=/dev/vda",
 		.console_log = "/var/tmp/vb/console.log",
 		.network = "user", .ssh_port = 40022,
-		.owner_pid = 4242, .dir = "/var/tmp/vb",
+		.owner_pid = 4242, .dir = "/var/tmp/vb", .owner = "h1:4242:987",
 	};
 	return s;
 }
