@@ -1160,15 +1160,19 @@ static int lv_make_dirs(struct platform *p)
 		state_dir = xstrdup(o->state_dir);
 	} else {
 		/* Standalone use (tests, bench): a run directory of our own,
-		 * where "virtbench cleanup" looks too. Like the collector's
-		 * run directories, a live owner keeps cleanup away from it. */
-		char *b = platform_state_base(NULL), *f;
+		 * where "virtbench cleanup" looks too. */
+		char *b = platform_state_base(NULL);
 
 		state_dir = xasprintf("%s/virtbench-%s", b, o->run_uuid ?
 				      o->run_uuid : v->domname + 10);
 		v->own_run_dir = xstrdup(state_dir);
 		free(b);
-		f = xasprintf("%s/collector.pid", v->own_run_dir);
+	}
+	if (v->own_run_dir) {
+		/* Like the collector's run directories: a live owner keeps
+		 * "virtbench cleanup" away from it. */
+		char *f = xasprintf("%s/collector.pid", v->own_run_dir);
+
 		if (vb_mkdir_p(v->own_run_dir, 0711) == 0)
 			owner_write_file(f, 0644);
 		free(f);
