@@ -1304,16 +1304,232 @@ static int setup_iperf(struct collector *c)
 	return 0;
 }
 
+/* The plan: a new run's suite, platforms, benchmarks and seed from the
+ * options, or a resumed run's from its stored params; then the schedule.
+ * Returns 0, 1 when the run to resume is already complete (nothing to
+ * do), negative on failure (reported). */
+static int plan_run(struct collector *c, char uuid[37])
+{
+	struct collect_opts *o = c->o;
+	char *params = NULL, *status = NULL;
+	struct sched_opts so = { 0 };
+	int ret = -1;
+
+	if (o->resume) {
+		if (find_run(c, o->resume, &params, &status) < 0)
+			goto out;
+		snprintf(uuid, 37, "%s", c->uuid);
+		if (!strcmp(status, "complete")) {
+			vb_info("run %s is already complete", c->uuid);
+			ret = 1;
+			goto out;
+		}
+		if (!strcmp(status, "imported")) {
+			vb_error("run %s was imported, not collected; it cannot be "
+				 "resumed", c->uuid);
+			goto out;
+		}
+		if (load_params(c, params) < 0)
+			goto out;
+	} else {
+		if (suite_load(o->suites_dir, o->profile ? o->profile : "classic",
+			       &c->suite) < 0)
+			goto out;
+		c->duration = o->duration > 0 ? o->duration : c->suite->duration;
+		c->reps = o->reps > 0 ? o->reps : c->suite->reps;
+		if (setup_platform_list(c, o->platforms, o->settings) < 0 ||
+		    select_benchmarks(c, o->benchmarks) < 0)
+			goto out;
+		if (o->has_seed)
+			c->seed = o->seed & 0x7fffffffffffffffULL;
+		else if (random_seed(&c->seed) < 0)
+			goto out;
+	}
+	if (uses(c, "forkbench") && !o->forkbench) {
+		vb_error("the suite's fork benchmark needs build/forkbench: run "
+			 "'make', or set $FORKBENCH");
+		goto out;
+	}
+	so.reps = c->reps;
+	so.target_ci = o->target_ci;
+	so.min_reps = o->min_reps;
+	so.max_reps = o->max_reps;
+	so.warmup = 1;
+	so.seed = c->seed;
+	sched_init(&c->sched, &so, c->n_plat, c->n_bench);
+	ret = 0;
+out:
+	free(params);
+	free(status);
+	return ret;
+}
+
+/* The run row: created for a new run, marked resumed (after checking
+ * that no other collector holds it) for a resumed one, whose stored
+ * samples go to the scheduler (*stored counts them). */
+static int open_run(struct collector *c, long *stored)
+{
+	struct db_run run = { 0 };
+	char *json;
+	int ret;
+
+	*stored = 0;
+	if (c->o->resume) {
+		char *base = platform_state_base(c->o->state_base);
+
+		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
+		free(base);
+		if (check_not_running(c) < 0)
+			return -1;
+		if (note_resume(c) < 0 || load_existing(c, stored) < 0)
+			return -1;
+		return 0;
+	}
+	if (db_host_ensure_named(c->db, NULL, 1, &c->host_id) < 0)
+		return -1;
+	c->params = build_params(c);
+	json = cJSON_PrintUnformatted(c->params);
+	run.host_id = c->host_id;
+	run.suite = c->suite->name;
+	run.params = json;
+	run.seed = (int64_t)c->seed;
+	run.has_seed = 1;
+	run.command_line = c->o->command_line;
+	run.status = "running";
+	ret = db_run_create(c->db, &run, &c->run_id);
+	if (ret == 0)
+		snprintf(c->uuid, sizeof(c->uuid), "%s", run.uuid);
+	free(json);
+	return ret;
+}
+
+/* Benchmark and platform rows, the run directory with our owner record,
+ * and the platforms of kinds this binary does not know (a resumed run
+ * made by another version) marked unavailable before anything starts. */
+static int prepare_run(struct collector *c)
+{
+	struct collect_opts *o = c->o;
+
+	for (size_t i = 0; i < c->n_bench; i++)
+		if (db_benchmark_ensure(c->db, c->bench[i].b->name, c->bench[i].b->unit,
+					c->bench[i].b->direction, &c->bench[i].id) < 0)
+			return -1;
+	for (size_t i = 0; i < c->n_plat; i++) {
+		if (db_platform_ensure(c->db, c->host_id, c->plat[i].name,
+				       c->plat[i].settings.kind, &c->plat[i].id) < 0)
+			return -1;
+	}
+	if (!c->state_dir) {
+		char *base = platform_state_base(o->state_base);
+
+		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
+		free(base);
+	}
+	if (vb_mkdir_p(c->state_dir, 0700) < 0 || write_pidfile(c) < 0)
+		return -1;
+	o->popts.run_uuid = c->uuid;
+	o->popts.state_dir = c->state_dir;
+	for (size_t i = 0; i < c->n_plat; i++) {
+		const char *why = NULL;
+
+		if (!platform_kind_find(c->plat[i].settings.kind, &why) &&
+		    mark_unavailable(c, i, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The uplink's server and every platform not already unavailable.
+ * Returns 0 when at least one platform runs, negative otherwise or when
+ * interrupted. */
+static int start_all(struct collector *c)
+{
+	int available = 0;
+
+	if (setup_iperf(c) < 0)
+		return -1;
+	for (size_t i = 0; i < c->n_plat && !collect_stop_requested; i++) {
+		if (c->plat[i].unavailable)
+			continue;
+		if (start_platform(c, i) < 0)
+			return -1;
+		available += c->plat[i].available;
+	}
+	if (collect_stop_requested)
+		return -1;
+	if (!available)
+		return vb_error("no platform could be started; nothing measured");
+	return 0;
+}
+
+/* Takes samples in the scheduler's order until it is done or a signal
+ * stops it, then reports the collector's own CPU time. Negative on a
+ * database error. */
+static int sample_loop(struct collector *c)
+{
+	struct rusage ru0, ru1;
+	double cpu, wall;
+	size_t pair;
+	int rep, rc;
+
+	getrusage(RUSAGE_SELF, &ru0);
+	c->loop_start = vb_mono_time();
+	progress(c, NULL);
+	while (!collect_stop_requested && sched_next(&c->sched, &pair, &rep)) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "%s/%s #%d",
+			 c->plat[c->sched.pairs[pair].platform].name,
+			 c->bench[c->sched.pairs[pair].bench].b->name, rep);
+		progress(c, what);
+		rc = take_sample(c, pair, rep);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			break;
+	}
+	progress_end(c);
+	getrusage(RUSAGE_SELF, &ru1);
+	cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+	      (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+	      (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
+	      (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+	wall = vb_mono_time() - c->loop_start;
+	vb_info("collector overhead: %.3f s CPU over %.1f s of sampling "
+		"(%.3f%% of one core)", cpu, wall,
+		wall > 0 ? 100.0 * cpu / wall : 0.0);
+	return 0;
+}
+
+/* How a run that sampled to its end finished: complete (0), interrupted
+ * (1), or failed (1) because a platform was lost, with the hint to
+ * resume. */
+static int run_outcome(struct collector *c, const char **final)
+{
+	if (collect_stop_requested) {
+		*final = "interrupted";
+		return 1;
+	}
+	*final = "complete";
+	if (!c->lost_any)
+		return 0;
+	/* Not complete: the lost platforms' remaining samples are still to
+	 * take, and --resume takes them. */
+	*final = "failed";
+	for (size_t i = 0; i < c->n_plat; i++)
+		if (c->plat[i].lost)
+			vb_error("platform %s was lost during the run; once it is "
+				 "back, finish the run with 'virtbench collect "
+				 "--resume %s'", c->plat[i].name, c->uuid);
+	return 1;
+}
+
 int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 {
 	struct collector c = { 0 };
-	struct rusage ru0, ru1;
-	char *params = NULL, *status = NULL, *base = NULL, *json = NULL;
 	const char *final = "failed";
 	long stored = 0;
-	int ret = -1, available = 0, rc = 0;
-	size_t pair;
-	int rep;
+	int ret = -1;
 
 	c.db = db;
 	c.o = o;
@@ -1324,177 +1540,25 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	if (o->max_reps <= 0)
 		o->max_reps = 30;
 
-	if (o->resume) {
-		if (find_run(&c, o->resume, &params, &status) < 0)
-			goto out;
-		snprintf(uuid, 37, "%s", c.uuid);
-		if (!strcmp(status, "complete")) {
-			vb_info("run %s is already complete", c.uuid);
-			ret = 0;
-			goto out;
-		}
-		if (!strcmp(status, "imported")) {
-			vb_error("run %s was imported, not collected; it cannot be "
-				 "resumed", c.uuid);
-			goto out;
-		}
-		if (load_params(&c, params) < 0)
-			goto out;
-	} else {
-		if (suite_load(o->suites_dir, o->profile ? o->profile : "classic",
-			       &c.suite) < 0)
-			goto out;
-		c.duration = o->duration > 0 ? o->duration : c.suite->duration;
-		c.reps = o->reps > 0 ? o->reps : c.suite->reps;
-		if (setup_platform_list(&c, o->platforms, o->settings) < 0 ||
-		    select_benchmarks(&c, o->benchmarks) < 0)
-			goto out;
-		if (o->has_seed)
-			c.seed = o->seed & 0x7fffffffffffffffULL;
-		else if (random_seed(&c.seed) < 0)
-			goto out;
-	}
-	if (uses(&c, "forkbench") && !o->forkbench) {
-		vb_error("the suite's fork benchmark needs build/forkbench: run "
-			 "'make', or set $FORKBENCH");
+	ret = plan_run(&c, uuid);
+	if (ret != 0) {
+		ret = ret > 0 ? 0 : -1;
 		goto out;
 	}
-
-	/* The schedule. */
-	{
-		struct sched_opts so = { 0 };
-
-		so.reps = c.reps;
-		so.target_ci = o->target_ci;
-		so.min_reps = o->min_reps;
-		so.max_reps = o->max_reps;
-		so.warmup = 1;
-		so.seed = c.seed;
-		sched_init(&c.sched, &so, c.n_plat, c.n_bench);
-	}
-
+	ret = -1;
 	/* The run row, then its UUID on stdout at once. */
-	if (!o->resume) {
-		struct db_run run = { 0 };
-
-		if (db_host_ensure_named(db, NULL, 1, &c.host_id) < 0)
-			goto out;
-		c.params = build_params(&c);
-		json = cJSON_PrintUnformatted(c.params);
-		run.host_id = c.host_id;
-		run.suite = c.suite->name;
-		run.params = json;
-		run.seed = (int64_t)c.seed;
-		run.has_seed = 1;
-		run.command_line = o->command_line;
-		run.status = "running";
-		if (db_run_create(db, &run, &c.run_id) < 0)
-			goto out;
-		snprintf(c.uuid, sizeof(c.uuid), "%s", run.uuid);
-	} else {
-		base = platform_state_base(o->state_base);
-		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-		if (check_not_running(&c) < 0)
-			goto out;
-		if (note_resume(&c) < 0 || load_existing(&c, &stored) < 0)
-			goto out;
-	}
+	if (open_run(&c, &stored) < 0)
+		goto out;
 	snprintf(uuid, 37, "%s", c.uuid);
 	printf("%s\n", c.uuid);
 	fflush(stdout);
-
-	for (size_t i = 0; i < c.n_bench; i++)
-		if (db_benchmark_ensure(db, c.bench[i].b->name, c.bench[i].b->unit,
-					c.bench[i].b->direction, &c.bench[i].id) < 0)
-			goto fail_run;
-	for (size_t i = 0; i < c.n_plat; i++) {
-		int r = db_platform_ensure(db, c.host_id, c.plat[i].name,
-					   c.plat[i].settings.kind, &c.plat[i].id);
-
-		if (r < 0)
-			goto fail_run;
-	}
-
-	if (!c.state_dir) {
-		base = platform_state_base(o->state_base);
-		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-	}
-	if (vb_mkdir_p(c.state_dir, 0700) < 0 || write_pidfile(&c) < 0)
+	if (prepare_run(&c) < 0)
 		goto fail_run;
-	o->popts.run_uuid = c.uuid;
-	o->popts.state_dir = c.state_dir;
-
-	/* A stored kind this binary does not know (a resumed run made by
-	 * another version) is known before anything starts; leave it out of
-	 * the plan's estimate. */
-	for (size_t i = 0; i < c.n_plat; i++) {
-		const char *why = NULL;
-
-		if (!platform_kind_find(c.plat[i].settings.kind, &why) &&
-		    mark_unavailable(&c, i, why) < 0)
-			goto fail_run;
-	}
 	print_plan(&c, stored);
 	signals_install();
-
-	if (setup_iperf(&c) < 0)
+	if (start_all(&c) < 0 || sample_loop(&c) < 0)
 		goto teardown;
-	for (size_t i = 0; i < c.n_plat && !collect_stop_requested; i++) {
-		if (c.plat[i].unavailable)
-			continue;
-		if (start_platform(&c, i) < 0)
-			goto teardown;
-		available += c.plat[i].available;
-	}
-	if (collect_stop_requested)
-		goto teardown;
-	if (!available) {
-		vb_error("no platform could be started; nothing measured");
-		goto teardown;
-	}
-
-	getrusage(RUSAGE_SELF, &ru0);
-	c.loop_start = vb_mono_time();
-	progress(&c, NULL);
-	while (!collect_stop_requested && sched_next(&c.sched, &pair, &rep)) {
-		char what[160];
-
-		snprintf(what, sizeof(what), "%s/%s #%d",
-			 c.plat[c.sched.pairs[pair].platform].name,
-			 c.bench[c.sched.pairs[pair].bench].b->name, rep);
-		progress(&c, what);
-		rc = take_sample(&c, pair, rep);
-		if (rc < 0)
-			goto teardown;
-		if (rc > 0)
-			break;
-	}
-	progress_end(&c);
-	getrusage(RUSAGE_SELF, &ru1);
-	{
-		double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
-			     (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
-			     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
-			     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-		double wall = vb_mono_time() - c.loop_start;
-
-		vb_info("collector overhead: %.3f s CPU over %.1f s of sampling "
-			"(%.3f%% of one core)", cpu, wall,
-			wall > 0 ? 100.0 * cpu / wall : 0.0);
-	}
-	final = collect_stop_requested ? "interrupted" : "complete";
-	ret = collect_stop_requested ? 1 : 0;
-	if (!collect_stop_requested && c.lost_any) {
-		/* Not complete: the lost platforms' remaining samples are
-		 * still to take, and --resume takes them. */
-		final = "failed";
-		ret = 1;
-		for (size_t i = 0; i < c.n_plat; i++)
-			if (c.plat[i].lost)
-				vb_error("platform %s was lost during the run; once it "
-					 "is back, finish the run with 'virtbench "
-					 "collect --resume %s'", c.plat[i].name, c.uuid);
-	}
+	ret = run_outcome(&c, &final);
 
 teardown:
 	progress_end(&c);
@@ -1516,10 +1580,6 @@ fail_run:
 			"--resume %s'", c.uuid, c.uuid);
 out:
 	collector_free(&c);
-	free(params);
-	free(status);
-	free(base);
-	free(json);
 	return ret;
 }
 
