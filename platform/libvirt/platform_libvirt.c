@@ -848,11 +848,14 @@ static int lv_prepare_guest(struct platform *p)
 		"echo \"iperf3=$(v iperf3 --version)\"; "
 		"echo \"fio=$(v fio --version)\"; "
 		"echo \"kernel=$(uname -r)\"; " LV_SEEN_SCRIPT);
-	if (lv_guest_exec(p, cmd.buf, v->own_image ? 60 : 900, &r) < 0)
+	/* A guest that has just answered SSH on a loaded host may still be
+	 * starting services: give the first command time. */
+	if (lv_guest_exec(p, cmd.buf, v->own_image ? 300 : 900, &r) < 0)
 		goto out;
 	if (r.exit_status != 0) {
 		vb_error("%s: cannot prepare %s in the guest: %s", p->name,
-			 LV_GUEST_WORKDIR, r.err);
+			 LV_GUEST_WORKDIR, r.timed_out ? "timed out" : *r.err ?
+			 r.err : "exit status not 0");
 		goto out;
 	}
 	v->tools = cJSON_CreateObject();
