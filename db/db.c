@@ -579,6 +579,30 @@ int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
 	return step_done(db, st, "record platform configuration");
 }
 
+int db_platform_last_config(struct db *db, int64_t platform_id, int64_t run_id,
+			    char **config)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*config = NULL;
+	if (db_prepare(db, &st,
+		       "SELECT rp.config FROM run_platform rp JOIN run r ON"
+		       " r.id = rp.run_id WHERE rp.platform_id = ?1 AND"
+		       " (?2 <= 0 OR rp.run_id = ?2) AND rp.config <> '{}'"
+		       " ORDER BY r.started_at DESC, r.id DESC LIMIT 1") < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, platform_id);
+	sqlite3_bind_int64(st, 2, run_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+		*config = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, "read platform configuration");
+	return 0;
+}
+
 /* ---- sample ------------------------------------------------------------ */
 
 int db_status_code(const char *status)
@@ -759,7 +783,7 @@ int db_value_add(struct db *db, int64_t series_id, int repetition, int has_value
 int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			    int64_t *output_id)
 {
-	int64_t series, parser, ms = -1;
+	int64_t series, parser, out, ms = -1;
 	int status = db_status_code(s->status), own_tx = !db->in_tx;
 
 	if (status < 0)
@@ -776,23 +800,18 @@ int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			  &series) < 0)
 		goto fail;
 	if (!output_id || *output_id <= 0) {
-		int64_t out;
-
 		if (db_parser_get(db, s->parser, s->parser_version, &parser) < 0 ||
 		    db_output_add(db, s->run_id, ms, s->duration, parser,
 				  s->raw_output, -1, &out) < 0)
 			goto fail;
 		if (output_id)
 			*output_id = out;
-		else
-			output_id = &out;
-		if (db_value_add(db, series, s->repetition, s->has_value, s->value,
-				 status, out, s->error) < 0)
-			goto fail;
-	} else if (db_value_add(db, series, s->repetition, s->has_value, s->value,
-				status, *output_id, s->error) < 0) {
-		goto fail;
+	} else {
+		out = *output_id;
 	}
+	if (db_value_add(db, series, s->repetition, s->has_value, s->value,
+			 status, out, s->error) < 0)
+		goto fail;
 	if (own_tx && db_commit(db) < 0)
 		return -1;
 	return 0;

@@ -26,7 +26,11 @@
  *   sample  -- a view with the columns of version 1: id, run_id,
  *          platform_id, benchmark_id, repetition, value, status text,
  *          raw_output, error, parser, parser_version, started_at ISO,
- *          duration, output_id (UPDATE and DELETE work through it)
+ *          duration, output_id (UPDATE and DELETE work through it).
+ *          Outputs are numbered in the order they were stored, so for
+ *          collected samples (one output each) ORDER BY output_id is the
+ *          order the collector stored them; id is not (it is
+ *          series * 2^32 + repetition).
  * A warm-up sample has repetition 0; measured repetitions count from 1.
  *
  * All functions return 0 on success and a negative value on failure, which
@@ -119,6 +123,11 @@ int db_run_finish(struct db *db, int64_t run_id, const char *status);
 int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
 			const char *config_json, const char *instance_id,
 			const char *state, const char *reason);
+/* The configuration JSON a platform was last recorded with (in run_id
+ * when > 0, else its latest run by start time); *config owned, NULL when
+ * there is none (an import without one). Returns 0 or negative. */
+int db_platform_last_config(struct db *db, int64_t platform_id, int64_t run_id,
+			    char **config);
 
 struct db_sample {
 	int64_t run_id, platform_id, benchmark_id;

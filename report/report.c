@@ -129,6 +129,13 @@ int report_write(struct db *db, const struct report_opts *o,
 	t1 = vb_mono_time();
 	model = report_model(&facts, set, figs, o);
 	cJSON_AddBoolToObject(model, "render_requested", o->render);
+	{
+		char *mech = report_mechanisms_md(set);
+
+		if (mech)
+			cJSON_AddStringToObject(model, "mechanisms", mech);
+		free(mech);
+	}
 	if (tmpl_render(tp, model, &md) < 0)
 		goto cleanup;
 	/* Both documents are rendered before either is written. */

@@ -82,4 +82,8 @@ int report_html(const char *md, size_t len, const char *dir, struct sb *out);
 cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 		    const struct plot_result *figures, const struct report_opts *o);
 
+/* The "## Mechanisms" section (report/mechanisms.c): the set's sibling
+ * comparisons as Markdown, owned; NULL when the set has none. */
+char *report_mechanisms_md(const struct analyze_set *set);
+
 #endif
