@@ -149,9 +149,10 @@ for name in fast:
     s = r[("slow", name)]
     sp = m / statistics.fmean(slow[name])  # lower is better: baseline/platform
     assert abs(s["vs_baseline"]["speedup"] - sp) <= 1e-9 * sp, (name, s["vs_baseline"], sp)
-# "short" slept 10 ms natively and 30 ms on "slow": about a third (a
-# busy machine adds to both)
-assert 0.1 < r[("slow", "short")]["vs_baseline"]["speedup"] < 0.9
+# "short" slept 10 ms natively and 30 ms on "slow": slower (about a
+# third; a loaded machine adds the same overhead to both, so only the
+# direction is asserted)
+assert r[("slow", "short")]["vs_baseline"]["speedup"] < 0.9, r[("slow", "short")]["vs_baseline"]
 f = r[("native", "fails")]
 assert f["n"] == 0 and f["n_failed"] == 3, f
 EOF
