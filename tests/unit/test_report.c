@@ -506,7 +506,7 @@ static void test_faster_than_host(void **state)
 	assert_false(has_check(cpu, "problem", "cloud", ""));
 	assert_false(has_check(mem, "problem", "kvm-remote", "implausible"));
 
-	/* In the rendered report: in the validity section, once. */
+	/* In the rendered report: under Problems, once. */
 	{
 		struct report_opts o = { .db_path = f->path };
 		cJSON *m = report_model(&f->facts, f->set, NULL, &o);
@@ -648,7 +648,7 @@ static void test_remote_baseline(void **state)
 	cJSON_Delete(cpu);
 	cJSON_Delete(disk);
 
-	/* The warning: once per remote platform, in the validity section,
+	/* The warning: once per remote platform, among the warnings,
 	 * with the ssh baseline that separates the two machines. */
 	md = render(f);
 	HAS(md, "- all benchmarks: **kvm-remote** ran on `hostB` (libvirt `qemu+ssh://root@hostB/system`), while the baseline **native** ran on this host (h1): its speedups mix the cost of virtualization with the difference between the two machines");
