@@ -239,6 +239,9 @@ static void iperf_stop(struct run_cmd *srv)
 
 struct cplat {
 	char *name;
+	/* Its kind and own settings: from the options, or as stored with a
+	 * resumed run (owned). */
+	struct platform_settings settings;
 	struct platform *p;
 	int64_t id;
 	int available;
@@ -404,26 +407,91 @@ static int uses(const struct collector *c, const char *placeholder)
 	return 0;
 }
 
-static int setup_platform_list(struct collector *c, char **names)
+/* The platforms by name, with their kinds and settings (parallel to
+ * names; NULL: each name's KIND and none). */
+static int setup_platform_list(struct collector *c, char **names,
+			       const struct platform_settings *settings)
 {
 	static char *dflt[] = { "native", NULL };
 
-	if (!names || !*names)
+	if (!names || !*names) {
 		names = dflt;
+		settings = NULL;
+	}
 	c->n_plat = vb_strv_len(names);
 	c->plat = xcalloc(c->n_plat, sizeof(*c->plat));
 	for (size_t i = 0; i < c->n_plat; i++) {
-		const char *why = NULL;
+		const char *why = NULL, *kind = settings && settings[i].kind ?
+			settings[i].kind : names[i];
+		const struct platform_kind *k = platform_kind_find(kind, &why);
+		struct platform_settings *ps = &c->plat[i].settings;
 
 		/* A typo must not become an "unavailable" platform. */
-		if (!platform_kind_find(names[i], &why))
+		if (!k)
 			return vb_error("platform %s: %s", names[i], why);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j]))
 				return vb_error("platform %s given twice", names[i]);
 		c->plat[i].name = xstrdup(names[i]);
+		ps->kind = xstrdup(k->name);
+		if (settings && settings[i].address)
+			ps->address = xstrdup(settings[i].address);
+		for (size_t j = 0; settings && j < settings[i].n; j++)
+			if (platform_settings_set(ps, settings[i].keys[j],
+						  settings[i].values[j],
+						  names[i]) < 0)
+				return -1;
 	}
 	return 0;
+}
+
+/* {NAME: {"kind": K, "settings": {...}}} for the run's params. */
+static cJSON *platform_settings_params(const struct collector *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < c->n_plat; i++) {
+		cJSON *e = cJSON_AddObjectToObject(o, c->plat[i].name);
+
+		cJSON_AddStringToObject(e, "kind", c->plat[i].settings.kind);
+		add_opt_str(e, "address", c->plat[i].settings.address);
+		cJSON_AddItemToObject(e, "settings",
+				      platform_settings_json(&c->plat[i].settings));
+	}
+	return o;
+}
+
+/* The stored kinds and settings of a resumed run's platforms, parallel
+ * to names (owned; free with free_settings). A run made before settings
+ * existed has none: kinds from the names. NULL after an error. */
+static struct platform_settings *stored_settings(const struct collector *c,
+						 char **names, const cJSON *stored)
+{
+	size_t n = vb_strv_len(names);
+	struct platform_settings *v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(stored, names[i]);
+		const char *kind = json_str(e, "kind");
+		char *where;
+		int r;
+
+		if (!kind)
+			continue;
+		where = xasprintf("run %s, platform %s", c->uuid, names[i]);
+		r = platform_settings_from_json(&v[i], kind,
+			cJSON_GetObjectItemCaseSensitive(e, "settings"), where);
+		if (r == 0 && json_str(e, "address"))
+			v[i].address = xstrdup(json_str(e, "address"));
+		free(where);
+		if (r < 0) {
+			for (size_t j = 0; j <= i; j++)
+				platform_settings_clear(&v[j]);
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
 }
 
 static cJSON *build_params(struct collector *c)
@@ -435,9 +503,12 @@ static cJSON *build_params(struct collector *c)
 	cJSON_AddStringToObject(p, "suite", c->suite->name);
 	cJSON_AddStringToObject(p, "suite_origin", c->suite->origin);
 	cJSON_AddStringToObject(p, "suite_text", c->suite->text);
+	add_opt_str(p, "study_origin", o->study_origin);
+	add_opt_str(p, "study_text", o->study_text);
 	a = cJSON_AddArrayToObject(p, "platforms");
 	for (size_t i = 0; i < c->n_plat; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->plat[i].name));
+	cJSON_AddItemToObject(p, "platform_settings", platform_settings_params(c));
 	a = cJSON_AddArrayToObject(p, "benchmarks");
 	for (size_t i = 0; i < c->n_bench; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->bench[i].b->name));
@@ -512,7 +583,16 @@ static int load_params(struct collector *c, const char *params)
 	o->popts.docker_storage = json_str(c->params, "docker_storage");
 	o->popts.docker_network = json_str(c->params, "docker_network");
 	v = json_strv(c->params, "platforms");
-	ret = setup_platform_list(c, v);
+	{
+		struct platform_settings *ps = stored_settings(c, v,
+			cJSON_GetObjectItemCaseSensitive(c->params,
+							 "platform_settings"));
+
+		ret = ps ? setup_platform_list(c, v, ps) : -1;
+		for (size_t i = 0; ps && v && v[i]; i++)
+			platform_settings_clear(&ps[i]);
+		free(ps);
+	}
 	vb_strv_free(v);
 	if (ret < 0)
 		return -1;
@@ -620,7 +700,7 @@ static void print_plan(struct collector *c, long stored)
 		for (size_t j = 0; j < np; j++)
 			free(prep[j]);
 		free(prep);
-		if (strncmp(c->plat[i].name, "native", 6))
+		if (strcmp(c->plat[i].settings.kind, "native"))
 			guests++;
 	}
 	est += guests * START_ESTIMATE;
@@ -748,7 +828,8 @@ static int start_platform(struct collector *c, size_t i)
 	char *json;
 	int ret;
 
-	cp->p = platform_new(cp->name, &c->o->popts);
+	cp->p = platform_new_with(cp->name, cp->settings.kind, &c->o->popts,
+				  &cp->settings);
 	if (!cp->p)
 		return mark_unavailable(c, i, "cannot be created");
 	vb_info("starting platform %s", cp->name);
@@ -1154,6 +1235,7 @@ static void collector_free(struct collector *c)
 
 		platform_free(cp->p);
 		free(cp->name);
+		platform_settings_clear(&cp->settings);
 		free(cp->forkbench);
 		for (size_t j = 0; j < cp->n_prepared; j++)
 			free(cp->prepared[j]);
@@ -1255,7 +1337,7 @@ static int plan_run(struct collector *c, char uuid[37])
 			goto out;
 		c->duration = o->duration > 0 ? o->duration : c->suite->duration;
 		c->reps = o->reps > 0 ? o->reps : c->suite->reps;
-		if (setup_platform_list(c, o->platforms) < 0 ||
+		if (setup_platform_list(c, o->platforms, o->settings) < 0 ||
 		    select_benchmarks(c, o->benchmarks) < 0)
 			goto out;
 		if (o->has_seed)
@@ -1333,11 +1415,9 @@ static int prepare_run(struct collector *c)
 					c->bench[i].b->direction, &c->bench[i].id) < 0)
 			return -1;
 	for (size_t i = 0; i < c->n_plat; i++) {
-		char *kind = xstrndup(c->plat[i].name, strcspn(c->plat[i].name, ":"));
-		int r = db_platform_ensure(c->db, c->host_id, c->plat[i].name, kind,
-					   &c->plat[i].id);
+		int r = db_platform_ensure(c->db, c->host_id, c->plat[i].name,
+					   c->plat[i].settings.kind, &c->plat[i].id);
 
-		free(kind);
 		if (r < 0)
 			return -1;
 	}
@@ -1354,7 +1434,7 @@ static int prepare_run(struct collector *c)
 	for (size_t i = 0; i < c->n_plat; i++) {
 		const char *why = NULL;
 
-		if (!platform_kind_find(c->plat[i].name, &why) &&
+		if (!platform_kind_find(c->plat[i].settings.kind, &why) &&
 		    mark_unavailable(c, i, why) < 0)
 			return -1;
 	}

@@ -1193,9 +1193,17 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 		for (size_t b = h; b < he;) {
 			size_t be = b;
 
+			size_t ok = 0;
+
 			while (be < he && strcmp(set->groups[be].benchmark,
 						 set->groups[b].benchmark) == 0)
-				be++;
+				ok += set->groups[be++].n;
+			/* every sample failed (an imported run that exited
+			 * non-zero): nothing to draw, and gnuplot refuses to */
+			if (!ok) {
+				b = be;
+				continue;
+			}
 			if (fig_means(&c, &set->groups[b], be - b) < 0 ||
 			    fig_speedup(&c, &set->groups[b], be - b) < 0 ||
 			    fig_samples(&c, &set->groups[b], be - b) < 0 ||
