@@ -1415,10 +1415,8 @@ static int prepare_run(struct collector *c)
 					c->bench[i].b->direction, &c->bench[i].id) < 0)
 			return -1;
 	for (size_t i = 0; i < c->n_plat; i++) {
-		int r = db_platform_ensure(c->db, c->host_id, c->plat[i].name,
-					   c->plat[i].settings.kind, &c->plat[i].id);
-
-		if (r < 0)
+		if (db_platform_ensure(c->db, c->host_id, c->plat[i].name,
+				       c->plat[i].settings.kind, &c->plat[i].id) < 0)
 			return -1;
 	}
 	if (!c->state_dir) {

@@ -783,7 +783,7 @@ int db_value_add(struct db *db, int64_t series_id, int repetition, int has_value
 int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			    int64_t *output_id)
 {
-	int64_t series, parser, ms = -1;
+	int64_t series, parser, out, ms = -1;
 	int status = db_status_code(s->status), own_tx = !db->in_tx;
 
 	if (status < 0)
@@ -800,23 +800,18 @@ int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			  &series) < 0)
 		goto fail;
 	if (!output_id || *output_id <= 0) {
-		int64_t out;
-
 		if (db_parser_get(db, s->parser, s->parser_version, &parser) < 0 ||
 		    db_output_add(db, s->run_id, ms, s->duration, parser,
 				  s->raw_output, -1, &out) < 0)
 			goto fail;
 		if (output_id)
 			*output_id = out;
-		else
-			output_id = &out;
-		if (db_value_add(db, series, s->repetition, s->has_value, s->value,
-				 status, out, s->error) < 0)
-			goto fail;
-	} else if (db_value_add(db, series, s->repetition, s->has_value, s->value,
-				status, *output_id, s->error) < 0) {
-		goto fail;
+	} else {
+		out = *output_id;
 	}
+	if (db_value_add(db, series, s->repetition, s->has_value, s->value,
+			 status, out, s->error) < 0)
+		goto fail;
 	if (own_tx && db_commit(db) < 0)
 		return -1;
 	return 0;

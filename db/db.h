@@ -26,7 +26,11 @@
  *   sample  -- a view with the columns of version 1: id, run_id,
  *          platform_id, benchmark_id, repetition, value, status text,
  *          raw_output, error, parser, parser_version, started_at ISO,
- *          duration, output_id (UPDATE and DELETE work through it)
+ *          duration, output_id (UPDATE and DELETE work through it).
+ *          Outputs are numbered in the order they were stored, so for
+ *          collected samples (one output each) ORDER BY output_id is the
+ *          order the collector stored them; id is not (it is
+ *          series * 2^32 + repetition).
  * A warm-up sample has repetition 0; measured repetitions count from 1.
  *
  * All functions return 0 on success and a negative value on failure, which
