@@ -223,8 +223,9 @@ static long vbssh_leading_pid(const struct sb *out)
 }
 
 /*
- * Kills the process group of the command running on ch: waits up to 3 s
- * for its pid line (a command aborted at once may not have started), then
+ * Kills the process group of the command running on ch: waits up to 10 s
+ * for its pid line (a command aborted at once may not have started yet on
+ * a loaded server; without its pid it cannot be found later), then
  * runs "kill -KILL -- -PID" on a channel of its own. sshd makes every
  * exec session a session and process group of its own (setsid), led by
  * the shell that printed the pid, so the benchmark and its children die
@@ -237,12 +238,15 @@ static void vbssh_kill_group(struct vbssh *s, ssh_channel ch, struct sb *out)
 	long pid;
 	char cmd[64];
 
-	while (!(pid = vbssh_leading_pid(out)) && vb_mono_time() - t0 < 3 &&
+	while (!(pid = vbssh_leading_pid(out)) && vb_mono_time() - t0 < 10 &&
 	       !ssh_channel_is_eof(ch) &&
 	       ssh_channel_poll_timeout(ch, 100, 0) != SSH_ERROR)
 		vbssh_drain(ch, 0, out);
-	if (pid <= 1)
+	if (pid <= 1) {
+		/* Honoured by servers that allow it (not OpenSSH for root). */
+		ssh_channel_request_send_signal(ch, "KILL");
 		return;
+	}
 	snprintf(cmd, sizeof(cmd), "kill -KILL -- -%ld 2>/dev/null", pid);
 	k = ssh_channel_new(s->session);
 	if (k && ssh_channel_open_session(k) == SSH_OK &&
