@@ -430,7 +430,7 @@ static void test_timeout_and_stop(void **state)
 	t0 = vb_mono_time();
 	assert_int_equal(vbssh_exec(s, "t", "sleep 32.25", 0, &stop, &r), 0);
 	assert_true(r.timed_out);
-	assert_true(vb_mono_time() - t0 < 2);
+	assert_true(vb_mono_time() - t0 < 6); /* ~0.1 s; loaded machines */
 	exec_result_clear(&r);
 	usleep(300000); /* had it survived, it would be running by now */
 	if (!gone_within("sleep", "32.25", 1))
