@@ -579,6 +579,30 @@ int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
 	return step_done(db, st, "record platform configuration");
 }
 
+int db_platform_last_config(struct db *db, int64_t platform_id, int64_t run_id,
+			    char **config)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*config = NULL;
+	if (db_prepare(db, &st,
+		       "SELECT rp.config FROM run_platform rp JOIN run r ON"
+		       " r.id = rp.run_id WHERE rp.platform_id = ?1 AND"
+		       " (?2 <= 0 OR rp.run_id = ?2) AND rp.config <> '{}'"
+		       " ORDER BY r.started_at DESC, r.id DESC LIMIT 1") < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, platform_id);
+	sqlite3_bind_int64(st, 2, run_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+		*config = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, "read platform configuration");
+	return 0;
+}
+
 /* ---- sample ------------------------------------------------------------ */
 
 int db_status_code(const char *status)

@@ -123,6 +123,11 @@ int db_run_finish(struct db *db, int64_t run_id, const char *status);
 int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
 			const char *config_json, const char *instance_id,
 			const char *state, const char *reason);
+/* The configuration JSON a platform was last recorded with (in run_id
+ * when > 0, else its latest run by start time); *config owned, NULL when
+ * there is none (an import without one). Returns 0 or negative. */
+int db_platform_last_config(struct db *db, int64_t platform_id, int64_t run_id,
+			    char **config);
 
 struct db_sample {
 	int64_t run_id, platform_id, benchmark_id;
@@ -170,6 +175,27 @@ extern const struct db_classic_bench db_classic_benches[6];
  */
 int db_import_classic(struct db *db, const char *path, const char *platform_name,
 		      const char *host_name, char uuid[37], long *nsamples);
+/* Imports a tidy CSV: a header row naming columns host, platform,
+ * benchmark, value, unit, direction, repetition, time in any order (value
+ * required); a column the file lacks is taken from d (NULL fields: host =
+ * this machine, unit and direction = the benchmark's existing definition,
+ * repetition = the row's order, time = now). One run per host. All or
+ * nothing, errors as "FILE:LINE: reason"; a file imported before (same
+ * SHA-256) and a unit or direction against a benchmark's existing
+ * definition are refused. *uuids (owned, NULL-terminated, vb_strv_free())
+ * names the runs written. */
+struct db_csv_defaults {
+	const char *host, *platform, *benchmark, *unit, *direction;
+};
+int db_import_csv(struct db *db, const char *path,
+		  const struct db_csv_defaults *d, char ***uuids, long *nsamples);
+/* Imports hyperfine's --export-json: each command a benchmark named by its
+ * command name (--command-name, else the command), each run time a
+ * sample in s, lower is better; on platform at host (NULL = this
+ * machine). As db_import_csv() otherwise (FILE: results[i].field: reason
+ * for bad input). */
+int db_import_hyperfine(struct db *db, const char *path, const char *platform,
+			const char *host, char ***uuids, long *nsamples);
 /* Imports a virtbench JSON export; runs already present (by UUID) are
  * skipped. All or nothing. */
 int db_import_json(struct db *db, const char *path, int *added, int *skipped,
@@ -316,5 +342,15 @@ struct db_platform_facts {
 int db_report_platforms_open(struct db *db, const struct db_filter *f,
 			     struct db_cursor **out);
 int db_report_platforms_next(struct db_cursor *c, struct db_platform_facts *p);
+/* Per host, platform and benchmark of the runs matching f, the reasons of
+ * its failed samples, the most frequent first (ties by the reason); a
+ * sample without one counts as "no reason recorded". */
+struct db_failure_facts {
+	const char *host, *platform, *benchmark, *error;
+	int count;
+};
+int db_report_failures_open(struct db *db, const struct db_filter *f,
+			    struct db_cursor **out);
+int db_report_failures_next(struct db_cursor *c, struct db_failure_facts *x);
 
 #endif

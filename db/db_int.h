@@ -83,6 +83,30 @@ int db_value_add(struct db *db, int64_t series_id, int repetition, int has_value
 int db_time_ms(const char *iso, int64_t *ms);
 /* Milliseconds since 1970 as "YYYY-MM-DDTHH:MM:SS.mmmZ" in buf (>= 32). */
 char *db_time_text(int64_t ms, char *buf, size_t size);
+/* A sample of a tidy import (import_csv.c, import_hyperfine.c): strings
+ * point into the importer's buffers except raw (owned, the source line or
+ * NULL) and error. unit/direction NULL: the benchmark's existing definition;
+ * repetition 0: numbered after the explicit ones; time NAN: unknown. */
+struct db_tidy_row {
+	int line;               /* of the file, from 1; 0: see index */
+	int index;              /* hyperfine: results[index] */
+	const char *host, *platform, *benchmark, *unit, *direction;
+	double value, time;
+	int repetition;
+	char *raw;
+	char *error;            /* owned; non-NULL: a failed sample, why */
+};
+void db_tidy_rows_free(struct db_tidy_row *rows, size_t n);
+/* Checks the rows (names, one unit and direction per benchmark, unique
+ * repetitions; errors as "PATH:LINE: reason"), then writes them in one
+ * transaction as one run per host (suite "import", parser format), the
+ * first with source hash sha. A file already imported is refused. *uuids
+ * (owned, NULL-terminated) names the runs. */
+int db_import_tidy(struct db *db, const char *path, const char *format,
+		   const char *sha, struct db_tidy_row *rows, size_t n,
+		   char ***uuids, long *nsamples);
+/* Letters, digits and ._:@-, at most 64: a host or platform name. */
+int db_import_valid_name(const char *s);
 
 extern const char *const db_migrations[];
 extern const int db_migration_count;

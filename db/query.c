@@ -503,3 +503,31 @@ int db_report_platforms_next(struct db_cursor *c, struct db_platform_facts *p)
 	}
 	return r;
 }
+
+int db_report_failures_open(struct db *db, const struct db_filter *f,
+			    struct db_cursor **out)
+{
+	return open_filtered(db,
+		"SELECT h.name, p.name, b.name, coalesce(s.error, 'no reason recorded'),"
+		" count(*) AS c FROM sample s JOIN run r ON r.id = s.run_id"
+		" JOIN platform p ON p.id = s.platform_id"
+		" JOIN host h ON h.id = p.host_id"
+		" JOIN benchmark b ON b.id = s.benchmark_id"
+		" WHERE s.status = 'failed' AND" FILTER
+		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, c DESC, 4",
+		"read failed samples", f, out);
+}
+
+int db_report_failures_next(struct db_cursor *c, struct db_failure_facts *x)
+{
+	int r = cursor_step(c);
+
+	if (r == 1) {
+		x->host = col_text(c->st, 0);
+		x->platform = col_text(c->st, 1);
+		x->benchmark = col_text(c->st, 2);
+		x->error = col_text(c->st, 3);
+		x->count = sqlite3_column_int(c->st, 4);
+	}
+	return r;
+}
