@@ -425,6 +425,18 @@ static void group_compute(struct analyze_group *g, struct acc *a,
 	}
 }
 
+/* No verdict yet: inconclusive, intervals and inputs not available. */
+static void vs_verdict_init(struct analyze_vs *vs)
+{
+	vs->sim95_lo = vs->sim95_hi = vs->sim90_lo = vs->sim90_hi = NAN;
+	vs->verdict = ANALYZE_INCONCLUSIVE;
+	vs->margin = ANALYZE_DEFAULT_MARGIN;
+	vs->reps_needed = -1;
+	vs->decided_by = NULL;
+	vs->in_mx = vs->in_vx = vs->in_my = vs->in_vy = NAN;
+	vs->in_nx = vs->in_ny = 0;
+}
+
 /*
  * Compares sample x (the platform, or host B) with y (the baseline, or host
  * A): Welch x minus y, Mann-Whitney x against y, and the ratio. For a
@@ -443,6 +455,7 @@ static void compare_samples(struct analyze_vs *vs, const double *xs,
 	vs->ci_bounded = 0;
 	vs->significant = 0;
 	vs->reason = NULL;
+	vs_verdict_init(vs);
 	analyze_moments(xs, nx, &mx);
 	analyze_moments(ys, ny, &my);
 	analyze_welch_summary(mx.mean, mx.variance, nx, my.mean, my.variance,
@@ -454,6 +467,13 @@ static void compare_samples(struct analyze_vs *vs, const double *xs,
 	else
 		analyze_fieller_summary(my.mean, my.variance, ny, mx.mean,
 					mx.variance, nx, 0.95, &f);
+	if (!invert) {
+		vs->in_mx = mx.mean, vs->in_vx = mx.variance, vs->in_nx = nx;
+		vs->in_my = my.mean, vs->in_vy = my.variance, vs->in_ny = ny;
+	} else {
+		vs->in_mx = my.mean, vs->in_vx = my.variance, vs->in_nx = ny;
+		vs->in_my = mx.mean, vs->in_vy = mx.variance, vs->in_ny = nx;
+	}
 	vs->speedup = f.ratio;
 	vs->ci_lo = f.lo;
 	vs->ci_hi = f.hi;
@@ -472,6 +492,54 @@ static void vs_missing(struct analyze_vs *vs, const char *reason)
 	vs->mw.u = vs->mw.p = NAN;
 	vs->mw.reason = reason;
 	vs->reason = reason;
+	vs_verdict_init(vs);
+}
+
+/*
+ * The verdicts of a family of m comparisons (DESIGN.md "Verdicts"): each
+ * gets its Bonferroni-simultaneous Fieller intervals at 1 - 0.05/m and
+ * 1 - 0.10/m, the verdict those decide and, while inconclusive, the
+ * repetitions per side that would decide it. A comparison without inputs
+ * (no data on a side) stays inconclusive with nothing to estimate.
+ */
+static size_t verdict_apply(struct analyze_vs **vs, size_t n, double margin)
+{
+	size_t i, m = 0;
+
+	/* The family: comparisons with an interval to compute (two or more
+	 * samples on each side). One without cannot reach any verdict, so it
+	 * spends none of the error rate. */
+	for (i = 0; i < n; i++)
+		if (vs[i]->in_nx >= 2 && vs[i]->in_ny >= 2)
+			m++;
+	for (i = 0; i < n; i++) {
+		struct analyze_vs *v = vs[i];
+		struct analyze_fieller f90, f95;
+		enum analyze_verdict vd;
+
+		v->margin = margin;
+		if (v->in_nx == 0 || v->in_ny == 0)
+			continue;
+		analyze_verdict_summary(v->in_mx, v->in_vx, v->in_nx, v->in_my,
+					v->in_vy, v->in_ny, m, margin, &f90,
+					&f95, &vd);
+		v->sim90_lo = f90.lo;
+		v->sim90_hi = f90.hi;
+		v->sim95_lo = f95.lo;
+		v->sim95_hi = f95.hi;
+		if (v->faster_below && vd == ANALYZE_FASTER)
+			vd = ANALYZE_SLOWER;
+		else if (v->faster_below && vd == ANALYZE_SLOWER)
+			vd = ANALYZE_FASTER;
+		v->verdict = vd;
+		v->decided_by = vd == ANALYZE_EQUIVALENT ? "ci90_simultaneous" :
+			vd == ANALYZE_INCONCLUSIVE ? NULL : "ci95_simultaneous";
+		v->reps_needed = vd != ANALYZE_INCONCLUSIVE ? -1 :
+			analyze_reps_needed(v->in_mx, v->in_vx, v->in_nx,
+					    v->in_my, v->in_vy, v->in_ny, m,
+					    margin);
+	}
+	return m;
 }
 
 static void holm_apply(struct analyze_vs **vs, size_t m, size_t *n_cmp)
@@ -730,6 +798,8 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 		vsv[nvs++] = &g->vs_baseline;
 	}
 	holm_apply(vsv, nvs, &s->n_comparisons);
+	s->margin = opts->margin > 0 ? opts->margin : ANALYZE_DEFAULT_MARGIN;
+	s->family_size = verdict_apply(vsv, nvs, s->margin);
 	for (i = 0; i < ng; i++)
 		s->groups[i].warnings_text = warn[i].len ?
 			sb_detach(&warn[i]) : NULL;
@@ -917,6 +987,7 @@ int analyze_compare_hosts(struct db *db, const char *host_a,
 			/* ratio = mean_b / mean_a whatever the direction, as
 			 * DESIGN.md defines it */
 			compare_samples(&it->vs, xb, gb->n, xa, ga->n, 0);
+			it->vs.faster_below = it->direction == ANALYZE_LOWER;
 			free(xa);
 			free(xb);
 		}
@@ -928,6 +999,8 @@ int analyze_compare_hosts(struct db *db, const char *host_a,
 	for (i = 0; i < s->n; i++)
 		vsv[i] = &s->items[i].vs;
 	holm_apply(vsv, s->n, &s->n_comparisons);
+	s->margin = o.margin > 0 ? o.margin : ANALYZE_DEFAULT_MARGIN;
+	s->family_size = verdict_apply(vsv, s->n, s->margin);
 	ret = 0;
 cleanup:
 	free(vsv);

@@ -133,6 +133,47 @@ int analyze_fieller_summary(double mx, double vx, size_t nx,
 			    double my, double vy, size_t ny, double level,
 			    struct analyze_fieller *f);
 
+/* Verdict of one comparison among a family of m (DESIGN.md, "Verdicts"),
+ * on the ratio estimate r whose value > 1 means "faster":
+ *   equivalent   the (1 - 0.10/m) Fieller interval lies in [1/(1+M), 1+M]
+ *                (ends may touch the margin: TOST at 0.05/m each side);
+ *   faster       else, the (1 - 0.05/m) interval lies strictly above 1;
+ *   slower       else, it lies strictly below 1;
+ *   inconclusive otherwise, and whenever the deciding interval is
+ *                unbounded or not computable.
+ * The intervals are Bonferroni-simultaneous over the m comparisons. */
+enum analyze_verdict {
+	ANALYZE_INCONCLUSIVE = 0,
+	ANALYZE_FASTER,
+	ANALYZE_SLOWER,
+	ANALYZE_EQUIVALENT,
+};
+#define ANALYZE_DEFAULT_MARGIN 0.02
+/* reps_needed searches at most this many more repetitions per side. */
+#define ANALYZE_REPS_MAX 1000000L
+/* "faster", "slower", "equivalent", "inconclusive" (static). */
+const char *analyze_verdict_name(enum analyze_verdict v);
+/* The rule alone, on two computed intervals (either may be NULL = not
+ * computable). */
+enum analyze_verdict analyze_verdict_rule(const struct analyze_fieller *f90,
+					  const struct analyze_fieller *f95,
+					  double margin);
+/* Both simultaneous Fieller intervals of mx/my for a family of m (m = 0 is
+ * taken as 1) into *f90, *f95 (either may be NULL) and the verdict into *v.
+ * Returns 0 when decided, -1 when inconclusive. */
+int analyze_verdict_summary(double mx, double vx, size_t nx,
+			    double my, double vy, size_t ny, size_t m,
+			    double margin, struct analyze_fieller *f90,
+			    struct analyze_fieller *f95,
+			    enum analyze_verdict *v);
+/* The smallest k >= 0 such that k more samples on each side, with the
+ * observed means and variances, give a decided verdict (0: decided now);
+ * -1 when it cannot be estimated (a side with fewer than 2 samples, both
+ * variances zero, a zero denominator mean) or needs more than
+ * ANALYZE_REPS_MAX. */
+long analyze_reps_needed(double mx, double vx, size_t nx, double my,
+			 double vy, size_t ny, size_t m, double margin);
+
 /* Holm's step-down adjustment (R's p.adjust(p, "holm")) of m p-values into
  * adj (may alias p). NAN entries are skipped and stay NAN; m counts only
  * the finite ones. */
@@ -188,6 +229,27 @@ struct analyze_vs {
 	double p_holm;      /* Welch p, Holm-adjusted over the output; NAN */
 	int significant;    /* p_holm < 0.05 */
 	const char *reason; /* static text why speedup/CI are missing, or NULL */
+	/* Verdict over the family of the output's comparisons (m =
+	 * family_size of the set): the simultaneous Fieller intervals of the
+	 * speedup (of the ratio, for compare) at 1 - 0.05/m and 1 - 0.10/m,
+	 * NAN when unbounded or not computable; the verdict (for compare,
+	 * "faster" means B is faster than A, whatever the direction); the
+	 * margin M as a fraction; reps_needed: more repetitions per side that
+	 * would decide it at the observed variance, -1 = none (decided, or
+	 * not estimable). decided_by names the interval the verdict rests on
+	 * ("ci90_simultaneous" for equivalent, "ci95_simultaneous" for
+	 * faster/slower) or is NULL when inconclusive. */
+	double sim95_lo, sim95_hi, sim90_lo, sim90_hi;
+	enum analyze_verdict verdict;
+	double margin;
+	long reps_needed;
+	const char *decided_by;
+	/* The Fieller inputs the intervals were computed from (numerator x,
+	 * denominator y, after the direction's inversion), and whether a
+	 * ratio below 1 means faster (compare, lower-is-better). */
+	double in_mx, in_vx, in_my, in_vy;
+	size_t in_nx, in_ny;
+	int faster_below;
 };
 
 struct analyze_group {
@@ -219,6 +281,8 @@ struct analyze_opts {
 	const char *baseline; /* baseline platform name; NULL = "native" */
 	const char *platform; /* only this platform (plus the baseline); NULL */
 	int exclude_outliers; /* drop Tukey outliers (mild and severe) */
+	double margin;        /* equivalence margin, a fraction; 0 = default
+			       * ANALYZE_DEFAULT_MARGIN */
 };
 
 struct analyze_set {
@@ -229,6 +293,10 @@ struct analyze_set {
 				       * first and platforms in the order
 				       * they were first recorded */
 	size_t n_comparisons;         /* Holm's m: comparisons with a Welch p */
+	size_t family_size;           /* the verdicts' m: the comparisons in
+				       * the output with >= 2 samples on
+				       * each side (the ones with intervals) */
+	double margin;                /* the verdicts' M, a fraction */
 };
 
 /* Loads and analyzes the samples matching opts. Warm-up (repetition 0 or
@@ -265,6 +333,8 @@ struct analyze_cmp_set {
 	size_t n;
 	struct analyze_cmp *items;
 	size_t n_comparisons;
+	size_t family_size;  /* the verdicts' m, as in analyze_set */
+	double margin;
 	/* One-sided pairs of each host, platforms in the order they were
 	 * first recorded, benchmarks in suite order; with opts->platform,
 	 * only that platform's. */
@@ -283,6 +353,10 @@ void analyze_cmp_set_free(struct analyze_cmp_set *s);
 enum analyze_format {
 	ANALYZE_TEXT, ANALYZE_JSON, ANALYZE_CSV, ANALYZE_MARKDOWN
 };
+/* Parses a --margin percentage ("2", "0.5") into a fraction: a number
+ * above 0 and at most 100. -1 if not (no message: a usage error). */
+int analyze_margin_parse(const char *s, double *fraction);
+
 /* Parses "text|json|csv|markdown"; -1 if unknown (no message). */
 int analyze_format_parse(const char *s, enum analyze_format *f);
 

@@ -15,6 +15,7 @@
 const char cmd_analyze_usage[] =
 	"usage: virtbench analyze [--baseline NAME] [--host H] [--run ID]\n"
 	"                         [--platform P] [--exclude-outliers]\n"
+	"                         [--margin PCT]\n"
 	"                         [--format text|json|csv|markdown]\n"
 	"\n"
 	"Statistics per (host, platform, benchmark): n, mean, median, variance,\n"
@@ -23,29 +24,35 @@ const char cmd_analyze_usage[] =
 	"platform is compared with the same host's baseline platform: speedup\n"
 	"(> 1 = faster than the baseline) with Fieller's 95% CI, Welch's t-test,\n"
 	"Mann-Whitney U; p-values are Holm-adjusted over all comparisons shown.\n"
-	"Warm-up and failed samples are excluded and counted.\n"
+	"Each comparison gets a verdict from Fieller intervals simultaneous over\n"
+	"all comparisons shown (Bonferroni): equivalent (within the margin),\n"
+	"faster, slower or inconclusive (with the repetitions that would decide\n"
+	"it). Warm-up and failed samples are excluded and counted.\n"
 	"\n"
 	"  --baseline NAME      baseline platform (default native)\n"
 	"  --host H             only this host\n"
 	"  --run ID             only this run (UUID or unique prefix)\n"
 	"  --platform P         only this platform (and the baseline)\n"
 	"  --exclude-outliers   drop Tukey outliers (beyond 1.5 IQR) first\n"
+	"  --margin PCT         equivalence margin in percent (default 2)\n"
 	"  --format FMT         text (default), json, csv or markdown\n";
 
 const char cmd_compare_usage[] =
 	"usage: virtbench compare --host A --host B [--platform P]\n"
-	"                         [--exclude-outliers]\n"
+	"                         [--exclude-outliers] [--margin PCT]\n"
 	"                         [--format text|json|csv|markdown]\n"
 	"\n"
 	"Host B relative to host A for every platform and benchmark measured on\n"
 	"both: ratio = mean B / mean A with Fieller's 95% CI, Welch's t-test and\n"
-	"Mann-Whitney U (B against A), Holm-adjusted over all comparisons.\n"
+	"Mann-Whitney U (B against A), Holm-adjusted over all comparisons, and\n"
+	"a verdict per pair as in analyze (\"faster\" = B faster than A;\n"
+	"--margin PCT, default 2).\n"
 	"Pairs measured on one host only are listed after the table (text,\n"
 	"markdown) or in \"only_a\"/\"only_b\" (json); CSV rows are compared\n"
 	"pairs only.\n";
 
 enum { OPT_BASELINE = 256, OPT_FORMAT, OPT_HOST, OPT_RUN, OPT_PLATFORM,
-       OPT_EXCLUDE };
+       OPT_EXCLUDE, OPT_MARGIN };
 
 static const struct option analyze_options[] = {
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -54,6 +61,7 @@ static const struct option analyze_options[] = {
 	{ "run", required_argument, NULL, OPT_RUN },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "exclude-outliers", no_argument, NULL, OPT_EXCLUDE },
+	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -88,6 +96,12 @@ int cmd_analyze(int argc, char **argv, struct vb_ctx *ctx)
 			break;
 		case OPT_EXCLUDE:
 			o.exclude_outliers = 1;
+			break;
+		case OPT_MARGIN:
+			if (analyze_margin_parse(optarg, &o.margin) < 0)
+				return cmd_usage_error(ctx, "analyze",
+					"--margin: '%s' is not a percentage "
+					"above 0 and at most 100", optarg);
 			break;
 		default:
 			return cmd_usage_error(ctx, "analyze", "unknown option "
@@ -134,6 +148,12 @@ int cmd_compare(int argc, char **argv, struct vb_ctx *ctx)
 			break;
 		case OPT_EXCLUDE:
 			o.exclude_outliers = 1;
+			break;
+		case OPT_MARGIN:
+			if (analyze_margin_parse(optarg, &o.margin) < 0)
+				return cmd_usage_error(ctx, "compare",
+					"--margin: '%s' is not a percentage "
+					"above 0 and at most 100", optarg);
 			break;
 		default:
 			return cmd_usage_error(ctx, "compare", "unknown option "

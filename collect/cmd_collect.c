@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/analyze.h"
 #include "collect/collect.h"
 #include "platform/libvirt/libvirt_remote.h"
 #include "collect/parsers.h"
@@ -75,13 +76,15 @@ const char cmd_run_usage[] =
 	"report) for the new run, in one go.\n"
 	"\n"
 	COLLECT_OPTIONS_HELP
-	"  --out DIR            where figures and report.md go (default report)\n";
+	"  --out DIR            where figures and report.md go (default report)\n"
+	"  --margin PCT         equivalence margin of the verdicts (default 2)\n";
 
 enum {
 	OPT_PLATFORMS = 256, OPT_BENCHMARKS, OPT_PROFILE, OPT_REPS, OPT_TARGET_CI,
 	OPT_MIN_REPS, OPT_MAX_REPS, OPT_DURATION, OPT_SEED, OPT_IMAGE,
 	OPT_CONNECT, OPT_VCPUS, OPT_MEMORY, OPT_DISK_CACHE, OPT_NETWORK,
 	OPT_DOCKER_STORAGE, OPT_DOCKER_NETWORK, OPT_IPERF_SERVER, OPT_STATE_DIR, OPT_RESUME, OPT_OUT,
+	OPT_MARGIN,
 };
 
 static const struct option collect_options[] = {
@@ -106,6 +109,7 @@ static const struct option collect_options[] = {
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -113,6 +117,7 @@ struct parsed {
 	struct collect_opts o;
 	char *platforms_s, *benchmarks_s;
 	const char *out;
+	const char *margin;    /* run: --margin PCT for analyze and report */
 	int measurement_opts;  /* options that --resume cannot take */
 	int min_max_given;
 };
@@ -242,6 +247,19 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 				return cmd_usage_error(ctx, cmd, "unknown option '--out'");
 			p->out = optarg;
 			break;
+		case OPT_MARGIN: {
+			double m;
+
+			if (!allow_out)
+				return cmd_usage_error(ctx, cmd, "unknown option "
+						       "'--margin'");
+			if (analyze_margin_parse(optarg, &m) < 0)
+				return cmd_usage_error(ctx, cmd, "--margin: '%s' is "
+						       "not a percentage above 0 "
+						       "and at most 100", optarg);
+			p->margin = optarg;
+			break;
+		}
 		default:
 			return cmd_usage_error(ctx, cmd, "unknown or incomplete option "
 					       "'%s'", argv[optind - 1]);
@@ -343,9 +361,12 @@ int cmd_run(int argc, char **argv, struct vb_ctx *ctx)
 		return r;
 	out = (char *)(p.out ? p.out : "report");
 	{
-		char *analyze[] = { "analyze", "--run", uuid, NULL };
+		char *margin = (char *)p.margin;
+		char *analyze[] = { "analyze", "--run", uuid,
+				    margin ? "--margin" : NULL, margin, NULL };
 		char *plot[] = { "plot", "--out", out, "--run", uuid, NULL };
-		char *report[] = { "report", "--out", out, "--run", uuid, NULL };
+		char *report[] = { "report", "--out", out, "--run", uuid,
+				   margin ? "--margin" : NULL, margin, NULL };
 
 		vb_info("analyzing run %s", uuid);
 		fflush(stdout);

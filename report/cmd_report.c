@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/analyze.h"
 #include "common/cmd.h"
 #include "common/util.h"
 #include "plot/plot.h"
@@ -14,7 +15,7 @@
 const char cmd_report_usage[] =
 	"usage: virtbench report [--out DIR] [--format png,svg] [--no-render]\n"
 	"                        [--baseline NAME] [--host H] [--run ID]\n"
-	"                        [--templates DIR]\n"
+	"                        [--templates DIR] [--margin PCT]\n"
 	"\n"
 	"Writes DIR/report.md (default DIR: report) and DIR/figures/: host and\n"
 	"platform configuration, method, validity checks, and per benchmark the\n"
@@ -24,6 +25,7 @@ const char cmd_report_usage[] =
 	"  --no-render      write figure scripts without running gnuplot\n"
 	"  --baseline NAME  platform the others are compared with (default native)\n"
 	"  --host, --run    restrict to one host or one run (UUID or prefix)\n"
+	"  --margin PCT     equivalence margin of the verdicts (default 2)\n"
 	"  --templates DIR  directory holding report.md.tmpl (default: templates/\n"
 	"                   beside the binary, or $VIRTBENCH_TEMPLATES)\n"
 	"Prints the report's path. Exit status 1 when gnuplot is missing (the\n"
@@ -39,6 +41,7 @@ int cmd_report(int argc, char **argv, struct vb_ctx *ctx)
 		{ "host", required_argument, NULL, 'H' },
 		{ "run", required_argument, NULL, 'r' },
 		{ "templates", required_argument, NULL, 't' },
+		{ "margin", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_opts ro = { .out_dir = "report", .render = 1,
@@ -59,6 +62,12 @@ int cmd_report(int argc, char **argv, struct vb_ctx *ctx)
 		case 'H': ro.analyze.host = optarg; break;
 		case 'r': ro.analyze.run = optarg; break;
 		case 't': ro.templates_dir = optarg; break;
+		case 'm':
+			if (analyze_margin_parse(optarg, &ro.analyze.margin) < 0)
+				return cmd_usage_error(ctx, "report", "--margin: '%s' "
+						       "is not a percentage above 0 "
+						       "and at most 100", optarg);
+			break;
 		default: return cmd_usage_error(ctx, "report", NULL);
 		}
 	}

@@ -414,6 +414,126 @@ static void test_holm_over_set(void **state)
 	analyze_set_free(s);
 }
 
+/* Verdicts over a set: the family counts comparisons with >= 2 samples a
+ * side (not the one-sample platform), each comparison's simultaneous
+ * intervals are Fieller's at 1 - 0.05/m and 1 - 0.10/m of its own data
+ * (baseline/platform for a lower-is-better benchmark), the verdict follows
+ * them, --margin reaches it, and compare says "faster" for B's lower
+ * latency. */
+static void test_verdicts_over_set(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h"), h2 = host(f, "h2"), n = plat(f, h, "native"),
+		k = plat(f, h, "kvm"), a = plat(f, h, "a"),
+		one = plat(f, h, "one"), n2 = plat(f, h2, "native"),
+		b = bench(f, "cpu", "higher"), l = bench(f, "lat", "lower"),
+		r = run(f, h, NULL, NULL), r2 = run(f, h2, NULL, NULL);
+	struct analyze_opts o = { 0 };
+	struct analyze_set *s;
+	struct analyze_cmp_set *c;
+	struct analyze_fieller f90, f95;
+	enum analyze_verdict v;
+	const struct analyze_group *g;
+	double av[10], lat2[10];
+	size_t i;
+
+	for (i = 0; i < 10; i++) {
+		av[i] = NAT[i] * 1.004; /* within 2 %, noisy: undecided */
+		lat2[i] = KVM[i] * 0.9;
+	}
+	add_all(f, r, n, b, NAT, 10);
+	add_all(f, r, k, b, KVM, 10);
+	add_all(f, r, a, b, av, 4);
+	add(f, r, one, b, 1, 99.0, "ok");
+	add_all(f, r, n, l, KVM, 10);
+	add_all(f, r, k, l, NAT, 10);
+	add_all(f, r2, n2, l, lat2, 10);
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	assert_int_equal(s->family_size, 3);
+	eq(s->margin, ANALYZE_DEFAULT_MARGIN);
+
+	g = find(s, "h", "kvm", "cpu");
+	{
+		const struct analyze_group *gn = find(s, "h", "native", "cpu");
+		analyze_verdict_summary(g->mean, g->variance, g->n, gn->mean,
+					gn->variance, gn->n, 3, 0.02, &f90,
+					&f95, &v);
+	}
+	eq(g->vs_baseline.sim95_lo, f95.lo);
+	eq(g->vs_baseline.sim95_hi, f95.hi);
+	eq(g->vs_baseline.sim90_lo, f90.lo);
+	eq(g->vs_baseline.sim90_hi, f90.hi);
+	assert_true(g->vs_baseline.sim95_lo < g->vs_baseline.ci_lo);
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_SLOWER);
+	assert_true(g->vs_baseline.sim95_hi < 1);
+	assert_string_equal(g->vs_baseline.decided_by, "ci95_simultaneous");
+	assert_int_equal(g->vs_baseline.reps_needed, -1);
+
+	/* lower is better: intervals of native/kvm, kvm slower */
+	g = find(s, "h", "kvm", "lat");
+	{
+		const struct analyze_group *gn = find(s, "h", "native", "lat");
+		analyze_verdict_summary(gn->mean, gn->variance, gn->n, g->mean,
+					g->variance, g->n, 3, 0.02, &f90,
+					&f95, &v);
+	}
+	eq(g->vs_baseline.sim95_lo, f95.lo);
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_SLOWER);
+
+	/* undecided: reps_needed is the estimate for its data */
+	g = find(s, "h", "a", "cpu");
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_INCONCLUSIVE);
+	assert_null(g->vs_baseline.decided_by);
+	{
+		const struct analyze_group *gn = find(s, "h", "native", "cpu");
+		long want = analyze_reps_needed(g->mean, g->variance, g->n,
+						gn->mean, gn->variance, gn->n,
+						3, 0.02);
+		assert_true(want > 0);
+		assert_int_equal(g->vs_baseline.reps_needed, want);
+	}
+	/* one sample: inconclusive, nothing to estimate, not in the family */
+	g = find(s, "h", "one", "cpu");
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_INCONCLUSIVE);
+	assert_int_equal(g->vs_baseline.reps_needed, -1);
+	assert_true(isnan(g->vs_baseline.sim95_lo));
+	no_nan_anywhere(s);
+	analyze_set_free(s);
+
+	/* a margin so wide that kvm's 3 % is equivalent */
+	o.margin = 0.10;
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	g = find(s, "h", "kvm", "cpu");
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_EQUIVALENT);
+	eq(g->vs_baseline.margin, 0.10);
+	assert_string_equal(g->vs_baseline.decided_by, "ci90_simultaneous");
+	assert_true(g->vs_baseline.sim90_lo >= 1 / 1.1 &&
+		    g->vs_baseline.sim90_hi <= 1.1);
+	analyze_set_free(s);
+
+	/* compare h2 against h: h2's native latency is 10 % lower, so its
+	 * ratio is below 1 and B is faster */
+	assert_int_equal(analyze_compare_hosts(f->db, "h", "h2", NULL, &c), 0);
+	assert_int_equal(c->n, 1);
+	assert_int_equal(c->family_size, 1);
+	assert_true(c->items[0].vs.sim95_hi < 1);
+	assert_int_equal(c->items[0].vs.verdict, ANALYZE_FASTER);
+	{
+		cJSON *j = analyze_cmp_set_to_json(c), *it;
+		assert_int_equal(cJSON_GetObjectItem(j, "family_size")->valueint,
+				 1);
+		it = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "results"), 0);
+		assert_string_equal(cJSON_GetObjectItem(it, "verdict")
+				    ->valuestring, "faster");
+		assert_true(cJSON_IsArray(cJSON_GetObjectItem(
+			it, "ci95_simultaneous")));
+		assert_true(cJSON_IsNull(cJSON_GetObjectItem(it,
+							     "reps_needed")));
+		cJSON_Delete(j);
+	}
+	analyze_cmp_set_free(c);
+}
+
 static void test_outliers_and_drift(void **state)
 {
 	struct fx *f = *state;
@@ -687,6 +807,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lower_is_better, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edge_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holm_over_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verdicts_over_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outliers_and_drift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_filters_compare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare_one_sided, setup, teardown),

@@ -29,6 +29,21 @@ static void near(double got, double want, double tol, const char *what,
 		fail_msg("%s %s: got %.17g, want %.17g", name, what, got, want);
 }
 
+/* |got - want| <= tol |want| (relative, as METHODS.md promises), and NAN
+ * only where NAN is wanted. */
+static void near_rel(double got, double want, double tol, const char *what,
+		     const char *name)
+{
+	if (isnan(want)) {
+		if (!isnan(got))
+			fail_msg("%s %s: got %.17g, want n/a", name, what, got);
+		return;
+	}
+	if (!(fabs(got - want) <= tol * fabs(want)))
+		fail_msg("%s %s: got %.17g, want %.17g (rel %.2g)", name, what,
+			 got, want, fabs(got - want) / fabs(want));
+}
+
 static int dcmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -306,11 +321,134 @@ static void test_formatting(void **state)
 	assert_string_equal(analyze_fmt_num(NAN, b, sizeof(b)), "n/a");
 }
 
+/* Simultaneous (Bonferroni) Fieller intervals against the exact-rational
+ * reference, 1e-9 relative; on near-constant data far from zero the width
+ * too (the discriminant's cancellation-free form). */
+static void test_simultaneous(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ref_sims) / sizeof(ref_sims[0]); i++) {
+		const struct ref_sim *r = &ref_sims[i];
+		struct analyze_moments a, b;
+		struct analyze_fieller f90, f95;
+		enum analyze_verdict v;
+		char what[64];
+
+		analyze_moments(r->x, r->nx, &a);
+		analyze_moments(r->y, r->ny, &b);
+		analyze_verdict_summary(a.mean, a.variance, r->nx, b.mean,
+					b.variance, r->ny, r->m, 0.02, &f90,
+					&f95, &v);
+		snprintf(what, sizeof(what), "m=%zu ci95 lo", r->m);
+		near_rel(f95.lo, r->ci95[0], 1e-9, what, r->name);
+		snprintf(what, sizeof(what), "m=%zu ci95 hi", r->m);
+		near_rel(f95.hi, r->ci95[1], 1e-9, what, r->name);
+		snprintf(what, sizeof(what), "m=%zu ci90 lo", r->m);
+		near_rel(f90.lo, r->ci90[0], 1e-9, what, r->name);
+		snprintf(what, sizeof(what), "m=%zu ci90 hi", r->m);
+		near_rel(f90.hi, r->ci90[1], 1e-9, what, r->name);
+		assert_int_equal(f95.bounded, !isnan(r->ci95[0]));
+		assert_int_equal(f90.bounded, !isnan(r->ci90[0]));
+		if (!strcmp(r->name, "nearconst")) {
+			snprintf(what, sizeof(what), "m=%zu ci95 width", r->m);
+			near_rel(f95.hi - f95.lo, r->ci95[1] - r->ci95[0], 1e-5,
+				 what, r->name);
+		}
+	}
+}
+
+/* Verdicts and reps_needed against the reference's rule and its linear
+ * search (the C code bisects). */
+static void test_verdicts(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ref_verdicts) / sizeof(ref_verdicts[0]); i++) {
+		const struct ref_verdict *r = &ref_verdicts[i];
+		struct analyze_moments a, b;
+		enum analyze_verdict v;
+		long k;
+
+		analyze_moments(r->x, r->nx, &a);
+		analyze_moments(r->y, r->ny, &b);
+		analyze_verdict_summary(a.mean, a.variance, r->nx, b.mean,
+					b.variance, r->ny, r->m, r->margin,
+					NULL, NULL, &v);
+		if (strcmp(analyze_verdict_name(v), r->verdict))
+			fail_msg("%s m=%zu M=%g: verdict %s, want %s", r->name,
+				 r->m, r->margin, analyze_verdict_name(v),
+				 r->verdict);
+		k = analyze_reps_needed(a.mean, a.variance, r->nx, b.mean,
+					b.variance, r->ny, r->m, r->margin);
+		if (k != r->reps_needed)
+			fail_msg("%s m=%zu M=%g: reps_needed %ld, want %ld",
+				 r->name, r->m, r->margin, k, r->reps_needed);
+	}
+}
+
+static struct analyze_fieller iv(double lo, double hi)
+{
+	struct analyze_fieller f = { 1, lo, hi, 10, 1, NULL };
+	return f;
+}
+
+/* The rule's edges: an end on the margin is inside; an end on 1 does not
+ * exclude 1; unbounded or missing intervals decide nothing. */
+static void test_verdict_rule_edges(void **state)
+{
+	const double M = 0.02;
+	struct analyze_fieller a, b, unb = { 1, NAN, NAN, 3, 0, "unbounded" };
+
+	(void)state;
+	a = iv(1 / (1 + M), 1 + M);
+	b = iv(0.9, 1.1);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_EQUIVALENT);
+	a = iv(1 / (1 + M), nextafter(1 + M, 2));
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_INCONCLUSIVE);
+	a = iv(nextafter(1 / (1 + M), 0), 1.0);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_INCONCLUSIVE);
+	/* not equivalent, 95 % interval touching 1 from above: undecided */
+	a = iv(1.01, 1.05);
+	b = iv(1.0, 1.06);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_INCONCLUSIVE);
+	b = iv(nextafter(1.0, 2), 1.06);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_FASTER);
+	a = iv(0.9, 0.97);
+	b = iv(0.89, 1.0);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_INCONCLUSIVE);
+	b = iv(0.89, nextafter(1.0, 0));
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_SLOWER);
+	/* an equivalence inside a significant difference: equivalence wins
+	 * (the rule's order) */
+	a = iv(1.005, 1.015);
+	b = iv(1.001, 1.019);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_EQUIVALENT);
+	/* unbounded / missing */
+	assert_int_equal(analyze_verdict_rule(&unb, &unb, M),
+			 ANALYZE_INCONCLUSIVE);
+	assert_int_equal(analyze_verdict_rule(NULL, NULL, M),
+			 ANALYZE_INCONCLUSIVE);
+	a = iv(0.5, 0.6);
+	assert_int_equal(analyze_verdict_rule(&a, &unb, M),
+			 ANALYZE_INCONCLUSIVE);
+	assert_string_equal(analyze_verdict_name(ANALYZE_EQUIVALENT),
+			    "equivalent");
+	/* not estimable: one sample, or both sides constant */
+	assert_int_equal(analyze_reps_needed(1, NAN, 1, 1, 1, 5, 1, M), -1);
+	assert_int_equal(analyze_reps_needed(1, 0, 5, 2, 0, 5, 1, M), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_moments_and_cis),
 		cmocka_unit_test(test_pairs),
+		cmocka_unit_test(test_simultaneous),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_verdict_rule_edges),
 		cmocka_unit_test(test_mw_exact_tail),
 		cmocka_unit_test(test_mw_all_tied),
 		cmocka_unit_test(test_welch_edges),
