@@ -10,6 +10,7 @@
 #include "db/db_int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -547,8 +548,9 @@ int db_sample_insert(struct db *db, const struct db_sample *s)
 	static const char sql[] =
 		"INSERT INTO sample (run_id, platform_id, benchmark_id, repetition,"
 		" value, status, raw_output, error, parser, parser_version,"
-		" started_at, duration) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-		" ?10, ?11, ?12)";
+		" started_at, duration, instance, host_other_cpu, disturbed)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15)";
 	sqlite3_stmt *st = db->ins_sample;
 	int rc;
 
@@ -578,6 +580,12 @@ int db_sample_insert(struct db *db, const struct db_sample *s)
 	sqlite3_bind_text(st, 11, s->started_at, -1, SQLITE_STATIC);
 	if (s->duration >= 0)
 		sqlite3_bind_double(st, 12, s->duration);
+	if (s->instance > 0)
+		sqlite3_bind_int(st, 13, s->instance);
+	if (s->has_disturbance && isfinite(s->host_other_cpu))
+		sqlite3_bind_double(st, 14, s->host_other_cpu);
+	if (s->has_disturbance)
+		sqlite3_bind_int(st, 15, s->disturbed ? 1 : 0);
 	/* Outside a transaction this statement is its own transaction: the
 	 * sample is durable when sqlite3_step() returns SQLITE_DONE. */
 	rc = sqlite3_step(st);

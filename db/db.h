@@ -33,7 +33,7 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 enum db_open_mode {
 	DB_OPEN_EXISTING, /* the file must exist and be a virtbench database */
@@ -133,6 +133,12 @@ struct db_sample {
 	int parser_version;
 	const char *started_at; /* ISO 8601 */
 	double duration;        /* seconds; negative = unknown (NULL) */
+	int instance;           /* 1.. the instance that took it; 0 = NULL */
+	/* Disturbance, when measured (has_disturbance = 1; else both NULL):
+	 * the cores other processes used during the sample, and 0/1. */
+	int has_disturbance;
+	double host_other_cpu;
+	int disturbed;
 };
 /* Inserts one sample. Outside a transaction it commits on its own. */
 int db_sample_insert(struct db *db, const struct db_sample *s);

@@ -9,13 +9,15 @@
  *
  * CSV: the first nine columns are the contract of DESIGN.md
  * (run,host,platform,benchmark,repetition,value,unit,status,started_at);
- * duration, parser, parser_version and error follow. Raw output is JSON only.
+ * instance, host_other_cpu, disturbed (empty when not recorded), duration,
+ * parser, parser_version and error follow. Raw output is JSON only.
  *
  * JSON: {"format": "virtbench-export", "version": 1, "hosts": [...],
  * "runs": [... with "platforms": [{name, kind, config, ...}]],
  * "samples": [{run, host, platform, benchmark, repetition, value, unit,
  * direction, status, started_at, duration, parser, parser_version, error,
- * raw_output}]} - re-importable with "virtbench import json".
+ * raw_output, instance, host_other_cpu, disturbed}]} - re-importable with
+ * "virtbench import json".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -29,7 +31,8 @@
 #define SAMPLE_SELECT \
 	"SELECT r.uuid, h.name, p.name, b.name, s.repetition, s.value, b.unit," \
 	" s.status, s.started_at, s.duration, s.parser, s.parser_version," \
-	" s.error, s.raw_output, b.direction" \
+	" s.error, s.raw_output, b.direction, s.instance, s.host_other_cpu," \
+	" s.disturbed" \
 	" FROM sample s JOIN run r ON r.id = s.run_id" \
 	" JOIN host h ON h.id = r.host_id" \
 	" JOIN platform p ON p.id = s.platform_id" \
@@ -89,17 +92,24 @@ int db_export_csv(struct db *db, const struct db_filter *f, FILE *out)
 
 	if (prepare_filtered(db, &st, SAMPLE_SELECT, f) < 0)
 		return -1;
+	/* After the nine contract columns: instance, host_other_cpu and
+	 * disturbed (DESIGN.md "Instances"), then the older extras. */
+	static const int cols[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 17,
+				    9, 10, 11, 12 };
 	fputs("run,host,platform,benchmark,repetition,value,unit,status,"
-	      "started_at,duration,parser,parser_version,error\n", out);
+	      "started_at,instance,host_other_cpu,disturbed,duration,parser,"
+	      "parser_version,error\n", out);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char num[40];
 
-		for (int i = 0; i <= 12; i++) {
-			if (i)
+		for (size_t k = 0; k < VB_ARRAY_SIZE(cols); k++) {
+			int i = cols[k];
+
+			if (k)
 				fputc(',', out);
 			if (sqlite3_column_type(st, i) == SQLITE_NULL)
 				continue;
-			if (i == 5 || i == 9) {
+			if (i == 5 || i == 9 || i == 16) {
 				fmt_double(num, sizeof(num), sqlite3_column_double(st, i));
 				fputs(num, out);
 			} else {
@@ -266,7 +276,8 @@ int db_export_json(struct db *db, const struct db_filter *f, FILE *out)
 	static const char *const sample_names[] = {
 		"run", "host", "platform", "benchmark", "repetition", "value",
 		"unit", "status", "started_at", "duration", "parser",
-		"parser_version", "error", "raw_output", "direction", NULL
+		"parser_version", "error", "raw_output", "direction",
+		"instance", "host_other_cpu", "disturbed", NULL
 	};
 	/* Filters apply to samples; hosts and runs follow the samples kept. */
 	static const char run_where[] =

@@ -251,8 +251,9 @@ static int import_samples(const struct ctx *c, const cJSON *samples,
 	cJSON_ArrayForEach(s, samples) {
 		const char *run, *host, *plat, *bench, *unit, *dir, *status, *start,
 			*parser, *err, *raw;
-		double rep, value, dur, pv;
-		int has_rep, has_value, has_dur, has_pv;
+		double rep, value, dur, pv, inst = 0, other = 0, dist = 0;
+		int has_rep, has_value, has_dur, has_pv, has_inst, has_other,
+			has_dist;
 
 		if (!cJSON_IsObject(s)) {
 			vb_error("%s: samples[%d]: not an object", c->path, i);
@@ -272,8 +273,26 @@ static int import_samples(const struct ctx *c, const cJSON *samples,
 		    get_num(c, s, "samples", i, "repetition", &has_rep, &rep) < 0 ||
 		    get_num(c, s, "samples", i, "value", &has_value, &value) < 0 ||
 		    get_num(c, s, "samples", i, "duration", &has_dur, &dur) < 0 ||
-		    get_num(c, s, "samples", i, "parser_version", &has_pv, &pv) < 0)
+		    get_num(c, s, "samples", i, "parser_version", &has_pv, &pv) < 0 ||
+		    get_num(c, s, "samples", i, "instance", &has_inst, &inst) < 0 ||
+		    get_num(c, s, "samples", i, "host_other_cpu", &has_other,
+			    &other) < 0 ||
+		    get_num(c, s, "samples", i, "disturbed", &has_dist, &dist) < 0)
 			goto out;
+		if (has_inst && (inst < 1 || inst != (int)inst)) {
+			vb_error("%s: samples[%d].instance: not a positive integer",
+				 c->path, i);
+			goto out;
+		}
+		if (has_dist && dist != 0 && dist != 1) {
+			vb_error("%s: samples[%d].disturbed: not 0 or 1", c->path, i);
+			goto out;
+		}
+		if (has_other != has_dist) {
+			vb_error("%s: samples[%d]: host_other_cpu and disturbed go "
+				 "together", c->path, i);
+			goto out;
+		}
 		if (!has_rep || rep < 0 || rep != (int)rep) {
 			vb_error("%s: samples[%d].repetition: missing or not a "
 				 "non-negative integer", c->path, i);
@@ -335,6 +354,9 @@ static int import_samples(const struct ctx *c, const cJSON *samples,
 			.raw_output = raw, .error = err, .parser = parser,
 			.parser_version = has_pv ? (int)pv : 0, .started_at = start,
 			.duration = has_dur ? dur : -1,
+			.instance = has_inst ? (int)inst : 0,
+			.has_disturbance = has_dist, .host_other_cpu = other,
+			.disturbed = (int)dist,
 		};
 		if (db_sample_insert(c->db, &smp) < 0) {
 			vb_error("%s: samples[%d]: rejected by the database", c->path, i);

@@ -88,7 +88,21 @@ static const char migration_1[] =
 	 * from any other SQLite file (application_id is 'VBEN'). */
 	"PRAGMA application_id = 0x5642454e;";
 
+/* Replication and disturbance per sample (issue 14): the instance (guest
+ * boot, container) that took it, numbered from 1 within its run and
+ * platform, NULL when not recorded; the host CPU other processes used
+ * during it (cores, mean over the sample) and whether that disturbed it
+ * (0/1), NULL when not measured (imported or older samples). Columns only:
+ * the sample table's key and checks stay as they are. */
+static const char migration_2[] =
+	"ALTER TABLE sample ADD COLUMN instance INTEGER"
+	"  CHECK (instance IS NULL OR instance >= 1);"
+	"ALTER TABLE sample ADD COLUMN host_other_cpu REAL;"
+	"ALTER TABLE sample ADD COLUMN disturbed INTEGER"
+	"  CHECK (disturbed IS NULL OR disturbed IN (0, 1));";
+
 const char *const db_migrations[] = {
 	migration_1,
+	migration_2,
 };
 const int db_migration_count = (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));
