@@ -26,6 +26,7 @@ struct raw {
 	uint32_t run_ord; /* index of its run, runs ordered by start time */
 	int32_t rep;
 	double v;
+	int32_t inst;     /* instance, 0 = not recorded */
 };
 
 /* A group under construction. */
@@ -34,6 +35,9 @@ struct acc {
 	struct raw *r;
 	size_t n, cap;
 	size_t n_warmup, n_failed;
+	/* disturbance over the ok measured samples */
+	size_t n_disturbed, n_disturbed_excluded, n_measured;
+	double sum_other, max_other;
 	/* sorted ok values used for statistics, kept for comparisons */
 	double *sorted;
 	size_t n_sorted;
@@ -282,6 +286,15 @@ static void group_compute(struct analyze_group *g, struct acc *a,
 
 	g->n_warmup_excluded = a->n_warmup;
 	g->n_failed = a->n_failed;
+	g->n_disturbed = a->n_disturbed;
+	g->n_disturbed_excluded = a->n_disturbed_excluded;
+	g->n_disturbance_measured = a->n_measured;
+	g->host_other_cpu_mean = a->n_measured ?
+		a->sum_other / (double)a->n_measured : NAN;
+	g->host_other_cpu_max = a->n_measured ? a->max_other : NAN;
+	analyze_instances(NULL, NULL, 0, &g->inst);
+	g->unit_mean = g->unit_var = NAN;
+	g->unit_n = 0;
 	g->mean = g->median = g->variance = g->stddev = g->cov = NAN;
 	g->min = g->max = g->ci95_lo = g->ci95_hi = NAN;
 	g->median_ci_lo = g->median_ci_hi = NAN;
@@ -297,17 +310,33 @@ static void group_compute(struct analyze_group *g, struct acc *a,
 	g->values = xmalloc((n ? n : 1) * sizeof(double));
 	g->repetitions = xmalloc((n ? n : 1) * sizeof(int));
 	g->outlier = xcalloc(n ? n : 1, 1);
+	g->instances = xmalloc((n ? n : 1) * sizeof(int));
 	for (i = 0; i < n; i++) {
 		g->values[i] = a->r[i].v;
 		g->repetitions[i] = a->r[i].rep;
+		g->instances[i] = a->r[i].inst;
+		if (a->r[i].inst)
+			g->instances_known = 1;
 	}
 	free(a->r);
 	a->r = NULL;
 
+	if (a->n_disturbed) {
+		/* The report relates the noise to what it saw (issue 14). */
+		g->warnings |= ANALYZE_WARN_DISTURBED;
+		warn_add(w, "host busy during %zu of %zu samples (other "
+			 "processes used %.2f cores on average, %.2f at most)%s",
+			 a->n_disturbed, a->n_measured,
+			 a->sum_other / (double)a->n_measured, a->max_other,
+			 a->n_disturbed_excluded ? ", those excluded" : "");
+	}
 	if (n == 0) {
 		g->warnings |= ANALYZE_WARN_ALL_FAILED;
 		if (a->n_failed)
 			warn_add(w, "all %zu samples failed", a->n_failed);
+		else if (a->n_disturbed_excluded)
+			warn_add(w, "every ok sample was disturbed (see "
+				 "--include-disturbed)");
 		else
 			warn_add(w, "no measured samples");
 		a->sorted = xmalloc(sizeof(double));
@@ -361,6 +390,31 @@ static void group_compute(struct analyze_group *g, struct acc *a,
 	g->max = m.max;
 	g->median = analyze_median_sorted(used, n);
 	analyze_t_ci(m.mean, m.stddev, n, 0.95, &g->ci95_lo, &g->ci95_hi);
+	g->unit_mean = m.mean;
+	g->unit_var = m.variance;
+	g->unit_n = n;
+	/* Instances of the values used: with two or more, the instance means
+	 * are the units of every interval (Kalibera & Jones 2013), Student t
+	 * on k - 1 df. */
+	{
+		double *uv = xmalloc(n * sizeof(double));
+		int *ui = xmalloc(n * sizeof(int));
+
+		for (i = 0; i < n; i++) {
+			uv[i] = vi[i].v;
+			ui[i] = g->instances[vi[i].i];
+		}
+		analyze_instances(uv, ui, n, &g->inst);
+		free(uv);
+		free(ui);
+		if (g->inst.k >= 2) {
+			g->unit_mean = g->inst.mean_of_means;
+			g->unit_var = g->inst.var_of_means;
+			g->unit_n = g->inst.k;
+			analyze_t_ci(g->unit_mean, sqrt(g->unit_var), g->unit_n,
+				     0.95, &g->ci95_lo, &g->ci95_hi);
+		}
+	}
 	analyze_median_ci_sorted(used, n, 0.95, &g->median_ci_lo,
 				 &g->median_ci_hi);
 
@@ -445,7 +499,8 @@ static void vs_verdict_init(struct analyze_vs *vs)
  */
 static void compare_samples(struct analyze_vs *vs, const double *xs,
 			    size_t nx, const double *ys, size_t ny,
-			    int invert)
+			    int invert, const struct analyze_group *gx,
+			    const struct analyze_group *gy)
 {
 	struct analyze_moments mx, my;
 	struct analyze_fieller f;
@@ -461,19 +516,21 @@ static void compare_samples(struct analyze_vs *vs, const double *xs,
 	analyze_welch_summary(mx.mean, mx.variance, nx, my.mean, my.variance,
 			      ny, &vs->welch);
 	analyze_mann_whitney_sorted(xs, nx, ys, ny, &vs->mw);
-	if (!invert)
-		analyze_fieller_summary(mx.mean, mx.variance, nx, my.mean,
-					my.variance, ny, 0.95, &f);
-	else
-		analyze_fieller_summary(my.mean, my.variance, ny, mx.mean,
-					mx.variance, nx, 0.95, &f);
+	/* Fieller on the groups' units: the values, or the instance means
+	 * of a group with two or more instances. */
 	if (!invert) {
-		vs->in_mx = mx.mean, vs->in_vx = mx.variance, vs->in_nx = nx;
-		vs->in_my = my.mean, vs->in_vy = my.variance, vs->in_ny = ny;
+		vs->in_mx = gx->unit_mean, vs->in_vx = gx->unit_var;
+		vs->in_nx = gx->unit_n;
+		vs->in_my = gy->unit_mean, vs->in_vy = gy->unit_var;
+		vs->in_ny = gy->unit_n;
 	} else {
-		vs->in_mx = my.mean, vs->in_vx = my.variance, vs->in_nx = ny;
-		vs->in_my = mx.mean, vs->in_vy = mx.variance, vs->in_ny = nx;
+		vs->in_mx = gy->unit_mean, vs->in_vx = gy->unit_var;
+		vs->in_nx = gy->unit_n;
+		vs->in_my = gx->unit_mean, vs->in_vy = gx->unit_var;
+		vs->in_ny = gx->unit_n;
 	}
+	analyze_fieller_summary(vs->in_mx, vs->in_vx, vs->in_nx, vs->in_my,
+				vs->in_vy, vs->in_ny, 0.95, &f);
 	vs->speedup = f.ratio;
 	vs->ci_lo = f.lo;
 	vs->ci_hi = f.hi;
@@ -564,7 +621,8 @@ static void holm_apply(struct analyze_vs **vs, size_t m, size_t *n_cmp)
 /* Scans the samples of the selected platforms into per-group accumulators.
  * *accs is indexed [platform index * n_benches + bench index]. */
 static int scan_samples(struct db *db, const struct catalog *c,
-			int64_t run_id, struct acc **accs_out)
+			int64_t run_id, int include_disturbed,
+			struct acc **accs_out)
 {
 	sqlite3_stmt *st = NULL;
 	struct acc *accs;
@@ -574,9 +632,11 @@ static int scan_samples(struct db *db, const struct catalog *c,
 	accs = xcalloc(c->n_plats * nb + 1, sizeof(*accs));
 	if (db_prepare(db, &st, run_id > 0 ?
 		       "SELECT platform_id, benchmark_id, run_id, repetition, "
-		       "value, status FROM sample WHERE run_id = ?1" :
+		       "value, status, instance, host_other_cpu, disturbed "
+		       "FROM sample WHERE run_id = ?1" :
 		       "SELECT platform_id, benchmark_id, run_id, repetition, "
-		       "value, status FROM sample") < 0)
+		       "value, status, instance, host_other_cpu, disturbed "
+		       "FROM sample") < 0)
 		goto cleanup;
 	if (run_id > 0)
 		sqlite3_bind_int64(st, 1, run_id);
@@ -617,9 +677,25 @@ static int scan_samples(struct db *db, const struct catalog *c,
 			c->run_ord[rid] : UINT32_MAX;
 		a->r[a->n].rep = rep;
 		a->r[a->n].v = sqlite3_column_double(st, 4);
+		a->r[a->n].inst = sqlite3_column_int(st, 6);
 		if (!isfinite(a->r[a->n].v)) {
 			a->n_failed++;
 			continue;
+		}
+		if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+			double other = sqlite3_column_double(st, 7);
+
+			a->n_measured++;
+			a->sum_other += other;
+			if (a->n_measured == 1 || other > a->max_other)
+				a->max_other = other;
+			if (sqlite3_column_int(st, 8)) {
+				a->n_disturbed++;
+				if (!include_disturbed) {
+					a->n_disturbed_excluded++;
+					continue;
+				}
+			}
 		}
 		a->n++;
 	}
@@ -717,7 +793,7 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 		    (!with_baseline || strcmp(p->name, baseline)))
 			p->selected = 0;
 	}
-	if (scan_samples(db, &c, run_id, &accs) < 0)
+	if (scan_samples(db, &c, run_id, opts->include_disturbed, &accs) < 0)
 		goto cleanup;
 
 	nb = c.n_benches;
@@ -783,7 +859,7 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 			bi = (size_t)(bg - s->groups);
 			compare_samples(&g->vs_baseline, sorted[i], nsorted[i],
 					sorted[bi], nsorted[bi],
-					g->direction == ANALYZE_LOWER);
+					g->direction == ANALYZE_LOWER, g, bg);
 			if (!g->vs_baseline.ci_bounded &&
 			    g->vs_baseline.reason &&
 			    !strcmp(g->vs_baseline.reason, "unbounded")) {
@@ -848,6 +924,8 @@ static void group_clear(struct analyze_group *g)
 	free(g->values);
 	free(g->repetitions);
 	free(g->outlier);
+	free(g->instances);
+	analyze_instances_clear(&g->inst);
 }
 
 void analyze_set_free(struct analyze_set *s)
@@ -986,7 +1064,7 @@ int analyze_compare_hosts(struct db *db, const char *host_a,
 			double *xb = group_used_sorted(gb, o.exclude_outliers);
 			/* ratio = mean_b / mean_a whatever the direction, as
 			 * DESIGN.md defines it */
-			compare_samples(&it->vs, xb, gb->n, xa, ga->n, 0);
+			compare_samples(&it->vs, xb, gb->n, xa, ga->n, 0, gb, ga);
 			it->vs.faster_below = it->direction == ANALYZE_LOWER;
 			free(xa);
 			free(xb);

@@ -174,6 +174,30 @@ int analyze_verdict_summary(double mx, double vx, size_t nx,
 long analyze_reps_needed(double mx, double vx, size_t nx, double my,
 			 double vy, size_t ny, size_t m, double margin);
 
+/* Replication across instances (Kalibera & Jones 2013): n values, each
+ * with the instance (guest boot, container) that took it. Groups the
+ * values by instance (ascending instance number; 0 is "not recorded" and
+ * forms one instance of its own) and estimates the one-way random-effects
+ * model y_ij = mu + b_i + e_ij by the method of moments:
+ *   MSW = sum_i sum_j (y_ij - ybar_i)^2 / (N - K)
+ *   MSB = sum_i n_i (ybar_i - ybar)^2 / (K - 1)
+ *   n0  = (N - sum_i n_i^2 / N) / (K - 1)
+ *   within_sd = sqrt(MSW), between_sd = sqrt(max(0, (MSB - MSW) / n0))
+ * (within_sd NAN when N = K; both NAN when K < 2). The instance means are
+ * the units: mean_of_means, var_of_means (n-1 denominator; NAN for K < 2).
+ * Arrays ids/means/n are owned by the struct (analyze_instances_clear). */
+struct analyze_instances {
+	size_t k;            /* number of instances */
+	int *ids;            /* instance numbers, ascending */
+	double *means;       /* mean of each instance's values */
+	size_t *n;           /* values per instance */
+	double between_sd, within_sd;
+	double mean_of_means, var_of_means;
+};
+void analyze_instances(const double *v, const int *instance, size_t n,
+		       struct analyze_instances *r);
+void analyze_instances_clear(struct analyze_instances *r);
+
 /* Holm's step-down adjustment (R's p.adjust(p, "holm")) of m p-values into
  * adj (may alias p). NAN entries are skipped and stay NAN; m counts only
  * the finite ones. */
@@ -212,6 +236,7 @@ enum {
 	ANALYZE_WARN_NO_BASELINE = 1 << 6, /* benchmark missing on baseline */
 	ANALYZE_WARN_OUTLIERS = 1 << 7,    /* Tukey outliers present */
 	ANALYZE_WARN_ZERO_VAR = 1 << 8,    /* all values identical */
+	ANALYZE_WARN_DISTURBED = 1 << 9,   /* samples taken on a busy host */
 };
 #define ANALYZE_FEW_SAMPLES 5
 #define ANALYZE_HIGH_COV 0.05
@@ -272,6 +297,25 @@ struct analyze_group {
 	double *values;
 	int *repetitions;
 	unsigned char *outlier;         /* 0 none, 1 mild, 2 severe */
+	int *instances;                 /* per value: its instance, 0 = not
+					 * recorded */
+	/* Disturbance (samples whose host_other_cpu was measured): how many
+	 * ok measured samples were disturbed, how many of those the
+	 * statistics left out (all of them unless include_disturbed), and the
+	 * cores other processes used, mean and max over the measured ones
+	 * (NAN when none was measured). */
+	size_t n_disturbed, n_disturbed_excluded, n_disturbance_measured;
+	double host_other_cpu_mean, host_other_cpu_max;
+	/* Instances among the values used (after exclusions): k, and when
+	 * k >= 2 their means, between_sd and within_sd. instances_known = 0
+	 * when no value has a recorded instance. */
+	struct analyze_instances inst;
+	int instances_known;
+	/* The units of ci95 and of the Fieller intervals: the values (unit_n
+	 * = n), or with two or more instances the instance means (unit_n =
+	 * k, Kalibera & Jones). unit_var has the n-1 denominator. */
+	double unit_mean, unit_var;
+	size_t unit_n;
 	struct analyze_vs vs_baseline;
 };
 
@@ -283,6 +327,8 @@ struct analyze_opts {
 	int exclude_outliers; /* drop Tukey outliers (mild and severe) */
 	double margin;        /* equivalence margin, a fraction; 0 = default
 			       * ANALYZE_DEFAULT_MARGIN */
+	int include_disturbed; /* keep samples flagged disturbed (default:
+				* left out, counted) */
 };
 
 struct analyze_set {

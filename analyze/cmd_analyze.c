@@ -15,7 +15,7 @@
 const char cmd_analyze_usage[] =
 	"usage: virtbench analyze [--baseline NAME] [--host H] [--run ID]\n"
 	"                         [--platform P] [--exclude-outliers]\n"
-	"                         [--margin PCT]\n"
+	"                         [--margin PCT] [--include-disturbed]\n"
 	"                         [--format text|json|csv|markdown]\n"
 	"\n"
 	"Statistics per (host, platform, benchmark): n, mean, median, variance,\n"
@@ -27,7 +27,10 @@ const char cmd_analyze_usage[] =
 	"Each comparison gets a verdict from Fieller intervals simultaneous over\n"
 	"all comparisons shown (Bonferroni): equivalent (within the margin),\n"
 	"faster, slower or inconclusive (with the repetitions that would decide\n"
-	"it). Warm-up and failed samples are excluded and counted.\n"
+	"it). Warm-up, failed and disturbed samples (taken while other processes\n"
+	"used the host's CPU) are excluded and counted. A platform measured on\n"
+	"two or more instances (guest boots, containers) has its intervals\n"
+	"computed over the instance means.\n"
 	"\n"
 	"  --baseline NAME      baseline platform (default native)\n"
 	"  --host H             only this host\n"
@@ -35,11 +38,14 @@ const char cmd_analyze_usage[] =
 	"  --platform P         only this platform (and the baseline)\n"
 	"  --exclude-outliers   drop Tukey outliers (beyond 1.5 IQR) first\n"
 	"  --margin PCT         equivalence margin in percent (default 2)\n"
+	"  --include-disturbed  keep samples flagged disturbed (--exclude-\n"
+	"                       disturbed, the default, leaves them out)\n"
 	"  --format FMT         text (default), json, csv or markdown\n";
 
 const char cmd_compare_usage[] =
 	"usage: virtbench compare --host A --host B [--platform P]\n"
 	"                         [--exclude-outliers] [--margin PCT]\n"
+	"                         [--include-disturbed]\n"
 	"                         [--format text|json|csv|markdown]\n"
 	"\n"
 	"Host B relative to host A for every platform and benchmark measured on\n"
@@ -52,7 +58,7 @@ const char cmd_compare_usage[] =
 	"pairs only.\n";
 
 enum { OPT_BASELINE = 256, OPT_FORMAT, OPT_HOST, OPT_RUN, OPT_PLATFORM,
-       OPT_EXCLUDE, OPT_MARGIN };
+       OPT_EXCLUDE, OPT_MARGIN, OPT_INCL_DIST, OPT_EXCL_DIST };
 
 static const struct option analyze_options[] = {
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -62,6 +68,8 @@ static const struct option analyze_options[] = {
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "exclude-outliers", no_argument, NULL, OPT_EXCLUDE },
 	{ "margin", required_argument, NULL, OPT_MARGIN },
+	{ "include-disturbed", no_argument, NULL, OPT_INCL_DIST },
+	{ "exclude-disturbed", no_argument, NULL, OPT_EXCL_DIST },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -96,6 +104,12 @@ int cmd_analyze(int argc, char **argv, struct vb_ctx *ctx)
 			break;
 		case OPT_EXCLUDE:
 			o.exclude_outliers = 1;
+			break;
+		case OPT_INCL_DIST:
+			o.include_disturbed = 1;
+			break;
+		case OPT_EXCL_DIST:
+			o.include_disturbed = 0;
 			break;
 		case OPT_MARGIN:
 			if (analyze_margin_parse(optarg, &o.margin) < 0)
@@ -148,6 +162,12 @@ int cmd_compare(int argc, char **argv, struct vb_ctx *ctx)
 			break;
 		case OPT_EXCLUDE:
 			o.exclude_outliers = 1;
+			break;
+		case OPT_INCL_DIST:
+			o.include_disturbed = 1;
+			break;
+		case OPT_EXCL_DIST:
+			o.include_disturbed = 0;
 			break;
 		case OPT_MARGIN:
 			if (analyze_margin_parse(optarg, &o.margin) < 0)

@@ -205,6 +205,30 @@ static cJSON *json_vs(const struct analyze_vs *vs)
 	return o;
 }
 
+/* DESIGN.md "Instances": n_instances always (instances_known says
+ * whether any sample recorded its instance); with two or more,
+ * instance_means (ascending instance number, beside instance_ids and
+ * instance_n), between_sd and within_sd. */
+static void json_instances(cJSON *o, const struct analyze_group *g)
+{
+	cJSON *a, *b, *c;
+
+	cJSON_AddNumberToObject(o, "n_instances", (double)g->inst.k);
+	cJSON_AddBoolToObject(o, "instances_known", g->instances_known);
+	if (g->inst.k < 2)
+		return;
+	a = cJSON_AddArrayToObject(o, "instance_means");
+	b = cJSON_AddArrayToObject(o, "instance_ids");
+	c = cJSON_AddArrayToObject(o, "instance_n");
+	for (size_t i = 0; i < g->inst.k; i++) {
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(g->inst.means[i]));
+		cJSON_AddItemToArray(b, cJSON_CreateNumber(g->inst.ids[i]));
+		cJSON_AddItemToArray(c, cJSON_CreateNumber((double)g->inst.n[i]));
+	}
+	jnum(o, "between_sd", g->inst.between_sd);
+	jnum(o, "within_sd", g->inst.within_sd);
+}
+
 static const char *dir_name(enum analyze_direction d)
 {
 	return d == ANALYZE_LOWER ? "lower" : "higher";
@@ -247,6 +271,12 @@ cJSON *analyze_set_to_json(const struct analyze_set *s)
 		cJSON_AddNumberToObject(o, "n_outliers_excluded",
 					(double)g->n_outliers_excluded);
 		jpair(o, "median_ci95", g->median_ci_lo, g->median_ci_hi);
+		json_instances(o, g);
+		cJSON_AddNumberToObject(o, "n_disturbed", (double)g->n_disturbed);
+		cJSON_AddNumberToObject(o, "n_disturbed_excluded",
+					(double)g->n_disturbed_excluded);
+		jnum(o, "host_other_cpu", g->host_other_cpu_mean);
+		jnum(o, "host_other_cpu_max", g->host_other_cpu_max);
 		x = cJSON_AddObjectToObject(o, "outliers");
 		cJSON_AddNumberToObject(x, "mild", (double)g->outliers_mild);
 		cJSON_AddNumberToObject(x, "severe", (double)g->outliers_severe);

@@ -543,6 +543,92 @@ long analyze_reps_needed(double mx, double vx, size_t nx, double my,
 	return hi;
 }
 
+/* ---- instances ---- */
+
+struct iv_item {
+	int inst;
+	double v;
+};
+
+static int iv_cmp(const void *a, const void *b)
+{
+	const struct iv_item *x = a, *y = b;
+	return (x->inst > y->inst) - (x->inst < y->inst);
+}
+
+void analyze_instances_clear(struct analyze_instances *r)
+{
+	if (!r)
+		return;
+	free(r->ids);
+	free(r->means);
+	free(r->n);
+	memset(r, 0, sizeof(*r));
+	r->between_sd = r->within_sd = NAN;
+	r->mean_of_means = r->var_of_means = NAN;
+}
+
+/* One sort by instance, then per instance its mean and the squared
+ * deviations from it (two passes per instance, as analyze_moments). */
+void analyze_instances(const double *v, const int *instance, size_t n,
+		       struct analyze_instances *r)
+{
+	struct iv_item *it;
+	struct analyze_moments mm;
+	double ssw = 0, ssb = 0, sum_n2 = 0, grand = 0, dn = (double)n;
+	size_t i, j, k = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->between_sd = r->within_sd = NAN;
+	r->mean_of_means = r->var_of_means = NAN;
+	if (n == 0)
+		return;
+	it = xmalloc(n * sizeof(*it));
+	for (i = 0; i < n; i++)
+		it[i] = (struct iv_item){ instance ? instance[i] : 0, v[i] };
+	qsort(it, n, sizeof(*it), iv_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && it[j].inst == it[i].inst; j++)
+			;
+		k++;
+	}
+	r->k = k;
+	r->ids = xmalloc(k * sizeof(int));
+	r->means = xmalloc(k * sizeof(double));
+	r->n = xmalloc(k * sizeof(size_t));
+	for (i = 0, k = 0; i < n; i = j, k++) {
+		double sum = 0, m;
+		for (j = i; j < n && it[j].inst == it[i].inst; j++)
+			sum += it[j].v;
+		m = sum / (double)(j - i);
+		for (size_t q = i; q < j; q++)
+			ssw += (it[q].v - m) * (it[q].v - m);
+		r->ids[k] = it[i].inst;
+		r->means[k] = m;
+		r->n[k] = j - i;
+		grand += sum;
+		sum_n2 += (double)(j - i) * (double)(j - i);
+	}
+	free(it);
+	analyze_moments(r->means, r->k, &mm);
+	r->mean_of_means = mm.mean;
+	r->var_of_means = mm.variance;
+	if (r->k < 2)
+		return;
+	grand /= dn;
+	for (i = 0; i < r->k; i++)
+		ssb += (double)r->n[i] * (r->means[i] - grand) *
+		       (r->means[i] - grand);
+	if (n > r->k) {
+		double msw = ssw / (dn - (double)r->k);
+		double msb = ssb / (double)(r->k - 1);
+		double n0 = (dn - sum_n2 / dn) / (double)(r->k - 1);
+
+		r->within_sd = sqrt(msw);
+		r->between_sd = sqrt(fmax(0, (msb - msw) / n0));
+	}
+}
+
 /* ---- Holm ---- */
 
 struct holm_item {

@@ -33,6 +33,8 @@ Sources of truth:
   Fieller         the quadratic solved exactly in rationals (fieller_exact)
   verdict,        DESIGN.md's rule on those intervals; reps_needed by
   reps_needed     linear search over k more samples per side
+  instances       one-way random-effects moments (MSB/MSW checked against
+                  scipy.stats.f_oneway)
 
 Run: /usr/bin/python3 tests/ref/gen_stats.py > tests/ref/stats_ref.h
 """
@@ -99,6 +101,19 @@ sim_pairs = [(name, x, y) for name, x, y in pairs] + [
     ("docker_busy", rng2.normal(819.0, 150.0, 5), rng2.normal(1000.0, 60.0, 5)),
 ]
 sim_m = [1, 4, 12]
+
+# Instances: (name, values, instance of each value)
+inst_sets = []
+for name, sizes, mus in (("three_unbal", (5, 8, 3), (100.0, 104.0, 97.0)),
+                         ("two_bal", (6, 6), (50.0, 50.5)),
+                         ("no_between", (4, 4, 4), (10.0, 10.0, 10.0))):
+    vals, ids = [], []
+    for i, (n, mu) in enumerate(zip(sizes, mus)):
+        vals += list(rng2.normal(mu, 1.5, n))
+        ids += [2 * i + 1] * n  # instance numbers 1, 3, 5: not dense
+    order = rng2.permutation(len(vals))  # values interleaved in time
+    inst_sets.append((name, np.array(vals)[order], np.array(ids)[order]))
+
 # (pair, m, margin) for the verdict and reps_needed references
 verdict_cases = [
     ("equiv_1pct", 1, 0.02), ("equiv_1pct", 12, 0.02),
@@ -253,6 +268,25 @@ def reps_needed(x, y, m, margin, limit=20000):
     return -1
 
 
+def instances(v, ids):
+    """One-way random effects by the method of moments; MSB/MSW checked
+    against scipy.stats.f_oneway's F."""
+    ks = sorted(set(ids.tolist()))
+    groups = [v[ids == k] for k in ks]
+    N, K = len(v), len(ks)
+    means = [float(np.mean(g)) for g in groups]
+    ns = [len(g) for g in groups]
+    grand = float(np.mean(v))
+    msw = sum(float(np.sum((g - np.mean(g)) ** 2)) for g in groups) / (N - K)
+    msb = sum(n * (m - grand) ** 2 for n, m in zip(ns, means)) / (K - 1)
+    f = stats.f_oneway(*groups).statistic
+    assert abs(msb / msw - f) <= 1e-9 * f, (msb / msw, f)
+    n0 = (N - sum(n * n for n in ns) / N) / (K - 1)
+    between = math.sqrt(max(0.0, (msb - msw) / n0))
+    return (ks, means, ns, between, math.sqrt(msw), float(np.mean(means)),
+            float(np.var(means, ddof=1)))
+
+
 def holm(p):
     idx = [i for i, v in enumerate(p) if not math.isnan(v)]
     m = len(idx)
@@ -392,5 +426,32 @@ for name, m, margin in verdict_cases:
       (name, len(x), len(y), name, name, m, cnum(margin),
        verdict(mx, vx, len(x), my, vy, len(y), m, margin),
        reps_needed(x, y, m, margin)))
+w("};")
+w("")
+w("/* Instances: one-way random-effects estimates (instances()). */")
+w("struct ref_inst {")
+w("\tconst char *name;")
+w("\tsize_t n;")
+w("\tconst double *x;")
+w("\tconst int *inst;")
+w("\tsize_t k;")
+w("\tint ids[3];")
+w("\tdouble means[3];")
+w("\tsize_t ns[3];")
+w("\tdouble between_sd, within_sd, mean_of_means, var_of_means;")
+w("};")
+for name, v, ids in inst_sets:
+    w("static const double ref_ix_%s[] = %s;" % (name, carr(v)))
+    w("static const int ref_ii_%s[] = { %s };" %
+      (name, ", ".join(str(int(i)) for i in ids)))
+w("static const struct ref_inst ref_insts[] = {")
+for name, v, ids in inst_sets:
+    ks, means, ns, b, wsd, mom, vom = instances(v, ids)
+    pad = 3 - len(ks)
+    w("\t{ \"%s\", %d, ref_ix_%s, ref_ii_%s, %d, { %s }, %s, { %s }, %s, %s, %s, %s }," %
+      (name, len(v), name, name, len(ks),
+       ", ".join(str(k) for k in ks + [0] * pad),
+       carr(means + [0.0] * pad), ", ".join(str(n) for n in ns + [0] * pad),
+       cnum(b), cnum(wsd), cnum(mom), cnum(vom)))
 w("};")
 sys.stdout.write("\n".join(out) + "\n")

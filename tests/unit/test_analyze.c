@@ -534,6 +534,115 @@ static void test_verdicts_over_set(void **state)
 	analyze_cmp_set_free(c);
 }
 
+static void add_ext(struct fx *f, int64_t r, int64_t p, int64_t b, int rep,
+		    double v, int instance, int measured, double other,
+		    int disturbed)
+{
+	struct db_sample s = {
+		.run_id = r, .platform_id = p, .benchmark_id = b,
+		.repetition = rep, .has_value = 1, .value = v, .status = "ok",
+		.started_at = "2026-11-25T10:00:00.000Z", .duration = 1,
+		.instance = instance, .has_disturbance = measured,
+		.host_other_cpu = other, .disturbed = disturbed,
+	};
+	assert_int_equal(db_sample_insert(f->db, &s), 0);
+}
+
+/* Kalibera & Jones: a platform measured on three instances has its CI and
+ * Fieller intervals over the three instance means (t on 2 df); disturbed
+ * samples are left out and counted unless asked for, and the warning says
+ * how busy the host was. */
+static void test_instances_and_disturbed(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h"), n = plat(f, h, "native"),
+		k = plat(f, h, "kvm"), b = bench(f, "cpu", "higher"),
+		r = run(f, h, NULL, NULL);
+	/* instance means 96, 98, 97.5 (+/- 0.3 within) */
+	static const double kv[] = { 95.7, 96.3, 96.0, 97.7, 98.3, 98.0, 97.2,
+				      97.8, 97.5 };
+	struct analyze_opts o = { 0 };
+	struct analyze_set *s;
+	const struct analyze_group *gk, *gn;
+	struct analyze_fieller fl;
+	struct analyze_instances in;
+	int inst[9];
+	double lo, hi, m[3] = { 96, 98, 97.5 };
+	size_t i;
+	cJSON *j, *res, *it;
+
+	add_all(f, r, n, b, NAT, 10);
+	for (i = 0; i < 9; i++) {
+		inst[i] = (int)(i / 3) + 1;
+		add_ext(f, r, k, b, (int)i + 1, kv[i], inst[i], 1, 0.05, 0);
+	}
+	/* two disturbed samples far off, on instance 2 */
+	add_ext(f, r, k, b, 10, 80.0, 2, 1, 1.4, 1);
+	add_ext(f, r, k, b, 11, 81.0, 2, 1, 0.9, 1);
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	gk = find(s, "h", "kvm", "cpu");
+	gn = find(s, "h", "native", "cpu");
+	assert_int_equal(gk->n, 9);
+	assert_int_equal(gk->n_disturbed, 2);
+	assert_int_equal(gk->n_disturbed_excluded, 2);
+	assert_int_equal(gk->n_disturbance_measured, 11);
+	eq(gk->host_other_cpu_max, 1.4);
+	eq(gk->host_other_cpu_mean, (9 * 0.05 + 1.4 + 0.9) / 11);
+	assert_non_null(strstr(gk->warnings_text, "host busy during 2 of 11 "
+			       "samples"));
+	assert_int_equal(gk->inst.k, 3);
+	assert_true(gk->instances_known);
+	analyze_instances(kv, inst, 9, &in);
+	for (i = 0; i < 3; i++)
+		eq(gk->inst.means[i], m[i]);
+	eq(gk->inst.between_sd, in.between_sd);
+	eq(gk->inst.within_sd, in.within_sd);
+	assert_int_equal(gk->unit_n, 3);
+	/* ci95 over the instance means, 2 df */
+	{
+		struct analyze_moments mm;
+		analyze_moments(m, 3, &mm);
+		analyze_t_ci(mm.mean, mm.stddev, 3, 0.95, &lo, &hi);
+		eq(gk->ci95_lo, lo);
+		eq(gk->ci95_hi, hi);
+		analyze_fieller_summary(mm.mean, mm.variance, 3, gn->mean,
+					gn->variance, gn->n, 0.95, &fl);
+	}
+	eq(gk->vs_baseline.ci_lo, fl.lo);
+	eq(gk->vs_baseline.ci_hi, fl.hi);
+	assert_int_equal(gk->vs_baseline.in_nx, 3);
+	/* the baseline has one (unrecorded) instance: its samples are units */
+	assert_int_equal(gn->inst.k, 1);
+	assert_false(gn->instances_known);
+	assert_int_equal(gn->unit_n, 10);
+	j = analyze_set_to_json(s);
+	res = cJSON_GetObjectItem(j, "results");
+	cJSON_ArrayForEach(it, res) {
+		const char *pl = cJSON_GetObjectItem(it, "platform")->valuestring;
+		if (strcmp(pl, "kvm"))
+			continue;
+		assert_int_equal(cJSON_GetObjectItem(it, "n_instances")->valueint, 3);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+			it, "instance_means")), 3);
+		assert_true(cJSON_IsNumber(cJSON_GetObjectItem(it, "between_sd")));
+		assert_true(cJSON_IsNumber(cJSON_GetObjectItem(it, "within_sd")));
+		assert_int_equal(cJSON_GetObjectItem(it, "n_disturbed")->valueint, 2);
+	}
+	cJSON_Delete(j);
+	no_nan_anywhere(s);
+	analyze_set_free(s);
+	analyze_instances_clear(&in);
+
+	/* kept when asked: 11 values, still three instances */
+	o.include_disturbed = 1;
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	gk = find(s, "h", "kvm", "cpu");
+	assert_int_equal(gk->n, 11);
+	assert_int_equal(gk->n_disturbed_excluded, 0);
+	assert_int_equal(gk->inst.k, 3);
+	analyze_set_free(s);
+}
+
 static void test_outliers_and_drift(void **state)
 {
 	struct fx *f = *state;
@@ -808,6 +917,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_edge_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holm_over_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdicts_over_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instances_and_disturbed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outliers_and_drift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_filters_compare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare_one_sided, setup, teardown),

@@ -389,6 +389,52 @@ static void test_verdicts(void **state)
 	}
 }
 
+/* Instances: grouping, means, between/within sd against the reference
+ * (whose MSB/MSW agree with scipy's one-way ANOVA F), 1e-9 relative. */
+static void test_instances(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(ref_insts) / sizeof(ref_insts[0]); i++) {
+		const struct ref_inst *r = &ref_insts[i];
+		struct analyze_instances a;
+
+		analyze_instances(r->x, r->inst, r->n, &a);
+		assert_int_equal(a.k, r->k);
+		for (j = 0; j < r->k; j++) {
+			assert_int_equal(a.ids[j], r->ids[j]);
+			assert_int_equal(a.n[j], r->ns[j]);
+			near_rel(a.means[j], r->means[j], 1e-9, "instance mean",
+				 r->name);
+		}
+		if (r->between_sd == 0)
+			assert_true(a.between_sd == 0);
+		else
+			near_rel(a.between_sd, r->between_sd, 1e-9, "between_sd",
+				 r->name);
+		near_rel(a.within_sd, r->within_sd, 1e-9, "within_sd", r->name);
+		near_rel(a.mean_of_means, r->mean_of_means, 1e-9, "mean", r->name);
+		near_rel(a.var_of_means, r->var_of_means, 1e-9, "var", r->name);
+		analyze_instances_clear(&a);
+	}
+	/* one instance (or none recorded): k = 1, no between/within */
+	{
+		static const double v[] = { 1, 2, 3 };
+		struct analyze_instances a;
+
+		analyze_instances(v, NULL, 3, &a);
+		assert_int_equal(a.k, 1);
+		assert_int_equal(a.ids[0], 0);
+		assert_true(isnan(a.between_sd) && isnan(a.within_sd));
+		assert_true(isnan(a.var_of_means));
+		analyze_instances_clear(&a);
+		analyze_instances(v, NULL, 0, &a);
+		assert_int_equal(a.k, 0);
+		analyze_instances_clear(&a);
+	}
+}
+
 static struct analyze_fieller iv(double lo, double hi)
 {
 	struct analyze_fieller f = { 1, lo, hi, 10, 1, NULL };
@@ -449,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_simultaneous),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_verdict_rule_edges),
+		cmocka_unit_test(test_instances),
 		cmocka_unit_test(test_mw_exact_tail),
 		cmocka_unit_test(test_mw_all_tied),
 		cmocka_unit_test(test_welch_edges),
