@@ -30,6 +30,8 @@
 	"  --target-ci PCT      adaptive: stop a pair once its 95% CI half-width\n" \
 	"                       is below PCT% of its mean (not with --reps)\n" \
 	"  --min-reps N, --max-reps N   bounds for --target-ci (3, 30)\n" \
+	"  --instances K        measure each docker/kvm/qemu platform on K fresh\n" \
+	"                       containers/guests, interleaved (default 1)\n" \
 	"  --duration SECONDS   length of each benchmark (default: the suite's)\n" \
 	"  --seed N             seed of the randomised order (default random;\n" \
 	"                       always recorded with the run)\n" \
@@ -84,7 +86,7 @@ enum {
 	OPT_MIN_REPS, OPT_MAX_REPS, OPT_DURATION, OPT_SEED, OPT_IMAGE,
 	OPT_CONNECT, OPT_VCPUS, OPT_MEMORY, OPT_DISK_CACHE, OPT_NETWORK,
 	OPT_DOCKER_STORAGE, OPT_DOCKER_NETWORK, OPT_IPERF_SERVER, OPT_STATE_DIR, OPT_RESUME, OPT_OUT,
-	OPT_MARGIN,
+	OPT_MARGIN, OPT_INSTANCES,
 };
 
 static const struct option collect_options[] = {
@@ -110,6 +112,7 @@ static const struct option collect_options[] = {
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "margin", required_argument, NULL, OPT_MARGIN },
+	{ "instances", required_argument, NULL, OPT_INSTANCES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -153,6 +156,11 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 		case OPT_REPS:
 			r = int_arg(ctx, cmd, "--reps", optarg, 1, 100000, &o->reps);
 			reps_given = 1;
+			p->measurement_opts++;
+			break;
+		case OPT_INSTANCES:
+			r = int_arg(ctx, cmd, "--instances", optarg, 1, 64,
+				    &o->instances);
 			p->measurement_opts++;
 			break;
 		case OPT_TARGET_CI:

@@ -292,6 +292,10 @@ struct cplat {
 	char *name;
 	struct platform *p;
 	int64_t id;
+	/* collect --instances K: a docker/kvm/qemu platform is K cplats of
+	 * the same name (and platform row), slot 0..K-1, each its own guest
+	 * or container; instance is the number its samples record. */
+	int slot, n_slots, instance;
 	int available;
 	int unavailable;    /* recorded as such; never started */
 	int lost;           /* stopped running commands mid-run (state failed) */
@@ -320,6 +324,8 @@ struct collector {
 	int reps;
 	char *state_dir;
 	size_t n_plat, n_bench;
+	size_t n_names;         /* distinct platform names */
+	int instances;          /* --instances K (1 = one per platform) */
 	struct cplat *plat;
 	struct cbench *bench;
 	struct scheduler sched;
@@ -452,16 +458,31 @@ static int uses(const struct collector *c, const char *placeholder)
 	return 0;
 }
 
+/* Kinds that get K instances with --instances K: the ones whose every
+ * start() provisions something fresh. The host itself (native) and an
+ * existing machine (ssh) are one instance whatever K is. */
+static int kind_has_instances(const char *name)
+{
+	size_t n = strcspn(name, ":");
+
+	return (n == 6 && !strncmp(name, "docker", 6)) ||
+	       (n == 3 && (!strncmp(name, "kvm", 3) || !strncmp(name, "qemu", 4)));
+}
+
 static int setup_platform_list(struct collector *c, char **names)
 {
 	static char *dflt[] = { "native", NULL };
+	size_t n, k = 0;
+	int K = c->instances > 1 ? c->instances : 1;
 
 	if (!names || !*names)
 		names = dflt;
-	c->n_plat = vb_strv_len(names);
-	c->plat = xcalloc(c->n_plat, sizeof(*c->plat));
-	for (size_t i = 0; i < c->n_plat; i++) {
+	n = vb_strv_len(names);
+	c->n_names = n;
+	c->plat = xcalloc(n * (size_t)K, sizeof(*c->plat));
+	for (size_t i = 0; i < n; i++) {
 		const char *why = NULL;
+		int slots = kind_has_instances(names[i]) ? K : 1;
 
 		/* A typo must not become an "unavailable" platform. */
 		if (!platform_kind_find(names[i], &why))
@@ -469,9 +490,29 @@ static int setup_platform_list(struct collector *c, char **names)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j]))
 				return vb_error("platform %s given twice", names[i]);
-		c->plat[i].name = xstrdup(names[i]);
+		/* Slots of one platform next to each other; the scheduler's
+		 * random order interleaves them with everything else. */
+		for (int sl = 0; sl < slots; sl++, k++) {
+			c->plat[k].name = xstrdup(names[i]);
+			c->plat[k].slot = sl;
+			c->plat[k].n_slots = slots;
+			c->plat[k].instance = sl + 1;
+		}
 	}
+	c->n_plat = k;
 	return 0;
+}
+
+/* The repetition number a sample of slot sl at the slot's own repetition
+ * r is stored under: the sample table's key is (run, platform, benchmark,
+ * repetition), so the K slots of a platform share one sequence, r = 1 of
+ * slot 0, 1, ..., K-1 first, then r = 2, ... Only slot 0 stores a warm-up
+ * (repetition 0); the other slots' warm-ups are run, not stored. */
+static int stored_repetition(const struct cplat *cp, int r)
+{
+	if (r == 0)
+		return 0;
+	return (r - 1) * cp->n_slots + cp->slot + 1;
 }
 
 static cJSON *build_params(struct collector *c)
@@ -485,7 +526,10 @@ static cJSON *build_params(struct collector *c)
 	cJSON_AddStringToObject(p, "suite_text", c->suite->text);
 	a = cJSON_AddArrayToObject(p, "platforms");
 	for (size_t i = 0; i < c->n_plat; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(c->plat[i].name));
+		if (c->plat[i].slot == 0)
+			cJSON_AddItemToArray(a, cJSON_CreateString(c->plat[i].name));
+	cJSON_AddNumberToObject(p, "instances", c->instances > 1 ?
+				c->instances : 1);
 	a = cJSON_AddArrayToObject(p, "benchmarks");
 	for (size_t i = 0; i < c->n_bench; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->bench[i].b->name));
@@ -559,6 +603,7 @@ static int load_params(struct collector *c, const char *params)
 	o->popts.network = json_str(c->params, "network");
 	o->popts.docker_storage = json_str(c->params, "docker_storage");
 	o->popts.docker_network = json_str(c->params, "docker_network");
+	c->instances = (int)json_num(c->params, "instances", 1);
 	v = json_strv(c->params, "platforms");
 	ret = setup_platform_list(c, v);
 	vb_strv_free(v);
@@ -635,7 +680,8 @@ static int load_existing(struct collector *c, long *n)
 
 	*n = 0;
 	if (db_prepare(c->db, &st,
-		       "SELECT p.name, b.name, s.repetition, s.status, s.value"
+		       "SELECT p.name, b.name, s.repetition, s.status, s.value,"
+		       " s.instance"
 		       " FROM sample s JOIN platform p ON p.id = s.platform_id"
 		       " JOIN benchmark b ON b.id = s.benchmark_id"
 		       " WHERE s.run_id = ?1 ORDER BY s.repetition") < 0)
@@ -648,15 +694,31 @@ static int load_existing(struct collector *c, long *n)
 		int rep = sqlite3_column_int(st, 2);
 		size_t pi, bi;
 
+		int inst = sqlite3_column_int(st, 5), r = rep, K;
+
 		for (pi = 0; pi < c->n_plat && strcmp(c->plat[pi].name, pn); pi++)
 			;
 		for (bi = 0; bi < c->n_bench && strcmp(c->bench[bi].b->name, bn); bi++)
 			;
 		if (pi == c->n_plat || bi == c->n_bench)
 			continue;
-		sched_record(&c->sched, pi * c->n_bench + bi, rep,
+		/* Back from the stored repetition to the slot and the slot's
+		 * own repetition (see stored_repetition()). */
+		K = c->plat[pi].n_slots;
+		if (rep > 0) {
+			r = (rep - 1) / K + 1;
+			pi += (size_t)((rep - 1) % K);
+		}
+		sched_record(&c->sched, pi * c->n_bench + bi, r,
 			     status && !strcmp(status, "ok"),
 			     sqlite3_column_double(st, 4));
+		/* Fresh guests and containers are new instances: number them
+		 * after the ones that took the stored samples. */
+		for (size_t q = 0; q < c->n_plat; q++)
+			if (!strcmp(c->plat[q].name, pn) &&
+			    kind_has_instances(pn) &&
+			    c->plat[q].instance <= inst + c->plat[q].slot)
+				c->plat[q].instance = inst + c->plat[q].slot + 1;
 		(*n)++;
 	}
 	sqlite3_finalize(st);
@@ -709,9 +771,13 @@ static void print_plan(struct collector *c, long stored)
 	vb_info("plan for run %s", c->uuid);
 	vb_info("  suite:       %s (%s)", c->suite->name, c->suite->origin);
 	for (size_t i = 0; i < c->n_plat; i++)
-		sb_addf(&sb, "%s%s%s", i ? ", " : "", c->plat[i].name,
-			c->plat[i].unavailable ? " (unavailable)" : "");
+		if (c->plat[i].slot == 0)
+			sb_addf(&sb, "%s%s%s", sb.len ? ", " : "", c->plat[i].name,
+				c->plat[i].unavailable ? " (unavailable)" : "");
 	vb_info("  platforms:   %s", sb.buf);
+	if (c->instances > 1)
+		vb_info("  instances:   %d per docker/kvm/qemu platform (fresh "
+			"guests and containers, interleaved)", c->instances);
 	sb_reset(&sb);
 	for (size_t i = 0; i < c->n_bench; i++)
 		sb_addf(&sb, "%s%s", i ? ", " : "", c->bench[i].b->name);
@@ -813,6 +879,16 @@ static void add_previous_instances(struct collector *c, struct cplat *cp,
 	cJSON_Delete(old);
 }
 
+/* Another slot of cp's platform that started (its row says "ok")? */
+static int sibling_available(const struct collector *c, const struct cplat *cp)
+{
+	for (size_t i = 0; i < c->n_plat; i++)
+		if (&c->plat[i] != cp && c->plat[i].id == cp->id &&
+		    c->plat[i].available)
+			return 1;
+	return 0;
+}
+
 static int mark_unavailable(struct collector *c, size_t i, const char *reason)
 {
 	struct cplat *cp = &c->plat[i];
@@ -820,9 +896,60 @@ static int mark_unavailable(struct collector *c, size_t i, const char *reason)
 	cp->available = 0;
 	cp->unavailable = 1;
 	sched_disable_platform(&c->sched, i);
-	vb_warn("platform %s is unavailable: %s", cp->name, reason);
+	if (cp->n_slots > 1) {
+		vb_warn("platform %s, instance %d is unavailable: %s", cp->name,
+			cp->instance, reason);
+		/* The platform's row stays "ok" while one instance runs. */
+		if (sibling_available(c, cp))
+			return 0;
+	} else {
+		vb_warn("platform %s is unavailable: %s", cp->name, reason);
+	}
 	return db_run_platform_set(c->db, c->run_id, cp->id, NULL, NULL,
 				   "unavailable", reason);
+}
+
+/* With instances, the platform's one configuration row lists them all:
+ * cfg (of this slot) gets "instances": [... earlier slots' entries from
+ * the stored row, this one's {instance, instance_id, started_at}]. The
+ * first slot of a run starts the list afresh. */
+static void add_instance_entry(struct collector *c, struct cplat *cp,
+			       cJSON *cfg)
+{
+	cJSON *arr = NULL, *e;
+
+	if (cp->slot > 0) {
+		sqlite3_stmt *st;
+		cJSON *old = NULL, *prev;
+
+		if (db_prepare(c->db, &st, "SELECT config FROM run_platform WHERE"
+					   " run_id = ?1 AND platform_id = ?2") == 0) {
+			sqlite3_bind_int64(st, 1, c->run_id);
+			sqlite3_bind_int64(st, 2, cp->id);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				old = cJSON_Parse((const char *)
+						  sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+		}
+		prev = old ? cJSON_GetObjectItemCaseSensitive(old, "instances") :
+			NULL;
+		if (cJSON_IsArray(prev))
+			arr = cJSON_Duplicate(prev, 1);
+		prev = old ? cJSON_GetObjectItemCaseSensitive(old,
+			"previous_instances") : NULL;
+		if (cJSON_IsArray(prev))
+			cJSON_AddItemToObject(cfg, "previous_instances",
+					      cJSON_Duplicate(prev, 1));
+		cJSON_Delete(old);
+	}
+	if (!arr)
+		arr = cJSON_CreateArray();
+	e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "instance", cp->instance);
+	add_opt_str(e, "instance_id", cp->p->instance_id);
+	add_opt_str(e, "started_at", json_str(cfg, "started_at"));
+	cJSON_AddItemToArray(arr, e);
+	cJSON_AddItemToObject(cfg, "instances", arr);
 }
 
 static int start_platform(struct collector *c, size_t i)
@@ -835,7 +962,13 @@ static int start_platform(struct collector *c, size_t i)
 	cp->p = platform_new(cp->name, &c->o->popts);
 	if (!cp->p)
 		return mark_unavailable(c, i, "cannot be created");
-	vb_info("starting platform %s", cp->name);
+	if (cp->n_slots > 1)
+		cp->p->instance = cp->slot + 1;
+	if (cp->n_slots > 1)
+		vb_info("starting platform %s, instance %d of %d", cp->name,
+			cp->instance, cp->n_slots);
+	else
+		vb_info("starting platform %s", cp->name);
 	if (cp->p->ops->start(cp->p) < 0) {
 		if (collect_stop_requested)
 			return 0;
@@ -869,7 +1002,10 @@ static int start_platform(struct collector *c, size_t i)
 		cJSON_AddStringToObject(cfg, "forkbench", cp->forkbench);
 	if (cp->p->instance_id)
 		cJSON_AddStringToObject(cfg, "instance_id", cp->p->instance_id);
-	add_previous_instances(c, cp, cfg);
+	if (cp->slot == 0)
+		add_previous_instances(c, cp, cfg);
+	if (cp->n_slots > 1)
+		add_instance_entry(c, cp, cfg);
 	json = cJSON_PrintUnformatted(cfg);
 	cJSON_Delete(cfg);
 	ret = db_run_platform_set(c->db, c->run_id, cp->id, json,
@@ -1075,6 +1211,17 @@ static int prepare(struct collector *c, struct cplat *cp, struct cbench *cb,
 	return ret;
 }
 
+/* " (instance 2)" for a platform with instances, else "". Static. */
+static const char *inst_tag(const struct cplat *cp)
+{
+	static char buf[32];
+
+	if (cp->n_slots <= 1)
+		return "";
+	snprintf(buf, sizeof(buf), " (instance %d)", cp->instance);
+	return buf;
+}
+
 /* Takes one sample and stores it. Returns 0 (stored, ok or failed), 1
  * when interrupted (nothing stored), negative on a database error. */
 static int take_sample(struct collector *c, size_t pair, int rep)
@@ -1148,7 +1295,8 @@ store:
 	s.run_id = c->run_id;
 	s.platform_id = cp->id;
 	s.benchmark_id = cb->id;
-	s.repetition = rep;
+	s.repetition = stored_repetition(cp, rep);
+	s.instance = cp->instance;
 	s.has_value = ok;
 	s.value = value;
 	s.status = !ok ? "failed" : rep == 0 ? "warmup" : "ok";
@@ -1158,7 +1306,13 @@ store:
 	s.parser_version = cb->b->parser_version;
 	s.started_at = started;
 	s.duration = r.out ? r.duration : vb_wall_time() - t0;
-	if (db_sample_insert(c->db, &s) < 0)
+	/* The table holds one warm-up per (run, platform, benchmark): that
+	 * of the first instance. Later instances warm up all the same (a
+	 * fresh guest is as cold as the first), and the value is logged. */
+	if (rep == 0 && cp->slot > 0)
+		vb_debug("%s/%s instance %d warm-up: %s %g", cp->name,
+			 cb->b->name, cp->instance, ok ? "ok" : "failed", value);
+	else if (db_sample_insert(c->db, &s) < 0)
 		goto out;
 	sched_record(&c->sched, pair, rep, ok, value);
 	if (lost) {
@@ -1178,9 +1332,11 @@ store:
 	c->real_done += vb_wall_time() - t0;
 	if (!ok) {
 		say(c);
-		vb_warn("%s/%s #%d failed: %s", cp->name, cb->b->name, rep, why);
+		vb_warn("%s/%s #%d%s failed: %s", cp->name, cb->b->name,
+			s.repetition, inst_tag(cp), why);
 	} else if (!vb_progress_wanted()) {
-		vb_info("%s/%s #%d%s: %g %s (%.1f s)", cp->name, cb->b->name, rep,
+		vb_info("%s/%s #%d%s%s: %g %s (%.1f s)", cp->name, cb->b->name,
+			s.repetition, inst_tag(cp),
 			rep ? "" : " (warm-up)", value, cb->b->unit, s.duration);
 	}
 	ret = 0;
@@ -1344,6 +1500,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 			goto out;
 		c.duration = o->duration > 0 ? o->duration : c.suite->duration;
 		c.reps = o->reps > 0 ? o->reps : c.suite->reps;
+		c.instances = o->instances > 1 ? o->instances : 1;
 		if (setup_platform_list(&c, o->platforms) < 0 ||
 		    select_benchmarks(&c, o->benchmarks) < 0)
 			goto out;

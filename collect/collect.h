@@ -30,6 +30,8 @@ struct collect_opts {
 	char **benchmarks;        /* NULL = every benchmark of the suite */
 	const char *profile;      /* suite name or path; NULL = classic */
 	int reps;                 /* 0 = the suite's default */
+	int instances;            /* --instances K: fresh guests/containers
+				   * per docker/kvm/qemu platform; 0 = 1 */
 	double target_ci;         /* > 0: adaptive stopping, percent */
 	int min_reps, max_reps;   /* 0 = defaults (3, 30) */
 	int duration;             /* seconds; 0 = the suite's default */

@@ -866,6 +866,9 @@ static int lv_start(struct platform *p)
 					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
 					*label) ? *label : '-');
 		}
+		/* one guest per instance (collect --instances) */
+		if (p->instance > 1)
+			sb_addf(&n, "-i%d", p->instance);
 		v->domname = sb_detach(&n);
 	}
 	if (o->state_dir) {
