@@ -336,7 +336,7 @@ static void group_compute(struct analyze_group *g, struct acc *a,
 			warn_add(w, "all %zu samples failed", a->n_failed);
 		else if (a->n_disturbed_excluded)
 			warn_add(w, "every ok sample was disturbed (see "
-				 "--include-disturbed)");
+				 "analyze without --exclude-disturbed)");
 		else
 			warn_add(w, "no measured samples");
 		a->sorted = xmalloc(sizeof(double));
@@ -621,7 +621,7 @@ static void holm_apply(struct analyze_vs **vs, size_t m, size_t *n_cmp)
 /* Scans the samples of the selected platforms into per-group accumulators.
  * *accs is indexed [platform index * n_benches + bench index]. */
 static int scan_samples(struct db *db, const struct catalog *c,
-			int64_t run_id, int include_disturbed,
+			int64_t run_id, int exclude_disturbed,
 			struct acc **accs_out)
 {
 	sqlite3_stmt *st = NULL;
@@ -691,7 +691,7 @@ static int scan_samples(struct db *db, const struct catalog *c,
 				a->max_other = other;
 			if (sqlite3_column_int(st, 8)) {
 				a->n_disturbed++;
-				if (!include_disturbed) {
+				if (exclude_disturbed) {
 					a->n_disturbed_excluded++;
 					continue;
 				}
@@ -793,7 +793,7 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 		    (!with_baseline || strcmp(p->name, baseline)))
 			p->selected = 0;
 	}
-	if (scan_samples(db, &c, run_id, opts->include_disturbed, &accs) < 0)
+	if (scan_samples(db, &c, run_id, opts->exclude_disturbed, &accs) < 0)
 		goto cleanup;
 
 	nb = c.n_benches;

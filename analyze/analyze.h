@@ -301,7 +301,7 @@ struct analyze_group {
 					 * recorded */
 	/* Disturbance (samples whose host_other_cpu was measured): how many
 	 * ok measured samples were disturbed, how many of those the
-	 * statistics left out (all of them unless include_disturbed), and the
+	 * statistics left out (all of them with exclude_disturbed), and the
 	 * cores other processes used, mean and max over the measured ones
 	 * (NAN when none was measured). */
 	size_t n_disturbed, n_disturbed_excluded, n_disturbance_measured;
@@ -327,8 +327,8 @@ struct analyze_opts {
 	int exclude_outliers; /* drop Tukey outliers (mild and severe) */
 	double margin;        /* equivalence margin, a fraction; 0 = default
 			       * ANALYZE_DEFAULT_MARGIN */
-	int include_disturbed; /* keep samples flagged disturbed (default:
-				* left out, counted) */
+	int exclude_disturbed; /* leave samples flagged disturbed out (they
+				* are counted either way) */
 };
 
 struct analyze_set {

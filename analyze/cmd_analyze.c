@@ -15,7 +15,7 @@
 const char cmd_analyze_usage[] =
 	"usage: virtbench analyze [--baseline NAME] [--host H] [--run ID]\n"
 	"                         [--platform P] [--exclude-outliers]\n"
-	"                         [--margin PCT] [--include-disturbed]\n"
+	"                         [--margin PCT] [--exclude-disturbed]\n"
 	"                         [--format text|json|csv|markdown]\n"
 	"\n"
 	"Statistics per (host, platform, benchmark): n, mean, median, variance,\n"
@@ -27,8 +27,9 @@ const char cmd_analyze_usage[] =
 	"Each comparison gets a verdict from Fieller intervals simultaneous over\n"
 	"all comparisons shown (Bonferroni): equivalent (within the margin),\n"
 	"faster, slower or inconclusive (with the repetitions that would decide\n"
-	"it). Warm-up, failed and disturbed samples (taken while other processes\n"
-	"used the host's CPU) are excluded and counted. A platform measured on\n"
+	"it). Warm-up and failed samples are excluded and counted; samples taken\n"
+	"while other processes used the host's CPU are counted (--exclude-\n"
+	"disturbed leaves them out). A platform measured on\n"
 	"two or more instances (guest boots, containers) has its intervals\n"
 	"computed over the instance means.\n"
 	"\n"
@@ -38,14 +39,15 @@ const char cmd_analyze_usage[] =
 	"  --platform P         only this platform (and the baseline)\n"
 	"  --exclude-outliers   drop Tukey outliers (beyond 1.5 IQR) first\n"
 	"  --margin PCT         equivalence margin in percent (default 2)\n"
-	"  --include-disturbed  keep samples flagged disturbed (--exclude-\n"
-	"                       disturbed, the default, leaves them out)\n"
+	"  --exclude-disturbed  leave out samples taken while other processes\n"
+	"                       used the host's CPU (counted and warned about\n"
+	"                       either way)\n"
 	"  --format FMT         text (default), json, csv or markdown\n";
 
 const char cmd_compare_usage[] =
 	"usage: virtbench compare --host A --host B [--platform P]\n"
 	"                         [--exclude-outliers] [--margin PCT]\n"
-	"                         [--include-disturbed]\n"
+	"                         [--exclude-disturbed]\n"
 	"                         [--format text|json|csv|markdown]\n"
 	"\n"
 	"Host B relative to host A for every platform and benchmark measured on\n"
@@ -106,10 +108,10 @@ int cmd_analyze(int argc, char **argv, struct vb_ctx *ctx)
 			o.exclude_outliers = 1;
 			break;
 		case OPT_INCL_DIST:
-			o.include_disturbed = 1;
+			o.exclude_disturbed = 0;
 			break;
 		case OPT_EXCL_DIST:
-			o.include_disturbed = 0;
+			o.exclude_disturbed = 1;
 			break;
 		case OPT_MARGIN:
 			if (analyze_margin_parse(optarg, &o.margin) < 0)
@@ -164,10 +166,10 @@ int cmd_compare(int argc, char **argv, struct vb_ctx *ctx)
 			o.exclude_outliers = 1;
 			break;
 		case OPT_INCL_DIST:
-			o.include_disturbed = 1;
+			o.exclude_disturbed = 0;
 			break;
 		case OPT_EXCL_DIST:
-			o.include_disturbed = 0;
+			o.exclude_disturbed = 1;
 			break;
 		case OPT_MARGIN:
 			if (analyze_margin_parse(optarg, &o.margin) < 0)

@@ -32,6 +32,11 @@
 	"  --min-reps N, --max-reps N   bounds for --target-ci (3, 30)\n" \
 	"  --instances K        measure each docker/kvm/qemu platform on K fresh\n" \
 	"                       containers/guests, interleaved (default 1)\n" \
+	"  --disturbed-cpu CORES   a sample is disturbed when other processes\n" \
+	"                       used more host CPU than this (default 0.25)\n" \
+	"  --disturbed-steal PCT   ... or steal time above PCT% (default 5)\n" \
+	"  --retake-disturbed N   with --reps: up to N extra repetitions per pair\n" \
+	"                       replace disturbed samples (default 0)\n" \
 	"  --duration SECONDS   length of each benchmark (default: the suite's)\n" \
 	"  --seed N             seed of the randomised order (default random;\n" \
 	"                       always recorded with the run)\n" \
@@ -86,7 +91,7 @@ enum {
 	OPT_MIN_REPS, OPT_MAX_REPS, OPT_DURATION, OPT_SEED, OPT_IMAGE,
 	OPT_CONNECT, OPT_VCPUS, OPT_MEMORY, OPT_DISK_CACHE, OPT_NETWORK,
 	OPT_DOCKER_STORAGE, OPT_DOCKER_NETWORK, OPT_IPERF_SERVER, OPT_STATE_DIR, OPT_RESUME, OPT_OUT,
-	OPT_MARGIN, OPT_INSTANCES,
+	OPT_MARGIN, OPT_INSTANCES, OPT_DIST_CPU, OPT_DIST_STEAL, OPT_RETAKE,
 };
 
 static const struct option collect_options[] = {
@@ -113,6 +118,9 @@ static const struct option collect_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "instances", required_argument, NULL, OPT_INSTANCES },
+	{ "disturbed-cpu", required_argument, NULL, OPT_DIST_CPU },
+	{ "disturbed-steal", required_argument, NULL, OPT_DIST_STEAL },
+	{ "retake-disturbed", required_argument, NULL, OPT_RETAKE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -156,6 +164,28 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 		case OPT_REPS:
 			r = int_arg(ctx, cmd, "--reps", optarg, 1, 100000, &o->reps);
 			reps_given = 1;
+			p->measurement_opts++;
+			break;
+		case OPT_DIST_CPU:
+			if (vb_parse_double(optarg, &o->disturbed_cpu) < 0 ||
+			    !(o->disturbed_cpu > 0 && o->disturbed_cpu <= 4096))
+				return cmd_usage_error(ctx, cmd, "--disturbed-cpu: "
+						       "'%s' is not a number of "
+						       "cores above 0", optarg);
+			p->measurement_opts++;
+			break;
+		case OPT_DIST_STEAL:
+			if (vb_parse_double(optarg, &o->disturbed_steal) < 0 ||
+			    !(o->disturbed_steal > 0 && o->disturbed_steal <= 100))
+				return cmd_usage_error(ctx, cmd, "--disturbed-steal: "
+						       "'%s' is not a percentage "
+						       "above 0", optarg);
+			o->disturbed_steal /= 100;
+			p->measurement_opts++;
+			break;
+		case OPT_RETAKE:
+			r = int_arg(ctx, cmd, "--retake-disturbed", optarg, 0,
+				    100000, &o->retake_disturbed);
 			p->measurement_opts++;
 			break;
 		case OPT_INSTANCES:

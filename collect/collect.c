@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE /* close_range */
 #include "collect/collect.h"
+#include "collect/hostload.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -296,6 +297,8 @@ struct cplat {
 	 * the same name (and platform row), slot 0..K-1, each its own guest
 	 * or container; instance is the number its samples record. */
 	int slot, n_slots, instance;
+	pid_t qemu_pid;     /* a local guest's QEMU process (host load) */
+	int qemu_searched;
 	int available;
 	int unavailable;    /* recorded as such; never started */
 	int lost;           /* stopped running commands mid-run (state failed) */
@@ -326,6 +329,9 @@ struct collector {
 	size_t n_plat, n_bench;
 	size_t n_names;         /* distinct platform names */
 	int instances;          /* --instances K (1 = one per platform) */
+	double disturbed_cpu;   /* cores of other CPU that disturb a sample */
+	double disturbed_steal; /* steal fraction that does */
+	int retake;             /* --retake-disturbed N per pair */
 	struct cplat *plat;
 	struct cbench *bench;
 	struct scheduler sched;
@@ -530,6 +536,9 @@ static cJSON *build_params(struct collector *c)
 			cJSON_AddItemToArray(a, cJSON_CreateString(c->plat[i].name));
 	cJSON_AddNumberToObject(p, "instances", c->instances > 1 ?
 				c->instances : 1);
+	cJSON_AddNumberToObject(p, "disturbed_cpu", c->disturbed_cpu);
+	cJSON_AddNumberToObject(p, "disturbed_steal", c->disturbed_steal);
+	cJSON_AddNumberToObject(p, "retake_disturbed", c->retake);
 	a = cJSON_AddArrayToObject(p, "benchmarks");
 	for (size_t i = 0; i < c->n_bench; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->bench[i].b->name));
@@ -604,6 +613,11 @@ static int load_params(struct collector *c, const char *params)
 	o->popts.docker_storage = json_str(c->params, "docker_storage");
 	o->popts.docker_network = json_str(c->params, "docker_network");
 	c->instances = (int)json_num(c->params, "instances", 1);
+	c->disturbed_cpu = json_num(c->params, "disturbed_cpu",
+				    HOSTLOAD_OTHER_CPU);
+	c->disturbed_steal = json_num(c->params, "disturbed_steal",
+				      HOSTLOAD_STEAL);
+	c->retake = (int)json_num(c->params, "retake_disturbed", 0);
 	v = json_strv(c->params, "platforms");
 	ret = setup_platform_list(c, v);
 	vb_strv_free(v);
@@ -681,7 +695,7 @@ static int load_existing(struct collector *c, long *n)
 	*n = 0;
 	if (db_prepare(c->db, &st,
 		       "SELECT p.name, b.name, s.repetition, s.status, s.value,"
-		       " s.instance"
+		       " s.instance, coalesce(s.disturbed, 0)"
 		       " FROM sample s JOIN platform p ON p.id = s.platform_id"
 		       " JOIN benchmark b ON b.id = s.benchmark_id"
 		       " WHERE s.run_id = ?1 ORDER BY s.repetition") < 0)
@@ -709,9 +723,10 @@ static int load_existing(struct collector *c, long *n)
 			r = (rep - 1) / K + 1;
 			pi += (size_t)((rep - 1) % K);
 		}
-		sched_record(&c->sched, pi * c->n_bench + bi, r,
-			     status && !strcmp(status, "ok"),
-			     sqlite3_column_double(st, 4));
+		sched_record_sample(&c->sched, pi * c->n_bench + bi, r,
+				    status && !strcmp(status, "ok"),
+				    sqlite3_column_double(st, 4),
+				    sqlite3_column_int(st, 6));
 		/* Fresh guests and containers are new instances: number them
 		 * after the ones that took the stored samples. */
 		for (size_t q = 0; q < c->n_plat; q++)
@@ -1211,6 +1226,27 @@ static int prepare(struct collector *c, struct cplat *cp, struct cbench *cb,
 	return ret;
 }
 
+/* What serves cp's benchmark besides our children (hostload.h). */
+static void load_target(struct collector *c, struct cplat *cp,
+			struct hostload_target *t)
+{
+	static char kind[16];
+
+	snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(cp->name, ":"),
+		 cp->name);
+	memset(t, 0, sizeof(*t));
+	t->iperf_pid = c->iperf_pid;
+	t->kind = kind;
+	t->instance_id = cp->p->instance_id;
+	if ((!strcmp(kind, "kvm") || !strcmp(kind, "qemu")) &&
+	    !cp->qemu_searched) {
+		/* found once: a guest on this host; none for a remote one */
+		cp->qemu_pid = hostload_find_qemu(cp->p->instance_id);
+		cp->qemu_searched = 1;
+	}
+	t->qemu_pid = cp->qemu_pid;
+}
+
 /* " (instance 2)" for a platform with instances, else "". Static. */
 static const char *inst_tag(const struct cplat *cp)
 {
@@ -1234,8 +1270,10 @@ static int take_sample(struct collector *c, size_t pair, int rep)
 	struct suite_vars v;
 	struct sb raw = SB_INIT;
 	char started[40], *cmd = NULL, *full = NULL, *why = NULL, *reason = NULL;
-	double value = 0, t0 = vb_wall_time();
-	int ret = -1, ok = 0, rc, lost = 0;
+	double value = 0, t0 = vb_wall_time(), other = 0, steal = 0;
+	int ret = -1, ok = 0, rc, lost = 0, measurable = 0;
+	struct hostload_target lt;
+	struct hostload_snap l0, l1;
 
 	vb_now_iso(started, sizeof(started));
 	if (activate(c, cp) < 0) {
@@ -1258,8 +1296,16 @@ static int take_sample(struct collector *c, size_t pair, int rep)
 	full = with_workdir(cp->p, cmd);
 	vb_debug("%s/%s #%d: %s", cp->name, cb->b->name, rep, cmd);
 	vb_now_iso(started, sizeof(started));
+	load_target(c, cp, &lt);
+	measurable = hostload_measurable(&lt);
+	if (measurable)
+		hostload_snap(&lt, &l0);
 	t0 = vb_wall_time();
 	rc = cp->p->ops->exec(cp->p, full, cb->timeout, &r);
+	if (measurable) {
+		hostload_snap(&lt, &l1);
+		measurable = hostload_between(&l0, &l1, &other, &steal) == 0;
+	}
 	if (collect_stop_requested)
 		goto interrupted;
 	sb_init(&raw);
@@ -1297,6 +1343,12 @@ store:
 	s.benchmark_id = cb->id;
 	s.repetition = stored_repetition(cp, rep);
 	s.instance = cp->instance;
+	if (measurable) {
+		s.has_disturbance = 1;
+		s.host_other_cpu = other;
+		s.disturbed = other > c->disturbed_cpu ||
+			      steal > c->disturbed_steal;
+	}
 	s.has_value = ok;
 	s.value = value;
 	s.status = !ok ? "failed" : rep == 0 ? "warmup" : "ok";
@@ -1314,7 +1366,8 @@ store:
 			 cb->b->name, cp->instance, ok ? "ok" : "failed", value);
 	else if (db_sample_insert(c->db, &s) < 0)
 		goto out;
-	sched_record(&c->sched, pair, rep, ok, value);
+	sched_record_sample(&c->sched, pair, rep, ok, value,
+			    s.has_disturbance && s.disturbed);
 	if (lost) {
 		/* The platform itself is gone (daemon stopped, guest destroyed,
 		 * connection lost): every further sample would fail the same
@@ -1334,6 +1387,12 @@ store:
 		say(c);
 		vb_warn("%s/%s #%d%s failed: %s", cp->name, cb->b->name,
 			s.repetition, inst_tag(cp), why);
+	} else if (s.has_disturbance && s.disturbed) {
+		say(c);
+		vb_warn("%s/%s #%d%s: %g %s, disturbed: other processes used "
+			"%.2f cores%s", cp->name, cb->b->name, s.repetition,
+			inst_tag(cp), value, cb->b->unit, other,
+			steal > c->disturbed_steal ? " (and steal time)" : "");
 	} else if (!vb_progress_wanted()) {
 		vb_info("%s/%s #%d%s%s: %g %s (%.1f s)", cp->name, cb->b->name,
 			s.repetition, inst_tag(cp),
@@ -1501,6 +1560,11 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 		c.duration = o->duration > 0 ? o->duration : c.suite->duration;
 		c.reps = o->reps > 0 ? o->reps : c.suite->reps;
 		c.instances = o->instances > 1 ? o->instances : 1;
+		c.disturbed_cpu = o->disturbed_cpu > 0 ? o->disturbed_cpu :
+			HOSTLOAD_OTHER_CPU;
+		c.disturbed_steal = o->disturbed_steal > 0 ?
+			o->disturbed_steal : HOSTLOAD_STEAL;
+		c.retake = o->retake_disturbed;
 		if (setup_platform_list(&c, o->platforms) < 0 ||
 		    select_benchmarks(&c, o->benchmarks) < 0)
 			goto out;
@@ -1525,6 +1589,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 		so.max_reps = o->max_reps;
 		so.warmup = 1;
 		so.seed = c.seed;
+		so.retake = c.retake;
 		sched_init(&c.sched, &so, c.n_plat, c.n_bench);
 	}
 

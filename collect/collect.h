@@ -32,6 +32,11 @@ struct collect_opts {
 	int reps;                 /* 0 = the suite's default */
 	int instances;            /* --instances K: fresh guests/containers
 				   * per docker/kvm/qemu platform; 0 = 1 */
+	double disturbed_cpu;     /* cores used by others that disturb a
+				   * sample; 0 = HOSTLOAD_OTHER_CPU */
+	double disturbed_steal;   /* steal fraction; 0 = HOSTLOAD_STEAL */
+	int retake_disturbed;     /* fixed mode: extra repetitions per pair
+				   * to replace disturbed samples */
 	double target_ci;         /* > 0: adaptive stopping, percent */
 	int min_reps, max_reps;   /* 0 = defaults (3, 30) */
 	int duration;             /* seconds; 0 = the suite's default */

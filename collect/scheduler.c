@@ -72,6 +72,12 @@ void sched_free(struct scheduler *s)
 void sched_record(struct scheduler *s, size_t pair, int repetition, int ok,
 		  double value)
 {
+	sched_record_sample(s, pair, repetition, ok, value, 0);
+}
+
+void sched_record_sample(struct scheduler *s, size_t pair, int repetition,
+			 int ok, double value, int disturbed)
+{
 	struct sched_pair *p;
 
 	if (pair >= s->n)
@@ -79,6 +85,10 @@ void sched_record(struct scheduler *s, size_t pair, int repetition, int ok,
 	p = &s->pairs[pair];
 	if (repetition + 1 > p->next_rep)
 		p->next_rep = repetition + 1;
+	if (disturbed && repetition >= 1) {
+		p->n_disturbed++;
+		return;
+	}
 	if (ok && repetition >= 1) {
 		double d = value - p->mean;
 
@@ -127,6 +137,12 @@ double sched_ci_percent(const struct sched_pair *p)
 	return 100.0 * half / fabs(p->mean);
 }
 
+/* Fixed mode: repetitions added to replace disturbed samples. */
+static int extra_reps(const struct scheduler *s, const struct sched_pair *p)
+{
+	return p->n_disturbed < s->o.retake ? p->n_disturbed : s->o.retake;
+}
+
 int sched_wants(const struct scheduler *s, const struct sched_pair *p)
 {
 	int measured = p->next_rep - 1; /* repetitions 1.. already taken */
@@ -137,10 +153,10 @@ int sched_wants(const struct scheduler *s, const struct sched_pair *p)
 	if (p->next_rep == 0)
 		return 1;
 	if (s->o.target_ci <= 0)
-		return measured < s->o.reps;
+		return measured < s->o.reps + extra_reps(s, p);
 	if (measured >= s->o.max_reps)
 		return 0;
-	if (measured < s->o.min_reps)
+	if (measured - p->n_disturbed < s->o.min_reps)
 		return 1;
 	ci = sched_ci_percent(p);
 	return !(ci >= 0 && ci <= s->o.target_ci);
@@ -206,10 +222,10 @@ void sched_remaining(const struct scheduler *s, long *lo, long *hi)
 		if (!sched_wants(s, p))
 			continue;
 		if (s->o.target_ci <= 0) {
-			*lo += warm + s->o.reps - measured;
-			*hi += warm + s->o.reps - measured;
+			*lo += warm + s->o.reps + extra_reps(s, p) - measured;
+			*hi += warm + s->o.reps + extra_reps(s, p) - measured;
 		} else {
-			int min = s->o.min_reps - measured;
+			int min = s->o.min_reps - (measured - p->n_disturbed);
 
 			*lo += warm + (min > 1 ? min : 1);
 			*hi += warm + s->o.max_reps - measured;

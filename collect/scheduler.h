@@ -16,7 +16,11 @@
  * P: a pair stops once its 95% CI half-width, Student t over its ok
  * samples, is at most P% of its mean, after at least min_reps and at most
  * max_reps repetitions). A failed sample uses up its repetition number: it
- * is stored and never retried, so resume repeats nothing.
+ * is stored and never retried, so resume repeats nothing. A disturbed
+ * sample (the host was busy) is stored too but does not count: adaptive
+ * pairs go on until their CI is reached by undisturbed samples (still at
+ * most max_reps), and in fixed mode up to `retake` disturbed samples per
+ * pair are replaced by extra repetitions at the end of the pair's rounds.
  */
 #ifndef VB_COLLECT_SCHEDULER_H
 #define VB_COLLECT_SCHEDULER_H
@@ -31,12 +35,18 @@ struct sched_opts {
 	int max_reps;
 	int warmup;        /* 1: repetition 0 is a warm-up sample */
 	uint64_t seed;
+	/* Disturbed samples (taken on a busy host) never count towards a
+	 * pair's CI; in fixed mode up to retake of them per pair are
+	 * replaced by extra repetitions (0 = none). */
+	int retake;
 };
 
 struct sched_pair {
 	size_t platform, bench;  /* the caller's indices */
 	int next_rep;            /* next repetition to take */
-	int n_ok;                /* ok measured samples (repetition >= 1) */
+	int n_ok;                /* ok measured samples (repetition >= 1)
+				  * that were not disturbed */
+	int n_disturbed;         /* measured samples flagged disturbed */
 	double mean, m2;         /* Welford running mean and sum of squares */
 	int disabled;            /* platform unavailable: never scheduled */
 };
@@ -61,6 +71,10 @@ void sched_free(struct scheduler *s);
  * its value enters the CI. */
 void sched_record(struct scheduler *s, size_t pair, int repetition, int ok,
 		  double value);
+/* The same for a sample whose host was (disturbed = 1) or was not busy:
+ * a disturbed sample moves the pair on but does not enter its CI. */
+void sched_record_sample(struct scheduler *s, size_t pair, int repetition,
+			 int ok, double value, int disturbed);
 
 /* Excludes every pair of a platform (it is unavailable). */
 void sched_disable_platform(struct scheduler *s, size_t platform);

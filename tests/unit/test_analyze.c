@@ -550,8 +550,7 @@ static void add_ext(struct fx *f, int64_t r, int64_t p, int64_t b, int rep,
 
 /* Kalibera & Jones: a platform measured on three instances has its CI and
  * Fieller intervals over the three instance means (t on 2 df); disturbed
- * samples are left out and counted unless asked for, and the warning says
- * how busy the host was. */
+ * samples are counted and warned about, and left out when asked. */
 static void test_instances_and_disturbed(void **state)
 {
 	struct fx *f = *state;
@@ -579,7 +578,8 @@ static void test_instances_and_disturbed(void **state)
 	/* two disturbed samples far off, on instance 2 */
 	add_ext(f, r, k, b, 10, 80.0, 2, 1, 1.4, 1);
 	add_ext(f, r, k, b, 11, 81.0, 2, 1, 0.9, 1);
-	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	o.exclude_disturbed = 1;
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
 	gk = find(s, "h", "kvm", "cpu");
 	gn = find(s, "h", "native", "cpu");
 	assert_int_equal(gk->n, 9);
@@ -633,12 +633,13 @@ static void test_instances_and_disturbed(void **state)
 	analyze_set_free(s);
 	analyze_instances_clear(&in);
 
-	/* kept when asked: 11 values, still three instances */
-	o.include_disturbed = 1;
-	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	/* kept by default: 11 values, still three instances, still warned */
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
 	gk = find(s, "h", "kvm", "cpu");
 	assert_int_equal(gk->n, 11);
+	assert_int_equal(gk->n_disturbed, 2);
 	assert_int_equal(gk->n_disturbed_excluded, 0);
+	assert_non_null(strstr(gk->warnings_text, "host busy during 2 of 11"));
 	assert_int_equal(gk->inst.k, 3);
 	analyze_set_free(s);
 }

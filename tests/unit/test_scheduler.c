@@ -190,6 +190,64 @@ static void test_failed_not_retried(void **state)
 	sched_free(&s);
 }
 
+/* Disturbed samples: in fixed mode at most `retake` of them per pair are
+ * replaced (pair 0: every sample disturbed, 2 + 2 repetitions; pair 1:
+ * none, 2); in adaptive mode they never enter the CI, so a steady pair
+ * whose first samples were disturbed runs past min_reps. */
+static void test_disturbed_retaken(void **state)
+{
+	struct sched_opts o = fixed(2, 4);
+	struct scheduler s;
+	size_t pair;
+	int rep, count[2] = { 0 };
+	long lo, hi;
+
+	(void)state;
+	o.retake = 2;
+	sched_init(&s, &o, 2, 1);
+	while (sched_next(&s, &pair, &rep)) {
+		if (rep)
+			count[pair]++;
+		sched_record_sample(&s, pair, rep, 1, 1.0, pair == 0);
+	}
+	assert_int_equal(count[0], 4);
+	assert_int_equal(count[1], 2);
+	assert_int_equal(s.pairs[0].n_disturbed, 4);
+	assert_int_equal(s.pairs[0].n_ok, 0);
+	sched_free(&s);
+
+	o.retake = 0;
+	sched_init(&s, &o, 2, 1);
+	count[0] = count[1] = 0;
+	while (sched_next(&s, &pair, &rep)) {
+		if (rep)
+			count[pair]++;
+		sched_record_sample(&s, pair, rep, 1, 1.0, pair == 0);
+	}
+	assert_int_equal(count[0], 2);
+	sched_free(&s);
+
+	memset(&o, 0, sizeof(o));
+	o.target_ci = 1.0;
+	o.min_reps = 3;
+	o.max_reps = 10;
+	o.warmup = 1;
+	sched_init(&s, &o, 1, 1);
+	count[0] = 0;
+	while (sched_next(&s, &pair, &rep)) {
+		if (rep)
+			count[0]++;
+		/* the first two measured samples are disturbed outliers */
+		sched_record_sample(&s, pair, rep, 1, rep <= 2 ? 500.0 : 100.0,
+				    rep >= 1 && rep <= 2);
+	}
+	assert_int_equal(count[0], 2 + 3);
+	assert_true(sched_ci_percent(&s.pairs[0]) < 1.0);
+	sched_remaining(&s, &lo, &hi);
+	assert_int_equal(lo, 0);
+	sched_free(&s);
+}
+
 static void test_disabled_platform(void **state)
 {
 	struct sched_opts o = fixed(2, 3);
@@ -283,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_resume_uneven),
 		cmocka_unit_test(test_failed_not_retried),
 		cmocka_unit_test(test_disabled_platform),
+		cmocka_unit_test(test_disturbed_retaken),
 		cmocka_unit_test(test_adaptive),
 		cmocka_unit_test(test_t95),
 		cmocka_unit_test(test_remaining_fixed),
