@@ -29,14 +29,20 @@
 	"                       (default: the suite's), after one warm-up\n" \
 	"  --target-ci PCT      adaptive: stop a pair once its 95% CI half-width\n" \
 	"                       is below PCT% of its mean (not with --reps)\n" \
-	"  --min-reps N, --max-reps N   bounds for --target-ci (3, 30)\n" \
+	"  --until-decided      adaptive: stop a pair once its verdict against\n" \
+	"                       native (faster, slower, equivalent within the\n" \
+	"                       margin) is decided (not with --reps, --target-ci)\n" \
+	"  --margin PCT         equivalence margin of the verdicts (default 2)\n" \
+	"  --min-reps N, --max-reps N   bounds for --target-ci and\n" \
+	"                       --until-decided (3, 30)\n" \
 	"  --instances K        measure each docker/kvm/qemu platform on K fresh\n" \
 	"                       containers/guests, interleaved (default 1)\n" \
 	"  --disturbed-cpu CORES   a sample is disturbed when other processes\n" \
 	"                       used more host CPU than this (default 0.25)\n" \
 	"  --disturbed-steal PCT   ... or steal time above PCT% (default 5)\n" \
-	"  --retake-disturbed N   with --reps: up to N extra repetitions per pair\n" \
-	"                       replace disturbed samples (default 0)\n" \
+	"  --retake-disturbed N   disturbed samples do not count towards\n" \
+	"                       stopping; with --reps up to N extra repetitions\n" \
+	"                       per pair replace them (default 0: they count)\n" \
 	"  --duration SECONDS   length of each benchmark (default: the suite's)\n" \
 	"  --seed N             seed of the randomised order (default random;\n" \
 	"                       always recorded with the run)\n" \
@@ -83,8 +89,7 @@ const char cmd_run_usage[] =
 	"report) for the new run, in one go.\n"
 	"\n"
 	COLLECT_OPTIONS_HELP
-	"  --out DIR            where figures and report.md go (default report)\n"
-	"  --margin PCT         equivalence margin of the verdicts (default 2)\n";
+	"  --out DIR            where figures and report.md go (default report)\n";
 
 enum {
 	OPT_PLATFORMS = 256, OPT_BENCHMARKS, OPT_PROFILE, OPT_REPS, OPT_TARGET_CI,
@@ -92,6 +97,7 @@ enum {
 	OPT_CONNECT, OPT_VCPUS, OPT_MEMORY, OPT_DISK_CACHE, OPT_NETWORK,
 	OPT_DOCKER_STORAGE, OPT_DOCKER_NETWORK, OPT_IPERF_SERVER, OPT_STATE_DIR, OPT_RESUME, OPT_OUT,
 	OPT_MARGIN, OPT_INSTANCES, OPT_DIST_CPU, OPT_DIST_STEAL, OPT_RETAKE,
+	OPT_UNTIL_DECIDED,
 };
 
 static const struct option collect_options[] = {
@@ -118,6 +124,7 @@ static const struct option collect_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "instances", required_argument, NULL, OPT_INSTANCES },
+	{ "until-decided", no_argument, NULL, OPT_UNTIL_DECIDED },
 	{ "disturbed-cpu", required_argument, NULL, OPT_DIST_CPU },
 	{ "disturbed-steal", required_argument, NULL, OPT_DIST_STEAL },
 	{ "retake-disturbed", required_argument, NULL, OPT_RETAKE },
@@ -152,7 +159,7 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 {
 	const char *cmd = argv[0];
 	struct collect_opts *o = &p->o;
-	int c, r = 0, reps_given = 0;
+	int c, r = 0, reps_given = 0, margin_given = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -285,19 +292,18 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 				return cmd_usage_error(ctx, cmd, "unknown option '--out'");
 			p->out = optarg;
 			break;
-		case OPT_MARGIN: {
-			double m;
-
-			if (!allow_out)
-				return cmd_usage_error(ctx, cmd, "unknown option "
-						       "'--margin'");
-			if (analyze_margin_parse(optarg, &m) < 0)
+		case OPT_MARGIN:
+			if (analyze_margin_parse(optarg, &o->margin) < 0)
 				return cmd_usage_error(ctx, cmd, "--margin: '%s' is "
 						       "not a percentage above 0 "
 						       "and at most 100", optarg);
 			p->margin = optarg;
+			margin_given = 1;
 			break;
-		}
+		case OPT_UNTIL_DECIDED:
+			o->until_decided = 1;
+			p->measurement_opts++;
+			break;
 		default:
 			return cmd_usage_error(ctx, cmd, "unknown or incomplete option "
 					       "'%s'", argv[optind - 1]);
@@ -311,9 +317,18 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 	if (reps_given && o->target_ci > 0)
 		return cmd_usage_error(ctx, cmd, "--reps and --target-ci exclude "
 				       "each other");
-	if (p->min_max_given && !(o->target_ci > 0))
+	if (o->until_decided && (reps_given || o->target_ci > 0))
+		return cmd_usage_error(ctx, cmd, "--until-decided excludes --reps "
+				       "and --target-ci");
+	if (p->min_max_given && !(o->target_ci > 0) && !o->until_decided)
 		return cmd_usage_error(ctx, cmd, "--min-reps and --max-reps need "
-				       "--target-ci");
+				       "--target-ci or --until-decided");
+	/* collect uses the margin only to decide when to stop; run also
+	 * hands it to analyze and report */
+	if (margin_given && !allow_out && !o->until_decided)
+		return cmd_usage_error(ctx, cmd, "--margin needs --until-decided "
+				       "(analyze, compare and report take it "
+				       "too)");
 	if (o->min_reps && o->max_reps && o->min_reps > o->max_reps)
 		return cmd_usage_error(ctx, cmd, "--min-reps %d is above --max-reps "
 				       "%d", o->min_reps, o->max_reps);

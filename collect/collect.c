@@ -15,6 +15,7 @@
  * placeholder had no value on that platform).
  */
 #define _GNU_SOURCE /* close_range */
+#include "analyze/analyze.h"
 #include "collect/collect.h"
 #include "collect/hostload.h"
 
@@ -543,7 +544,12 @@ static cJSON *build_params(struct collector *c)
 	for (size_t i = 0; i < c->n_bench; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->bench[i].b->name));
 	cJSON_AddNumberToObject(p, "duration", c->duration);
-	if (o->target_ci > 0) {
+	if (o->until_decided) {
+		cJSON_AddStringToObject(p, "stopping", "until-decided");
+		cJSON_AddNumberToObject(p, "margin", o->margin);
+		cJSON_AddNumberToObject(p, "min_reps", o->min_reps);
+		cJSON_AddNumberToObject(p, "max_reps", o->max_reps);
+	} else if (o->target_ci > 0) {
 		cJSON_AddStringToObject(p, "stopping", "adaptive");
 		cJSON_AddNumberToObject(p, "target_ci", o->target_ci);
 		cJSON_AddNumberToObject(p, "min_reps", o->min_reps);
@@ -598,6 +604,12 @@ static int load_params(struct collector *c, const char *params)
 	c->duration = (int)json_num(c->params, "duration", c->suite->duration);
 	c->reps = (int)json_num(c->params, "reps", c->suite->reps);
 	o->target_ci = json_num(c->params, "target_ci", 0);
+	{
+		const char *st = json_str(c->params, "stopping");
+
+		o->until_decided = st && !strcmp(st, "until-decided");
+		o->margin = json_num(c->params, "margin", ANALYZE_DEFAULT_MARGIN);
+	}
 	o->min_reps = (int)json_num(c->params, "min_reps", 3);
 	o->max_reps = (int)json_num(c->params, "max_reps", 30);
 	if (!o->iperf_server)
@@ -742,6 +754,89 @@ static int load_existing(struct collector *c, long *n)
 	return 0;
 }
 
+/* --until-decided: each pair is compared with native's pair of the same
+ * benchmark (with instances, each instance's pair on its own). */
+static void set_baselines(struct collector *c)
+{
+	size_t nat;
+
+	for (nat = 0; nat < c->n_plat && strcmp(c->plat[nat].name, "native");
+	     nat++)
+		;
+	if (nat == c->n_plat) {
+		vb_warn("--until-decided: no native platform to compare with; "
+			"every pair stops at --min-reps");
+		return;
+	}
+	for (size_t i = 0; i < c->n_plat; i++)
+		for (size_t j = 0; i != nat && j < c->n_bench; j++)
+			sched_set_baseline(&c->sched, i * c->n_bench + j,
+					   nat * c->n_bench + j,
+					   !strcmp(c->bench[j].b->direction,
+						   "lower"));
+}
+
+/* --until-decided: what earlier runs on this host predict. For each
+ * platform and benchmark measured before against native, the repetitions
+ * per side that would decide it from scratch at the variance seen then:
+ * 2 + reps_needed(.., 2, .., 2) with the earlier means and variances. */
+static void plan_expected(struct collector *c)
+{
+	struct analyze_opts ao = { 0 };
+	struct analyze_set *set = NULL;
+	struct sb sb = SB_INIT;
+	char *host = NULL;
+	sqlite3_stmt *st;
+	size_t m = 0;
+
+	if (db_prepare(c->db, &st, "SELECT name FROM host WHERE id = ?1") < 0)
+		return;
+	sqlite3_bind_int64(st, 1, c->host_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		host = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	ao.host = host;
+	ao.margin = c->o->margin;
+	/* the family of this run: every pair compared with native */
+	for (size_t i = 0; i < c->sched.n; i++)
+		m += c->sched.pairs[i].baseline >= 0;
+	if (!host || analyze_load(c->db, &ao, &set) < 0) {
+		free(host);
+		return;
+	}
+	for (size_t i = 0; i < set->n_groups; i++) {
+		const struct analyze_vs *v = &set->groups[i].vs_baseline;
+		int wanted = 0;
+		long k;
+
+		if (!v->present || v->in_nx < 2 || v->in_ny < 2)
+			continue;
+		for (size_t p = 0; p < c->n_plat && !wanted; p++)
+			wanted = !strcmp(c->plat[p].name, set->groups[i].platform);
+		for (size_t b = 0; wanted && b < c->n_bench; b++)
+			if (!strcmp(c->bench[b].b->name, set->groups[i].benchmark))
+				wanted = 2;
+		if (wanted != 2)
+			continue;
+		k = analyze_reps_needed(v->in_mx, v->in_vx, 2, v->in_my, v->in_vy,
+					2, m, c->o->margin);
+		if (k < 0)
+			sb_addf(&sb, "%s%s/%s >%ld", sb.len ? ", " : "",
+				set->groups[i].platform, set->groups[i].benchmark,
+				ANALYZE_REPS_MAX);
+		else
+			sb_addf(&sb, "%s%s/%s %ld", sb.len ? ", " : "",
+				set->groups[i].platform, set->groups[i].benchmark,
+				k + 2);
+	}
+	if (sb.len)
+		vb_info("  expected:    repetitions per side to a verdict, from "
+			"earlier runs on %s: %s", host, sb.buf);
+	sb_release(&sb);
+	analyze_set_free(set);
+	free(host);
+}
+
 static void print_plan(struct collector *c, long stored)
 {
 	double est = 0, est_hi = 0;
@@ -797,7 +892,13 @@ static void print_plan(struct collector *c, long stored)
 	for (size_t i = 0; i < c->n_bench; i++)
 		sb_addf(&sb, "%s%s", i ? ", " : "", c->bench[i].b->name);
 	vb_info("  benchmarks:  %s, %d s each", sb.buf, c->duration);
-	if (c->o->target_ci > 0)
+	if (c->o->until_decided) {
+		vb_info("  repetitions: 1 warm-up + until each verdict against "
+			"native is decided at a %g%% margin (%d to %d), "
+			"interleaved, seed %" PRIu64, 100 * c->o->margin,
+			c->o->min_reps, c->o->max_reps, c->seed);
+		plan_expected(c);
+	} else if (c->o->target_ci > 0)
 		vb_info("  repetitions: 1 warm-up + until the 95%% CI is within "
 			"%g%% of the mean (%d to %d), interleaved, seed %" PRIu64,
 			c->o->target_ci, c->o->min_reps, c->o->max_reps, c->seed);
@@ -1116,7 +1217,8 @@ static void progress(struct collector *c, const char *what)
 		snprintf(label, sizeof(label), "warm-up");
 	else
 		snprintf(label, sizeof(label), "round %d/%d", c->sched.round,
-			 c->o->target_ci > 0 ? c->o->max_reps : c->reps);
+			 c->o->target_ci > 0 || c->o->until_decided ?
+			 c->o->max_reps : c->reps);
 	fprintf(stderr, "\r\033[K[%s] %ld done, %ld%s to go, ETA %s  %s",
 		label, c->done_samples, lo, lo == hi ? "" : "+", eta,
 		what ? what : "");
@@ -1532,6 +1634,8 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	c.o = o;
 	uuid[0] = '\0';
 	collect_stop_requested = 0;
+	if (o->margin <= 0)
+		o->margin = ANALYZE_DEFAULT_MARGIN;
 	if (o->min_reps <= 0)
 		o->min_reps = 3;
 	if (o->max_reps <= 0)
@@ -1585,12 +1689,16 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 
 		so.reps = c.reps;
 		so.target_ci = o->target_ci;
+		so.until_decided = o->until_decided;
+		so.margin = o->margin > 0 ? o->margin : ANALYZE_DEFAULT_MARGIN;
 		so.min_reps = o->min_reps;
 		so.max_reps = o->max_reps;
 		so.warmup = 1;
 		so.seed = c.seed;
 		so.retake = c.retake;
 		sched_init(&c.sched, &so, c.n_plat, c.n_bench);
+		if (o->until_decided)
+			set_baselines(&c);
 	}
 
 	/* The run row, then its UUID on stdout at once. */

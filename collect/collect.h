@@ -38,6 +38,10 @@ struct collect_opts {
 	int retake_disturbed;     /* fixed mode: extra repetitions per pair
 				   * to replace disturbed samples */
 	double target_ci;         /* > 0: adaptive stopping, percent */
+	int until_decided;        /* stop each pair once its verdict against
+				   * native is decided (min..max_reps) */
+	double margin;            /* the verdicts' margin, a fraction; 0 =
+				   * ANALYZE_DEFAULT_MARGIN */
 	int min_reps, max_reps;   /* 0 = defaults (3, 30) */
 	int duration;             /* seconds; 0 = the suite's default */
 	int has_seed;
