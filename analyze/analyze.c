@@ -824,6 +824,17 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 			compare_samples(&g->vs_baseline, sorted[i], nsorted[i],
 					sorted[bi], nsorted[bi],
 					g->direction == ANALYZE_LOWER, g, bg);
+			if (g->vs_baseline.ci_bounded &&
+			    g->vs_baseline.ci_lo < 0) {
+				/* Fieller's set is an interval, but one that
+				 * admits a negative ratio: the numerator mean
+				 * is not significantly above zero. */
+				warn_add(&warn[i], "speedup CI reaches below "
+					 "zero: the %s mean is not significantly "
+					 "above zero",
+					 g->direction == ANALYZE_LOWER ?
+					 baseline : g->platform);
+			}
 			if (!g->vs_baseline.ci_bounded &&
 			    g->vs_baseline.reason &&
 			    !strcmp(g->vs_baseline.reason, "unbounded")) {

@@ -39,6 +39,14 @@ void analyze_moments(const double *x, size_t n, struct analyze_moments *m)
 			m->max = x[i];
 	}
 	m->mean = sum / (double)n;
+	if (!isfinite(m->mean) && isfinite(m->min) && isfinite(m->max)) {
+		/* The sum overflowed although every value is finite (values
+		 * near DBL_MAX): a running mean never exceeds the largest
+		 * value, so it cannot. */
+		m->mean = 0;
+		for (i = 0; i < n; i++)
+			m->mean += (x[i] - m->mean) / (double)(i + 1);
+	}
 	if (n < 2)
 		return;
 	/* Corrected two-pass algorithm (Chan, Golub & LeVeque): the second
@@ -384,7 +392,9 @@ int analyze_fieller_summary(double mx, double vx, size_t nx,
 	f->bounded = 0;
 	f->reason = NULL;
 	if (nx < 1 || ny < 1 || my == 0 || !isfinite(mx) || !isfinite(my)) {
-		f->reason = my == 0 ? "baseline mean is zero" : "no samples";
+		f->reason = nx < 1 || ny < 1 ? "no samples" :
+			my == 0 ? "baseline mean is zero" :
+			"a mean is not a finite number (overflow)";
 		return -1;
 	}
 	r = mx / my;

@@ -424,7 +424,8 @@ static int kind_has_instances(const char *name)
 	size_t n = strcspn(name, ":");
 
 	return (n == 6 && !strncmp(name, "docker", 6)) ||
-	       (n == 3 && (!strncmp(name, "kvm", 3) || !strncmp(name, "qemu", 4)));
+	       (n == 3 && !strncmp(name, "kvm", 3)) ||
+	       (n == 4 && !strncmp(name, "qemu", 4));
 }
 
 static int setup_platform_list(struct collector *c, char **names)

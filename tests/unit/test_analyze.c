@@ -644,6 +644,33 @@ static void test_instances_and_disturbed(void **state)
 	analyze_set_free(s);
 }
 
+/* A platform whose mean is not significantly above zero: Fieller's
+ * interval is bounded (the baseline's mean is far from zero) but its
+ * lower end is negative, and a warning says why. */
+static void test_fieller_below_zero(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h"), n = plat(f, h, "native"),
+		k = plat(f, h, "kvm"), b = bench(f, "cpu", "higher"),
+		r = run(f, h, NULL, NULL);
+	static const double kv[] = { -1.0, 2.0, -0.5, 1.5, 0.2 };
+	struct analyze_set *s;
+	const struct analyze_group *g;
+
+	add_all(f, r, n, b, NAT, 10);
+	add_all(f, r, k, b, kv, 5);
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	g = find(s, "h", "kvm", "cpu");
+	assert_true(g->vs_baseline.ci_bounded);
+	assert_true(g->vs_baseline.ci_lo < 0);
+	assert_non_null(g->warnings_text);
+	assert_non_null(strstr(g->warnings_text, "speedup CI reaches below "
+			       "zero: the kvm mean is not significantly above "
+			       "zero"));
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_SLOWER);
+	analyze_set_free(s);
+}
+
 static void test_outliers_and_drift(void **state)
 {
 	struct fx *f = *state;
@@ -919,6 +946,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_holm_over_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdicts_over_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instances_and_disturbed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fieller_below_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outliers_and_drift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_filters_compare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare_one_sided, setup, teardown),

@@ -220,6 +220,20 @@ static void test_small_n(void **state)
 	}
 	analyze_tukey_fences(x, 1, &fe);
 	assert_int_equal(analyze_outlier_class(&fe, 1e9), 0);
+	/* values near DBL_MAX: the sum overflows, the mean must not */
+	{
+		double big[] = { 1.5e308, 1.7e308, 1.6e308 };
+		struct analyze_fieller f;
+
+		analyze_moments(big, 3, &m);
+		near_rel(m.mean, 1.6e308, 1e-15, "mean", "big");
+		/* a mean that is not finite says so, not "no samples" */
+		analyze_fieller_summary(INFINITY, 1, 3, 2, 1, 3, 0.95, &f);
+		assert_string_equal(f.reason,
+				    "a mean is not a finite number (overflow)");
+		analyze_fieller_summary(1, 1, 0, 2, 1, 3, 0.95, &f);
+		assert_string_equal(f.reason, "no samples");
+	}
 }
 
 static void test_tukey(void **state)
