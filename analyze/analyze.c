@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "analyze/analyze.h"
+#include "analyze/variants.h"
 #include "common/util.h"
 #include "db/db.h"
 
@@ -848,6 +849,15 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 		}
 		vsv[nvs++] = &g->vs_baseline;
 	}
+	/* Sibling comparisons, in the same family. */
+	if (with_baseline) {
+		if (analyze_variants_build(db, s, sorted, nsorted, run_id,
+					   compare_samples) < 0)
+			goto cleanup;
+		vsv = xrealloc(vsv, (nvs + s->n_variants + 1) * sizeof(*vsv));
+		for (i = 0; i < s->n_variants; i++)
+			vsv[nvs++] = &s->variants[i].vs;
+	}
 	holm_apply(vsv, nvs, &s->n_comparisons);
 	s->margin = opts->margin > 0 ? opts->margin : ANALYZE_DEFAULT_MARGIN;
 	s->family_size = verdict_apply(vsv, nvs, s->margin);
@@ -912,6 +922,7 @@ void analyze_set_free(struct analyze_set *s)
 	for (i = 0; i < s->n_groups; i++)
 		group_clear(&s->groups[i]);
 	free(s->groups);
+	analyze_variants_free(s);
 	free(s->baseline);
 	free(s);
 }

@@ -331,8 +331,27 @@ struct analyze_opts {
 				* are counted either way) */
 };
 
+/* A sibling comparison: two platforms of the same kind on the same host
+ * whose settings differ (a study's variants), per benchmark; b relative
+ * to a (a = the one recorded first), with the statistics and multiplicity
+ * family of the baseline comparisons (analyze/variants.c). */
+struct analyze_variant {
+	char *host, *kind, *benchmark, *unit;
+	char *platform_a, *platform_b;
+	enum analyze_direction direction;
+	size_t n_a, n_b;
+	double mean_a, mean_b;
+	/* The settings that differ: differs[i] with values_a[i] and
+	 * values_b[i] ("" when a platform has no value recorded). */
+	size_t n_differs;
+	char **differs, **values_a, **values_b;
+	struct analyze_vs vs;   /* speedup > 1: b faster than a */
+};
+
 struct analyze_set {
 	char *baseline;
+	size_t n_variants;
+	struct analyze_variant *variants; /* by host, benchmark, then pair */
 	size_t n_groups;
 	struct analyze_group *groups; /* sorted by host name, benchmark (suite
 				       * order: row id), then the baseline
@@ -402,6 +421,10 @@ enum analyze_format {
 /* Parses a --margin percentage ("2", "0.5") into a fraction: a number
  * above 0 and at most 100. -1 if not (no message: a usage error). */
 int analyze_margin_parse(const char *s, double *fraction);
+
+/* The JSON of one comparison (vs_baseline, a variant's): speedup, ci95,
+ * welch, mann_whitney, p_holm, significant, reason. Caller owns it. */
+struct cJSON *analyze_vs_to_json(const struct analyze_vs *vs);
 
 /* Parses "text|json|csv|markdown"; -1 if unknown (no message). */
 int analyze_format_parse(const char *s, enum analyze_format *f);

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "analyze/analyze.h"
+#include "analyze/variants.h"
 #include "common/util.h"
 
 int analyze_format_parse(const char *s, enum analyze_format *f)
@@ -229,6 +230,11 @@ static void json_instances(cJSON *o, const struct analyze_group *g)
 	jnum(o, "within_sd", g->inst.within_sd);
 }
 
+cJSON *analyze_vs_to_json(const struct analyze_vs *vs)
+{
+	return json_vs(vs);
+}
+
 static const char *dir_name(enum analyze_direction d)
 {
 	return d == ANALYZE_LOWER ? "lower" : "higher";
@@ -296,6 +302,7 @@ cJSON *analyze_set_to_json(const struct analyze_set *s)
 		}
 		cJSON_AddItemToArray(res, o);
 	}
+	cJSON_AddItemToObject(root, "variants", analyze_variants_to_json(s));
 	return root;
 }
 

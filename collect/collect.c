@@ -37,6 +37,7 @@
 #include "collect/parsers.h"
 #include "collect/scheduler.h"
 #include "collect/suite.h"
+#include "common/owner.h"
 #include "common/run.h"
 #include "common/util.h"
 #include "db/db.h"
@@ -240,6 +241,9 @@ static void iperf_stop(struct run_cmd *srv)
 
 struct cplat {
 	char *name;
+	/* Its kind and own settings: from the options, or as stored with a
+	 * resumed run (owned). */
+	struct platform_settings settings;
 	struct platform *p;
 	int64_t id;
 	/* collect --instances K: a docker/kvm/qemu platform is K cplats of
@@ -419,46 +423,63 @@ static int uses(const struct collector *c, const char *placeholder)
 /* Kinds that get K instances with --instances K: the ones whose every
  * start() provisions something fresh. The host itself (native) and an
  * existing machine (ssh) are one instance whatever K is. */
-static int kind_has_instances(const char *name)
+static int kind_has_instances(const char *kind)
 {
-	size_t n = strcspn(name, ":");
-
-	return (n == 6 && !strncmp(name, "docker", 6)) ||
-	       (n == 3 && !strncmp(name, "kvm", 3)) ||
-	       (n == 4 && !strncmp(name, "qemu", 4));
+	return kind && (!strcmp(kind, "docker") || !strcmp(kind, "kvm") ||
+			!strcmp(kind, "qemu"));
 }
 
-static int setup_platform_list(struct collector *c, char **names)
+/* The platforms by name, with their kinds and settings (parallel to
+ * names; NULL: each name's KIND and none). With --instances K a
+ * docker/kvm/qemu platform becomes K slots of the same name, next to
+ * each other; the scheduler's random order interleaves them with the
+ * rest. */
+static int setup_platform_list(struct collector *c, char **names,
+			       const struct platform_settings *settings)
 {
 	static char *dflt[] = { "native", NULL };
-	size_t n, k = 0;
 	int K = c->instances > 1 ? c->instances : 1;
+	size_t n;
 
-	if (!names || !*names)
+	if (!names || !*names) {
 		names = dflt;
+		settings = NULL;
+	}
 	n = vb_strv_len(names);
 	c->n_names = n;
+	c->n_plat = 0;
 	c->plat = xcalloc(n * (size_t)K, sizeof(*c->plat));
 	for (size_t i = 0; i < n; i++) {
-		const char *why = NULL;
-		int slots = kind_has_instances(names[i]) ? K : 1;
+		const char *why = NULL, *kind = settings && settings[i].kind ?
+			settings[i].kind : names[i];
+		const struct platform_kind *k = platform_kind_find(kind, &why);
+		int slots;
 
 		/* A typo must not become an "unavailable" platform. */
-		if (!platform_kind_find(names[i], &why))
+		if (!k)
 			return vb_error("platform %s: %s", names[i], why);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j]))
 				return vb_error("platform %s given twice", names[i]);
-		/* Slots of one platform next to each other; the scheduler's
-		 * random order interleaves them with everything else. */
-		for (int sl = 0; sl < slots; sl++, k++) {
-			c->plat[k].name = xstrdup(names[i]);
-			c->plat[k].slot = sl;
-			c->plat[k].n_slots = slots;
-			c->plat[k].instance = sl + 1;
+		slots = kind_has_instances(k->name) ? K : 1;
+		for (int sl = 0; sl < slots; sl++) {
+			struct cplat *cp = &c->plat[c->n_plat++];
+			struct platform_settings *ps = &cp->settings;
+
+			cp->name = xstrdup(names[i]);
+			cp->slot = sl;
+			cp->n_slots = slots;
+			cp->instance = sl + 1;
+			ps->kind = xstrdup(k->name);
+			if (settings && settings[i].address)
+				ps->address = xstrdup(settings[i].address);
+			for (size_t j = 0; settings && j < settings[i].n; j++)
+				if (platform_settings_set(ps, settings[i].keys[j],
+							  settings[i].values[j],
+							  names[i]) < 0)
+					return -1;
 		}
 	}
-	c->n_plat = k;
 	return 0;
 }
 
@@ -474,6 +495,59 @@ static int stored_repetition(const struct cplat *cp, int r)
 	return (r - 1) * cp->n_slots + cp->slot + 1;
 }
 
+/* {NAME: {"kind": K, "settings": {...}}} for the run's params. */
+static cJSON *platform_settings_params(const struct collector *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < c->n_plat; i++) {
+		cJSON *e;
+
+		if (c->plat[i].slot > 0)
+			continue; /* one entry per platform, not per instance */
+		e = cJSON_AddObjectToObject(o, c->plat[i].name);
+
+		cJSON_AddStringToObject(e, "kind", c->plat[i].settings.kind);
+		add_opt_str(e, "address", c->plat[i].settings.address);
+		cJSON_AddItemToObject(e, "settings",
+				      platform_settings_json(&c->plat[i].settings));
+	}
+	return o;
+}
+
+/* The stored kinds and settings of a resumed run's platforms, parallel
+ * to names (owned; free with free_settings). A run made before settings
+ * existed has none: kinds from the names. NULL after an error. */
+static struct platform_settings *stored_settings(const struct collector *c,
+						 char **names, const cJSON *stored)
+{
+	size_t n = vb_strv_len(names);
+	struct platform_settings *v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(stored, names[i]);
+		const char *kind = json_str(e, "kind");
+		char *where;
+		int r;
+
+		if (!kind)
+			continue;
+		where = xasprintf("run %s, platform %s", c->uuid, names[i]);
+		r = platform_settings_from_json(&v[i], kind,
+			cJSON_GetObjectItemCaseSensitive(e, "settings"), where);
+		if (r == 0 && json_str(e, "address"))
+			v[i].address = xstrdup(json_str(e, "address"));
+		free(where);
+		if (r < 0) {
+			for (size_t j = 0; j <= i; j++)
+				platform_settings_clear(&v[j]);
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
 static cJSON *build_params(struct collector *c)
 {
 	struct collect_opts *o = c->o;
@@ -483,10 +557,13 @@ static cJSON *build_params(struct collector *c)
 	cJSON_AddStringToObject(p, "suite", c->suite->name);
 	cJSON_AddStringToObject(p, "suite_origin", c->suite->origin);
 	cJSON_AddStringToObject(p, "suite_text", c->suite->text);
+	add_opt_str(p, "study_origin", o->study_origin);
+	add_opt_str(p, "study_text", o->study_text);
 	a = cJSON_AddArrayToObject(p, "platforms");
 	for (size_t i = 0; i < c->n_plat; i++)
 		if (c->plat[i].slot == 0)
 			cJSON_AddItemToArray(a, cJSON_CreateString(c->plat[i].name));
+	cJSON_AddItemToObject(p, "platform_settings", platform_settings_params(c));
 	cJSON_AddNumberToObject(p, "instances", c->instances > 1 ?
 				c->instances : 1);
 	cJSON_AddNumberToObject(p, "disturbed_cpu", c->disturbed_cpu);
@@ -583,7 +660,16 @@ static int load_params(struct collector *c, const char *params)
 				      HOSTLOAD_STEAL);
 	c->retake = (int)json_num(c->params, "retake_disturbed", 0);
 	v = json_strv(c->params, "platforms");
-	ret = setup_platform_list(c, v);
+	{
+		struct platform_settings *ps = stored_settings(c, v,
+			cJSON_GetObjectItemCaseSensitive(c->params,
+							 "platform_settings"));
+
+		ret = ps ? setup_platform_list(c, v, ps) : -1;
+		for (size_t i = 0; ps && v && v[i]; i++)
+			platform_settings_clear(&ps[i]);
+		free(ps);
+	}
 	vb_strv_free(v);
 	if (ret < 0)
 		return -1;
@@ -664,7 +750,7 @@ static int load_existing(struct collector *c, long *n)
 		 * after the ones that took the stored samples. */
 		for (size_t q = 0; q < c->n_plat; q++)
 			if (!strcmp(c->plat[q].name, s.platform) &&
-			    kind_has_instances(s.platform) &&
+			    c->plat[q].n_slots > 1 &&
 			    c->plat[q].instance <= inst + c->plat[q].slot)
 				c->plat[q].instance = inst + c->plat[q].slot + 1;
 		(*n)++;
@@ -796,7 +882,7 @@ static void print_plan(struct collector *c, long stored)
 		for (size_t j = 0; j < np; j++)
 			free(prep[j]);
 		free(prep);
-		if (strncmp(c->plat[i].name, "native", 6))
+		if (strcmp(c->plat[i].settings.kind, "native"))
 			guests++;
 	}
 	est += guests * START_ESTIMATE;
@@ -990,7 +1076,8 @@ static int start_platform(struct collector *c, size_t i)
 	char *json;
 	int ret;
 
-	cp->p = platform_new(cp->name, &c->o->popts);
+	cp->p = platform_new_with(cp->name, cp->settings.kind, &c->o->popts,
+				  &cp->settings);
 	if (!cp->p)
 		return mark_unavailable(c, i, "cannot be created");
 	if (cp->n_slots > 1)
@@ -1247,10 +1334,8 @@ static int prepare(struct collector *c, struct cplat *cp, struct cbench *cb,
 static void load_target(struct collector *c, struct cplat *cp,
 			struct hostload_target *t)
 {
-	static char kind[16];
+	const char *kind = cp->settings.kind ? cp->settings.kind : "";
 
-	snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(cp->name, ":"),
-		 cp->name);
 	memset(t, 0, sizeof(*t));
 	t->iperf_pid = c->iperf.st ? c->iperf.pid : 0;
 	t->kind = kind;
@@ -1431,13 +1516,13 @@ out:
 
 /* ---- the run -------------------------------------------------------------- */
 
+/* collector.pid in the run directory: this collector's owner record
+ * (common/owner.h), which "cleanup" and a second "collect --resume" read. */
 static int write_pidfile(struct collector *c)
 {
-	char *path = xasprintf("%s/collector.pid", c->state_dir), pid[32];
-	int ret;
+	char *path = xasprintf("%s/collector.pid", c->state_dir);
+	int ret = owner_write_file(path, 0600);
 
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	ret = vb_write_file_atomic(path, pid, strlen(pid), 0600);
 	free(path);
 	return ret;
 }
@@ -1446,18 +1531,19 @@ static int write_pidfile(struct collector *c)
 static int check_not_running(struct collector *c)
 {
 	char *path = xasprintf("%s/collector.pid", c->state_dir);
-	struct sb sb = SB_INIT;
-	long pid;
+	char *rec = owner_read_file(path);
+	struct owner o;
 	int ret = 0;
 
-	if (sb_read_file(&sb, path) == 0) {
-		sb.buf[strcspn(sb.buf, "\n")] = '\0';
-		if (vb_parse_long(sb.buf, &pid) == 0 && pid > 0 &&
-		    pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
+	if (owner_alive(rec) && !owner_is_self(rec) && owner_parse(rec, &o) == 0) {
+		if (owner_check(rec) == OWNER_ELSEWHERE)
+			ret = vb_error("run %s is being collected on host %s by process "
+				       "%ld (%s)", c->uuid, o.host, o.pid, path);
+		else
 			ret = vb_error("run %s is being collected by process %ld "
-				       "(%s)", c->uuid, pid, path);
+				       "(%s)", c->uuid, o.pid, path);
 	}
-	sb_release(&sb);
+	free(rec);
 	free(path);
 	return ret;
 }
@@ -1469,6 +1555,7 @@ static void collector_free(struct collector *c)
 
 		platform_free(cp->p);
 		free(cp->name);
+		platform_settings_clear(&cp->settings);
 		free(cp->forkbench);
 		for (size_t j = 0; j < cp->n_prepared; j++)
 			free(cp->prepared[j]);
@@ -1587,7 +1674,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 		c.disturbed_steal = o->disturbed_steal > 0 ?
 			o->disturbed_steal : HOSTLOAD_STEAL;
 		c.retake = o->retake_disturbed;
-		if (setup_platform_list(&c, o->platforms) < 0 ||
+		if (setup_platform_list(&c, o->platforms, o->settings) < 0 ||
 		    select_benchmarks(&c, o->benchmarks) < 0)
 			goto out;
 		if (o->has_seed)
@@ -1654,11 +1741,9 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 					c.bench[i].b->direction, &c.bench[i].id) < 0)
 			goto fail_run;
 	for (size_t i = 0; i < c.n_plat; i++) {
-		char *kind = xstrndup(c.plat[i].name, strcspn(c.plat[i].name, ":"));
-		int r = db_platform_ensure(db, c.host_id, c.plat[i].name, kind,
-					   &c.plat[i].id);
+		int r = db_platform_ensure(db, c.host_id, c.plat[i].name,
+					   c.plat[i].settings.kind, &c.plat[i].id);
 
-		free(kind);
 		if (r < 0)
 			goto fail_run;
 	}
@@ -1678,7 +1763,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	for (size_t i = 0; i < c.n_plat; i++) {
 		const char *why = NULL;
 
-		if (!platform_kind_find(c.plat[i].name, &why) &&
+		if (!platform_kind_find(c.plat[i].settings.kind, &why) &&
 		    mark_unavailable(&c, i, why) < 0)
 			goto fail_run;
 	}

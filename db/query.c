@@ -160,18 +160,45 @@ fail:
 	return -1;
 }
 
+/* Series by series (run, platform, benchmark), each one row-id range of
+ * sample_value in repetition order: per sample only the id, the value and
+ * the status code are read, not the view's joins. */
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 {
-	int r = cursor_open(db, run_id > 0 ?
-			    "SELECT platform_id, benchmark_id, run_id, repetition, "
-			    "value, status, instance, host_other_cpu, disturbed "
-			    "FROM sample WHERE run_id = ?1" :
-			    "SELECT platform_id, benchmark_id, run_id, repetition, "
-			    "value, status, instance, host_other_cpu, disturbed "
-			    "FROM sample", "read samples", out);
+	struct db_cursor *c;
+	int r, load = 0;
 
-	if (r == 0 && run_id > 0)
-		sqlite3_bind_int64((*out)->st, 1, run_id);
+	/* Instance and host load live in output: join it only when some
+	 * sample in scope has them (collected runs); imports alone keep the
+	 * scan on sample_value (the partial index output_load answers). */
+	if (cursor_open(db, "SELECT EXISTS (SELECT 1 FROM output INDEXED BY"
+			" output_load WHERE (instance IS NOT NULL OR disturbed IS"
+			" NOT NULL) AND (?1 = 0 OR run_id = ?1))", "read samples",
+			&c) < 0)
+		return -1;
+	sqlite3_bind_int64(c->st, 1, run_id > 0 ? run_id : 0);
+	r = cursor_step(c);
+	if (r == 1)
+		load = sqlite3_column_int(c->st, 0);
+	db_cursor_close(c);
+	if (r < 0)
+		return -1;
+	r = cursor_open(db, load ?
+			"SELECT se.platform_id, se.benchmark_id, se.run_id,"
+			" v.id % 4294967296, v.value, v.status, o.instance,"
+			" o.host_other_cpu, o.disturbed FROM series se"
+			" JOIN sample_value v ON v.id >= se.id * 4294967296"
+			" AND v.id < (se.id + 1) * 4294967296"
+			" JOIN output o ON o.id = v.output_id"
+			" WHERE ?1 = 0 OR se.run_id = ?1" :
+			"SELECT se.platform_id, se.benchmark_id, se.run_id,"
+			" v.id % 4294967296, v.value, v.status, NULL, NULL, NULL"
+			" FROM series se"
+			" JOIN sample_value v ON v.id >= se.id * 4294967296"
+			" AND v.id < (se.id + 1) * 4294967296"
+			" WHERE ?1 = 0 OR se.run_id = ?1", "read samples", out);
+	if (r == 0)
+		sqlite3_bind_int64((*out)->st, 1, run_id > 0 ? run_id : 0);
 	return r;
 }
 
@@ -186,7 +213,7 @@ int db_samples_next(struct db_cursor *c, struct db_sample_row *s)
 		s->repetition = sqlite3_column_int(c->st, 3);
 		s->has_value = sqlite3_column_type(c->st, 4) != SQLITE_NULL;
 		s->value = sqlite3_column_double(c->st, 4);
-		s->status = col_text(c->st, 5);
+		s->status = db_status_name(sqlite3_column_int(c->st, 5));
 		s->instance = sqlite3_column_int(c->st, 6);
 		s->has_disturbance = sqlite3_column_type(c->st, 8) != SQLITE_NULL;
 		s->host_other_cpu = sqlite3_column_double(c->st, 7);
@@ -470,6 +497,34 @@ int db_report_platforms_next(struct db_cursor *c, struct db_platform_facts *p)
 		p->state = col_text(c->st, 4);
 		p->reason = col_text(c->st, 5);
 		p->has_samples = sqlite3_column_int(c->st, 6);
+	}
+	return r;
+}
+
+int db_report_failures_open(struct db *db, const struct db_filter *f,
+			    struct db_cursor **out)
+{
+	return open_filtered(db,
+		"SELECT h.name, p.name, b.name, coalesce(s.error, 'no reason recorded'),"
+		" count(*) AS c FROM sample s JOIN run r ON r.id = s.run_id"
+		" JOIN platform p ON p.id = s.platform_id"
+		" JOIN host h ON h.id = p.host_id"
+		" JOIN benchmark b ON b.id = s.benchmark_id"
+		" WHERE s.status = 'failed' AND" FILTER
+		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, c DESC, 4",
+		"read failed samples", f, out);
+}
+
+int db_report_failures_next(struct db_cursor *c, struct db_failure_facts *x)
+{
+	int r = cursor_step(c);
+
+	if (r == 1) {
+		x->host = col_text(c->st, 0);
+		x->platform = col_text(c->st, 1);
+		x->benchmark = col_text(c->st, 2);
+		x->error = col_text(c->st, 3);
+		x->count = sqlite3_column_int(c->st, 4);
 	}
 	return r;
 }

@@ -56,6 +56,14 @@ const struct platform_kind *platform_kind_find(const char *name,
 
 struct platform *platform_new(const char *name, const struct platform_opts *o)
 {
+	return platform_new_with(name, NULL, o, NULL);
+}
+
+struct platform *platform_new_with(const char *name, const char *kind,
+				   const struct platform_opts *o,
+				   const struct platform_settings *s)
+{
+	static const struct platform_settings none;
 	const struct platform_kind *k;
 	const char *reason = NULL;
 	struct platform *p;
@@ -64,16 +72,24 @@ struct platform *platform_new(const char *name, const struct platform_opts *o)
 		vb_error("empty platform name");
 		return NULL;
 	}
-	k = platform_kind_find(name, &reason);
-	if (!k) {
-		vb_error("platform %s: %s", name, reason);
+	k = platform_kind_find(kind ? kind : name, &reason);
+	if (!k || (kind && strchr(kind, ':'))) {
+		vb_error("platform %s: %s", name, reason ? reason :
+			 "a kind has no label");
 		return NULL;
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->ops = k->ops;
+	p->kind = k->name;
 	p->name = xstrdup(name);
 	p->opts = o;
+	p->settings = s ? s : &none;
 	return p;
+}
+
+const char *platform_setting(const struct platform *p, const char *key)
+{
+	return p ? platform_settings_get(p->settings, key) : NULL;
 }
 
 void platform_free(struct platform *p)

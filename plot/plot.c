@@ -2,9 +2,11 @@
  * plot/plot.c - writes gnuplot scripts and data files for the analyzed
  * results and renders them (see plot.h for the figures and conventions).
  *
- * Every script renders each requested format in one gnuplot process
- * (do for [fmt in 'png svg'] { ... }), so re-running a script by hand gives
- * exactly what virtbench produced. Scripts refer to their data file and
+ * Every script renders each requested format (do for [fmt in 'png svg']
+ * { ... }) and starts from gnuplot's defaults, so re-running a script by
+ * hand gives exactly what virtbench produced; virtbench runs several
+ * scripts per gnuplot process, separated by "reset session", and several
+ * processes at once. Scripts refer to their data file and
  * outputs by bare names: gnuplot runs with the figures directory as its
  * working directory.
  */
@@ -918,29 +920,51 @@ static int have_gnuplot(void)
 	return found;
 }
 
+/* One gnuplot process rendering figures [fig, fig + nfig) in order. */
 struct job {
 	struct run_cmd cmd;
-	const char *argv[3];
-	char *script, *log;
-	size_t fig;
+	const char **argv;
+	char **scripts, *log;
+	size_t fig, nfig;
 };
 
-/* Starts gnuplot on one script in figdir, stdout discarded and stderr to
- * STEM.log there. Returns 0, or -1 after reporting. */
-static int spawn_gnuplot(struct job *j, const char *figdir, const char *stem)
+/*
+ * Starts one gnuplot in figdir on the scripts of figures [first, first + n),
+ * separated by "reset session" so each starts from gnuplot's defaults, as
+ * it would in a process of its own (the figures come out byte for byte the
+ * same); stdout discarded, stderr to the first figure's STEM.log. Several
+ * figures per process save gnuplot's start-up (fonts, terminals) for each.
+ * Returns 0, or -1 after reporting.
+ */
+static int spawn_gnuplot(struct job *j, struct plot_ctx *c, size_t first, size_t n)
 {
-	j->script = xasprintf("%s.gp", stem);
-	j->log = xasprintf("%s/%s.log", figdir, stem);
-	j->argv[0] = "gnuplot";
-	j->argv[1] = j->script;
-	j->argv[2] = NULL;
+	size_t a = 0;
+
+	j->fig = first;
+	j->nfig = n;
+	j->scripts = xcalloc(n, sizeof(*j->scripts));
+	j->argv = xcalloc(3 * n + 1, sizeof(*j->argv));
+	j->argv[a++] = "gnuplot";
+	for (size_t i = 0; i < n; i++) {
+		const char *stem = strrchr(c->res->figs[first + i].base, '/') + 1;
+
+		if (i) {
+			j->argv[a++] = "-e";
+			j->argv[a++] = "reset session";
+		}
+		j->scripts[i] = xasprintf("%s.gp", stem);
+		j->argv[a++] = j->scripts[i];
+		if (!i)
+			j->log = xasprintf("%s/%s.log", c->figdir, stem);
+	}
+	j->argv[a] = NULL;
 	j->cmd = (struct run_cmd)RUN_CMD_INIT;
 	j->cmd.argv = j->argv;
-	j->cmd.dir = figdir;
+	j->cmd.dir = c->figdir;
 	j->cmd.err = RUN_OUT_FILE;
 	j->cmd.err_path = j->log;
 	if (run_start(&j->cmd) < 0) {
-		vb_error("cannot start gnuplot for %s/%s", figdir, j->script);
+		vb_error("cannot start gnuplot for %s/%s", c->figdir, j->scripts[0]);
 		return -1;
 	}
 	return 0;
@@ -948,9 +972,14 @@ static int spawn_gnuplot(struct job *j, const char *figdir, const char *stem)
 
 static void job_release(struct job *j)
 {
-	free(j->script);
+	for (size_t i = 0; j->scripts && i < j->nfig; i++)
+		free(j->scripts[i]);
+	free(j->scripts);
+	free(j->argv);
 	free(j->log);
-	j->script = j->log = NULL;
+	j->scripts = NULL;
+	j->argv = NULL;
+	j->log = NULL;
 }
 
 static int file_nonempty(const char *path)
@@ -960,14 +989,11 @@ static int file_nonempty(const char *path)
 	return stat(path, &st) == 0 && st.st_size > 0;
 }
 
-/* Checks one finished child: exit status and every output file. */
-static int finish_job(struct plot_ctx *c, struct plot_figure *f,
-		      const struct run_result *rr)
+/* 1 if every requested output file of the figure exists and is not empty. */
+static int outputs_present(struct plot_ctx *c, const struct plot_figure *f)
 {
 	const char *stem = strrchr(f->base, '/') + 1;
-	char *log = xasprintf("%s/%s.log", c->figdir, stem);
-	int ok = rr->exit_status == 0;
-	int ret = 0;
+	int ok = 1;
 
 	for (unsigned fmt = PLOT_FMT_PNG; ok && fmt <= PLOT_FMT_SVG; fmt <<= 1) {
 		char *out;
@@ -978,6 +1004,19 @@ static int finish_job(struct plot_ctx *c, struct plot_figure *f,
 		ok = file_nonempty(out);
 		free(out);
 	}
+	return ok;
+}
+
+/* Checks one finished child of one figure: exit status and every output
+ * file. */
+static int finish_job(struct plot_ctx *c, struct plot_figure *f,
+		      const struct run_result *rr)
+{
+	const char *stem = strrchr(f->base, '/') + 1;
+	char *log = xasprintf("%s/%s.log", c->figdir, stem);
+	int ok = rr->exit_status == 0 && outputs_present(c, f);
+	int ret = 0;
+
 	if (ok) {
 		f->rendered = 1;
 		unlink(log);
@@ -1001,6 +1040,59 @@ static int finish_job(struct plot_ctx *c, struct plot_figure *f,
 	return ret;
 }
 
+/* Runs one job and waits for it: the fallback that renders the figures of
+ * a failed batch one by one, so the failure is reported for its figure. */
+static int render_one(struct plot_ctx *c, size_t fig)
+{
+	struct job j = { 0 };
+	struct run_result rr;
+	struct run_cmd *cmd = &j.cmd;
+	int ret;
+
+	if (spawn_gnuplot(&j, c, fig, 1) < 0) {
+		job_release(&j);
+		return -1;
+	}
+	if (run_wait_any(&cmd, 1, &rr) < 0) {
+		job_release(&j);
+		return vb_error("waiting for gnuplot failed");
+	}
+	c->res->gnuplot_cpu_seconds += rr.cpu_seconds;
+	ret = finish_job(c, &c->res->figs[fig], &rr);
+	run_result_clear(&rr);
+	job_release(&j);
+	return ret;
+}
+
+/* Checks a finished batch: every figure rendered, or each figure of the
+ * batch rendered again on its own to find and report the one that fails. */
+static int finish_batch(struct plot_ctx *c, struct job *j, const struct run_result *rr)
+{
+	int ok = rr->exit_status == 0 && !rr->signal, ret = 0;
+
+	for (size_t i = 0; ok && i < j->nfig; i++)
+		ok = outputs_present(c, &c->res->figs[j->fig + i]);
+	if (ok) {
+		for (size_t i = 0; i < j->nfig; i++)
+			c->res->figs[j->fig + i].rendered = 1;
+		unlink(j->log);
+		return 0;
+	}
+	if (j->nfig == 1)
+		return finish_job(c, &c->res->figs[j->fig], rr);
+	unlink(j->log);
+	for (size_t i = 0; i < j->nfig; i++)
+		if (render_one(c, j->fig + i) < 0)
+			ret = -1;
+	return ret;
+}
+
+/*
+ * Renders every figure: up to one gnuplot per online CPU at a time (or
+ * o->jobs), each given a batch of figures. Batches are about a third of
+ * an even share, so a slow batch at the end does not leave the other
+ * CPUs idle for long.
+ */
 static int render_all(struct plot_ctx *c)
 {
 	struct plot_result *r = c->res;
@@ -1008,25 +1100,29 @@ static int render_all(struct plot_ctx *c)
 	int jobs = c->o->jobs > 0 ? c->o->jobs : (ncpu > 0 ? (int)ncpu : 1);
 	struct job *running = xcalloc((size_t)jobs, sizeof(*running));
 	struct run_cmd **cmds = xcalloc((size_t)jobs, sizeof(*cmds));
+	size_t batch = (r->n + 3 * (size_t)jobs - 1) / (3 * (size_t)jobs);
 	int nrun = 0, ret = 0;
-	size_t next = 0, done = 0;
+	size_t next = 0;
 	double t0 = vb_mono_time();
 
-	while (done < r->n) {
+	if (batch < 1)
+		batch = 1;
+	while (next < r->n || nrun) {
 		struct run_result rr;
 		int i;
 
 		while (nrun < jobs && next < r->n) {
-			const char *stem = strrchr(r->figs[next].base, '/') + 1;
 			struct job *j = &running[nrun];
+			size_t n = r->n - next < batch ? r->n - next : batch;
 
-			j->fig = next++;
-			if (spawn_gnuplot(j, c->figdir, stem) < 0) {
+			memset(j, 0, sizeof(*j));
+			if (spawn_gnuplot(j, c, next, n) < 0) {
 				job_release(j);
 				ret = -1;
-				done++;
+				next += n;
 				continue;
 			}
+			next += n;
 			nrun++;
 		}
 		if (!nrun)
@@ -1039,7 +1135,7 @@ static int render_all(struct plot_ctx *c)
 			break;
 		}
 		r->gnuplot_cpu_seconds += rr.cpu_seconds;
-		if (finish_job(c, &r->figs[running[i].fig], &rr) < 0)
+		if (finish_batch(c, &running[i], &rr) < 0)
 			ret = -1;
 		run_result_clear(&rr);
 		job_release(&running[i]);
@@ -1047,7 +1143,6 @@ static int render_all(struct plot_ctx *c)
 		 * job may move; its argv moves with it. */
 		running[i] = running[--nrun];
 		running[i].cmd.argv = running[i].argv;
-		done++;
 	}
 	for (int i = 0; i < nrun; i++) {
 		run_stop(&running[i].cmd, 0, NULL);
@@ -1098,9 +1193,17 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 		for (size_t b = h; b < he;) {
 			size_t be = b;
 
+			size_t ok = 0;
+
 			while (be < he && strcmp(set->groups[be].benchmark,
 						 set->groups[b].benchmark) == 0)
-				be++;
+				ok += set->groups[be++].n;
+			/* every sample failed (an imported run that exited
+			 * non-zero): nothing to draw, and gnuplot refuses to */
+			if (!ok) {
+				b = be;
+				continue;
+			}
 			if (fig_means(&c, &set->groups[b], be - b) < 0 ||
 			    fig_speedup(&c, &set->groups[b], be - b) < 0 ||
 			    fig_samples(&c, &set->groups[b], be - b) < 0 ||
