@@ -1175,6 +1175,9 @@ static char *lv_domain_name(const struct platform *p, int kvm)
 				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
 				*tail) ? *tail : '-');
 	}
+	/* one guest per instance (collect --instances) */
+	if (p->instance > 1)
+		sb_addf(&n, "-i%d", p->instance);
 	return sb_detach(&n);
 }
 

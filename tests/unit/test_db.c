@@ -119,6 +119,46 @@ static void test_create_schema(void **state)
 	free(path);
 }
 
+/* A version-1 file (as released) gains the instance and disturbance
+ * columns on open, keeps its samples, and they read back as NULL. */
+static void test_migrate_v1(void **state)
+{
+	char *path = tpath("v1.db");
+	sqlite3 *h;
+	struct db *db;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, db_migrations[0], NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+		"INSERT INTO host (name) VALUES ('h');"
+		"INSERT INTO platform (host_id, name, kind) VALUES (1, 'native', 'native');"
+		"INSERT INTO benchmark (name, unit, direction) VALUES ('cpu', 'u', 'higher');"
+		"INSERT INTO run (uuid, host_id, suite, tool_version, started_at, status)"
+		" VALUES ('00000000-0000-4000-8000-000000000000', 1, 's', 'v',"
+		" '2026-01-01T00:00:00Z', 'complete');"
+		"INSERT INTO sample (run_id, platform_id, benchmark_id, repetition,"
+		" value, status, started_at) VALUES (1, 1, 1, 1, 5.0, 'ok', 'x');"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(db_open(path, DB_OPEN_EXISTING, &db), 0);
+	assert_int_equal(count(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	assert_int_equal(count(db, "SELECT count(*) FROM sample WHERE value = 5"
+			       " AND instance IS NULL AND host_other_cpu IS NULL"
+			       " AND disturbed IS NULL"), 1);
+	/* the new checks hold */
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "UPDATE sample SET"
+					  " disturbed = 2", NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "UPDATE sample SET"
+					  " instance = 0", NULL, NULL, NULL),
+			     SQLITE_OK);
+	db_close(db);
+	free(path);
+}
+
 struct open_args {
 	const char *path;
 	enum db_open_mode mode;
@@ -465,7 +505,13 @@ static void fill_collected_run(struct db *db)
 	s.repetition = 1;
 	s.status = "ok";
 	s.value = 0.1 + 0.2; /* needs 17 digits to round-trip */
+	s.instance = 2;
+	s.has_disturbance = 1;
+	s.host_other_cpu = 0.75;
+	s.disturbed = 1;
 	assert_int_equal(db_sample_insert(db, &s), 0);
+	s.instance = 0;
+	s.has_disturbance = 0;
 	s.repetition = 2;
 	s.status = "failed";
 	s.has_value = 0;
@@ -510,7 +556,14 @@ static void test_json_round_trip(void **state)
 	fill_collected_run(a);
 	e1 = export_to_string(a, 1);
 	c1 = export_to_string(a, 0);
-	assert_non_null(strstr(c1, ",qemu,cpu,1,0.30000000000000004,events/s,ok,"));
+	assert_non_null(strstr(c1, ",qemu,cpu,1,0.30000000000000004,events/s,ok,"
+			       "2026-11-25T10:00:01.000Z,2,0.75,1,2,"));
+	/* not recorded: empty, never 0 */
+	assert_non_null(strstr(c1, ",qemu,cpu,2,,events/s,failed,"
+			       "2026-11-25T10:00:01.000Z,,,,2,"));
+	assert_non_null(strstr(c1, "started_at,instance,host_other_cpu,disturbed,"));
+	assert_non_null(strstr(e1, "\"instance\": 2, \"host_other_cpu\": 0.75, "
+			       "\"disturbed\": 1"));
 	assert_non_null(strstr(c1, "\"sysbench: FATAL, line 3, \"\"x\"\"\""));
 
 	assert_int_equal(db_open(p2, DB_OPEN_CREATE, &b), 0);
@@ -841,6 +894,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_numbers, setup, teardown),
