@@ -14,6 +14,7 @@
 #include "platform/libvirt/libvirt_remote.h"
 #include "collect/parsers.h"
 #include "common/cmd.h"
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db.h"
 
@@ -252,6 +253,21 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 	if (optind < argc)
 		return cmd_usage_error(ctx, cmd, "unexpected argument '%s'",
 				       argv[optind]);
+	/* Names are data (common/safe.h): a label becomes a directory, a
+	 * container or domain name; refused here, before any run exists. */
+	if (p->platforms_s) {
+		char **v = vb_split(p->platforms_s, ',');
+
+		for (size_t i = 0; v[i]; i++)
+			if (platform_name_check("--platforms", v[i]) < 0) {
+				vb_strv_free(v);
+				return 2;
+			}
+		vb_strv_free(v);
+	}
+	if ((o->state_base && vb_path_check("--state-dir", o->state_base) < 0) ||
+	    (p->out && vb_path_check("--out", p->out) < 0))
+		return 2;
 	if (reps_given && o->target_ci > 0)
 		return cmd_usage_error(ctx, cmd, "--reps and --target-ci exclude "
 				       "each other");
@@ -549,7 +565,9 @@ int cmd_cleanup(int argc, char **argv, struct vb_ctx *ctx)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 's')
+		if (c == 's' && vb_path_check("--state-dir", optarg) < 0)
+			return 2;
+		else if (c == 's')
 			po.state_dir = optarg;
 		else if (c == 'c')
 			po.connect_uri = optarg;

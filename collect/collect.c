@@ -38,6 +38,7 @@
 #include "collect/parsers.h"
 #include "collect/scheduler.h"
 #include "collect/suite.h"
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db.h"
 
@@ -223,7 +224,7 @@ static int iperf_start(const char *logfile, pid_t *pid_out, int *port_out)
 		if (pid < 0)
 			return vb_error("cannot fork: %s", strerror(errno));
 		if (pid == 0) {
-			int fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0600);
+			int fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 			setpgid(0, 0);
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -461,11 +462,12 @@ static int setup_platform_list(struct collector *c, char **names)
 	c->n_plat = vb_strv_len(names);
 	c->plat = xcalloc(c->n_plat, sizeof(*c->plat));
 	for (size_t i = 0; i < c->n_plat; i++) {
-		const char *why = NULL;
-
-		/* A typo must not become an "unavailable" platform. */
-		if (!platform_kind_find(names[i], &why))
-			return vb_error("platform %s: %s", names[i], why);
+		/* A typo must not become an "unavailable" platform, and a
+		 * label becomes a directory, container and domain name: the
+		 * name rule, also for the stored names of a resumed run. */
+		if (platform_name_check(c->uuid[0] ? "platform of the run" :
+					"--platforms", names[i]) < 0)
+			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j]))
 				return vb_error("platform %s given twice", names[i]);
@@ -901,6 +903,8 @@ static int activate(struct collector *c, struct cplat *cp)
 	return 0;
 }
 
+static char *with_workdir(const struct platform *p, const char *cmd);
+
 static void teardown_all(struct collector *c)
 {
 	for (size_t i = 0; i < c->n_plat; i++) {
@@ -913,9 +917,7 @@ static void teardown_all(struct collector *c)
 				struct exec_result r = { 0 };
 
 				if (activate(c, cp) == 0) {
-					char *cmd = cp->p->workdir ? xasprintf("cd %s && %s",
-						cp->p->workdir, cp->cleanups[j]) :
-						xstrdup(cp->cleanups[j]);
+					char *cmd = with_workdir(cp->p, cp->cleanups[j]);
 
 					if (cp->p->ops->exec(cp->p, cmd, PREPARE_TIMEOUT,
 							     &r) < 0 || r.exit_status)
@@ -1302,6 +1304,22 @@ static int setup_iperf(struct collector *c)
 	return 0;
 }
 
+/* The state base (--state-dir, the run's stored one, $VIRTBENCH_STATE_DIR
+ * or /var/tmp) after the path rule; owned, or NULL after reporting. */
+static char *state_base_checked(const struct collect_opts *o)
+{
+	char *base = collect_state_base(o->state_base);
+	const char *env = getenv("VIRTBENCH_STATE_DIR");
+
+	if (vb_path_check(o->state_base && *o->state_base ? "state directory" :
+			  env && *env ? "$VIRTBENCH_STATE_DIR" : "state directory",
+			  base) < 0) {
+		free(base);
+		return NULL;
+	}
+	return base;
+}
+
 int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 {
 	struct collector c = { 0 };
@@ -1390,7 +1408,8 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 			goto out;
 		snprintf(c.uuid, sizeof(c.uuid), "%s", run.uuid);
 	} else {
-		base = collect_state_base(o->state_base);
+		if (!(base = state_base_checked(o)))
+			goto out;
 		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
 		if (check_not_running(&c) < 0)
 			goto out;
@@ -1416,11 +1435,19 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	}
 
 	if (!c.state_dir) {
-		base = collect_state_base(o->state_base);
+		if (!(base = state_base_checked(o)))
+			goto fail_run;
 		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
 	}
-	if (vb_mkdir_p(c.state_dir, 0700) < 0 || write_pidfile(&c) < 0)
+	/* Private and proven ours: a directory planted at the (predictable,
+	 * printed) run directory's name is refused, never used or removed. */
+	if (vb_mkdir_private(c.state_dir) < 0) {
+		free(c.state_dir);
+		c.state_dir = NULL;
 		goto fail_run;
+	}
+	if (write_pidfile(&c) < 0)
+		goto teardown;
 	o->popts.run_uuid = c.uuid;
 	o->popts.state_dir = c.state_dir;
 
@@ -1508,7 +1535,7 @@ teardown:
 	c.iperf_pid = 0;
 	signals_restore();
 	if (c.state_dir)
-		collect_rm_rf(c.state_dir);
+		vb_rm_rf_inside(c.state_dir, c.state_dir);
 fail_run:
 	if (c.run_id && db_run_finish(db, c.run_id, final) < 0)
 		ret = -1;

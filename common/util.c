@@ -589,18 +589,23 @@ int vb_write_all(int fd, const void *data, size_t n)
 
 int vb_write_file_atomic(const char *path, const void *data, size_t n, int mode)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	/* mkstemp() creates its file with O_EXCL under a name nobody can
+	 * predict, so a link planted at a temporary name is never followed;
+	 * rename() replaces whatever sits at path (a planted link included)
+	 * without following it. */
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	const char *p = data;
 	int fd, ret = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	fd = mkstemp(tmp);
 	if (fd < 0) {
-		vb_error("cannot create %s: %s", tmp, strerror(errno));
+		vb_error("cannot create %s: %s", path, strerror(errno));
 		goto out;
 	}
-	/* open() applies the umask; keys must be exactly 0600. */
-	fchmod(fd, (mode_t)mode);
-	if (vb_write_all(fd, p, n) < 0) {
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* mkstemp() makes it 0600; set exactly the mode asked for. */
+	if (fchmod(fd, (mode_t)mode) < 0 || vb_write_all(fd, p, n) < 0) {
 		vb_error("cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

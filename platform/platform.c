@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 
 volatile sig_atomic_t collect_stop_requested;
@@ -40,6 +41,32 @@ const struct platform_kind *platform_kind_find(const char *name,
 	return NULL;
 }
 
+int platform_name_check(const char *what, const char *name)
+{
+	const char *why = NULL, *p;
+	char *shown;
+	int ret = 0;
+
+	if (!name || !*name)
+		return vb_error("%s: empty platform name", what);
+	shown = vb_printable(name);
+	if (!platform_kind_find(name, &why)) {
+		ret = vb_error("%s '%s': %s", what, shown, why);
+		goto out;
+	}
+	for (p = strchr(name, ':'); p && !ret; p = strchr(p + 1, ':')) {
+		char *part = xstrndup(p + 1, strcspn(p + 1, ":"));
+
+		if (!vb_name_valid(part))
+			ret = vb_error("%s '%s': each part after the kind must be "
+				       "%s", what, shown, vb_name_rule());
+		free(part);
+	}
+out:
+	free(shown);
+	return ret;
+}
+
 struct platform *platform_new(const char *name, const struct platform_opts *o)
 {
 	const struct platform_kind *k;
@@ -55,6 +82,8 @@ struct platform *platform_new(const char *name, const struct platform_opts *o)
 		vb_error("platform %s: %s", name, reason);
 		return NULL;
 	}
+	if (platform_name_check("platform", name) < 0)
+		return NULL;
 	p = xcalloc(1, sizeof(*p));
 	p->ops = k->ops;
 	p->name = xstrdup(name);

@@ -133,6 +133,13 @@ extern const struct platform_kind platform_kinds[];
 const struct platform_kind *platform_kind_find(const char *name,
 					       const char **reason);
 
+/* 0 if name is a platform name whose kind is known and whose every
+ * ':'-separated part after the kind (a label, ssh's USER@HOST and PORT)
+ * follows the name rule (common/safe.h): labels become directory,
+ * container and domain names. Else reports "WHAT 'NAME': reason" and
+ * returns -1. what names where it came from ("--platforms", "run X"). */
+int platform_name_check(const char *what, const char *name);
+
 /* Creates a platform by name ("native", "docker", "kvm", "qemu",
  * "ssh:USER@HOST[:PORT]"); NULL with a message for an unknown kind. */
 struct platform *platform_new(const char *name, const struct platform_opts *o);

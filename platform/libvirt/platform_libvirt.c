@@ -951,7 +951,7 @@ static int lv_start(struct platform *p)
 		chmod(v->overlay, 0600);
 	}
 	{
-		int fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		int fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 			      0600);
 		if (fd >= 0)
 			close(fd);
@@ -1246,7 +1246,7 @@ static int lv_kvm_runs(const char *kernel, char **why)
 				 "-nodefaults", "-display", "none", "-no-reboot",
 				 "-kernel", (char *)kernel, "-append",
 				 "console=ttyS0 panic=-1", "-serial", serarg, NULL };
-		int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
 		int n = open("/dev/null", O_RDWR);
 
 		dup2(n, 0);

@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 
 /* Output beyond this per stream is dropped: a runaway command must not
@@ -67,9 +68,11 @@ static int native_start(struct platform *p)
 		p->unavailable_reason = xstrdup("no state directory given");
 		return vb_error("platform %s: no state directory", p->name);
 	}
+	/* The name passed the name rule (platform_name_check), so the
+	 * workdir is a direct child of the run directory. */
 	free(p->workdir);
 	p->workdir = xasprintf("%s/%s", p->opts->state_dir, p->name);
-	if (vb_mkdir_p(p->workdir, 0700) < 0) {
+	if (vb_mkdir_private(p->workdir) < 0) {
 		p->unavailable_reason = xasprintf("cannot create %s", p->workdir);
 		return -1;
 	}
@@ -328,8 +331,9 @@ static int native_describe(struct platform *p, cJSON *obj)
 
 static void native_teardown(struct platform *p)
 {
-	if (p->workdir && p->started)
-		collect_rm_rf(p->workdir);
+	/* Only inside the run's own directory, whatever the name became. */
+	if (p->workdir && p->started && p->opts->state_dir)
+		vb_rm_rf_inside(p->workdir, p->opts->state_dir);
 	p->started = 0;
 }
 
@@ -394,6 +398,18 @@ static int native_cleanup(const struct platform_opts *o, int *removed)
 		if (strncmp(e->d_name, "virtbench-", 10))
 			continue;
 		dir = xasprintf("%s/%s", base, e->d_name);
+		{
+			struct stat st;
+
+			/* Not ours (a link, another user's): not touched. */
+			if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+			    st.st_uid != geteuid()) {
+				vb_warn("leaving %s alone: not a run directory of "
+					"this user", dir);
+				free(dir);
+				continue;
+			}
+		}
 		pidfile = xasprintf("%s/collector.pid", dir);
 		if (sb_read_file(&sb, pidfile) == 0) {
 			sb.buf[strcspn(sb.buf, "\n")] = '\0';
@@ -404,7 +420,9 @@ static int native_cleanup(const struct platform_opts *o, int *removed)
 		sb_release(&sb);
 		if (!alive) {
 			vb_info("removing %s", dir);
-			if (collect_rm_rf(dir) < 0)
+			/* A link or someone else's directory with this name
+			 * is refused, not followed. */
+			if (vb_rm_rf_inside(dir, dir) < 0)
 				ret = vb_error("cannot remove %s", dir);
 			else
 				(*removed)++;
