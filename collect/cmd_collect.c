@@ -259,7 +259,9 @@ static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
 		char **v = vb_split(p->platforms_s, ',');
 
 		for (size_t i = 0; v[i]; i++)
-			if (platform_name_check("--platforms", v[i]) < 0) {
+			/* (An unknown kind is the collector's to report.) */
+			if (platform_kind_find(v[i], NULL) &&
+			    platform_name_check("--platforms", v[i]) < 0) {
 				vb_strv_free(v);
 				return 2;
 			}

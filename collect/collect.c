@@ -462,9 +462,13 @@ static int setup_platform_list(struct collector *c, char **names)
 	c->n_plat = vb_strv_len(names);
 	c->plat = xcalloc(c->n_plat, sizeof(*c->plat));
 	for (size_t i = 0; i < c->n_plat; i++) {
+		const char *why = NULL;
+
 		/* A typo must not become an "unavailable" platform, and a
 		 * label becomes a directory, container and domain name: the
 		 * name rule, also for the stored names of a resumed run. */
+		if (!platform_kind_find(names[i], &why))
+			return vb_error("platform %s: %s", names[i], why);
 		if (platform_name_check(c->uuid[0] ? "platform of the run" :
 					"--platforms", names[i]) < 0)
 			return -1;
@@ -1212,26 +1216,6 @@ static int write_pidfile(struct collector *c)
 	return ret;
 }
 
-/* Refuses to resume a run another live collector is working on. */
-static int check_not_running(struct collector *c)
-{
-	char *path = xasprintf("%s/collector.pid", c->state_dir);
-	struct sb sb = SB_INIT;
-	long pid;
-	int ret = 0;
-
-	if (sb_read_file(&sb, path) == 0) {
-		sb.buf[strcspn(sb.buf, "\n")] = '\0';
-		if (vb_parse_long(sb.buf, &pid) == 0 && pid > 0 &&
-		    pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
-			ret = vb_error("run %s is being collected by process %ld "
-				       "(%s)", c->uuid, pid, path);
-	}
-	sb_release(&sb);
-	free(path);
-	return ret;
-}
-
 static void collector_free(struct collector *c)
 {
 	for (size_t i = 0; i < c->n_plat; i++) {
@@ -1340,18 +1324,18 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	if (o->max_reps <= 0)
 		o->max_reps = 30;
 
+	/* A measured sample is never given up for another process's lock. */
+	db_wait_for_locks(db, &collect_stop_requested);
 	if (o->resume) {
 		if (find_run(&c, o->resume, &params, &status) < 0)
 			goto out;
 		snprintf(uuid, 37, "%s", c.uuid);
+		/* Imported or another host's: its suite never runs here. */
+		if (db_run_check_resumable(db, c.run_id) < 0)
+			goto out;
 		if (!strcmp(status, "complete")) {
 			vb_info("run %s is already complete", c.uuid);
 			ret = 0;
-			goto out;
-		}
-		if (!strcmp(status, "imported")) {
-			vb_error("run %s was imported, not collected; it cannot be "
-				 "resumed", c.uuid);
 			goto out;
 		}
 		if (load_params(&c, params) < 0)
@@ -1407,11 +1391,14 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 		if (db_run_create(db, &run, &c.run_id) < 0)
 			goto out;
 		snprintf(c.uuid, sizeof(c.uuid), "%s", run.uuid);
+		if (db_run_lock(db, c.uuid) < 0)
+			goto fail_run;
 	} else {
 		if (!(base = state_base_checked(o)))
 			goto out;
 		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-		if (check_not_running(&c) < 0)
+		/* One live collector per run, whatever its state directory. */
+		if (db_run_lock(db, c.uuid) < 0)
 			goto out;
 		if (note_resume(&c) < 0 || load_existing(&c, &stored) < 0)
 			goto out;

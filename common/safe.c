@@ -44,6 +44,23 @@ int vb_name_valid(const char *s)
 	return 1;
 }
 
+int vb_compound_name_valid(const char *s)
+{
+	int ok = s && *s;
+
+	while (ok) {
+		size_t n = strcspn(s, ":");
+		char *part = xstrndup(s, n);
+
+		ok = vb_name_valid(part);
+		free(part);
+		if (!s[n])
+			break;
+		s += n + 1;
+	}
+	return ok;
+}
+
 const char *vb_name_rule(void)
 {
 	return "1 to 64 of A-Z a-z 0-9 . _ + @ -, starting with a letter, a "

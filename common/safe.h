@@ -26,6 +26,10 @@
 int vb_name_valid(const char *s);
 /* The rule in words, for messages and help. Static. */
 const char *vb_name_rule(void);
+/* 1 if s is one or more valid names joined by ':' (a platform name:
+ * KIND:LABEL, ssh:USER@HOST:PORT, or an imported platform's name). */
+int vb_compound_name_valid(const char *s);
+
 /* 0 if s is valid; else reports "WHAT 'S': not a valid name (RULE)" and
  * returns -1. what names the option or field ("--host", "FILE: host"). */
 int vb_name_check(const char *what, const char *s);

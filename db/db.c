@@ -130,6 +130,13 @@ static int migrate(struct db *db)
 		db_rollback(db);
 		return 0;
 	}
+	/* Changed under us to something no migration starts from. */
+	if (version < 0) {
+		vb_error("%s: schema version %d is not one virtbench ever wrote "
+			 "(a damaged or foreign file)", db->path, version);
+		db_rollback(db);
+		return -1;
+	}
 	for (int v = version; v < db_migration_count; v++) {
 		char pragma[64];
 
@@ -177,6 +184,9 @@ static int check_identity(struct db *db, int *is_new)
 	if (appid != DB_APPLICATION_ID)
 		return vb_error("%s: not a virtbench database (an SQLite file "
 				"made by another program)", db->path);
+	if (version < 0)
+		return vb_error("%s: schema version %d is not one virtbench ever "
+				"wrote (a damaged or foreign file)", db->path, version);
 	if (version > DB_SCHEMA_VERSION)
 		return vb_error("%s: schema version %d is newer than this "
 				"virtbench (%s) supports (%d); upgrade virtbench",

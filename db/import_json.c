@@ -7,6 +7,7 @@
  * their samples, so importing the same export twice adds nothing.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,11 @@
 struct ctx {
 	struct db *db;
 	const char *path;
+	/* Runs this file defines and this import adds, with their hosts:
+	 * the only runs its samples may go to. */
+	char **added, **added_host;
+	size_t n_added;
+	char *abspath; /* recorded as the source of runs that have none */
 };
 
 /* Optional string member: NULL if absent or null; error if another type. */
@@ -183,7 +189,9 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 	sqlite3_bind_text(st, 8, start, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, end, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, source, -1, SQLITE_STATIC);
+	/* An imported run always says so, whatever status it claims: that
+	 * is what keeps 'collect --resume' from running its suite. */
+	sqlite3_bind_text(st, 11, source ? source : c->abspath, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, sha, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	free(params);
@@ -195,6 +203,15 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 	}
 	sqlite3_finalize(st);
 	*run_id = sqlite3_last_insert_rowid(db_sqlite(c->db));
+	{
+		struct ctx *m = (struct ctx *)c;
+
+		m->added = xrealloc(m->added, (m->n_added + 1) * sizeof(char *));
+		m->added_host = xrealloc(m->added_host,
+					 (m->n_added + 1) * sizeof(char *));
+		m->added[m->n_added] = xstrdup(uuid);
+		m->added_host[m->n_added++] = xstrdup(host);
+	}
 
 	plats = cJSON_GetObjectItemCaseSensitive(run, "platforms");
 	cJSON_ArrayForEach(p, plats) {
@@ -294,6 +311,25 @@ static int import_samples(const struct ctx *c, const cJSON *samples,
 			i++;
 			continue;
 		}
+		{
+			/* Only into a run this file defines and this import
+			 * adds, and on that run's host. */
+			size_t k;
+
+			for (k = 0; k < c->n_added && strcmp(c->added[k], run); k++)
+				;
+			if (k == c->n_added) {
+				vb_error("%s: samples[%d].run: run %s is not in "
+					 "\"runs\" of this file", c->path, i, run);
+				goto out;
+			}
+			if (strcmp(c->added_host[k], host)) {
+				vb_error("%s: samples[%d].host: '%s' is not the host "
+					 "of run %s ('%s')", c->path, i, host, run,
+					 c->added_host[k]);
+				goto out;
+			}
+		}
 		if (!last_run || strcmp(last_run, run)) {
 			int f = lookup_run(c->db, run, &run_id);
 
@@ -354,7 +390,7 @@ out:
 int db_import_json(struct db *db, const char *path, int *added, int *skipped,
 		   long *nsamples)
 {
-	struct ctx c = { db, path };
+	struct ctx c = { .db = db, .path = path };
 	struct sb sb = SB_INIT;
 	cJSON *root = NULL;
 	const cJSON *fmt, *hosts, *runs, *samples, *r;
@@ -390,6 +426,11 @@ int db_import_json(struct db *db, const char *path, int *added, int *skipped,
 	if (!cJSON_IsArray(hosts) || !cJSON_IsArray(runs) || !cJSON_IsArray(samples)) {
 		vb_error("%s: \"hosts\", \"runs\" and \"samples\" must be arrays", path);
 		goto out;
+	}
+	{
+		char buf[PATH_MAX];
+
+		c.abspath = xstrdup(realpath(path, buf) ? buf : path);
 	}
 	if (db_begin(db) < 0)
 		goto out;
@@ -433,6 +474,13 @@ rollback:
 	*added = 0;
 	*nsamples = 0;
 out:
+	for (size_t k = 0; k < c.n_added; k++) {
+		free(c.added[k]);
+		free(c.added_host[k]);
+	}
+	free(c.added);
+	free(c.added_host);
+	free(c.abspath);
 	vb_strv_free(skip);
 	cJSON_Delete(root);
 	sb_release(&sb);

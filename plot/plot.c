@@ -10,6 +10,7 @@
  */
 #include "plot/plot.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "analyze/analyze.h"
+#include "common/safe.h"
 
 /* ---- names, colours, quoting ----------------------------------------- */
 
@@ -80,21 +82,30 @@ void plot_gp_quote(struct sb *out, const char *s)
 char *plot_file_name(const char *s)
 {
 	struct sb sb = SB_INIT;
+	const char *orig = s ? s : "";
+	int changed = 0;
 
-	for (; s && *s; s++) {
+	sb_init(&sb);
+	if (!*orig || *orig == '.') {
+		sb_addc(&sb, '_');
+		changed = 1;
+	}
+	for (s = orig; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 
 		sb_addc(&sb, ok ? (char)c : '_');
+		changed |= !ok;
 	}
-	if (!sb.len || sb.buf[0] == '.') {
-		struct sb t = SB_INIT;
+	/* Two names that differ only in replaced characters ("a b", "a+b")
+	 * must not share a file: a changed name carries a short hash of the
+	 * original. (plot_write also separates any clash that remains.) */
+	if (changed) {
+		char hex[65];
 
-		sb_addc(&t, '_');
-		sb_adds(&t, sb.buf ? sb.buf : "");
-		sb_release(&sb);
-		return sb_detach(&t);
+		vb_sha256_hex(orig, strlen(orig), hex);
+		sb_addf(&sb, "-%.8s", hex);
 	}
 	return sb_detach(&sb);
 }
@@ -163,8 +174,13 @@ struct plot_ctx {
 	const struct plot_opts *o;
 	struct plot_result *res;
 	char *figdir;       /* OUT/figures */
+	char *workdir;      /* private directory the files are made in */
 	char **platforms;   /* every platform name in the set, sorted */
 	int multi_host;
+	/* Stem prefix given to each (host, benchmark): keys[i] -> prefixes[i],
+	 * so no two keys share a file name, whatever sanitising did. */
+	char **keys, **prefixes;
+	size_t n_keys;
 };
 
 static void add_figure(struct plot_ctx *c, enum plot_kind kind,
@@ -272,28 +288,54 @@ static const char *dir_text(const struct analyze_group *g)
 static char *stem_for(struct plot_ctx *c, const char *host, const char *bench,
 		      const char *suffix)
 {
-	char *h = plot_file_name(host), *b = bench ? plot_file_name(bench) : NULL;
-	char *s;
+	char *key = xasprintf("%s%c%s", host, '\x1f', bench ? bench : "");
+	char *pre = NULL;
 
-	if (c->multi_host)
-		s = b ? xasprintf("%s-%s-%s", h, b, suffix) : xasprintf("%s-%s", h, suffix);
-	else
-		s = b ? xasprintf("%s-%s", b, suffix) : xstrdup(suffix);
-	free(h);
-	free(b);
-	return s;
+	for (size_t i = 0; i < c->n_keys && !pre; i++)
+		if (!strcmp(c->keys[i], key))
+			pre = c->prefixes[i];
+	if (!pre) {
+		char *h = plot_file_name(host), *b = bench ? plot_file_name(bench) : NULL;
+		char *base = c->multi_host ? (b ? xasprintf("%s-%s", h, b) : xstrdup(h)) :
+					     xstrdup(b ? b : "");
+		char *cand = xstrdup(base);
+
+		/* A clash left after hashing (a name crafted to look like
+		 * another's sanitised form): number it. */
+		for (int n = 2;; n++) {
+			int clash = 0;
+
+			for (size_t i = 0; i < c->n_keys && !clash; i++)
+				clash = !strcmp(c->prefixes[i], cand);
+			if (!clash)
+				break;
+			free(cand);
+			cand = xasprintf("%s%s%d", base, *base ? "-" : "", n);
+		}
+		c->keys = xrealloc(c->keys, (c->n_keys + 1) * sizeof(*c->keys));
+		c->prefixes = xrealloc(c->prefixes,
+				       (c->n_keys + 1) * sizeof(*c->prefixes));
+		c->keys[c->n_keys] = key;
+		c->prefixes[c->n_keys++] = pre = cand;
+		key = NULL;
+		free(base);
+		free(h);
+		free(b);
+	}
+	free(key);
+	return *pre ? xasprintf("%s-%s", pre, suffix) : xstrdup(suffix);
 }
 
 static int write_pair(struct plot_ctx *c, const char *stem, struct sb *gp,
 		      struct sb *dat)
 {
-	char *p = xasprintf("%s/%s.gp", c->figdir, stem);
+	char *p = xasprintf("%s/%s.gp", c->workdir, stem);
 	int ret = vb_write_file_atomic(p, gp->buf, gp->len, 0644);
 
 	free(p);
 	if (ret < 0)
 		return ret;
-	p = xasprintf("%s/%s.dat", c->figdir, stem);
+	p = xasprintf("%s/%s.dat", c->workdir, stem);
 	ret = vb_write_file_atomic(p, dat->buf ? dat->buf : "", dat->len, 0644);
 	free(p);
 	return ret;
@@ -968,7 +1010,8 @@ static int file_nonempty(const char *path)
 static int finish_job(struct plot_ctx *c, struct plot_figure *f, int status)
 {
 	const char *stem = strrchr(f->base, '/') + 1;
-	char *log = xasprintf("%s/%s.log", c->figdir, stem);
+	char *log = xasprintf("%s/%s.log", c->workdir, stem);
+	char *shown = xasprintf("%s/%s.log", c->figdir, stem);
 	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	int ret = 0;
 
@@ -977,7 +1020,7 @@ static int finish_job(struct plot_ctx *c, struct plot_figure *f, int status)
 
 		if (!(c->res->formats & fmt))
 			continue;
-		out = xasprintf("%s/%s.%s", c->figdir, stem, fmt == PLOT_FMT_PNG ? "png" : "svg");
+		out = xasprintf("%s/%s.%s", c->workdir, stem, fmt == PLOT_FMT_PNG ? "png" : "svg");
 		ok = file_nonempty(out);
 		free(out);
 	}
@@ -997,10 +1040,11 @@ static int finish_job(struct plot_ctx *c, struct plot_figure *f, int status)
 			       c->figdir, stem,
 			       WIFEXITED(status) ? "exit" : "signal",
 			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-			       err.len ? ": " : "", err.len ? err.buf : "", log);
+			       err.len ? ": " : "", err.len ? err.buf : "", shown);
 		sb_release(&err);
 	}
 	free(log);
+	free(shown);
 	return ret;
 }
 
@@ -1017,7 +1061,7 @@ static int render_all(struct plot_ctx *c)
 	while (done < r->n) {
 		while (nrun < jobs && next < r->n) {
 			const char *stem = strrchr(r->figs[next].base, '/') + 1;
-			pid_t pid = spawn_gnuplot(c->figdir, stem);
+			pid_t pid = spawn_gnuplot(c->workdir, stem);
 
 			if (pid < 0) {
 				ret = -1;
@@ -1057,6 +1101,34 @@ static int render_all(struct plot_ctx *c)
 	return ret;
 }
 
+/* Renames every file made in the private directory into the figures
+ * directory; rename() replaces a link planted there instead of following
+ * it. Returns 0, or -1 after reporting. */
+static int move_into_place(struct plot_ctx *c)
+{
+	DIR *d = opendir(c->workdir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return vb_error("cannot read %s: %s", c->workdir, strerror(errno));
+	while ((e = readdir(d))) {
+		char *from, *to;
+
+		if (e->d_name[0] == '.')
+			continue;
+		from = xasprintf("%s/%s", c->workdir, e->d_name);
+		to = xasprintf("%s/%s", c->figdir, e->d_name);
+		if (rename(from, to) < 0)
+			ret = vb_error("cannot move %s to %s: %s", from, to,
+				       strerror(errno));
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	return ret;
+}
+
 /* ---- entry point -------------------------------------------------------- */
 
 int plot_write(const struct analyze_set *set, const struct plot_opts *o,
@@ -1070,8 +1142,24 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 	*out = NULL;
 	c.res = xcalloc(1, sizeof(*c.res));
 	c.res->formats = o->formats ? o->formats : (PLOT_FMT_PNG | PLOT_FMT_SVG);
+	if (vb_path_check("--out", o->out_dir ? o->out_dir : ".") < 0) {
+		ret = -1;
+		goto cleanup;
+	}
 	c.figdir = xasprintf("%s/figures", o->out_dir ? o->out_dir : ".");
 	if (vb_mkdir_p(c.figdir, 0755) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	/* Everything is made in a private directory and renamed into place:
+	 * gnuplot opens its outputs by name, and a link planted at one (in a
+	 * shared output folder) would have it write through the link. */
+	c.workdir = xasprintf("%s/.plot-XXXXXX", c.figdir);
+	if (!mkdtemp(c.workdir)) {
+		vb_error("cannot create a directory in %s: %s", c.figdir,
+			 strerror(errno));
+		free(c.workdir);
+		c.workdir = NULL;
 		ret = -1;
 		goto cleanup;
 	}
@@ -1129,8 +1217,19 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 	if (render_all(&c) < 0)
 		ret = -1;
 cleanup:
+	if (c.workdir && move_into_place(&c) < 0 && ret == 0)
+		ret = -1;
+	if (c.workdir)
+		vb_rm_rf_inside(c.workdir, c.workdir);
 	*out = c.res;
 	vb_strv_free(c.platforms);
+	for (size_t i = 0; i < c.n_keys; i++) {
+		free(c.keys[i]);
+		free(c.prefixes[i]);
+	}
+	free(c.keys);
+	free(c.prefixes);
+	free(c.workdir);
 	free(c.figdir);
 	return ret;
 }

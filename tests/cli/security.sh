@@ -88,4 +88,174 @@ rm "$T/s4/virtbench-00000000-0000-4000-8000-000000000000"
 expect_exit 0 vb collect --resume "$U" --state-dir "$T/s4"
 [ "$(q "select status from run where uuid = '$U'")" = complete ] || fail "resume after removing the link"
 
+# 5. links planted at the outputs of report and plot (a shared output
+#    folder): replaced by the new files, their targets untouched
+if command -v gnuplot >/dev/null; then
+	DB5=$T/plot.db
+	for i in 1 2 3; do echo "170000000$i,4${i}00,1600$i,24$i,23$i"; done >"$T/c.csv"
+	expect_exit 0 "$VIRTBENCH" --db "$DB5" -q import classic "$T/c.csv" --platform native
+	echo precious >"$T/victim5"
+	mkdir -p "$T/rep/figures"
+	ln -s "$T/victim5" "$T/rep/report.md"
+	ln -s "$T/victim5" "$T/rep/figures/cpu-means.png"
+	ln -s "$T/victim5" "$T/rep/figures/cpu-means.gp"
+	ln -s "$T/victim5" "$T/rep/figures/cpu-means.log"
+	expect_exit 0 "$VIRTBENCH" --db "$DB5" report --out "$T/rep"
+	[ "$(cat "$T/victim5")" = precious ] || fail "an output was written through a planted link"
+	for f in report.md figures/cpu-means.png figures/cpu-means.gp; do
+		[ -f "$T/rep/$f" ] && [ ! -L "$T/rep/$f" ] || fail "$f is not a new file"
+	done
+	! ls -a "$T/rep/figures" | grep -q '^\.plot-' || fail "private render directory left behind"
+
+	# 6. two hosts whose names sanitise alike get figures of their own
+	for h in 'x@y' 'x_y'; do
+		{ echo "# host $h"; cat "$T/c.csv"; } >"$T/c-$h.csv"
+		expect_exit 0 "$VIRTBENCH" --db "$T/two.db" -q import classic "$T/c-$h.csv" \
+			--platform native --host "$h"
+	done
+	expect_exit 0 "$VIRTBENCH" --db "$T/two.db" plot --out "$T/two" --no-render
+	n1=$(ls "$T/rep/figures"/*.gp | wc -l)
+	n2=$(ls "$T/two/figures"/*.gp | wc -l)
+	[ "$n2" -eq $((2 * n1)) ] || fail "two hosts share figure files: $n2 scripts, expected $((2 * n1))"
+fi
+
+# ---- class 2: foreign data is never executed ------------------------------
+
+# 7. a run that came from a JSON file (even one claiming this very host and
+#    an interrupted status) and a run of another host (merged in) are never
+#    resumed: a clear error, and their suites do not run
+DB7=$T/seven.db
+expect_exit 0 "$VIRTBENCH" --db "$DB7" -q collect --state-dir "$T" --profile "$T/tiny.suite"
+expect_exit 0 "$VIRTBENCH" --db "$DB7" export --format json
+cp "$T/out" "$T/mine.json"
+PW=$T/pwned-import
+python3 - "$T/mine.json" "$T/evil.json" "$PW" <<'PY'
+import json, sys, uuid
+d = json.load(open(sys.argv[1]))
+r = d["runs"][0]
+r["uuid"] = str(uuid.uuid4())
+r["status"] = "interrupted"
+r["params"]["suite_text"] = r["params"]["suite_text"].replace(
+    "command = printf", "command = touch %s; printf" % sys.argv[3])
+d["samples"] = [s for s in d["samples"] if s["repetition"] == 0]
+for s in d["samples"]:
+    s["run"] = r["uuid"]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+U7=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]["uuid"])' "$T/evil.json")
+expect_exit 0 vb import json "$T/evil.json"
+expect_exit 1 vb collect --resume "$U7" --state-dir "$T"
+grep -q "^run $U7 was imported from .*evil.json, not collected here; it cannot be resumed" "$T/err" ||
+	fail "imported run not refused clearly: $(cat "$T/err")"
+[ ! -e "$PW" ] || fail "the imported run's suite was executed"
+# another host's run, arriving through db merge
+cp "$DB7" "$T/other.db"
+U7b=$(python3 -c 'import uuid; print(uuid.uuid4())')
+sqlite3 "$T/other.db" "update host set name = 'elsewhere';
+	update run set uuid = '$U7b', status = 'interrupted';
+	delete from sample where repetition = 1"
+expect_exit 0 vb db merge "$T/other.db"
+expect_exit 1 vb collect --resume "$U7b" --state-dir "$T"
+grep -q "^run $U7b was collected on host elsewhere, not on this one" "$T/err" ||
+	fail "another host's run not refused clearly: $(cat "$T/err")"
+
+# 8. a JSON file that plants a sample into a run it does not define (a
+#    complete run already here), or files a sample under another host:
+#    refused whole, nothing written
+expect_exit 0 vb -q collect --state-dir "$T" --profile "$T/tiny.suite"
+U8=$(cat "$T/out")
+before=$(q "select count(*) || ':' || total(value) from sample")
+runs_before=$(q "select count(*) from run")
+for attack in plant host; do
+	python3 - "$T/mine.json" "$T/plant.json" "$U8" "$attack" <<'PY'
+import json, sys, uuid
+d = json.load(open(sys.argv[1]))
+r = d["runs"][0]
+r["uuid"] = str(uuid.uuid4())
+for s in d["samples"]:
+    s["run"] = r["uuid"]
+bad = dict(d["samples"][-1])
+if sys.argv[4] == "plant":
+    bad.update(run=sys.argv[3], repetition=7, value=1e9)
+else:
+    bad.update(host="elsewhere", repetition=8)
+d["samples"].append(bad)
+json.dump(d, open(sys.argv[2], "w"))
+PY
+	expect_exit 1 vb import json "$T/plant.json"
+	if [ $attack = plant ]; then
+		grep -q "plant.json: samples\[2\].run: run $U8 is not in \"runs\" of this file" "$T/err" ||
+			fail "planted sample not named: $(cat "$T/err")"
+	else
+		grep -q "plant.json: samples\[2\].host: 'elsewhere' is not the host of run" "$T/err" ||
+			fail "foreign-host sample not named: $(cat "$T/err")"
+	fi
+	[ "$(q "select count(*) || ':' || total(value) from sample")" = "$before" ] ||
+		fail "samples changed by a refused import ($attack)"
+	[ "$(q "select count(*) from run")" = "$runs_before" ] || fail "a run was added ($attack)"
+done
+
+# 9. one live collector per run whatever the state directory or the path
+#    to the database: a second collector on a live run is refused naming
+#    the first; the lock dies with the first (SIGKILL) and the run then
+#    resumes to exactly its plan
+sed 's/^reps = 1/reps = 3/; s/^duration = 1/duration = 2/' "$T/tiny.suite" >"$T/slow.suite"
+"$VIRTBENCH" --db "$DB" collect --state-dir "$T/s9a" --profile "$T/slow.suite" \
+	>"$T/u9" 2>"$T/e9" &
+c9=$!
+i=0
+until [ -s "$T/u9" ] && grep -q "fake #0" "$T/e9"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { kill $c9; fail "first collector did not start: $(cat "$T/e9")"; }
+	sleep 0.1
+done
+U9=$(cat "$T/u9")
+expect_exit 1 env VIRTBENCH_STATE_DIR="$T/s9b" "$VIRTBENCH" --db "$DB" collect --resume "$U9"
+grep -q "^run $U9 is being collected by process $c9 " "$T/err" ||
+	{ kill $c9; fail "second collector not refused: $(cat "$T/err")"; }
+ln -s "$DB" "$T/link.db"
+expect_exit 1 "$VIRTBENCH" --db "$T/link.db" collect --resume "$U9" --state-dir "$T/s9c"
+grep -q "is being collected by process $c9 " "$T/err" ||
+	{ kill $c9; fail "the lock depends on the path: $(cat "$T/err")"; }
+kill -KILL $c9
+wait $c9 || true
+rm -rf "$T/s9a"
+expect_exit 0 vb collect --resume "$U9" --state-dir "$T/s9b"
+[ "$(q "select count(*) from sample s join run r on r.id = s.run_id where r.uuid = '$U9' and s.status in ('ok', 'warmup')")" = 4 ] ||
+	fail "resumed run does not have exactly its 4 planned samples"
+
+# ---- class 3: the store never loses a measured sample ----------------------
+
+# 10. a negative or a future schema version is refused in one line
+cp "$DB7" "$T/neg.db"
+sqlite3 "$T/neg.db" "PRAGMA user_version = -1"
+expect_exit 1 "$VIRTBENCH" --db "$T/neg.db" analyze
+expect_err_line "$T/neg.db: schema version -1 is not one virtbench ever wrote (a damaged or foreign file)"
+[ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one line: $(cat "$T/err")"
+sqlite3 "$T/neg.db" "PRAGMA user_version = 2147483647"
+expect_exit 1 "$VIRTBENCH" --db "$T/neg.db" analyze
+grep -q "schema version 2147483647 is newer" "$T/err" || fail "future schema: $(cat "$T/err")"
+
+# 11. another process holds the write lock for longer than the busy
+#    timeout while samples are measured: the collector waits, says so,
+#    and loses nothing
+DB11=$T/lock.db
+"$VIRTBENCH" --db "$DB11" collect --state-dir "$T" --profile "$T/slow.suite" --duration 1 \
+	>"$T/u11" 2>"$T/e11" &
+c11=$!
+i=0
+until grep -q "fake #0" "$T/e11" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { kill $c11; fail "collector did not start: $(cat "$T/e11")"; }
+	sleep 0.1
+done
+{ echo ".timeout 20000"; echo "BEGIN IMMEDIATE;"; echo "UPDATE host SET cores = cores;"
+  sleep 9; echo "COMMIT;"; } | sqlite3 "$DB11"
+wait $c11 || { cat "$T/e11" >&2; fail "the collection failed while the lock was held"; }
+grep -q "locked by another process for 5 s; waiting for it (the measured sample is kept in memory meanwhile)" "$T/e11" ||
+	fail "no waiting message: $(cat "$T/e11")"
+U11=$(cat "$T/u11")
+[ "$(sqlite3 "$DB11" "select status || ':' || (select count(*) from sample s where s.run_id = r.id and s.status in ('ok', 'warmup')) from run r where uuid = '$U11'")" = complete:4 ] ||
+	fail "samples lost to the lock: $(cat "$T/e11")"
+
 echo "security: ok"
