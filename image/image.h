@@ -45,11 +45,12 @@ int image_build(int force, struct image_info *im);
  * "virtbench image docker" to import the same tree as a container image. */
 int image_rootfs_ensure(char **dir);
 
-/* Runs argv (no shell) and waits. Its stdout and stderr are appended to
- * log (or discarded when log is NULL); when label is not NULL and progress
- * is wanted, the child's last output line is shown after the label. Returns
- * 0 when it exited with status 0, negative otherwise (reported, with the
- * tail of the log). */
+/* Runs argv (no shell, common/run.c) and waits. Its stdout and stderr are
+ * appended to log (when log is NULL, only their tail is kept, to show on
+ * failure); when label is not NULL and progress is wanted, the child's
+ * last output line is shown after the label. Returns 0 when it exited
+ * with status 0, negative otherwise (reported, with the tail of the
+ * output). */
 int image_run(char *const argv[], const char *log, const char *label);
 
 #endif
