@@ -387,7 +387,8 @@ static int select_benchmarks(struct collector *c, char **names)
 		cb = &c->bench[c->n_bench++];
 		cb->b = b;
 		if (suite_seconds(b->timeout, c->duration, &cb->timeout) < 0 ||
-		    suite_seconds(b->estimate, c->duration, &cb->estimate) < 0)
+		    suite_seconds(b->estimate, c->duration, &cb->estimate) < 0 ||
+		    !(cb->timeout > 0))
 			return vb_error("%s: benchmark %s: bad timeout or estimate",
 					c->suite->origin, b->name);
 	}

@@ -435,6 +435,41 @@ void vb_sha256_hex(const void *data, size_t n, char out[65])
 	sha256_hex_final(&s, out);
 }
 
+void vb_hmac_sha256_hex(const void *key, size_t klen, const void *msg,
+			size_t n, char out[65])
+{
+	unsigned char k[64] = { 0 }, pad[64], inner[32];
+	char hex[65];
+	struct sha256 s;
+
+	/* RFC 2104: a key longer than the block is replaced by its hash. */
+	if (klen > sizeof(k)) {
+		vb_sha256_hex(key, klen, hex);
+		for (int i = 0; i < 32; i++)
+			k[i] = (unsigned char)strtoul((char[]){ hex[2 * i],
+					hex[2 * i + 1], 0 }, NULL, 16);
+	} else {
+		memcpy(k, key, klen);
+	}
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&s);
+	sha256_update(&s, pad, sizeof(pad));
+	sha256_update(&s, msg, n);
+	sha256_hex_final(&s, hex);
+	for (int i = 0; i < 32; i++)
+		inner[i] = (unsigned char)strtoul((char[]){ hex[2 * i],
+				hex[2 * i + 1], 0 }, NULL, 16);
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&s);
+	sha256_update(&s, pad, sizeof(pad));
+	sha256_update(&s, inner, sizeof(inner));
+	sha256_hex_final(&s, out);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
+}
+
 int vb_sha256_file(const char *path, char out[65])
 {
 	struct sb sb = SB_INIT;

@@ -9,6 +9,9 @@
 
 #include "db/db.h"
 
+/* The message of the host fingerprint, HMAC-SHA256 keyed by machine-id. */
+#define DB_FINGERPRINT_APP "virtbench host fingerprint v1"
+
 /* The application_id virtbench stamps into its files ('VBEN'). */
 #define DB_APPLICATION_ID 0x5642454e
 
@@ -16,6 +19,7 @@ struct db {
 	sqlite3 *h;
 	char *path;
 	int in_tx;
+	int readonly;  /* opened read-only: read-only media or not ours */
 	sqlite3_stmt *ins_sample; /* cached by db_sample_insert() */
 	sqlite3_stmt *upd_parsed; /* cached by db_sample_set_parsed() */
 };

@@ -26,6 +26,25 @@
 
 /* ---- may this run be resumed here? -------------------------------------- */
 
+/* Databases written before the keyed fingerprint hold the plain SHA-256
+ * of machine-id; such a run of this machine stays resumable. The plain
+ * hash is computed here to compare, never stored. */
+static int legacy_fingerprint_is(const char *fp)
+{
+	struct sb sb = SB_INIT;
+	char hex[65];
+	int same = 0;
+
+	if (sb_read_file(&sb, "/etc/machine-id") == 0 && sb.len >= 32) {
+		vb_sha256_hex(sb.buf, strcspn(sb.buf, "\n"), hex);
+		same = !strcmp(hex, fp);
+		explicit_bzero(hex, sizeof(hex));
+		explicit_bzero(sb.buf, sb.len);
+	}
+	sb_release(&sb);
+	return same;
+}
+
 int db_run_check_resumable(struct db *db, int64_t run_id)
 {
 	sqlite3_stmt *st;
@@ -61,7 +80,8 @@ int db_run_check_resumable(struct db *db, int64_t run_id)
 				 "cannot be resumed (its commands are never run)",
 				 uuid, source ? " from " : "", source ? source : "");
 		else if (strcmp(host, me.name) ||
-			 (fp && me.fingerprint && strcmp(fp, me.fingerprint)))
+			 (fp && me.fingerprint && strcmp(fp, me.fingerprint) &&
+			  !legacy_fingerprint_is(fp)))
 			vb_error("run %s was collected on host %s, not on this one "
 				 "(%s%s); it can only be resumed there", uuid, host,
 				 me.name, fp && me.fingerprint &&

@@ -60,6 +60,30 @@ static int get_num(const struct ctx *c, const cJSON *obj, const char *where,
 	return 0;
 }
 
+/* An optional whole number in [lo, hi], checked before any cast (a seed
+ * of 1e300 must not become INT64_MIN). The bounds are given as doubles
+ * that are exactly representable. */
+static int get_int(const struct ctx *c, const cJSON *obj, const char *where,
+		   int idx, const char *key, double lo, double hi, int *present,
+		   int64_t *out)
+{
+	double v;
+
+	if (get_num(c, obj, where, idx, key, present, &v) < 0)
+		return -1;
+	if (!*present)
+		return 0;
+	if (!(v >= lo && v <= hi) || v != floor(v))
+		return vb_error("%s: %s[%d].%s: %g is not a whole number from %.0f "
+				"to %.0f", c->path, where, idx, key, v, lo, hi);
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* 2^63 is a double; the largest double below it is 2^63 - 1024. */
+#define I64_LO (-9223372036854775808.0)
+#define I64_HI (9223372036854774784.0)
+
 /* A JSON member stored as JSON text (config, params, meta). */
 static char *get_json_text(const cJSON *obj, const char *key)
 {
@@ -95,7 +119,7 @@ static int import_hosts(const struct ctx *c, const cJSON *hosts)
 	cJSON_ArrayForEach(h, hosts) {
 		struct db_host host = { 0 };
 		const char *name, *cpu, *s;
-		double num;
+		int64_t num;
 		int has, ret;
 		int64_t id;
 
@@ -118,13 +142,14 @@ static int import_hosts(const struct ctx *c, const cJSON *hosts)
 		if (get_str(c, h, "hosts", i, "virt_flags", 0, &s) < 0)
 			return -1;
 		host.virt_flags = (char *)s;
-		if (get_num(c, h, "hosts", i, "cores", &has, &num) < 0)
+		if (get_int(c, h, "hosts", i, "cores", 0, INT_MAX, &has, &num) < 0)
 			return -1;
 		host.cores = has ? (int)num : 0;
-		if (get_num(c, h, "hosts", i, "memory_bytes", &has, &num) < 0)
+		if (get_int(c, h, "hosts", i, "memory_bytes", 0, I64_HI, &has,
+			    &num) < 0)
 			return -1;
-		host.memory_bytes = has ? (int64_t)num : 0;
-		if (get_num(c, h, "hosts", i, "has_kvm", &has, &num) < 0)
+		host.memory_bytes = has ? num : 0;
+		if (get_int(c, h, "hosts", i, "has_kvm", 0, 1, &has, &num) < 0)
 			return -1;
 		host.has_kvm = has ? (int)num : 0;
 		if (get_str(c, h, "hosts", i, "captured_at", 0, &s) < 0)
@@ -156,7 +181,7 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 		*source, *sha;
 	const cJSON *plats, *p;
 	char *params;
-	double seed;
+	int64_t seed;
 	int has_seed, rc, j = 0;
 	int64_t host_id;
 	sqlite3_stmt *st;
@@ -171,8 +196,11 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 	    get_str(c, run, "runs", i, "status", 1, &status) < 0 ||
 	    get_str(c, run, "runs", i, "source", 0, &source) < 0 ||
 	    get_str(c, run, "runs", i, "source_sha256", 0, &sha) < 0 ||
-	    get_num(c, run, "runs", i, "seed", &has_seed, &seed) < 0)
+	    get_int(c, run, "runs", i, "seed", I64_LO, I64_HI, &has_seed, &seed) < 0)
 		return -1;
+	/* What db check calls a run that ended before it started. */
+	if (end && strcmp(end, start) < 0)
+		return vb_error("%s: runs[%d].ended_at: before started_at", c->path, i);
 	if (host_id_of(c->db, host, &host_id) < 0 ||
 	    db_prepare(c->db, &st, sql) < 0)
 		return -1;
@@ -183,7 +211,7 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 	if (params)
 		sqlite3_bind_text(st, 4, params, -1, SQLITE_TRANSIENT);
 	if (has_seed)
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)seed);
+		sqlite3_bind_int64(st, 5, seed);
 	sqlite3_bind_text(st, 6, tool, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, cmdline, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, start, -1, SQLITE_STATIC);
@@ -268,7 +296,8 @@ static int import_samples(const struct ctx *c, const cJSON *samples,
 	cJSON_ArrayForEach(s, samples) {
 		const char *run, *host, *plat, *bench, *unit, *dir, *status, *start,
 			*parser, *err, *raw;
-		double rep, value, dur, pv;
+		double value, dur;
+		int64_t rep, pv;
 		int has_rep, has_value, has_dur, has_pv;
 
 		if (!cJSON_IsObject(s)) {
@@ -286,14 +315,20 @@ static int import_samples(const struct ctx *c, const cJSON *samples,
 		    get_str(c, s, "samples", i, "parser", 0, &parser) < 0 ||
 		    get_str(c, s, "samples", i, "error", 0, &err) < 0 ||
 		    get_str(c, s, "samples", i, "raw_output", 0, &raw) < 0 ||
-		    get_num(c, s, "samples", i, "repetition", &has_rep, &rep) < 0 ||
+		    get_int(c, s, "samples", i, "repetition", 0, INT_MAX, &has_rep,
+			    &rep) < 0 ||
 		    get_num(c, s, "samples", i, "value", &has_value, &value) < 0 ||
 		    get_num(c, s, "samples", i, "duration", &has_dur, &dur) < 0 ||
-		    get_num(c, s, "samples", i, "parser_version", &has_pv, &pv) < 0)
+		    get_int(c, s, "samples", i, "parser_version", INT_MIN, INT_MAX,
+			    &has_pv, &pv) < 0)
 			goto out;
-		if (!has_rep || rep < 0 || rep != (int)rep) {
-			vb_error("%s: samples[%d].repetition: missing or not a "
-				 "non-negative integer", c->path, i);
+		if (!has_rep) {
+			vb_error("%s: samples[%d].repetition: missing", c->path, i);
+			goto out;
+		}
+		if (has_dur && dur < 0) {
+			vb_error("%s: samples[%d].duration: %g is not a number of "
+				 "seconds from 0", c->path, i, dur);
 			goto out;
 		}
 		if (strcmp(status, "ok") && strcmp(status, "failed") &&
@@ -305,6 +340,12 @@ static int import_samples(const struct ctx *c, const cJSON *samples,
 		if (!strcmp(status, "ok") && !has_value) {
 			vb_error("%s: samples[%d].value: missing for an ok sample",
 				 c->path, i);
+			goto out;
+		}
+		/* What db check calls a failure without a reason. */
+		if (!strcmp(status, "failed") && (!err || !*err)) {
+			vb_error("%s: samples[%d].error: a failed sample needs its "
+				 "reason", c->path, i);
 			goto out;
 		}
 		if (vb_strv_contains(skip_uuids, run)) {

@@ -34,7 +34,8 @@ echo precious >"$T/a/victim/keep"
 expect_exit 2 vb collect --state-dir "$T/a/b" --profile "$T/tiny.suite" \
 	--platforms 'native:../../../../victim'
 expect_err_line "--platforms 'native:../../../../victim': each part after the kind must be 1 to 64 of A-Z a-z 0-9 . _ + @ -, starting with a letter, a digit or _"
-[ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one line: $(cat "$T/err")"
+[ "$(head -n 1 "$T/err")" = "--platforms 'native:../../../../victim': each part after the kind must be 1 to 64 of A-Z a-z 0-9 . _ + @ -, starting with a letter, a digit or _" ] ||
+	fail "the error is not the first line (the usage follows it): $(cat "$T/err")"
 [ "$(cat "$T/a/victim/keep" 2>/dev/null)" = precious ] || fail "victim directory damaged"
 [ ! -e "$DB" ] || [ "$(q 'select count(*) from run')" = 0 ] || fail "a run was created"
 
@@ -126,6 +127,18 @@ fi
 #    resumed: a clear error, and their suites do not run
 DB7=$T/seven.db
 expect_exit 0 "$VIRTBENCH" --db "$DB7" -q collect --state-dir "$T" --profile "$T/tiny.suite"
+# (class 6: the host fingerprint is keyed by machine-id, never its plain
+#  hash, and a new database and its WAL are private from the first moment)
+if [ -s /etc/machine-id ]; then
+	want=$(python3 -c 'import hmac, hashlib; k = open("/etc/machine-id").read().strip().encode(); print(hmac.new(k, b"virtbench host fingerprint v1", hashlib.sha256).hexdigest())')
+	plain=$(tr -d '\n' </etc/machine-id | sha256sum | cut -d' ' -f1)
+	[ "$(sqlite3 "$DB7" "select fingerprint from host")" = "$want" ] ||
+		fail "fingerprint is not HMAC-SHA256(machine-id, app): $(sqlite3 "$DB7" "select fingerprint from host")"
+	! "$VIRTBENCH" --db "$DB7" export --format json | grep -q "$plain" || fail "plain hash of machine-id exported"
+fi
+for f in "$DB7" "$DB7-wal"; do
+	[ ! -e "$f" ] || [ "$(stat -c %a "$f")" = 600 ] || fail "$f is mode $(stat -c %a "$f"), not 600"
+done
 expect_exit 0 "$VIRTBENCH" --db "$DB7" export --format json
 cp "$T/out" "$T/mine.json"
 PW=$T/pwned-import
@@ -257,5 +270,35 @@ grep -q "locked by another process for 5 s; waiting for it (the measured sample 
 U11=$(cat "$T/u11")
 [ "$(sqlite3 "$DB11" "select status || ':' || (select count(*) from sample s where s.run_id = r.id and s.status in ('ok', 'warmup')) from run r where uuid = '$U11'")" = complete:4 ] ||
 	fail "samples lost to the lock: $(cat "$T/e11")"
+
+# 12. a database on read-only media, or one this user may not write, can
+#     still be read: analyze, export and report work; a write says why
+ro_checks() { # DBFILE OUTDIR RUNNER...
+	f=$1 o=$2
+	shift 2
+	expect_exit 0 "$@" "$VIRTBENCH" --db "$f" analyze
+	expect_exit 0 "$@" "$VIRTBENCH" --db "$f" export --format csv
+	[ "$(wc -l <"$T/out")" -ge 3 ] || fail "export from a read-only database is empty"
+	expect_exit 0 "$@" "$VIRTBENCH" --db "$f" report --out "$o" --no-render
+	expect_exit 1 "$@" "$VIRTBENCH" --db "$f" import classic "$T/c.csv" --platform native
+	grep -q "read-only" "$T/err" || fail "a write to a read-only database does not say so: $(cat "$T/err")"
+}
+sqlite3 "$DB7" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+for i in 1 2 3; do echo "170000000$i,4${i}00,1600$i,24$i,23$i"; done >"$T/c.csv"
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/ro" && mount -t tmpfs -o size=16m vbtest "$T/ro" 2>/dev/null; then
+	trap 'umount "$T/ro" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+	cp "$DB7" "$T/ro/r.db"
+	mount -o remount,ro "$T/ro"
+	ro_checks "$T/ro/r.db" "$T/rorep"
+	umount "$T/ro"
+fi
+if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+	mkdir -p "$T/nw"
+	cp "$DB7" "$T/nw/r.db"
+	chmod 755 "$T" "$T/nw"
+	chmod 644 "$T/nw/r.db"
+	mkdir -p "$T/nwrep" && chown 65534:65534 "$T/nwrep"
+	ro_checks "$T/nw/r.db" "$T/nwrep" setpriv --reuid=65534 --regid=65534 --clear-groups
+fi
 
 echo "security: ok"

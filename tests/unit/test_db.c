@@ -760,6 +760,70 @@ static void test_foreign_data(void **state)
 	free(p);
 }
 
+/* Issue 13, class 4: JSON import checks integer ranges before casting,
+ * and accepts exactly what db check accepts. */
+static void test_import_ranges(void **state)
+{
+	static const char tmpl[] =
+		"{\"format\": \"virtbench-export\", \"version\": 1, \"hosts\": [],"
+		" \"runs\": [{\"uuid\": \"44444444-4444-4444-8444-444444444444\","
+		" \"host\": \"h\", \"suite\": \"x\", \"tool_version\": \"t\","
+		" \"started_at\": \"2026-01-01T00:00:00Z\", %s \"status\": \"complete\"}],"
+		" \"samples\": [{\"run\": \"44444444-4444-4444-8444-444444444444\","
+		" \"host\": \"h\", \"platform\": \"native\", \"benchmark\": \"cpu\","
+		" \"unit\": \"events/s\", \"started_at\": \"2026-01-01T00:00:00Z\", %s}]}";
+	static const struct {
+		const char *run, *sample, *err;
+	} bad[] = {
+		{ "\"seed\": 1e300,", "\"status\": \"ok\", \"repetition\": 1, \"value\": 1",
+		  "runs[0].seed: 1e+300 is not a whole number from" },
+		{ "\"seed\": 1.5,", "\"status\": \"ok\", \"repetition\": 1, \"value\": 1",
+		  "runs[0].seed: 1.5 is not a whole number from" },
+		{ "", "\"status\": \"ok\", \"repetition\": 1e10, \"value\": 1",
+		  "samples[0].repetition: 1e+10 is not a whole number from 0 to" },
+		{ "", "\"status\": \"ok\", \"repetition\": 1, \"value\": 1, \"parser_version\": -1e20",
+		  "samples[0].parser_version: -1e+20 is not a whole number from" },
+		{ "", "\"status\": \"ok\", \"repetition\": 1, \"value\": 1, \"duration\": -3",
+		  "samples[0].duration: -3 is not a number of seconds from 0" },
+		{ "", "\"status\": \"failed\", \"repetition\": 1",
+		  "samples[0].error: a failed sample needs its reason" },
+		{ "\"ended_at\": \"2025-01-01T00:00:00Z\",",
+		  "\"status\": \"ok\", \"repetition\": 1, \"value\": 1",
+		  "runs[0].ended_at: before started_at" },
+	};
+	char *p = tpath("ranges.db"), *j, *err;
+	struct db *db;
+	struct json_args ja = { 0 };
+	int ret;
+
+	(void)state;
+	assert_int_equal(db_open(p, DB_OPEN_CREATE, &db), 0);
+	ja.db = db;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j = xasprintf(tmpl, bad[i].run, bad[i].sample);
+		ja.path = write_tmp("r.json", j, strlen(j));
+		err = capture_stderr(do_import_json, &ja, &ret);
+		if (ret != -1 || !strstr(err, bad[i].err))
+			fail_msg("case %zu: ret %d, stderr: %s", i, ret, err);
+		assert_int_equal(count(db, "SELECT count(*) FROM run"), 0);
+		free(err);
+		free(j);
+		free((char *)ja.path);
+	}
+	/* The largest finite value imports, and db check agrees it is valid. */
+	j = xasprintf(tmpl, "\"seed\": 9007199254740992,",
+		      "\"status\": \"ok\", \"repetition\": 1, \"value\": 1.7976931348623157e308");
+	ja.path = write_tmp("r.json", j, strlen(j));
+	err = capture_stderr(do_import_json, &ja, &ret);
+	assert_int_equal(ret, 0);
+	free(err);
+	assert_int_equal(db_check(db), 0);
+	free(j);
+	free((char *)ja.path);
+	db_close(db);
+	free(p);
+}
+
 static int lock_run2(void *db)
 {
 	return db_run_lock(db, "22222222-2222-4222-8222-222222222222");
@@ -1053,6 +1117,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schema_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_for_locks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_named_queries, setup, teardown),
 		cmocka_unit_test(test_sha256),

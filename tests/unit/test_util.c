@@ -184,11 +184,30 @@ static void test_write_atomic_nofollow(void **state)
 	free(tmpname);
 }
 
+/* HMAC-SHA256 against RFC 4231 (test cases 2 and 6: a short key, and a
+ * key longer than the block, which is hashed first). */
+static void test_hmac_sha256(void **state)
+{
+	char out[65], key[131];
+
+	(void)state;
+	vb_hmac_sha256_hex("Jefe", 4, "what do ya want for nothing?", 28, out);
+	assert_string_equal(out, "5bdcc146bf60754e6a042426089575c7"
+				 "5a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, sizeof(key));
+	vb_hmac_sha256_hex(key, sizeof(key),
+			   "Test Using Larger Than Block-Size Key - Hash Key First",
+			   54, out);
+	assert_string_equal(out, "60e431591ee0b67f0d8a26aacbf5b77f"
+				 "8e0bc6213728c5140546040f0ee37f54");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name_rule),
 		cmocka_unit_test(test_path_rule),
+		cmocka_unit_test(test_hmac_sha256),
 		cmocka_unit_test_setup_teardown(test_rm_rf_inside, setup, rm_all),
 		cmocka_unit_test_setup_teardown(test_mkdir_private, setup, rm_all),
 		cmocka_unit_test_setup_teardown(test_write_atomic_nofollow, setup,
