@@ -204,6 +204,25 @@ out:
 	return ret;
 }
 
+void vb_csv_text(FILE *f, const char *s)
+{
+	int formula = *s && strchr("=+-@\t\r", *s);
+
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 int vb_mkdir_private(const char *path)
 {
 	char *parent = xstrdup(path), *slash;

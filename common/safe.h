@@ -14,6 +14,8 @@
 #ifndef VB_COMMON_SAFE_H
 #define VB_COMMON_SAFE_H
 
+#include <stdio.h>
+
 /* Longest name vb_name_valid() accepts, in bytes. */
 #define VB_NAME_MAX 64
 
@@ -60,5 +62,14 @@ int vb_rm_rf_inside(const char *path, const char *root);
  * not writable by group or others. Returns 0, or -1 after reporting.
  */
 int vb_mkdir_private(const char *path);
+
+/*
+ * Writes a text field of a CSV file: quoted when it must be (RFC 4180),
+ * and, when it starts with =, +, -, @, tab or carriage return (what a
+ * spreadsheet reads as a formula: OWASP's CSV injection rule), prefixed
+ * with ' inside quotes so it is shown as text, never evaluated. Numbers
+ * are not text fields: callers write them as they are.
+ */
+void vb_csv_text(FILE *f, const char *s);
 
 #endif

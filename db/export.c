@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db_int.h"
 
@@ -52,24 +53,6 @@ static int prepare_filtered(struct db *db, sqlite3_stmt **st, const char *sql,
 			sqlite3_bind_text(*st, 3, f->run, -1, SQLITE_STATIC);
 	}
 	return 0;
-}
-
-/* A CSV field, quoted only when it must be (RFC 4180). */
-static void csv_field(FILE *out, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
 }
 
 /* Shortest text that reads back as the same double. */
@@ -102,8 +85,10 @@ int db_export_csv(struct db *db, const struct db_filter *f, FILE *out)
 			if (i == 5 || i == 9) {
 				fmt_double(num, sizeof(num), sqlite3_column_double(st, i));
 				fputs(num, out);
+			} else if (sqlite3_column_type(st, i) == SQLITE_TEXT) {
+				vb_csv_text(out, (const char *)sqlite3_column_text(st, i));
 			} else {
-				csv_field(out, (const char *)sqlite3_column_text(st, i));
+				fputs((const char *)sqlite3_column_text(st, i), out);
 			}
 		}
 		fputc('\n', out);

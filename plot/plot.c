@@ -66,15 +66,19 @@ const char *plot_platform_colour(const char *platform, char *const *names)
 
 void plot_gp_quote(struct sb *out, const char *s)
 {
-	sb_addc(out, '\'');
+	/* Double quotes: gnuplot's tokenizer takes a doubled quote at the
+	 * start of a single-quoted string for an empty string, so a name
+	 * beginning with ' broke the script. In double quotes only backslash
+	 * escapes are special: '\' and '"' are backslashed. */
+	sb_addc(out, '"');
 	for (; s && *s; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			continue;
-		if (*s == '\'')
-			sb_addc(out, '\'');
+		if (*s == '"' || *s == '\\')
+			sb_addc(out, '\\');
 		sb_addc(out, *s);
 	}
-	sb_addc(out, '\'');
+	sb_addc(out, '"');
 }
 
 char *plot_file_name(const char *s)

@@ -301,4 +301,64 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 	ro_checks "$T/nw/r.db" "$T/nwrep" setpriv --reuid=65534 --regid=65534 --clear-groups
 fi
 
+# ---- class 5: every output format escapes what it embeds -------------------
+
+# 13. names with Markdown, HTML, newlines, a leading quote and a CSV
+#     formula, arriving in a JSON file: tables keep their shape, nothing is
+#     rendered as HTML or run as a formula, gnuplot still plots
+python3 - "$T/mine.json" "$T/names.json" <<'PY'
+import json, sys, uuid
+d = json.load(open(sys.argv[1]))
+r = d["runs"][0]
+r["uuid"] = str(uuid.uuid4())
+evil = ["'ev|il\n<b>x</b>", "=HYPERLINK(\"http://x\")"]
+base = [s for s in d["samples"] if s["repetition"] == 1][0]
+samples = []
+for name in ["native"] + evil:
+    r.setdefault("platforms", [])
+    for rep in (1, 2, 3):
+        s = dict(base, run=r["uuid"], platform=name, repetition=rep,
+                 value=10.0 + rep + len(name), status="ok")
+        samples.append(s)
+d["samples"] = samples
+r["platforms"] = [dict(r["platforms"][0], name=n, kind="native") for n in ["native"] + evil]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+DB13=$T/names.db
+expect_exit 0 "$VIRTBENCH" --db "$DB13" import json "$T/names.json"
+expect_exit 0 "$VIRTBENCH" --db "$DB13" analyze --format markdown
+python3 - "$T/out" <<'PY' || fail "markdown from analyze is broken: $(cat "$T/out")"
+import re, sys
+rows = [l for l in open(sys.argv[1]) if l.startswith("|")]
+cells = lambda l: len(re.split(r"(?<!\\)\|", l.rstrip("\n"))) - 2
+assert rows and all(cells(l) == cells(rows[0]) for l in rows), "rows differ in cells"
+text = open(sys.argv[1]).read()
+assert "<b>" not in text, "raw HTML"
+PY
+expect_exit 0 "$VIRTBENCH" --db "$DB13" export --format csv
+python3 - "$T/out" <<'PY' || fail "CSV export lets a formula through: $(cat "$T/out")"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+for row in rows[1:]:
+    for cell in row:
+        if cell and cell[0] in "=+-@\t\r" and not cell.lstrip("-").replace(".", "", 1).replace("e", "", 1).isdigit():
+            raise SystemExit("formula cell %r" % cell)
+assert any(r[2] == "'=HYPERLINK(\"http://x\")" for r in rows[1:]), "name not kept (neutralised)"
+PY
+expect_exit 0 "$VIRTBENCH" --db "$DB13" analyze --format csv
+grep -q "^[^,]*,\"'=HYPERLINK" "$T/out" || fail "analyze CSV lets a formula through: $(cat "$T/out")"
+if command -v gnuplot >/dev/null; then
+	expect_exit 0 "$VIRTBENCH" --db "$DB13" plot --out "$T/p13"
+fi
+expect_exit 0 "$VIRTBENCH" --db "$DB13" report --out "$T/r13" --no-render
+python3 - "$T/r13/report.md" <<'PY' || fail "report.md is broken"
+import re, sys
+text = open(sys.argv[1]).read()
+assert "<b>" not in text, "raw HTML in report.md"
+for block in re.split(r"\n(?!\|)", text):
+    rows = [l for l in block.split("\n") if l.startswith("|")]
+    assert len({len(re.split(r"(?<!\\)\|", l)) for l in rows}) <= 1, \
+        "a table's rows differ in cells: %s" % rows
+PY
+
 echo "security: ok"
