@@ -204,6 +204,30 @@ out:
 	return ret;
 }
 
+char *shell_quote(const char *s)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_@%+=:,./-";
+	struct sb sb = SB_INIT;
+
+	if (!s)
+		s = "";
+	/* Words made only of characters no shell treats specially stay as
+	 * they are, so logged command lines remain readable. */
+	if (*s && strspn(s, safe) == strlen(s))
+		return xstrdup(s);
+	sb_addc(&sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sb_adds(&sb, "'\\''");
+		else
+			sb_addc(&sb, *s);
+	}
+	sb_addc(&sb, '\'');
+	return sb_detach(&sb);
+}
+
 void vb_csv_text(FILE *f, const char *s)
 {
 	int formula = *s && strchr("=+-@\t\r", *s);

@@ -63,6 +63,11 @@ int vb_rm_rf_inside(const char *path, const char *root);
  */
 int vb_mkdir_private(const char *path);
 
+/* Quotes s for a POSIX shell (single quotes); returns an owned string.
+ * Everything from a config or database that reaches a command line goes
+ * through this. */
+char *shell_quote(const char *s);
+
 /*
  * Writes a text field of a CSV file: quoted when it must be (RFC 4180),
  * and, when it starts with =, +, -, @, tab or carriage return (what a

@@ -30,6 +30,8 @@
 #include <signal.h>
 #include <cjson/cJSON.h>
 
+#include "common/safe.h"
+
 /* Set by the collector's SIGINT/SIGTERM handler. Long operations (exec,
  * waiting for a guest to boot) poll it and return early with an error. */
 extern volatile sig_atomic_t collect_stop_requested;
@@ -157,9 +159,6 @@ extern const struct platform_ops platform_ssh_ops;
  * benchmarks need O_DIRECT). Owned. */
 char *platform_state_base(const char *dir);
 
-/* Quotes s for a POSIX shell (single quotes); returns an owned string.
- * Everything from a config or database that reaches a command line goes
- * through this. */
-char *shell_quote(const char *s);
+/* shell_quote() is in common/safe.h (included here). */
 
 #endif
