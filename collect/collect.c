@@ -17,6 +17,7 @@
 #include "collect/collect.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -1207,6 +1208,83 @@ static int setup_iperf(struct collector *c)
 	return 0;
 }
 
+/* Pids of this user's processes whose environment carries
+ * VIRTBENCH_RUN=uuid (set on every native command), except ours. Returns
+ * how many were found, up to max. */
+static int run_processes(const char *uuid, pid_t *pids, int max)
+{
+	char *want = xasprintf("VIRTBENCH_RUN=%s", uuid);
+	size_t wn = strlen(want);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) && n < max) {
+		long pid;
+		char *path;
+		struct sb env = SB_INIT;
+		struct stat st;
+
+		if (vb_parse_long(e->d_name, &pid) < 0 || pid == (long)getpid())
+			continue;
+		path = xasprintf("/proc/%ld/environ", pid);
+		if (stat(path, &st) == 0 && st.st_uid == geteuid() &&
+		    sb_read_file(&env, path) == 0) {
+			/* NUL-separated NAME=value strings. */
+			for (size_t at = 0; at < env.len;) {
+				const char *v = env.buf + at;
+				size_t len = strnlen(v, env.len - at);
+
+				if (len == wn && !memcmp(v, want, len)) {
+					pids[n++] = (pid_t)pid;
+					break;
+				}
+				at += len + 1;
+			}
+		}
+		sb_release(&env);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(want);
+	return n;
+}
+
+/* A resumed run must not be measured beside what its killed collector
+ * left running: a benchmark's process group dies with the collector
+ * (common/run.h), but a descendant that left the group does not. Waits
+ * for them (saying so), then ends them. */
+#define DEAD_RUN_WAIT 10.0
+static void wait_for_dead_run(const char *uuid)
+{
+	pid_t pids[64];
+	double t0 = vb_mono_time();
+	int n, told = 0;
+
+	while ((n = run_processes(uuid, pids, 64)) > 0) {
+		if (!told) {
+			vb_warn("%d process%s still running from the interrupted "
+				"collection of run %s (pid %ld%s); waiting up to %.0f s "
+				"before ending %s", n, n == 1 ? " is" : "es are", uuid,
+				(long)pids[0], n > 1 ? ", ..." : "", DEAD_RUN_WAIT,
+				n == 1 ? "it" : "them");
+			told = 1;
+		}
+		if (vb_mono_time() - t0 > DEAD_RUN_WAIT) {
+			for (int i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			vb_warn("ended %d leftover process%s of run %s", n,
+				n == 1 ? "" : "es", uuid);
+			/* SIGKILL is not instant: let them go before measuring. */
+			for (int i = 0; i < 100 && run_processes(uuid, pids, 64); i++)
+				usleep(20000);
+			return;
+		}
+		usleep(100000);
+	}
+}
+
 /* The state base (--state-dir, the run's stored one, $VIRTBENCH_STATE_DIR
  * or /var/tmp) after the path rule; owned, or NULL after reporting. */
 static char *state_base_checked(const struct collect_opts *o)
@@ -1319,6 +1397,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 		/* One live collector per run, whatever its state directory. */
 		if (db_run_lock(db, c.uuid) < 0)
 			goto out;
+		wait_for_dead_run(c.uuid);
 		if (note_resume(&c) < 0 || load_existing(&c, &stored) < 0)
 			goto out;
 	}

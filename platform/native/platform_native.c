@@ -59,15 +59,26 @@ static int native_exec(struct platform *p, const char *cmd, double timeout,
 {
 	struct run_cmd c = RUN_CMD_INIT;
 	struct run_result rr;
+	char *env_run = NULL;
+	const char *env[2] = { NULL, NULL };
 	int ret;
 
 	exec_result_clear(r);
+	/* Every process of the run carries the run's UUID in its
+	 * environment, so a resume can find what a killed collector left
+	 * running (a descendant that left its process group). */
+	if (p->opts->run_uuid) {
+		env_run = xasprintf("VIRTBENCH_RUN=%s", p->opts->run_uuid);
+		env[0] = env_run;
+		c.env = env;
+	}
 	c.shell = cmd;
 	c.dir = p->workdir;
 	c.out = c.err = RUN_OUT_CAPTURE;
 	c.timeout = timeout;
 	c.stop = &collect_stop_requested;
 	ret = run_command(&c, &rr);
+	free(env_run);
 	r->out = rr.out ? rr.out : xstrdup("");
 	r->err = rr.err ? rr.err : xstrdup("");
 	if (ret < 0)

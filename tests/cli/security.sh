@@ -361,4 +361,55 @@ for block in re.split(r"\n(?!\|)", text):
         "a table's rows differ in cells: %s" % rows
 PY
 
+# ---- class 7: processes --------------------------------------------------
+
+# 14. a benchmark that left its process group (setsid) outlives a SIGKILLed
+#     collector; the resume does not measure beside it: it waits for it,
+#     then ends it, and says so
+cat >"$T/escape.suite" <<EOS
+[suite]
+name = escape
+duration = 1
+reps = 2
+[benchmark fake]
+command = setsid sh -c 'echo \$\$ >>$T/escaped.all; echo \$\$ >$T/escaped.pid; exec sleep 300' </dev/null >/dev/null 2>&1 & sleep 3; printf 'forkbench 1 fork+exit+wait cycles\nforks 10\nseconds 1.0\nforks_per_second 10.0\n'
+parser = forkbench
+timeout = 60
+EOS
+DB14=$T/escape.db
+trap 'for p in ${r14:-}; do grep -qa virtbench /proc/$p/cmdline 2>/dev/null && kill -KILL $p; done
+      for p in $(cat "$T/escaped.all" 2>/dev/null); do kill -KILL $p 2>/dev/null; done
+      umount "$T/ro" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+"$VIRTBENCH" --db "$DB14" collect --state-dir "$T" --profile "$T/escape.suite" >"$T/u14" 2>"$T/e14" &
+c14=$!
+i=0
+until [ -s "$T/escaped.pid" ] && [ -s "$T/u14" ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { kill $c14; fail "collector did not start: $(cat "$T/e14")"; }
+	sleep 0.1
+done
+kill -KILL $c14
+wait $c14 || true
+esc=$(cat "$T/escaped.pid")
+kill -0 "$esc" 2>/dev/null || fail "the escaped process did not outlive the collector (test premise)"
+rm -f "$T/escaped.pid"
+U14=$(cat "$T/u14")
+"$VIRTBENCH" --db "$DB14" collect --resume "$U14" --state-dir "$T" >"$T/out" 2>"$T/err" &
+r14=$!
+# the first thing the resumed run starts is the next sample's command,
+# which writes a new pid file: the old process must be gone by then
+i=0
+until [ -s "$T/escaped.pid" ] || ! kill -0 $r14 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 400 ] || { kill $r14; fail "resume did not start a sample: $(cat "$T/err")"; }
+	sleep 0.1
+done
+# (alive = exists and is not a zombie: in a container nothing may reap it)
+alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+alive "$esc" && { kill -KILL "$esc"; kill $r14; fail "the resume measured beside the dead collector's process $esc"; }
+wait $r14 || fail "resume failed: $(cat "$T/err")"
+grep -q "still running from the interrupted collection of run $U14" "$T/err" ||
+	fail "the wait was not said: $(cat "$T/err")"
+for p in $(cat "$T/escaped.all"); do kill -KILL "$p" 2>/dev/null || true; done
+
 echo "security: ok"
