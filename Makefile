@@ -9,7 +9,7 @@
 #
 # User CFLAGS/LDFLAGS are respected; WERROR=1 turns warnings into errors.
 
-PKGS       := sqlite3 libcjson gsl libvirt libssh libcurl
+PKGS       := sqlite3 libcjson gsl libvirt libssh libcurl libcmark-gfm
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g

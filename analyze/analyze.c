@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "analyze/analyze.h"
+#include "analyze/variants.h"
 #include "common/util.h"
 #include "db/db.h"
 
@@ -695,6 +696,15 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 		}
 		vsv[nvs++] = &g->vs_baseline;
 	}
+	/* Sibling comparisons, in the same family. */
+	if (with_baseline) {
+		if (analyze_variants_build(db, s, sorted, nsorted, run_id,
+					   compare_samples) < 0)
+			goto cleanup;
+		vsv = xrealloc(vsv, (nvs + s->n_variants + 1) * sizeof(*vsv));
+		for (i = 0; i < s->n_variants; i++)
+			vsv[nvs++] = &s->variants[i].vs;
+	}
 	holm_apply(vsv, nvs, &s->n_comparisons);
 	for (i = 0; i < ng; i++)
 		s->groups[i].warnings_text = warn[i].len ?
@@ -755,6 +765,7 @@ void analyze_set_free(struct analyze_set *s)
 	for (i = 0; i < s->n_groups; i++)
 		group_clear(&s->groups[i]);
 	free(s->groups);
+	analyze_variants_free(s);
 	free(s->baseline);
 	free(s);
 }
@@ -834,11 +845,13 @@ static struct analyze_cmp_only *cmp_one_sided(const struct analyze_set *set,
 	return out;
 }
 
-int analyze_compare_hosts(struct db *db, const char *host_a,
-			  const char *host_b, const struct analyze_opts *opts,
-			  struct analyze_cmp_set **out)
+/* B's selection relative to A's (oa, ob: the options with a host or a
+ * run each), labelled la and lb. */
+static int compare_selections(struct db *db, const struct analyze_opts *oa,
+			      const struct analyze_opts *ob, const char *la,
+			      const char *lb, struct analyze_cmp_set **out)
 {
-	struct analyze_opts o = { 0 };
+	struct analyze_opts o = *oa;
 	struct analyze_set *a = NULL, *b = NULL;
 	struct analyze_cmp_set *s = NULL;
 	struct analyze_vs **vsv = NULL;
@@ -846,17 +859,13 @@ int analyze_compare_hosts(struct db *db, const char *host_a,
 	int ret = -1;
 
 	*out = NULL;
-	if (opts)
-		o = *opts;
-	o.host = host_a;
-	if (load_set(db, &o, 0, &a) < 0)
+	if (load_set(db, oa, 0, &a) < 0)
 		goto cleanup;
-	o.host = host_b;
-	if (load_set(db, &o, 0, &b) < 0)
+	if (load_set(db, ob, 0, &b) < 0)
 		goto cleanup;
 	s = xcalloc(1, sizeof(*s));
-	s->host_a = xstrdup(host_a);
-	s->host_b = xstrdup(host_b);
+	s->host_a = xstrdup(la);
+	s->host_b = xstrdup(lb);
 	s->items = xcalloc(a->n_groups + 1, sizeof(*s->items));
 	for (i = 0; i < a->n_groups; i++) {
 		const struct analyze_group *ga = &a->groups[i];
@@ -904,6 +913,35 @@ cleanup:
 	else
 		*out = s;
 	return ret;
+}
+
+int analyze_compare_hosts(struct db *db, const char *host_a,
+			  const char *host_b, const struct analyze_opts *opts,
+			  struct analyze_cmp_set **out)
+{
+	struct analyze_opts oa = { 0 }, ob;
+
+	if (opts)
+		oa = *opts;
+	ob = oa;
+	oa.host = host_a;
+	ob.host = host_b;
+	return compare_selections(db, &oa, &ob, host_a, host_b, out);
+}
+
+int analyze_compare_runs(struct db *db, const char *run_a, const char *run_b,
+			 const struct analyze_opts *opts,
+			 struct analyze_cmp_set **out)
+{
+	struct analyze_opts oa = { 0 }, ob;
+
+	if (opts)
+		oa = *opts;
+	oa.host = NULL;
+	ob = oa;
+	oa.run = run_a;
+	ob.run = run_b;
+	return compare_selections(db, &oa, &ob, run_a, run_b, out);
 }
 
 static void cmp_only_free(struct analyze_cmp_only *o, size_t n)

@@ -221,8 +221,27 @@ struct analyze_opts {
 	int exclude_outliers; /* drop Tukey outliers (mild and severe) */
 };
 
+/* A sibling comparison: two platforms of the same kind on the same host
+ * whose settings differ (a study's variants), per benchmark; b relative
+ * to a (a = the one recorded first), with the statistics and multiplicity
+ * family of the baseline comparisons (analyze/variants.c). */
+struct analyze_variant {
+	char *host, *kind, *benchmark, *unit;
+	char *platform_a, *platform_b;
+	enum analyze_direction direction;
+	size_t n_a, n_b;
+	double mean_a, mean_b;
+	/* The settings that differ: differs[i] with values_a[i] and
+	 * values_b[i] ("" when a platform has no value recorded). */
+	size_t n_differs;
+	char **differs, **values_a, **values_b;
+	struct analyze_vs vs;   /* speedup > 1: b faster than a */
+};
+
 struct analyze_set {
 	char *baseline;
+	size_t n_variants;
+	struct analyze_variant *variants; /* by host, benchmark, then pair */
 	size_t n_groups;
 	struct analyze_group *groups; /* sorted by host name, benchmark (suite
 				       * order: row id), then the baseline
@@ -274,6 +293,12 @@ struct analyze_cmp_set {
 int analyze_compare_hosts(struct db *db, const char *host_a,
 			  const char *host_b, const struct analyze_opts *opts,
 			  struct analyze_cmp_set **out);
+/* The same for two runs (UUIDs or unique prefixes): run B relative to run
+ * A, e.g. one host before and after a change; host_a/host_b of the result
+ * hold the runs as given. opts->host is ignored. */
+int analyze_compare_runs(struct db *db, const char *run_a, const char *run_b,
+			 const struct analyze_opts *opts,
+			 struct analyze_cmp_set **out);
 void analyze_cmp_set_free(struct analyze_cmp_set *s);
 
 /* ------------------------------------------------------------------ */
@@ -283,6 +308,10 @@ void analyze_cmp_set_free(struct analyze_cmp_set *s);
 enum analyze_format {
 	ANALYZE_TEXT, ANALYZE_JSON, ANALYZE_CSV, ANALYZE_MARKDOWN
 };
+/* The JSON of one comparison (vs_baseline, a variant's): speedup, ci95,
+ * welch, mann_whitney, p_holm, significant, reason. Caller owns it. */
+struct cJSON *analyze_vs_to_json(const struct analyze_vs *vs);
+
 /* Parses "text|json|csv|markdown"; -1 if unknown (no message). */
 int analyze_format_parse(const char *s, enum analyze_format *f);
 

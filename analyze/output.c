@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "analyze/analyze.h"
+#include "analyze/variants.h"
 #include "common/safe.h"
 #include "common/util.h"
 
@@ -173,6 +174,11 @@ static cJSON *json_vs(const struct analyze_vs *vs)
 	return o;
 }
 
+cJSON *analyze_vs_to_json(const struct analyze_vs *vs)
+{
+	return json_vs(vs);
+}
+
 static const char *dir_name(enum analyze_direction d)
 {
 	return d == ANALYZE_LOWER ? "lower" : "higher";
@@ -232,6 +238,7 @@ cJSON *analyze_set_to_json(const struct analyze_set *s)
 		}
 		cJSON_AddItemToArray(res, o);
 	}
+	cJSON_AddItemToObject(root, "variants", analyze_variants_to_json(s));
 	return root;
 }
 

@@ -12,6 +12,7 @@
 #include "collect/collect.h"
 #include "platform/libvirt/libvirt_remote.h"
 #include "collect/parsers.h"
+#include "collect/study.h"
 #include "common/cmd.h"
 #include "common/safe.h"
 #include "common/util.h"
@@ -20,6 +21,10 @@
 struct collect_cli {
 	struct collect_opts o;
 	const char *out;       /* run: where figures and report.md go */
+	const char *study_path;
+	char **sets;           /* --set NAME.KEY=VALUE (owned by the table) */
+	struct study *study;   /* owned */
+	struct platform_settings *settings; /* parallel to o.platforms, owned */
 };
 
 static int opt_seed(const struct vb_option *opt, const char *arg, void *dest)
@@ -111,10 +116,18 @@ static int opt_cleanup_state_dir(const struct vb_option *opt, const char *arg,
 #define T struct collect_cli
 /* The options of collect, also taken by run. */
 #define COLLECT_OPTIONS \
+	OPT_STRING("study", 0, T, study_path, "FILE", \
+		   "a study (studies/README.md): suite, stopping rule,\n" \
+		   "platforms with their settings; the options below\n" \
+		   "apply on top (--platforms picks some of its own)"), \
 	OPT_LIST("platforms", 0, T, o.platforms, "LIST", \
 		 "comma-separated: native, docker, kvm, qemu,\n" \
 		 "ssh:USER@HOST[:PORT]; KIND:LABEL names a variant\n" \
 		 "(default native)"), \
+	OPT_LIST("set", 0, T, sets, "NAME.KEY=VALUE", \
+		 "a setting of one platform (repeatable), e.g.\n" \
+		 "--set qemu:wb.disk_cache=writeback; keys in\n" \
+		 "studies/README.md"), \
 	OPT_LIST("benchmarks", 0, T, o.benchmarks, "LIST", \
 		 "benchmarks of the suite to run (default all)"), \
 	OPT_STRING("profile", 0, T, o.profile, "NAME|FILE", \
@@ -174,7 +187,7 @@ static const struct vb_option collect_options[] = {
 static const struct vb_option run_options[] = {
 	COLLECT_OPTIONS,
 	OPT_CALLBACK("out", 0, "DIR", opt_out,
-		   "where figures and report.md go (default report)"),
+		     "where figures and report.md go (default out/report)"),
 	OPT_END(),
 };
 #undef T
@@ -190,7 +203,8 @@ static const struct vb_optgroup collect_groups[] = {
 
 #define COLLECT_ENVIRONMENT \
 	"environment: FORKBENCH (the fork benchmark binary, default\n" \
-	"build/forkbench next to virtbench), VIRTBENCH_SUITES (suites directory)\n"
+	"build/forkbench next to virtbench), VIRTBENCH_SUITES (suites directory),\n" \
+	"VIRTBENCH_BOOT_TIMEOUT (seconds to wait for a guest's SSH, default 240)\n"
 
 const struct vb_optspec cmd_collect_spec = {
 	.synopsis = "virtbench collect [--platforms LIST] [--benchmarks LIST]\n"
@@ -213,7 +227,7 @@ const struct vb_optspec cmd_run_spec = {
 	.synopsis = "virtbench run [collect options] [--out DIR]",
 	.description =
 	"collect, then analyze (printed), plot and report (into DIR, default\n"
-	"report) for the new run, in one go.\n",
+	"out/report) for the new run, in one go.\n",
 	.options = run_options,
 	.groups = collect_groups,
 	.footer = COLLECT_ENVIRONMENT,
@@ -252,13 +266,136 @@ static char *join_argv(const struct vb_ctx *ctx)
 	return sb_detach(&sb);
 }
 
-/* Runs the collector with parsed options. Returns the handler's status. */
-static int do_collect(struct collect_opts *o, struct vb_ctx *ctx, char uuid[37])
+/* The study's choices under the command line's: suite, benchmarks,
+ * stopping rule, duration; --platforms picks among its platforms. */
+static int study_options(struct collect_cli *c)
 {
-	char *cmdline = join_argv(ctx), *suites = collect_find_suites(ctx->argv0);
-	char *fork = NULL;
+	struct study *st = c->study;
+	struct collect_opts *o = &c->o;
+	size_t n;
+
+	if (!o->profile)
+		o->profile = st->suite;
+	if (!o->benchmarks && st->benchmarks) {
+		size_t nb = vb_strv_len(st->benchmarks);
+
+		o->benchmarks = xcalloc(nb + 1, sizeof(char *));
+		for (size_t i = 0; i < nb; i++)
+			o->benchmarks[i] = xstrdup(st->benchmarks[i]);
+	}
+	if (!o->duration)
+		o->duration = st->duration;
+	/* A stopping rule on the command line replaces the study's. */
+	if (!o->reps && !(o->target_ci > 0)) {
+		o->reps = st->reps;
+		o->target_ci = st->target_ci;
+		o->min_reps = st->min_reps;
+		o->max_reps = st->max_reps;
+	}
+	if (st->instances > 1)
+		return vb_error("%s: instances = %d: this build runs one instance "
+				"per platform", st->origin, st->instances);
+	if (o->platforms) {
+		for (char **w = o->platforms; *w; w++) {
+			size_t i;
+
+			for (i = 0; i < st->n_plat && strcmp(st->plat[i].name, *w); i++)
+				;
+			if (i == st->n_plat)
+				return vb_error("--platforms: %s is not a platform "
+						"of %s", *w, st->origin);
+		}
+	} else {
+		o->platforms = xcalloc(st->n_plat + 1, sizeof(char *));
+		for (size_t i = 0; i < st->n_plat; i++)
+			o->platforms[i] = xstrdup(st->plat[i].name);
+	}
+	n = vb_strv_len(o->platforms);
+	c->settings = xcalloc(n + 1, sizeof(*c->settings));
+	for (size_t j = 0; j < n; j++) {
+		const struct study_platform *sp = NULL;
+
+		for (size_t i = 0; i < st->n_plat; i++)
+			if (!strcmp(st->plat[i].name, o->platforms[j]))
+				sp = &st->plat[i];
+		c->settings[j].kind = xstrdup(sp->settings.kind);
+		if (sp->settings.address)
+			c->settings[j].address = xstrdup(sp->settings.address);
+		for (size_t k = 0; k < sp->settings.n; k++)
+			if (platform_settings_set(&c->settings[j],
+						  sp->settings.keys[k],
+						  sp->settings.values[k],
+						  st->origin) < 0)
+				return -1;
+	}
+	o->study_text = st->text;
+	o->study_origin = st->origin;
+	return study_apply_network(c->settings, n, o->popts.network,
+				   o->popts.docker_network);
+}
+
+/* Each platform's kind and settings: from the study, or each name's
+ * KIND; then every --set. Returns 0, 1 (bad study) or 2 (usage). */
+static int platform_settings_args(struct collect_cli *c,
+				  const struct vb_optspec *spec)
+{
+	size_t n;
+
+	if (c->study_path) {
+		if (study_load(c->study_path, &c->study) < 0 ||
+		    study_options(c) < 0)
+			return 1;
+	} else if (c->o.platforms) {
+		n = vb_strv_len(c->o.platforms);
+		c->settings = xcalloc(n + 1, sizeof(*c->settings));
+		for (size_t i = 0; i < n; i++) {
+			const struct platform_kind *k =
+				platform_kind_find(c->o.platforms[i], NULL);
+
+			/* An unknown kind is reported by the collector. */
+			if (k)
+				c->settings[i].kind = xstrdup(k->name);
+		}
+	}
+	if (c->sets && !c->settings)
+		return vb_usage_error(spec, "--set needs --platforms or --study "
+				      "(the default platform, native, takes no "
+				      "settings)");
+	n = vb_strv_len(c->o.platforms);
+	for (size_t i = 0; c->sets && c->sets[i]; i++)
+		if (study_apply_set(c->o.platforms, c->settings, n, c->sets[i]) < 0)
+			return vb_usage_error(spec, NULL);
+	c->o.settings = c->settings;
+	return 0;
+}
+
+/* Frees what platform_settings_args() made (the table's lists are the
+ * dispatcher's to release). */
+static void collect_cli_clear(struct collect_cli *c)
+{
+	for (size_t i = 0; c->settings && c->o.platforms && c->o.platforms[i]; i++)
+		platform_settings_clear(&c->settings[i]);
+	free(c->settings);
+	c->settings = NULL;
+	c->o.settings = NULL;
+	study_free(c->study);
+	c->study = NULL;
+}
+
+/* Runs the collector with parsed options. Returns the handler's status. */
+static int do_collect(struct collect_cli *c, const struct vb_optspec *spec,
+		      struct vb_ctx *ctx, char uuid[37])
+{
+	struct collect_opts *o = &c->o;
+	char *cmdline, *suites, *fork = NULL;
 	int ret;
 
+	if ((ret = platform_settings_args(c, spec)) != 0) {
+		collect_cli_clear(c);
+		return ret;
+	}
+	cmdline = join_argv(ctx);
+	suites = collect_find_suites(ctx->argv0);
 	o->command_line = cmdline;
 	o->suites_dir = suites;
 	/* Without it only a suite that never uses {forkbench} can run; the
@@ -266,6 +403,7 @@ static int do_collect(struct collect_opts *o, struct vb_ctx *ctx, char uuid[37])
 	fork = collect_find_forkbench(ctx->argv0, getenv("FORKBENCH") != NULL);
 	o->forkbench = fork;
 	ret = collect_run(ctx->db, o, uuid);
+	collect_cli_clear(c);
 	free(cmdline);
 	free(suites);
 	free(fork);
@@ -282,7 +420,7 @@ int cmd_collect(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 	(void)argv;
 	if ((r = check_collect_args(&cmd_collect_spec, &c->o)))
 		return r;
-	return do_collect(&c->o, ctx, uuid);
+	return do_collect(c, &cmd_collect_spec, ctx, uuid);
 }
 
 /* Calls another command's handler as if typed on the command line. */
@@ -306,10 +444,10 @@ int cmd_run(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 	(void)argv;
 	if ((r = check_collect_args(&cmd_run_spec, &c->o)))
 		return r;
-	r = do_collect(&c->o, ctx, uuid);
+	r = do_collect(c, &cmd_run_spec, ctx, uuid);
 	if (r)
 		return r;
-	out = (char *)(c->out ? c->out : "report");
+	out = (char *)(c->out ? c->out : "out/report");
 	{
 		char *analyze[] = { "analyze", "--run", uuid, NULL };
 		char *plot[] = { "plot", "--out", out, "--run", uuid, NULL };

@@ -37,6 +37,7 @@
 #include "collect/scheduler.h"
 #include "collect/suite.h"
 #include "common/safe.h"
+#include "common/owner.h"
 #include "common/run.h"
 #include "common/util.h"
 #include "db/db.h"
@@ -240,6 +241,9 @@ static void iperf_stop(struct run_cmd *srv)
 
 struct cplat {
 	char *name;
+	/* Its kind and own settings: from the options, or as stored with a
+	 * resumed run (owned). */
+	struct platform_settings settings;
 	struct platform *p;
 	int64_t id;
 	int available;
@@ -406,21 +410,27 @@ static int uses(const struct collector *c, const char *placeholder)
 	return 0;
 }
 
-static int setup_platform_list(struct collector *c, char **names)
+/* The platforms by name, with their kinds and settings (parallel to
+ * names; NULL: each name's KIND and none). */
+static int setup_platform_list(struct collector *c, char **names,
+			       const struct platform_settings *settings)
 {
 	static char *dflt[] = { "native", NULL };
 
-	if (!names || !*names)
+	if (!names || !*names) {
 		names = dflt;
+		settings = NULL;
+	}
 	c->n_plat = vb_strv_len(names);
 	c->plat = xcalloc(c->n_plat, sizeof(*c->plat));
 	for (size_t i = 0; i < c->n_plat; i++) {
-		const char *why = NULL;
+		const char *why = NULL, *kind = settings && settings[i].kind ?
+			settings[i].kind : names[i];
+		const struct platform_kind *k = platform_kind_find(kind, &why);
+		struct platform_settings *ps = &c->plat[i].settings;
 
-		/* A typo must not become an "unavailable" platform, and a
-		 * label becomes a directory, container and domain name: the
-		 * name rule, also for the stored names of a resumed run. */
-		if (!platform_kind_find(names[i], &why))
+		/* A typo must not become an "unavailable" platform. */
+		if (!k)
 			return vb_error("platform %s: %s", names[i], why);
 		if (platform_name_check(c->uuid[0] ? "platform of the run" :
 					"--platforms", names[i]) < 0)
@@ -429,8 +439,65 @@ static int setup_platform_list(struct collector *c, char **names)
 			if (!strcmp(names[i], names[j]))
 				return vb_error("platform %s given twice", names[i]);
 		c->plat[i].name = xstrdup(names[i]);
+		ps->kind = xstrdup(k->name);
+		if (settings && settings[i].address)
+			ps->address = xstrdup(settings[i].address);
+		for (size_t j = 0; settings && j < settings[i].n; j++)
+			if (platform_settings_set(ps, settings[i].keys[j],
+						  settings[i].values[j],
+						  names[i]) < 0)
+				return -1;
 	}
 	return 0;
+}
+
+/* {NAME: {"kind": K, "settings": {...}}} for the run's params. */
+static cJSON *platform_settings_params(const struct collector *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < c->n_plat; i++) {
+		cJSON *e = cJSON_AddObjectToObject(o, c->plat[i].name);
+
+		cJSON_AddStringToObject(e, "kind", c->plat[i].settings.kind);
+		add_opt_str(e, "address", c->plat[i].settings.address);
+		cJSON_AddItemToObject(e, "settings",
+				      platform_settings_json(&c->plat[i].settings));
+	}
+	return o;
+}
+
+/* The stored kinds and settings of a resumed run's platforms, parallel
+ * to names (owned; free with free_settings). A run made before settings
+ * existed has none: kinds from the names. NULL after an error. */
+static struct platform_settings *stored_settings(const struct collector *c,
+						 char **names, const cJSON *stored)
+{
+	size_t n = vb_strv_len(names);
+	struct platform_settings *v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(stored, names[i]);
+		const char *kind = json_str(e, "kind");
+		char *where;
+		int r;
+
+		if (!kind)
+			continue;
+		where = xasprintf("run %s, platform %s", c->uuid, names[i]);
+		r = platform_settings_from_json(&v[i], kind,
+			cJSON_GetObjectItemCaseSensitive(e, "settings"), where);
+		if (r == 0 && json_str(e, "address"))
+			v[i].address = xstrdup(json_str(e, "address"));
+		free(where);
+		if (r < 0) {
+			for (size_t j = 0; j <= i; j++)
+				platform_settings_clear(&v[j]);
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
 }
 
 static cJSON *build_params(struct collector *c)
@@ -442,9 +509,12 @@ static cJSON *build_params(struct collector *c)
 	cJSON_AddStringToObject(p, "suite", c->suite->name);
 	cJSON_AddStringToObject(p, "suite_origin", c->suite->origin);
 	cJSON_AddStringToObject(p, "suite_text", c->suite->text);
+	add_opt_str(p, "study_origin", o->study_origin);
+	add_opt_str(p, "study_text", o->study_text);
 	a = cJSON_AddArrayToObject(p, "platforms");
 	for (size_t i = 0; i < c->n_plat; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->plat[i].name));
+	cJSON_AddItemToObject(p, "platform_settings", platform_settings_params(c));
 	a = cJSON_AddArrayToObject(p, "benchmarks");
 	for (size_t i = 0; i < c->n_bench; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->bench[i].b->name));
@@ -519,7 +589,16 @@ static int load_params(struct collector *c, const char *params)
 	o->popts.docker_storage = json_str(c->params, "docker_storage");
 	o->popts.docker_network = json_str(c->params, "docker_network");
 	v = json_strv(c->params, "platforms");
-	ret = setup_platform_list(c, v);
+	{
+		struct platform_settings *ps = stored_settings(c, v,
+			cJSON_GetObjectItemCaseSensitive(c->params,
+							 "platform_settings"));
+
+		ret = ps ? setup_platform_list(c, v, ps) : -1;
+		for (size_t i = 0; ps && v && v[i]; i++)
+			platform_settings_clear(&ps[i]);
+		free(ps);
+	}
 	vb_strv_free(v);
 	if (ret < 0)
 		return -1;
@@ -627,7 +706,7 @@ static void print_plan(struct collector *c, long stored)
 		for (size_t j = 0; j < np; j++)
 			free(prep[j]);
 		free(prep);
-		if (strncmp(c->plat[i].name, "native", 6))
+		if (strcmp(c->plat[i].settings.kind, "native"))
 			guests++;
 	}
 	est += guests * START_ESTIMATE;
@@ -755,7 +834,8 @@ static int start_platform(struct collector *c, size_t i)
 	char *json;
 	int ret;
 
-	cp->p = platform_new(cp->name, &c->o->popts);
+	cp->p = platform_new_with(cp->name, cp->settings.kind, &c->o->popts,
+				  &cp->settings);
 	if (!cp->p)
 		return mark_unavailable(c, i, "cannot be created");
 	vb_info("starting platform %s", cp->name);
@@ -1122,13 +1202,13 @@ out:
 
 /* ---- the run -------------------------------------------------------------- */
 
+/* collector.pid in the run directory: this collector's owner record
+ * (common/owner.h), which "cleanup" and a second "collect --resume" read. */
 static int write_pidfile(struct collector *c)
 {
-	char *path = xasprintf("%s/collector.pid", c->state_dir), pid[32];
-	int ret;
+	char *path = xasprintf("%s/collector.pid", c->state_dir);
+	int ret = owner_write_file(path, 0600);
 
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	ret = vb_write_file_atomic(path, pid, strlen(pid), 0600);
 	free(path);
 	return ret;
 }
@@ -1140,6 +1220,7 @@ static void collector_free(struct collector *c)
 
 		platform_free(cp->p);
 		free(cp->name);
+		platform_settings_clear(&cp->settings);
 		free(cp->forkbench);
 		for (size_t j = 0; j < cp->n_prepared; j++)
 			free(cp->prepared[j]);
@@ -1301,16 +1382,249 @@ static char *state_base_checked(const struct collect_opts *o)
 	return base;
 }
 
+/* The plan: a new run's suite, platforms, benchmarks and seed from the
+ * options, or a resumed run's from its stored params; then the schedule.
+ * Returns 0, 1 when the run to resume is already complete (nothing to
+ * do), negative on failure (reported). */
+static int plan_run(struct collector *c, char uuid[37])
+{
+	struct collect_opts *o = c->o;
+	char *params = NULL, *status = NULL;
+	struct sched_opts so = { 0 };
+	int ret = -1;
+
+	if (o->resume) {
+		if (find_run(c, o->resume, &params, &status) < 0)
+			goto out;
+		snprintf(uuid, 37, "%s", c->uuid);
+		/* Imported (any status) or another host's: its stored suite
+		 * is never run here. */
+		if (db_run_check_resumable(c->db, c->run_id) < 0)
+			goto out;
+		if (!strcmp(status, "complete")) {
+			vb_info("run %s is already complete", c->uuid);
+			ret = 1;
+			goto out;
+		}
+		if (load_params(c, params) < 0)
+			goto out;
+	} else {
+		if (suite_load(o->suites_dir, o->profile ? o->profile : "classic",
+			       &c->suite) < 0)
+			goto out;
+		c->duration = o->duration > 0 ? o->duration : c->suite->duration;
+		c->reps = o->reps > 0 ? o->reps : c->suite->reps;
+		if (setup_platform_list(c, o->platforms, o->settings) < 0 ||
+		    select_benchmarks(c, o->benchmarks) < 0)
+			goto out;
+		if (o->has_seed)
+			c->seed = o->seed & 0x7fffffffffffffffULL;
+		else if (random_seed(&c->seed) < 0)
+			goto out;
+	}
+	if (uses(c, "forkbench") && !o->forkbench) {
+		vb_error("the suite's fork benchmark needs build/forkbench: run "
+			 "'make', or set $FORKBENCH");
+		goto out;
+	}
+	so.reps = c->reps;
+	so.target_ci = o->target_ci;
+	so.min_reps = o->min_reps;
+	so.max_reps = o->max_reps;
+	so.warmup = 1;
+	so.seed = c->seed;
+	sched_init(&c->sched, &so, c->n_plat, c->n_bench);
+	ret = 0;
+out:
+	free(params);
+	free(status);
+	return ret;
+}
+
+/* The run row: created for a new run, marked resumed (after checking
+ * that no other collector holds it) for a resumed one, whose stored
+ * samples go to the scheduler (*stored counts them). */
+static int open_run(struct collector *c, long *stored)
+{
+	struct db_run run = { 0 };
+	char *json;
+	int ret;
+
+	*stored = 0;
+	if (c->o->resume) {
+		char *base = state_base_checked(c->o);
+
+		if (!base)
+			return -1;
+		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
+		free(base);
+		/* One live collector per run, whatever its state directory
+		 * or path to the database (db/guard.c). */
+		if (db_run_lock(c->db, c->uuid) < 0)
+			return -1;
+		wait_for_dead_run(c->uuid);
+		if (note_resume(c) < 0 || load_existing(c, stored) < 0)
+			return -1;
+		return 0;
+	}
+	if (db_host_ensure_named(c->db, NULL, 1, &c->host_id) < 0)
+		return -1;
+	c->params = build_params(c);
+	json = cJSON_PrintUnformatted(c->params);
+	run.host_id = c->host_id;
+	run.suite = c->suite->name;
+	run.params = json;
+	run.seed = (int64_t)c->seed;
+	run.has_seed = 1;
+	run.command_line = c->o->command_line;
+	run.status = "running";
+	ret = db_run_create(c->db, &run, &c->run_id);
+	if (ret == 0) {
+		snprintf(c->uuid, sizeof(c->uuid), "%s", run.uuid);
+		ret = db_run_lock(c->db, c->uuid);
+	}
+	free(json);
+	return ret;
+}
+
+/* Benchmark and platform rows, the run directory with our owner record,
+ * and the platforms of kinds this binary does not know (a resumed run
+ * made by another version) marked unavailable before anything starts. */
+static int prepare_run(struct collector *c)
+{
+	struct collect_opts *o = c->o;
+
+	for (size_t i = 0; i < c->n_bench; i++)
+		if (db_benchmark_ensure(c->db, c->bench[i].b->name, c->bench[i].b->unit,
+					c->bench[i].b->direction, &c->bench[i].id) < 0)
+			return -1;
+	for (size_t i = 0; i < c->n_plat; i++) {
+		if (db_platform_ensure(c->db, c->host_id, c->plat[i].name,
+				       c->plat[i].settings.kind, &c->plat[i].id) < 0)
+			return -1;
+	}
+	if (!c->state_dir) {
+		char *base = state_base_checked(o);
+
+		if (!base)
+			return -1;
+		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
+		free(base);
+	}
+	/* Private and proven ours: a directory planted at the (predictable,
+	 * printed) run directory's name is refused, never used or removed. */
+	if (vb_mkdir_private(c->state_dir) < 0) {
+		free(c->state_dir);
+		c->state_dir = NULL;
+		return -1;
+	}
+	if (write_pidfile(c) < 0) {
+		vb_rm_rf_inside(c->state_dir, c->state_dir);
+		return -1;
+	}
+	o->popts.run_uuid = c->uuid;
+	o->popts.state_dir = c->state_dir;
+	for (size_t i = 0; i < c->n_plat; i++) {
+		const char *why = NULL;
+
+		if (!platform_kind_find(c->plat[i].settings.kind, &why) &&
+		    mark_unavailable(c, i, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The uplink's server and every platform not already unavailable.
+ * Returns 0 when at least one platform runs, negative otherwise or when
+ * interrupted. */
+static int start_all(struct collector *c)
+{
+	int available = 0;
+
+	if (setup_iperf(c) < 0)
+		return -1;
+	for (size_t i = 0; i < c->n_plat && !collect_stop_requested; i++) {
+		if (c->plat[i].unavailable)
+			continue;
+		if (start_platform(c, i) < 0)
+			return -1;
+		available += c->plat[i].available;
+	}
+	if (collect_stop_requested)
+		return -1;
+	if (!available)
+		return vb_error("no platform could be started; nothing measured");
+	return 0;
+}
+
+/* Takes samples in the scheduler's order until it is done or a signal
+ * stops it, then reports the collector's own CPU time. Negative on a
+ * database error. */
+static int sample_loop(struct collector *c)
+{
+	struct rusage ru0, ru1;
+	double cpu, wall;
+	size_t pair;
+	int rep, rc;
+
+	getrusage(RUSAGE_SELF, &ru0);
+	c->loop_start = vb_mono_time();
+	progress(c, NULL);
+	while (!collect_stop_requested && sched_next(&c->sched, &pair, &rep)) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "%s/%s #%d",
+			 c->plat[c->sched.pairs[pair].platform].name,
+			 c->bench[c->sched.pairs[pair].bench].b->name, rep);
+		progress(c, what);
+		rc = take_sample(c, pair, rep);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			break;
+	}
+	progress_end(c);
+	getrusage(RUSAGE_SELF, &ru1);
+	cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+	      (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+	      (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
+	      (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+	wall = vb_mono_time() - c->loop_start;
+	vb_info("collector overhead: %.3f s CPU over %.1f s of sampling "
+		"(%.3f%% of one core)", cpu, wall,
+		wall > 0 ? 100.0 * cpu / wall : 0.0);
+	return 0;
+}
+
+/* How a run that sampled to its end finished: complete (0), interrupted
+ * (1), or failed (1) because a platform was lost, with the hint to
+ * resume. */
+static int run_outcome(struct collector *c, const char **final)
+{
+	if (collect_stop_requested) {
+		*final = "interrupted";
+		return 1;
+	}
+	*final = "complete";
+	if (!c->lost_any)
+		return 0;
+	/* Not complete: the lost platforms' remaining samples are still to
+	 * take, and --resume takes them. */
+	*final = "failed";
+	for (size_t i = 0; i < c->n_plat; i++)
+		if (c->plat[i].lost)
+			vb_error("platform %s was lost during the run; once it is "
+				 "back, finish the run with 'virtbench collect "
+				 "--resume %s'", c->plat[i].name, c->uuid);
+	return 1;
+}
+
 int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 {
 	struct collector c = { 0 };
-	struct rusage ru0, ru1;
-	char *params = NULL, *status = NULL, *base = NULL, *json = NULL;
 	const char *final = "failed";
 	long stored = 0;
-	int ret = -1, available = 0, rc = 0;
-	size_t pair;
-	int rep;
+	int ret = -1;
 
 	c.db = db;
 	c.o = o;
@@ -1323,190 +1637,25 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 
 	/* A measured sample is never given up for another process's lock. */
 	db_wait_for_locks(db, &collect_stop_requested);
-	if (o->resume) {
-		if (find_run(&c, o->resume, &params, &status) < 0)
-			goto out;
-		snprintf(uuid, 37, "%s", c.uuid);
-		/* Imported or another host's: its suite never runs here. */
-		if (db_run_check_resumable(db, c.run_id) < 0)
-			goto out;
-		if (!strcmp(status, "complete")) {
-			vb_info("run %s is already complete", c.uuid);
-			ret = 0;
-			goto out;
-		}
-		if (load_params(&c, params) < 0)
-			goto out;
-	} else {
-		if (suite_load(o->suites_dir, o->profile ? o->profile : "classic",
-			       &c.suite) < 0)
-			goto out;
-		c.duration = o->duration > 0 ? o->duration : c.suite->duration;
-		c.reps = o->reps > 0 ? o->reps : c.suite->reps;
-		if (setup_platform_list(&c, o->platforms) < 0 ||
-		    select_benchmarks(&c, o->benchmarks) < 0)
-			goto out;
-		if (o->has_seed)
-			c.seed = o->seed & 0x7fffffffffffffffULL;
-		else if (random_seed(&c.seed) < 0)
-			goto out;
-	}
-	if (uses(&c, "forkbench") && !o->forkbench) {
-		vb_error("the suite's fork benchmark needs build/forkbench: run "
-			 "'make', or set $FORKBENCH");
+	ret = plan_run(&c, uuid);
+	if (ret != 0) {
+		ret = ret > 0 ? 0 : -1;
 		goto out;
 	}
-
-	/* The schedule. */
-	{
-		struct sched_opts so = { 0 };
-
-		so.reps = c.reps;
-		so.target_ci = o->target_ci;
-		so.min_reps = o->min_reps;
-		so.max_reps = o->max_reps;
-		so.warmup = 1;
-		so.seed = c.seed;
-		sched_init(&c.sched, &so, c.n_plat, c.n_bench);
-	}
-
+	ret = -1;
 	/* The run row, then its UUID on stdout at once. */
-	if (!o->resume) {
-		struct db_run run = { 0 };
-
-		if (db_host_ensure_named(db, NULL, 1, &c.host_id) < 0)
-			goto out;
-		c.params = build_params(&c);
-		json = cJSON_PrintUnformatted(c.params);
-		run.host_id = c.host_id;
-		run.suite = c.suite->name;
-		run.params = json;
-		run.seed = (int64_t)c.seed;
-		run.has_seed = 1;
-		run.command_line = o->command_line;
-		run.status = "running";
-		if (db_run_create(db, &run, &c.run_id) < 0)
-			goto out;
-		snprintf(c.uuid, sizeof(c.uuid), "%s", run.uuid);
-		if (db_run_lock(db, c.uuid) < 0)
-			goto fail_run;
-	} else {
-		if (!(base = state_base_checked(o)))
-			goto out;
-		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-		/* One live collector per run, whatever its state directory. */
-		if (db_run_lock(db, c.uuid) < 0)
-			goto out;
-		wait_for_dead_run(c.uuid);
-		if (note_resume(&c) < 0 || load_existing(&c, &stored) < 0)
-			goto out;
-	}
+	if (open_run(&c, &stored) < 0)
+		goto out;
 	snprintf(uuid, 37, "%s", c.uuid);
 	printf("%s\n", c.uuid);
 	fflush(stdout);
-
-	for (size_t i = 0; i < c.n_bench; i++)
-		if (db_benchmark_ensure(db, c.bench[i].b->name, c.bench[i].b->unit,
-					c.bench[i].b->direction, &c.bench[i].id) < 0)
-			goto fail_run;
-	for (size_t i = 0; i < c.n_plat; i++) {
-		char *kind = xstrndup(c.plat[i].name, strcspn(c.plat[i].name, ":"));
-		int r = db_platform_ensure(db, c.host_id, c.plat[i].name, kind,
-					   &c.plat[i].id);
-
-		free(kind);
-		if (r < 0)
-			goto fail_run;
-	}
-
-	if (!c.state_dir) {
-		if (!(base = state_base_checked(o)))
-			goto fail_run;
-		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-	}
-	/* Private and proven ours: a directory planted at the (predictable,
-	 * printed) run directory's name is refused, never used or removed. */
-	if (vb_mkdir_private(c.state_dir) < 0) {
-		free(c.state_dir);
-		c.state_dir = NULL;
+	if (prepare_run(&c) < 0)
 		goto fail_run;
-	}
-	if (write_pidfile(&c) < 0)
-		goto teardown;
-	o->popts.run_uuid = c.uuid;
-	o->popts.state_dir = c.state_dir;
-
-	/* A stored kind this binary does not know (a resumed run made by
-	 * another version) is known before anything starts; leave it out of
-	 * the plan's estimate. */
-	for (size_t i = 0; i < c.n_plat; i++) {
-		const char *why = NULL;
-
-		if (!platform_kind_find(c.plat[i].name, &why) &&
-		    mark_unavailable(&c, i, why) < 0)
-			goto fail_run;
-	}
 	print_plan(&c, stored);
 	signals_install();
-
-	if (setup_iperf(&c) < 0)
+	if (start_all(&c) < 0 || sample_loop(&c) < 0)
 		goto teardown;
-	for (size_t i = 0; i < c.n_plat && !collect_stop_requested; i++) {
-		if (c.plat[i].unavailable)
-			continue;
-		if (start_platform(&c, i) < 0)
-			goto teardown;
-		available += c.plat[i].available;
-	}
-	if (collect_stop_requested)
-		goto teardown;
-	if (!available) {
-		vb_error("no platform could be started; nothing measured");
-		goto teardown;
-	}
-
-	getrusage(RUSAGE_SELF, &ru0);
-	c.loop_start = vb_mono_time();
-	progress(&c, NULL);
-	while (!collect_stop_requested && sched_next(&c.sched, &pair, &rep)) {
-		char what[160];
-
-		snprintf(what, sizeof(what), "%s/%s #%d",
-			 c.plat[c.sched.pairs[pair].platform].name,
-			 c.bench[c.sched.pairs[pair].bench].b->name, rep);
-		progress(&c, what);
-		rc = take_sample(&c, pair, rep);
-		if (rc < 0)
-			goto teardown;
-		if (rc > 0)
-			break;
-	}
-	progress_end(&c);
-	getrusage(RUSAGE_SELF, &ru1);
-	{
-		double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
-			     (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
-			     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
-			     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-		double wall = vb_mono_time() - c.loop_start;
-
-		vb_info("collector overhead: %.3f s CPU over %.1f s of sampling "
-			"(%.3f%% of one core)", cpu, wall,
-			wall > 0 ? 100.0 * cpu / wall : 0.0);
-	}
-	final = collect_stop_requested ? "interrupted" : "complete";
-	ret = collect_stop_requested ? 1 : 0;
-	if (!collect_stop_requested && c.lost_any) {
-		/* Not complete: the lost platforms' remaining samples are
-		 * still to take, and --resume takes them. */
-		final = "failed";
-		ret = 1;
-		for (size_t i = 0; i < c.n_plat; i++)
-			if (c.plat[i].lost)
-				vb_error("platform %s was lost during the run; once it "
-					 "is back, finish the run with 'virtbench "
-					 "collect --resume %s'", c.plat[i].name, c.uuid);
-	}
+	ret = run_outcome(&c, &final);
 
 teardown:
 	progress_end(&c);
@@ -1528,10 +1677,6 @@ fail_run:
 			"--resume %s'", c.uuid, c.uuid);
 out:
 	collector_free(&c);
-	free(params);
-	free(status);
-	free(base);
-	free(json);
 	return ret;
 }
 

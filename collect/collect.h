@@ -43,6 +43,12 @@ struct collect_opts {
 	const char *command_line; /* for provenance */
 	struct platform_opts popts; /* vcpus, memory, image, ... (run_uuid and
 				       state_dir are filled in here) */
+	/* Each platform's kind and own settings, parallel to platforms
+	 * (borrowed); NULL: the kind is each name's KIND, no settings. */
+	struct platform_settings *settings;
+	/* The study the run comes from (collect/study.h), stored in the
+	 * run's params as given; NULL: none. */
+	const char *study_text, *study_origin;
 };
 
 /* Runs (or resumes) a collection. On return uuid holds the run's UUID

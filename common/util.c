@@ -5,6 +5,7 @@
  */
 #include "common/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -499,16 +500,16 @@ int vb_parse_double(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s)
+	/* strtod and strtol skip any leading white space (newlines too);
+	 * here it makes the string not a number. */
+	if (!s || !*s || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (*end || errno == ERANGE || !isfinite(v))
 		return -1;
 	/* strtod accepts "nan", "inf" and hex floats; isfinite() rules out the
-	 * first two, hex is harmless. Leading space is not a number here. */
-	if (*s == ' ' || *s == '\t')
-		return -1;
+	 * first two, hex is harmless. */
 	*out = v;
 	return 0;
 }
@@ -518,7 +519,7 @@ int vb_parse_long(const char *s, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s || *s == ' ')
+	if (!s || !*s || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -586,7 +587,9 @@ int vb_mkdir_p(const char *path, int mode)
 	char *p = xstrdup(path);
 	int ret = 0;
 
-	for (char *q = p + 1; ; q++) {
+	/* From the second character, so "/x" does not mkdir(""); an empty
+	 * path is refused by mkdir itself. */
+	for (char *q = *p ? p + 1 : p; ; q++) {
 		if (*q == '/' || *q == '\0') {
 			char c = *q;
 

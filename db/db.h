@@ -17,10 +17,20 @@
  *   run_platform(run_id, platform_id, config JSON, instance_id, state,
  *       reason)      -- the exact configuration a platform had in a run
  *   benchmark(id, name UNIQUE, unit, direction 'higher'|'lower')
- *   sample(id, run_id, platform_id, benchmark_id, repetition, value,
- *          status 'ok'|'failed'|'warmup', raw_output, error, parser,
- *          parser_version, started_at, duration,
- *          UNIQUE(run_id, platform_id, benchmark_id, repetition))
+ *   series(id, run_id, platform_id, benchmark_id, UNIQUE(...))
+ *   parser(id, name, version)
+ *   output(id, run_id, started_at ms, duration, parser_id, text)
+ *          -- one tool output or imported line, shared by its samples
+ *   sample_value(id = series.id * 2^32 + repetition, value,
+ *          status 0 ok | 1 failed | 2 warmup, output_id, error)
+ *   sample  -- a view with the columns of version 1: id, run_id,
+ *          platform_id, benchmark_id, repetition, value, status text,
+ *          raw_output, error, parser, parser_version, started_at ISO,
+ *          duration, output_id (UPDATE and DELETE work through it).
+ *          Outputs are numbered in the order they were stored, so for
+ *          collected samples (one output each) ORDER BY output_id is the
+ *          order the collector stored them; id is not (it is
+ *          series * 2^32 + repetition).
  * A warm-up sample has repetition 0; measured repetitions count from 1.
  *
  * All functions return 0 on success and a negative value on failure, which
@@ -34,7 +44,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 enum db_open_mode {
 	DB_OPEN_EXISTING, /* the file must exist and be a virtbench database */
@@ -114,6 +124,11 @@ int db_run_finish(struct db *db, int64_t run_id, const char *status);
 int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
 			const char *config_json, const char *instance_id,
 			const char *state, const char *reason);
+/* The configuration JSON a platform was last recorded with (in run_id
+ * when > 0, else its latest run by start time); *config owned, NULL when
+ * there is none (an import without one). Returns 0 or negative. */
+int db_platform_last_config(struct db *db, int64_t platform_id, int64_t run_id,
+			    char **config);
 
 struct db_sample {
 	int64_t run_id, platform_id, benchmark_id;
@@ -130,6 +145,12 @@ struct db_sample {
 };
 /* Inserts one sample. Outside a transaction it commits on its own. */
 int db_sample_insert(struct db *db, const struct db_sample *s);
+/* The same, for samples read from one output: with *output_id > 0 the
+ * sample shares that output (its raw_output, started_at, parser and
+ * duration are not stored again); otherwise a new output is stored from
+ * them and its id returned in *output_id. */
+int db_sample_insert_shared(struct db *db, const struct db_sample *s,
+			    int64_t *output_id);
 
 /* Integrity and invariants; prints problems, returns the number found
  * (0 = healthy) or negative on error. */
@@ -155,6 +176,27 @@ extern const struct db_classic_bench db_classic_benches[6];
  */
 int db_import_classic(struct db *db, const char *path, const char *platform_name,
 		      const char *host_name, char uuid[37], long *nsamples);
+/* Imports a tidy CSV: a header row naming columns host, platform,
+ * benchmark, value, unit, direction, repetition, time in any order (value
+ * required); a column the file lacks is taken from d (NULL fields: host =
+ * this machine, unit and direction = the benchmark's existing definition,
+ * repetition = the row's order, time = now). One run per host. All or
+ * nothing, errors as "FILE:LINE: reason"; a file imported before (same
+ * SHA-256) and a unit or direction against a benchmark's existing
+ * definition are refused. *uuids (owned, NULL-terminated, vb_strv_free())
+ * names the runs written. */
+struct db_csv_defaults {
+	const char *host, *platform, *benchmark, *unit, *direction;
+};
+int db_import_csv(struct db *db, const char *path,
+		  const struct db_csv_defaults *d, char ***uuids, long *nsamples);
+/* Imports hyperfine's --export-json: each command a benchmark named by its
+ * command name (--command-name, else the command), each run time a
+ * sample in s, lower is better; on platform at host (NULL = this
+ * machine). As db_import_csv() otherwise (FILE: results[i].field: reason
+ * for bad input). */
+int db_import_hyperfine(struct db *db, const char *path, const char *platform,
+			const char *host, char ***uuids, long *nsamples);
 /* Imports a virtbench JSON export; runs already present (by UUID) are
  * skipped. All or nothing. */
 int db_import_json(struct db *db, const char *path, int *added, int *skipped,
@@ -315,5 +357,15 @@ struct db_platform_facts {
 int db_report_platforms_open(struct db *db, const struct db_filter *f,
 			     struct db_cursor **out);
 int db_report_platforms_next(struct db_cursor *c, struct db_platform_facts *p);
+/* Per host, platform and benchmark of the runs matching f, the reasons of
+ * its failed samples, the most frequent first (ties by the reason); a
+ * sample without one counts as "no reason recorded". */
+struct db_failure_facts {
+	const char *host, *platform, *benchmark, *error;
+	int count;
+};
+int db_report_failures_open(struct db *db, const struct db_filter *f,
+			    struct db_cursor **out);
+int db_report_failures_next(struct db_cursor *c, struct db_failure_facts *x);
 
 #endif

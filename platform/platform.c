@@ -57,32 +57,29 @@ const struct platform_kind *platform_kind_find(const char *name,
 
 int platform_name_check(const char *what, const char *name)
 {
-	const char *why = NULL, *p;
 	char *shown;
-	int ret = 0;
 
 	if (!name || !*name)
 		return vb_error("%s: empty platform name", what);
+	if (vb_compound_name_valid(name))
+		return 0;
 	shown = vb_printable(name);
-	if (!platform_kind_find(name, &why)) {
-		ret = vb_error("%s '%s': %s", what, shown, why);
-		goto out;
-	}
-	for (p = strchr(name, ':'); p && !ret; p = strchr(p + 1, ':')) {
-		char *part = xstrndup(p + 1, strcspn(p + 1, ":"));
-
-		if (!vb_name_valid(part))
-			ret = vb_error("%s '%s': each part after the kind must be "
-				       "%s", what, shown, vb_name_rule());
-		free(part);
-	}
-out:
+	vb_error("%s '%s': each ':'-separated part of a platform name must be "
+		 "%s", what, shown, vb_name_rule());
 	free(shown);
-	return ret;
+	return -1;
 }
 
 struct platform *platform_new(const char *name, const struct platform_opts *o)
 {
+	return platform_new_with(name, NULL, o, NULL);
+}
+
+struct platform *platform_new_with(const char *name, const char *kind,
+				   const struct platform_opts *o,
+				   const struct platform_settings *s)
+{
+	static const struct platform_settings none;
 	const struct platform_kind *k;
 	const char *reason = NULL;
 	struct platform *p;
@@ -91,18 +88,26 @@ struct platform *platform_new(const char *name, const struct platform_opts *o)
 		vb_error("empty platform name");
 		return NULL;
 	}
-	k = platform_kind_find(name, &reason);
-	if (!k) {
-		vb_error("platform %s: %s", name, reason);
+	k = platform_kind_find(kind ? kind : name, &reason);
+	if (!k || (kind && strchr(kind, ':'))) {
+		vb_error("platform %s: %s", name, reason ? reason :
+			 "a kind has no label");
 		return NULL;
 	}
 	if (platform_name_check("platform", name) < 0)
 		return NULL;
 	p = xcalloc(1, sizeof(*p));
 	p->ops = k->ops;
+	p->kind = k->name;
 	p->name = xstrdup(name);
 	p->opts = o;
+	p->settings = s ? s : &none;
 	return p;
+}
+
+const char *platform_setting(const struct platform *p, const char *key)
+{
+	return p ? platform_settings_get(p->settings, key) : NULL;
 }
 
 void platform_free(struct platform *p)

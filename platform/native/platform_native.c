@@ -26,6 +26,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/owner.h"
 #include "common/safe.h"
 #include "common/run.h"
 #include "common/util.h"
@@ -212,7 +213,8 @@ static int native_probe(const char *kind, const struct platform_opts *o,
 }
 
 /* Removes run directories (virtbench-UUID) under the state base whose
- * collector is gone: the pid file names a process that no longer runs. */
+ * collector is gone: collector.pid names an owner (common/owner.h) that
+ * no longer runs, or there is none. */
 static int native_cleanup(const struct platform_opts *o, int *removed)
 {
 	char *base = platform_state_base(o->state_dir);
@@ -225,10 +227,7 @@ static int native_cleanup(const struct platform_opts *o, int *removed)
 		return 0;
 	}
 	while ((e = readdir(d))) {
-		char *dir, *pidfile;
-		struct sb sb = SB_INIT;
-		long pid = 0;
-		int alive = 0;
+		char *dir, *pidfile, *owner;
 
 		if (strncmp(e->d_name, "virtbench-", 10))
 			continue;
@@ -246,14 +245,11 @@ static int native_cleanup(const struct platform_opts *o, int *removed)
 			}
 		}
 		pidfile = xasprintf("%s/collector.pid", dir);
-		if (sb_read_file(&sb, pidfile) == 0) {
-			sb.buf[strcspn(sb.buf, "\n")] = '\0';
-			if (vb_parse_long(sb.buf, &pid) == 0 && pid > 0 &&
-			    (kill((pid_t)pid, 0) == 0 || errno == EPERM))
-				alive = 1;
-		}
-		sb_release(&sb);
-		if (!alive) {
+		owner = owner_read_file(pidfile);
+		if (owner_check(owner) == OWNER_ELSEWHERE) {
+			vb_info("keeping %s: its collector runs on another host (%s)",
+				dir, owner);
+		} else if (!owner_alive(owner)) {
 			vb_info("removing %s", dir);
 			/* A link or someone else's directory with this name
 			 * is refused, not followed. */
@@ -262,6 +258,7 @@ static int native_cleanup(const struct platform_opts *o, int *removed)
 			else
 				(*removed)++;
 		}
+		free(owner);
 		free(pidfile);
 		free(dir);
 	}

@@ -33,8 +33,8 @@ mkdir -p "$T/a/b" "$T/a/victim"
 echo precious >"$T/a/victim/keep"
 expect_exit 2 vb collect --state-dir "$T/a/b" --profile "$T/tiny.suite" \
 	--platforms 'native:../../../../victim'
-expect_err_line "--platforms 'native:../../../../victim': each part after the kind must be 1 to 64 of A-Z a-z 0-9 . _ + @ -, starting with a letter, a digit or _"
-[ "$(head -n 1 "$T/err")" = "--platforms 'native:../../../../victim': each part after the kind must be 1 to 64 of A-Z a-z 0-9 . _ + @ -, starting with a letter, a digit or _" ] ||
+expect_err_line "--platforms 'native:../../../../victim': each ':'-separated part of a platform name must be 1 to 64 of A-Z a-z 0-9 . _ + @ -, starting with a letter, a digit or _"
+[ "$(head -n 1 "$T/err")" = "--platforms 'native:../../../../victim': each ':'-separated part of a platform name must be 1 to 64 of A-Z a-z 0-9 . _ + @ -, starting with a letter, a digit or _" ] ||
 	fail "the error is not the first line (the usage follows it): $(cat "$T/err")"
 [ "$(cat "$T/a/victim/keep" 2>/dev/null)" = precious ] || fail "victim directory damaged"
 [ ! -e "$DB" ] || [ "$(q 'select count(*) from run')" = 0 ] || fail "a run was created"

@@ -19,7 +19,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 : "${FUZZ_SECONDS:=10}" "${OUT:=$top/build/fuzz}"
-: "${PARSERS:=sysbench-cpu sysbench-memory sysbench-fileio iperf3-json fio-json forkbench}"
+: "${PARSERS:=sysbench-cpu sysbench-memory sysbench-fileio iperf3-json fio-json fio-iops forkbench}"
 : "${TARGETS:=$PARSERS suite import-json}"
 CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "clang is not installed"; exit 77; }

@@ -323,6 +323,59 @@ static const struct {
 	  "3: field 'diskSeq': not a number: 'x'" },
 };
 
+/* The classic importer's fast number parser gives exactly strtod's double
+ * (one exact integer times one exact power of ten), and falls back to
+ * strtod where that is not exact: 20 digits, a mantissa above 2^53, large
+ * exponents; and each line's samples share one stored output. */
+static void test_import_numbers(void **state)
+{
+	static const char *const nums[] = {
+		"0.1", "4567.89", "1e3", "2.5E-3", ".5", "7.", "123.456e2",
+		"12345678901234567890", "9007199254740993", "0.30000000000000004",
+		"1.7976931348623157e308", "2.2250738585072014e-308", "000123.4500", "1e22",
+		"1e23", "8.589973e9", "3.14159265358979323846",
+	};
+	enum { N = sizeof(nums) / sizeof(nums[0]) };
+	struct sb csv = SB_INIT;
+	char *dbp = tpath("nums.db");
+	struct import_args a = { 0 };
+	struct db *db;
+	sqlite3_stmt *st;
+	int i = 0;
+
+	(void)state;
+	for (int r = 0; r < N; r++)
+		sb_addf(&csv, "%d,%s,%s,1,2\n", 1700000000 + r, nums[r],
+			nums[(r + 1) % N]);
+	assert_int_equal(db_open(dbp, DB_OPEN_CREATE, &db), 0);
+	a.db = db;
+	a.path = write_tmp("nums.csv", csv.buf, csv.len);
+	a.platform = "native";
+	a.host = "numhost";
+	assert_int_equal(do_import(&a), 0);
+	assert_int_equal(a.n, 4 * N);
+	assert_int_equal(count(db, "SELECT count(*) FROM output"), N);
+	assert_int_equal(count(db, "SELECT count(DISTINCT output_id) FROM sample"), N);
+	assert_int_equal(db_prepare(db, &st, "SELECT s.value FROM sample s JOIN"
+				    " benchmark b ON b.id = s.benchmark_id WHERE"
+				    " b.name = 'cpu' ORDER BY s.repetition"), 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		double want = strtod(nums[i], NULL);
+
+		assert_true(i < N);
+		if (sqlite3_column_double(st, 0) != want)
+			fail_msg("'%s': stored %.17g, strtod gives %.17g", nums[i],
+				 sqlite3_column_double(st, 0), want);
+		i++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(i, N);
+	db_close(db);
+	free((char *)a.path);
+	free(dbp);
+	sb_release(&csv);
+}
+
 static void test_import_bad(void **state)
 {
 	char *dbp = tpath("bad.db");
@@ -1110,6 +1163,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_good, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),

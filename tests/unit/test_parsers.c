@@ -83,6 +83,14 @@ static void test_real_outputs(void **state)
 	/* read.bw_bytes / 2^20 */
 	check_value("fio-json", "fio.json", 78055308.0 / 1048576.0);
 	check_value("forkbench", "forkbench.txt", 10036.43);
+	/* The disk suite's write tests: write.iops, and the sums of read
+	 * and write for the mixed job (fio JSON of the real runs). */
+	check_value("fio-iops", "fio-randwrite-fsync.json", 521.739130);
+	check_value("fio-json", "fio-seqwrite-direct.json",
+		    395965762.0 / 1048576.0);
+	check_value("fio-iops", "fio-randrw.json", 5972.513743 + 2551.224388);
+	check_value("fio-json", "fio-randrw.json",
+		    (24463416.0 + 10449815.0) / 1048576.0);
 }
 
 static void test_fatal_and_tool_errors(void **state)
@@ -93,6 +101,7 @@ static void test_fatal_and_tool_errors(void **state)
 	check_refusal("iperf3-json", "iperf3-error.json",
 		       "iperf3 error: unable to connect to server");
 	check_refusal("fio-json", "fio-error.json", "failed with error");
+	check_refusal("fio-iops", "fio-error.json", "failed with error");
 	check_refusal("forkbench", "forkbench-fatal.txt", "FATAL: fork");
 }
 
@@ -105,6 +114,8 @@ static void test_other_tool(void **state)
 		       "this is sysbench-fileio output");
 	check_refusal("fio-json", "iperf3.json", "this is iperf3-json output");
 	check_refusal("iperf3-json", "fio.json", "this is fio-json output");
+	check_refusal("fio-iops", "iperf3.json", "this is iperf3-json output");
+	check_refusal("fio-iops", "sysbench-cpu.txt", "this is sysbench-cpu");
 	check_refusal("forkbench", "sysbench-cpu.txt", "this is sysbench-cpu");
 	check_refusal("sysbench-cpu", "forkbench.txt", "this is forkbench");
 	check_refusal_text("sysbench-cpu", "hello world\n", 12, "not sysbench-cpu");
@@ -121,6 +132,8 @@ static void test_truncation_everywhere(void **state)
 		{ "sysbench-fileio", "sysbench-fileio-rndrd.txt" },
 		{ "iperf3-json", "iperf3.json" },
 		{ "fio-json", "fio.json" },
+		{ "fio-iops", "fio-randwrite-fsync.json" },
+		{ "fio-json", "fio-seqwrite-direct.json" },
 		{ "forkbench", "forkbench.txt" },
 	};
 
@@ -252,10 +265,11 @@ static void test_registry(void **state)
 		assert_true((*p)->version >= 1);
 		assert_non_null((*p)->unit);
 	}
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	assert_null(parser_find("sysbench"));
 	assert_string_equal(parser_find("iperf3-json")->unit, "Mbit/s");
 	assert_string_equal(parser_find("forkbench")->unit, "forks/s");
+	assert_string_equal(parser_find("fio-iops")->unit, "IO/s");
 }
 
 int main(void)
