@@ -460,8 +460,9 @@ int db_import_classic(struct db *db, const char *path, const char *platform_name
 		return vb_error("--platform '%s': not a valid name (%s, parts "
 				"joined by ':')", platform_name ? platform_name : "",
 				vb_name_rule());
-	if (host_name && vb_name_check("--host", host_name) < 0)
-		return -1;
+	if (host_name && !vb_compound_name_valid(host_name))
+		return vb_error("--host '%s': not a valid name (%s, parts joined "
+				"by ':')", host_name, vb_name_rule());
 	if (sb_read_file(&sb, path) < 0)
 		return vb_error("%s:0: cannot read: %s", path, strerror(errno));
 	vb_sha256_hex(sb.buf, sb.len, sha);
