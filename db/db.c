@@ -10,6 +10,7 @@
 #include "db/db_int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -780,10 +781,36 @@ int db_value_add(struct db *db, int64_t series_id, int repetition, int has_value
 	return step_reset(db, st, "insert sample");
 }
 
+/* The instance and host load of a new output (collected samples only, so
+ * the bulk importers do not pay for it). */
+static int output_set_load(struct db *db, int64_t id, const struct db_sample *s)
+{
+	sqlite3_stmt *st;
+
+	if (s->instance <= 0 && !s->has_disturbance)
+		return 0;
+	if (db_prepare(db, &st, "UPDATE output SET instance = ?2,"
+		       " host_other_cpu = ?3, disturbed = ?4 WHERE id = ?1") < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (s->instance > 0)
+		sqlite3_bind_int(st, 2, s->instance);
+	if (s->has_disturbance && isfinite(s->host_other_cpu))
+		sqlite3_bind_double(st, 3, s->host_other_cpu);
+	if (s->has_disturbance)
+		sqlite3_bind_int(st, 4, s->disturbed ? 1 : 0);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return db_error(db, "record the sample's instance and host load");
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			    int64_t *output_id)
 {
-	int64_t series, parser, ms = -1;
+	int64_t series, parser, out, ms = -1;
 	int status = db_status_code(s->status), own_tx = !db->in_tx;
 
 	if (status < 0)
@@ -800,23 +827,19 @@ int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			  &series) < 0)
 		goto fail;
 	if (!output_id || *output_id <= 0) {
-		int64_t out;
-
 		if (db_parser_get(db, s->parser, s->parser_version, &parser) < 0 ||
 		    db_output_add(db, s->run_id, ms, s->duration, parser,
-				  s->raw_output, -1, &out) < 0)
+				  s->raw_output, -1, &out) < 0 ||
+		    output_set_load(db, out, s) < 0)
 			goto fail;
 		if (output_id)
 			*output_id = out;
-		else
-			output_id = &out;
-		if (db_value_add(db, series, s->repetition, s->has_value, s->value,
-				 status, out, s->error) < 0)
-			goto fail;
-	} else if (db_value_add(db, series, s->repetition, s->has_value, s->value,
-				status, *output_id, s->error) < 0) {
-		goto fail;
+	} else {
+		out = *output_id;
 	}
+	if (db_value_add(db, series, s->repetition, s->has_value, s->value,
+			 status, out, s->error) < 0)
+		goto fail;
 	if (own_tx && db_commit(db) < 0)
 		return -1;
 	return 0;

@@ -19,14 +19,20 @@
  *   benchmark(id, name UNIQUE, unit, direction 'higher'|'lower')
  *   series(id, run_id, platform_id, benchmark_id, UNIQUE(...))
  *   parser(id, name, version)
- *   output(id, run_id, started_at ms, duration, parser_id, text)
- *          -- one tool output or imported line, shared by its samples
+ *   output(id, run_id, started_at ms, duration, parser_id, text,
+ *          instance, host_other_cpu, disturbed)
+ *          -- one tool output or imported line, shared by its samples;
+ *          the instance that ran it and the host's load meanwhile
  *   sample_value(id = series.id * 2^32 + repetition, value,
  *          status 0 ok | 1 failed | 2 warmup, output_id, error)
  *   sample  -- a view with the columns of version 1: id, run_id,
  *          platform_id, benchmark_id, repetition, value, status text,
  *          raw_output, error, parser, parser_version, started_at ISO,
- *          duration, output_id (UPDATE and DELETE work through it)
+ *          duration, output_id, instance, host_other_cpu, disturbed
+ *          (UPDATE and DELETE work through it). Outputs are numbered in
+ *          the order they were stored, so for collected samples (one
+ *          output each) ORDER BY output_id is the order the collector
+ *          stored them; id is not (it is series * 2^32 + repetition).
  * A warm-up sample has repetition 0; measured repetitions count from 1.
  *
  * All functions return 0 on success and a negative value on failure, which
@@ -39,7 +45,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 enum db_open_mode {
 	DB_OPEN_EXISTING, /* the file must exist and be a virtbench database */
@@ -137,6 +143,12 @@ struct db_sample {
 	int parser_version;
 	const char *started_at; /* ISO 8601 */
 	double duration;        /* seconds; negative = unknown (NULL) */
+	int instance;           /* 1.. the instance that took it; 0 = NULL */
+	/* Disturbance, when measured (has_disturbance = 1; else both NULL):
+	 * the cores other processes used during the sample, and 0/1. */
+	int has_disturbance;
+	double host_other_cpu;
+	int disturbed;
 };
 /* Inserts one sample. Outside a transaction it commits on its own. */
 int db_sample_insert(struct db *db, const struct db_sample *s);
@@ -251,6 +263,10 @@ struct db_sample_row {
 	int has_value;          /* value is not NULL */
 	double value;
 	const char *status;
+	int instance;           /* 0 = not recorded */
+	int has_disturbance;    /* host_other_cpu and disturbed recorded */
+	double host_other_cpu;
+	int disturbed;
 };
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out);
 int db_samples_next(struct db_cursor *c, struct db_sample_row *s);
@@ -275,6 +291,8 @@ struct db_named_sample {
 	const char *platform, *benchmark, *status;
 	int repetition;
 	double value;
+	int instance;           /* 0 = not recorded */
+	int disturbed;          /* 1 = flagged (0 also when not measured) */
 };
 int db_run_samples_open(struct db *db, int64_t run_id, struct db_cursor **out);
 int db_run_samples_next(struct db_cursor *c, struct db_named_sample *s);

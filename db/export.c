@@ -1,21 +1,25 @@
 /*
  * db/export.c - writes the stored samples as CSV or JSON.
  *
- * Both formats stream row by row from one query, so exporting a million
- * samples needs no more memory than one row. The order is fixed (run start,
+ * Both formats stream: the series (run, platform, benchmark) are listed in
+ * export order, and each series' samples are read as one row-id range, in
+ * repetition order, so exporting a million samples needs no sort and no
+ * more memory than one row. The order is fixed (run start,
  * run UUID, platform, benchmark, repetition) so that two exports of the same
  * data are byte-identical, which is what the import/export round trip test
  * relies on.
  *
  * CSV: the first nine columns are the contract of DESIGN.md
  * (run,host,platform,benchmark,repetition,value,unit,status,started_at);
- * duration, parser, parser_version and error follow. Raw output is JSON only.
+ * instance, host_other_cpu, disturbed (empty when not recorded), duration,
+ * parser, parser_version and error follow. Raw output is JSON only.
  *
  * JSON: {"format": "virtbench-export", "version": 1, "hosts": [...],
  * "runs": [... with "platforms": [{name, kind, config, ...}]],
  * "samples": [{run, host, platform, benchmark, repetition, value, unit,
  * direction, status, started_at, duration, parser, parser_version, error,
- * raw_output}]} - re-importable with "virtbench import json".
+ * raw_output, instance, host_other_cpu, disturbed}]} - re-importable with
+ * "virtbench import json".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -40,13 +44,14 @@
 	" ORDER BY r.started_at, r.uuid, p.name, b.name"
 #define VALUE_SELECT \
 	"SELECT v.id % 4294967296, v.value, v.status, o.started_at, o.duration," \
-	" pa.name, pa.version, v.error, o.text FROM sample_value v" \
+	" pa.name, pa.version, v.error, o.text, o.instance, o.host_other_cpu," \
+	" o.disturbed FROM sample_value v" \
 	" JOIN output o ON o.id = v.output_id" \
 	" LEFT JOIN parser pa ON pa.id = o.parser_id" \
 	" WHERE v.id >= ?1 * 4294967296 AND v.id < (?1 + 1) * 4294967296" \
 	" ORDER BY v.id"
 
-/* One exported sample: columns 0-6 of the series row, 0-8 of the value
+/* One exported sample: columns 0-6 of the series row, 0-11 of the value
  * row. */
 typedef void (*row_fn)(FILE *out, sqlite3_stmt *series, sqlite3_stmt *val,
 		       int first);
@@ -127,7 +132,8 @@ static void csv_row(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
 {
 	(void)first;
 	/* run,host,platform,benchmark,repetition,value,unit,status,
-	 * started_at,duration,parser,parser_version,error */
+	 * started_at,instance,host_other_cpu,disturbed,duration,parser,
+	 * parser_version,error */
 	for (int i = 1; i <= 4; i++) {
 		csv_text(out, se, i);
 		fputc(',', out);
@@ -138,6 +144,14 @@ static void csv_row(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
 	csv_text(out, se, 5);
 	fprintf(out, ",%s,", db_status_name(sqlite3_column_int(v, 2)));
 	write_time(out, v, 3, 0);
+	fputc(',', out);
+	if (sqlite3_column_type(v, 9) != SQLITE_NULL)
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(v, 9));
+	fputc(',', out);
+	csv_num(out, v, 10);
+	fputc(',', out);
+	if (sqlite3_column_type(v, 11) != SQLITE_NULL)
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(v, 11));
 	fputc(',', out);
 	csv_num(out, v, 4);
 	fputc(',', out);
@@ -184,8 +198,11 @@ static int each_sample(struct db *db, const struct db_filter *f, FILE *out,
 
 int db_export_csv(struct db *db, const struct db_filter *f, FILE *out)
 {
+	/* After the nine contract columns: instance, host_other_cpu and
+	 * disturbed (DESIGN.md "Instances"), then the older extras. */
 	fputs("run,host,platform,benchmark,repetition,value,unit,status,"
-	      "started_at,duration,parser,parser_version,error\n", out);
+	      "started_at,instance,host_other_cpu,disturbed,duration,parser,"
+	      "parser_version,error\n", out);
 	return each_sample(db, f, out, csv_row) < 0 ? -1 : 0;
 }
 
@@ -360,6 +377,12 @@ static void json_sample(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
 	json_col(out, v, 8);
 	fputs(", \"direction\": ", out);
 	json_col(out, se, 6);
+	fputs(", \"instance\": ", out);
+	json_col(out, v, 9);
+	fputs(", \"host_other_cpu\": ", out);
+	json_col(out, v, 10);
+	fputs(", \"disturbed\": ", out);
+	json_col(out, v, 11);
 	fputc('}', out);
 }
 

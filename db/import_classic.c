@@ -10,12 +10,11 @@
  * written in one transaction, so a rejected file leaves no trace.
  *
  * Each line becomes one repetition (1, 2, ...) of every benchmark in one
- * run; the line itself is kept as each sample's raw output.
+ * run; the line itself is stored once, as the raw output its samples share.
  */
 #include <ctype.h>
 #include <stddef.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

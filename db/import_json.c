@@ -352,8 +352,8 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 {
 	const char *run, *host, *plat, *bench, *unit, *dir, *status, *start,
 		*parser, *err, *raw;
-	double rep, value, dur, pv;
-	int has_rep, has_value, has_dur, has_pv;
+	double rep, value, dur, pv, inst = 0, other = 0, dist = 0;
+	int has_rep, has_value, has_dur, has_pv, has_inst, has_other, has_dist;
 	int64_t ms, out_id = 0;
 	uint64_t h[2] = { 14695981039346656037ULL, 0x9e3779b97f4a7c15ULL };
 	struct out_entry *e;
@@ -374,8 +374,19 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 	    get_num(c, s, "samples", i, "repetition", &has_rep, &rep) < 0 ||
 	    get_num(c, s, "samples", i, "value", &has_value, &value) < 0 ||
 	    get_num(c, s, "samples", i, "duration", &has_dur, &dur) < 0 ||
-	    get_num(c, s, "samples", i, "parser_version", &has_pv, &pv) < 0)
+	    get_num(c, s, "samples", i, "parser_version", &has_pv, &pv) < 0 ||
+	    get_num(c, s, "samples", i, "instance", &has_inst, &inst) < 0 ||
+	    get_num(c, s, "samples", i, "host_other_cpu", &has_other, &other) < 0 ||
+	    get_num(c, s, "samples", i, "disturbed", &has_dist, &dist) < 0)
 		return -1;
+	if (has_inst && (inst < 1 || inst > 2147483647.0 || inst != (int)inst))
+		return vb_error("%s: samples[%d].instance: not a positive integer",
+				c->path, i);
+	if (has_dist && dist != 0 && dist != 1)
+		return vb_error("%s: samples[%d].disturbed: not 0 or 1", c->path, i);
+	if (has_other && !has_dist)
+		return vb_error("%s: samples[%d].host_other_cpu: given without "
+				"disturbed", c->path, i);
 	if (!has_rep || rep < 0 || rep > 2147483647.0 || rep != (int)rep)
 		return vb_error("%s: samples[%d].repetition: missing or not a "
 				"non-negative integer", c->path, i);
@@ -433,6 +444,9 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 	hash_num(h, has_dur, dur);
 	hash_str(h, parser);
 	hash_num(h, has_pv, pv);
+	hash_num(h, has_inst, inst);
+	hash_num(h, has_other, other);
+	hash_num(h, has_dist, dist);
 	if (ss->outputs.cap) {
 		e = out_map_slot(&ss->outputs, h[0], h[1]);
 		out_id = e->id;
@@ -444,6 +458,9 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 		.raw_output = raw, .error = err, .parser = parser,
 		.parser_version = has_pv ? (int)pv : 0, .started_at = start,
 		.duration = has_dur ? dur : -1,
+		.instance = has_inst ? (int)inst : 0,
+		.has_disturbance = has_dist, .host_other_cpu = has_other ? other : NAN,
+		.disturbed = (int)dist,
 	};
 	if (db_sample_insert_shared(c->db, &smp, &out_id) < 0)
 		return vb_error("%s: samples[%d]: rejected by the database", c->path, i);

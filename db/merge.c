@@ -125,9 +125,10 @@ int db_merge(struct db *db, const char *other_path, int *added, int *skipped)
 		  " ON s.run_id = m.run_id AND s.platform_id = m.platform_id"
 		  " AND s.benchmark_id = m.benchmark_id", "map series" },
 		{ "INSERT INTO main.output (id, run_id, started_at, duration,"
-		  " parser_id, text)"
+		  " parser_id, text, instance, host_other_cpu, disturbed)"
 		  " SELECT x.id + (SELECT output_shift FROM merge_map LIMIT 1),"
-		  " mr.id, x.started_at, x.duration, mp.id, x.text"
+		  " mr.id, x.started_at, x.duration, mp.id, x.text, x.instance,"
+		  " x.host_other_cpu, x.disturbed"
 		  " FROM o.output x JOIN merge_runs n ON n.oid = x.run_id"
 		  " JOIN main.run mr ON mr.uuid = n.uuid"
 		  " LEFT JOIN o.parser p ON p.id = x.parser_id"

@@ -157,6 +157,11 @@ struct platform {
 	char *workdir;       /* scratch directory inside the platform */
 	char *unavailable_reason; /* why start() failed, for doctor/report */
 	int started, paused;
+	/* Which of the run's instances of this platform it is (collect
+	 * --instances K: 1..K, 0 = the only one); set before start(). Names
+	 * of the resources start() creates carry it when > 1, so the K
+	 * guests or containers of one platform do not collide. */
+	int instance;
 	void *priv;          /* implementation state */
 	/* The registry's kind ("kvm"), which a study's platform names
 	 * separately from its name ("kvm-wb"); borrowed, static. */

@@ -254,14 +254,20 @@ static void gp_title(struct plot_ctx *c, struct sb *gp, const char *cmd,
 
 static void gp_xtics(struct sb *gp, char *const *labels, size_t n)
 {
+	size_t chars = 0;
+
 	sb_adds(gp, "set xtics (");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_adds(gp, ", ");
 		plot_gp_quote(gp, labels[i]);
 		sb_addf(gp, " %zu", i);
+		chars += strlen(labels[i]) + 2;
 	}
-	sb_adds(gp, ") scale 0 font 'Sans,12'\n");
+	/* About 90 characters fit side by side under the plot at this size;
+	 * more would overlap, so they are slanted (gnuplot makes room). */
+	sb_adds(gp, chars > 90 ? ") scale 0 rotate by 30 right font 'Sans,11'\n" :
+		    ") scale 0 font 'Sans,12'\n");
 }
 
 static const char *dir_text(const struct analyze_group *g)

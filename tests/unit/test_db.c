@@ -119,6 +119,46 @@ static void test_create_schema(void **state)
 	free(path);
 }
 
+/* A version-1 file (as released) gains the instance and disturbance
+ * columns on open, keeps its samples, and they read back as NULL. */
+static void test_migrate_v1(void **state)
+{
+	char *path = tpath("v1.db");
+	sqlite3 *h;
+	struct db *db;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, db_migrations[0], NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+		"INSERT INTO host (name) VALUES ('h');"
+		"INSERT INTO platform (host_id, name, kind) VALUES (1, 'native', 'native');"
+		"INSERT INTO benchmark (name, unit, direction) VALUES ('cpu', 'u', 'higher');"
+		"INSERT INTO run (uuid, host_id, suite, tool_version, started_at, status)"
+		" VALUES ('00000000-0000-4000-8000-000000000000', 1, 's', 'v',"
+		" '2026-01-01T00:00:00Z', 'complete');"
+		"INSERT INTO sample (run_id, platform_id, benchmark_id, repetition,"
+		" value, status, started_at) VALUES (1, 1, 1, 1, 5.0, 'ok', 'x');"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(db_open(path, DB_OPEN_EXISTING, &db), 0);
+	assert_int_equal(count(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	assert_int_equal(count(db, "SELECT count(*) FROM sample WHERE value = 5"
+			       " AND instance IS NULL AND host_other_cpu IS NULL"
+			       " AND disturbed IS NULL"), 1);
+	/* the new checks hold */
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "UPDATE sample SET"
+					  " disturbed = 2", NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "UPDATE sample SET"
+					  " instance = 0", NULL, NULL, NULL),
+			     SQLITE_OK);
+	db_close(db);
+	free(path);
+}
+
 struct open_args {
 	const char *path;
 	enum db_open_mode mode;
@@ -322,6 +362,59 @@ static const struct {
 	  "3: field 'diskSeq': not a number: 'x'" },
 };
 
+/* The classic importer's fast number parser gives exactly strtod's double
+ * (one exact integer times one exact power of ten), and falls back to
+ * strtod where that is not exact: 20 digits, a mantissa above 2^53, large
+ * exponents; and each line's samples share one stored output. */
+static void test_import_numbers(void **state)
+{
+	static const char *const nums[] = {
+		"0.1", "4567.89", "1e3", "2.5E-3", ".5", "7.", "123.456e2",
+		"12345678901234567890", "9007199254740993", "0.30000000000000004",
+		"1.7976931348623157e308", "2.2250738585072014e-308", "000123.4500", "1e22",
+		"1e23", "8.589973e9", "3.14159265358979323846",
+	};
+	enum { N = sizeof(nums) / sizeof(nums[0]) };
+	struct sb csv = SB_INIT;
+	char *dbp = tpath("nums.db");
+	struct import_args a = { 0 };
+	struct db *db;
+	sqlite3_stmt *st;
+	int i = 0;
+
+	(void)state;
+	for (int r = 0; r < N; r++)
+		sb_addf(&csv, "%d,%s,%s,1,2\n", 1700000000 + r, nums[r],
+			nums[(r + 1) % N]);
+	assert_int_equal(db_open(dbp, DB_OPEN_CREATE, &db), 0);
+	a.db = db;
+	a.path = write_tmp("nums.csv", csv.buf, csv.len);
+	a.platform = "native";
+	a.host = "numhost";
+	assert_int_equal(do_import(&a), 0);
+	assert_int_equal(a.n, 4 * N);
+	assert_int_equal(count(db, "SELECT count(*) FROM output"), N);
+	assert_int_equal(count(db, "SELECT count(DISTINCT output_id) FROM sample"), N);
+	assert_int_equal(db_prepare(db, &st, "SELECT s.value FROM sample s JOIN"
+				    " benchmark b ON b.id = s.benchmark_id WHERE"
+				    " b.name = 'cpu' ORDER BY s.repetition"), 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		double want = strtod(nums[i], NULL);
+
+		assert_true(i < N);
+		if (sqlite3_column_double(st, 0) != want)
+			fail_msg("'%s': stored %.17g, strtod gives %.17g", nums[i],
+				 sqlite3_column_double(st, 0), want);
+		i++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(i, N);
+	db_close(db);
+	free((char *)a.path);
+	free(dbp);
+	sb_release(&csv);
+}
+
 static void test_import_bad(void **state)
 {
 	char *dbp = tpath("bad.db");
@@ -412,7 +505,13 @@ static void fill_collected_run(struct db *db)
 	s.repetition = 1;
 	s.status = "ok";
 	s.value = 0.1 + 0.2; /* needs 17 digits to round-trip */
+	s.instance = 2;
+	s.has_disturbance = 1;
+	s.host_other_cpu = 0.75;
+	s.disturbed = 1;
 	assert_int_equal(db_sample_insert(db, &s), 0);
+	s.instance = 0;
+	s.has_disturbance = 0;
 	s.repetition = 2;
 	s.status = "failed";
 	s.has_value = 0;
@@ -457,7 +556,14 @@ static void test_json_round_trip(void **state)
 	fill_collected_run(a);
 	e1 = export_to_string(a, 1);
 	c1 = export_to_string(a, 0);
-	assert_non_null(strstr(c1, ",qemu,cpu,1,0.30000000000000004,events/s,ok,"));
+	assert_non_null(strstr(c1, ",qemu,cpu,1,0.30000000000000004,events/s,ok,"
+			       "2026-11-25T10:00:01.000Z,2,0.75,1,2,"));
+	/* not recorded: empty, never 0 */
+	assert_non_null(strstr(c1, ",qemu,cpu,2,,events/s,failed,"
+			       "2026-11-25T10:00:01.000Z,,,,2,"));
+	assert_non_null(strstr(c1, "started_at,instance,host_other_cpu,disturbed,"));
+	assert_non_null(strstr(e1, "\"instance\": 2, \"host_other_cpu\": 0.75, "
+			       "\"disturbed\": 1"));
 	assert_non_null(strstr(c1, "\"sysbench: FATAL, line 3, \"\"x\"\"\""));
 
 	assert_int_equal(db_open(p2, DB_OPEN_CREATE, &b), 0);
@@ -788,8 +894,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_good, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
