@@ -19,6 +19,7 @@
 #include "collect/hostload.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -37,6 +38,7 @@
 #include "collect/parsers.h"
 #include "collect/scheduler.h"
 #include "collect/suite.h"
+#include "common/safe.h"
 #include "common/owner.h"
 #include "common/run.h"
 #include "common/util.h"
@@ -403,7 +405,8 @@ static int select_benchmarks(struct collector *c, char **names)
 		cb = &c->bench[c->n_bench++];
 		cb->b = b;
 		if (suite_seconds(b->timeout, c->duration, &cb->timeout) < 0 ||
-		    suite_seconds(b->estimate, c->duration, &cb->estimate) < 0)
+		    suite_seconds(b->estimate, c->duration, &cb->estimate) < 0 ||
+		    !(cb->timeout > 0))
 			return vb_error("%s: benchmark %s: bad timeout or estimate",
 					c->suite->origin, b->name);
 	}
@@ -458,6 +461,9 @@ static int setup_platform_list(struct collector *c, char **names,
 		/* A typo must not become an "unavailable" platform. */
 		if (!k)
 			return vb_error("platform %s: %s", names[i], why);
+		if (platform_name_check(c->uuid[0] ? "platform of the run" :
+					"--platforms", names[i]) < 0)
+			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j]))
 				return vb_error("platform %s given twice", names[i]);
@@ -1155,6 +1161,8 @@ static int activate(struct collector *c, struct cplat *cp)
 	return 0;
 }
 
+static char *with_workdir(const struct platform *p, const char *cmd);
+
 static void teardown_all(struct collector *c)
 {
 	for (size_t i = 0; i < c->n_plat; i++) {
@@ -1167,9 +1175,7 @@ static void teardown_all(struct collector *c)
 				struct exec_result r = { 0 };
 
 				if (activate(c, cp) == 0) {
-					char *cmd = cp->p->workdir ? xasprintf("cd %s && %s",
-						cp->p->workdir, cp->cleanups[j]) :
-						xstrdup(cp->cleanups[j]);
+					char *cmd = with_workdir(cp->p, cp->cleanups[j]);
 
 					if (cp->p->ops->exec(cp->p, cmd, PREPARE_TIMEOUT,
 							     &r) < 0 || r.exit_status)
@@ -1527,27 +1533,6 @@ static int write_pidfile(struct collector *c)
 	return ret;
 }
 
-/* Refuses to resume a run another live collector is working on. */
-static int check_not_running(struct collector *c)
-{
-	char *path = xasprintf("%s/collector.pid", c->state_dir);
-	char *rec = owner_read_file(path);
-	struct owner o;
-	int ret = 0;
-
-	if (owner_alive(rec) && !owner_is_self(rec) && owner_parse(rec, &o) == 0) {
-		if (owner_check(rec) == OWNER_ELSEWHERE)
-			ret = vb_error("run %s is being collected on host %s by process "
-				       "%ld (%s)", c->uuid, o.host, o.pid, path);
-		else
-			ret = vb_error("run %s is being collected by process %ld "
-				       "(%s)", c->uuid, o.pid, path);
-	}
-	free(rec);
-	free(path);
-	return ret;
-}
-
 static void collector_free(struct collector *c)
 {
 	for (size_t i = 0; i < c->n_plat; i++) {
@@ -1624,6 +1609,99 @@ static int setup_iperf(struct collector *c)
 	return 0;
 }
 
+/* Pids of this user's processes whose environment carries
+ * VIRTBENCH_RUN=uuid (set on every native command), except ours. Returns
+ * how many were found, up to max. */
+static int run_processes(const char *uuid, pid_t *pids, int max)
+{
+	char *want = xasprintf("VIRTBENCH_RUN=%s", uuid);
+	size_t wn = strlen(want);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) && n < max) {
+		long pid;
+		char *path;
+		struct sb env = SB_INIT;
+		struct stat st;
+
+		if (vb_parse_long(e->d_name, &pid) < 0 || pid == (long)getpid())
+			continue;
+		path = xasprintf("/proc/%ld/environ", pid);
+		if (stat(path, &st) == 0 && st.st_uid == geteuid() &&
+		    sb_read_file(&env, path) == 0) {
+			/* NUL-separated NAME=value strings. */
+			for (size_t at = 0; at < env.len;) {
+				const char *v = env.buf + at;
+				size_t len = strnlen(v, env.len - at);
+
+				if (len == wn && !memcmp(v, want, len)) {
+					pids[n++] = (pid_t)pid;
+					break;
+				}
+				at += len + 1;
+			}
+		}
+		sb_release(&env);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(want);
+	return n;
+}
+
+/* A resumed run must not be measured beside what its killed collector
+ * left running: a benchmark's process group dies with the collector
+ * (common/run.h), but a descendant that left the group does not. Waits
+ * for them (saying so), then ends them. */
+#define DEAD_RUN_WAIT 10.0
+static void wait_for_dead_run(const char *uuid)
+{
+	pid_t pids[64];
+	double t0 = vb_mono_time();
+	int n, told = 0;
+
+	while ((n = run_processes(uuid, pids, 64)) > 0) {
+		if (!told) {
+			vb_warn("%d process%s still running from the interrupted "
+				"collection of run %s (pid %ld%s); waiting up to %.0f s "
+				"before ending %s", n, n == 1 ? " is" : "es are", uuid,
+				(long)pids[0], n > 1 ? ", ..." : "", DEAD_RUN_WAIT,
+				n == 1 ? "it" : "them");
+			told = 1;
+		}
+		if (vb_mono_time() - t0 > DEAD_RUN_WAIT) {
+			for (int i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			vb_warn("ended %d leftover process%s of run %s", n,
+				n == 1 ? "" : "es", uuid);
+			/* SIGKILL is not instant: let them go before measuring. */
+			for (int i = 0; i < 100 && run_processes(uuid, pids, 64); i++)
+				usleep(20000);
+			return;
+		}
+		usleep(100000);
+	}
+}
+
+/* The state base (--state-dir, the run's stored one, $VIRTBENCH_STATE_DIR
+ * or /var/tmp) after the path rule; owned, or NULL after reporting. */
+static char *state_base_checked(const struct collect_opts *o)
+{
+	char *base = platform_state_base(o->state_base);
+	const char *env = getenv("VIRTBENCH_STATE_DIR");
+
+	if (vb_path_check(o->state_base && *o->state_base ? "state directory" :
+			  env && *env ? "$VIRTBENCH_STATE_DIR" : "state directory",
+			  base) < 0) {
+		free(base);
+		return NULL;
+	}
+	return base;
+}
+
 /* The plan: a new run's suite, platforms, benchmarks and seed from the
  * options, or a resumed run's from its stored params; then the schedule.
  * Returns 0, 1 when the run to resume is already complete (nothing to
@@ -1639,14 +1717,13 @@ static int plan_run(struct collector *c, char uuid[37])
 		if (find_run(c, o->resume, &params, &status) < 0)
 			goto out;
 		snprintf(uuid, 37, "%s", c->uuid);
+		/* Imported (any status) or another host's: its stored suite
+		 * is never run here. */
+		if (db_run_check_resumable(c->db, c->run_id) < 0)
+			goto out;
 		if (!strcmp(status, "complete")) {
 			vb_info("run %s is already complete", c->uuid);
 			ret = 1;
-			goto out;
-		}
-		if (!strcmp(status, "imported")) {
-			vb_error("run %s was imported, not collected; it cannot be "
-				 "resumed", c->uuid);
 			goto out;
 		}
 		if (load_params(c, params) < 0)
@@ -1706,12 +1783,17 @@ static int open_run(struct collector *c, long *stored)
 
 	*stored = 0;
 	if (c->o->resume) {
-		char *base = platform_state_base(c->o->state_base);
+		char *base = state_base_checked(c->o);
 
+		if (!base)
+			return -1;
 		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
 		free(base);
-		if (check_not_running(c) < 0)
+		/* One live collector per run, whatever its state directory
+		 * or path to the database (db/guard.c). */
+		if (db_run_lock(c->db, c->uuid) < 0)
 			return -1;
+		wait_for_dead_run(c->uuid);
 		if (note_resume(c) < 0 || load_existing(c, stored) < 0)
 			return -1;
 		return 0;
@@ -1728,8 +1810,10 @@ static int open_run(struct collector *c, long *stored)
 	run.command_line = c->o->command_line;
 	run.status = "running";
 	ret = db_run_create(c->db, &run, &c->run_id);
-	if (ret == 0)
+	if (ret == 0) {
 		snprintf(c->uuid, sizeof(c->uuid), "%s", run.uuid);
+		ret = db_run_lock(c->db, c->uuid);
+	}
 	free(json);
 	return ret;
 }
@@ -1751,13 +1835,24 @@ static int prepare_run(struct collector *c)
 			return -1;
 	}
 	if (!c->state_dir) {
-		char *base = platform_state_base(o->state_base);
+		char *base = state_base_checked(o);
 
+		if (!base)
+			return -1;
 		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
 		free(base);
 	}
-	if (vb_mkdir_p(c->state_dir, 0700) < 0 || write_pidfile(c) < 0)
+	/* Private and proven ours: a directory planted at the (predictable,
+	 * printed) run directory's name is refused, never used or removed. */
+	if (vb_mkdir_private(c->state_dir) < 0) {
+		free(c->state_dir);
+		c->state_dir = NULL;
 		return -1;
+	}
+	if (write_pidfile(c) < 0) {
+		vb_rm_rf_inside(c->state_dir, c->state_dir);
+		return -1;
+	}
 	o->popts.run_uuid = c->uuid;
 	o->popts.state_dir = c->state_dir;
 	for (size_t i = 0; i < c->n_plat; i++) {
@@ -1873,6 +1968,8 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	if (o->max_reps <= 0)
 		o->max_reps = 30;
 
+	/* A measured sample is never given up for another process's lock. */
+	db_wait_for_locks(db, &collect_stop_requested);
 	ret = plan_run(&c, uuid);
 	if (ret != 0) {
 		ret = ret > 0 ? 0 : -1;
@@ -1904,7 +2001,7 @@ teardown:
 	iperf_stop(&c.iperf);
 	signals_restore();
 	if (c.state_dir)
-		vb_rm_rf(c.state_dir);
+		vb_rm_rf_inside(c.state_dir, c.state_dir);
 fail_run:
 	if (c.run_id && db_run_finish(db, c.run_id, final) < 0)
 		ret = -1;

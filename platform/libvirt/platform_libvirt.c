@@ -1294,7 +1294,7 @@ static int lv_make_files(struct platform *p)
 	} else if (lv_make_disk(p) < 0) {
 		goto out;
 	}
-	fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0)
 		close(fd);
 	ret = 0;

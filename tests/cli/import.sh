@@ -111,7 +111,7 @@ bad repword 'platform,benchmark,unit,direction,repetition,value\nnative,x,s,lowe
 	"FILE:2: repetition '0' is not a whole number from 1"
 bad time 'platform,benchmark,unit,direction,time,value\nnative,x,s,lower,2024-02-31T00:00:00Z,1\n' \
 	"FILE:2: time '2024-02-31T00:00:00Z': UNIX seconds or ISO 8601 UTC (2024-05-01T12:00:00Z)"
-bad platname "${H}na tive,x,s,lower,1\n" "FILE:2: platform 'na tive': use letters, digits and ._:@- (at most 64)"
+bad platname "${H}na tive,x,s,lower,1\n" "FILE:2: platform 'na tive': use letters, digits and ._+@- (at most 64, parts joined by ':', each starting with a letter, a digit or _)"
 bad empty "${H}" "FILE:1: no data rows after the header"
 bad noheader '' "FILE:1: no header row (host, platform, benchmark, value, unit, direction, repetition, time)"
 expect_exit 1 vb import csv "$T/nowhere.csv" --platform x
