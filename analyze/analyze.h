@@ -409,6 +409,12 @@ struct analyze_cmp_set {
 int analyze_compare_hosts(struct db *db, const char *host_a,
 			  const char *host_b, const struct analyze_opts *opts,
 			  struct analyze_cmp_set **out);
+/* The same for two runs (UUIDs or unique prefixes): run B relative to run
+ * A, e.g. one host before and after a change; host_a/host_b of the result
+ * hold the runs as given. opts->host is ignored. */
+int analyze_compare_runs(struct db *db, const char *run_a, const char *run_b,
+			 const struct analyze_opts *opts,
+			 struct analyze_cmp_set **out);
 void analyze_cmp_set_free(struct analyze_cmp_set *s);
 
 /* ------------------------------------------------------------------ */

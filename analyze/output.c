@@ -14,6 +14,7 @@
 
 #include "analyze/analyze.h"
 #include "analyze/variants.h"
+#include "common/safe.h"
 #include "common/util.h"
 
 int analyze_format_parse(const char *s, enum analyze_format *f)
@@ -479,7 +480,25 @@ static int table_print(struct table *t, int markdown, FILE *f)
 	return ret;
 }
 
-/* Markdown cells must not contain a bare '|'. */
+/* One escape for every name Markdown embeds (cells and text): the
+ * characters that start emphasis, code, a link, HTML, a heading or a cell
+ * get a backslash; a newline, tab or other control character (which would
+ * end a table row) becomes a space. */
+static void md_escape(struct sb *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			sb_addc(b, ' ');
+			continue;
+		}
+		if (strchr("\\`*_[]<>|#&!", c))
+			sb_addc(b, '\\');
+		sb_addc(b, (char)c);
+	}
+}
+
 static char *md_cell(const char *s, int markdown)
 {
 	struct sb b = SB_INIT;
@@ -487,11 +506,7 @@ static char *md_cell(const char *s, int markdown)
 	if (!markdown)
 		return xstrdup(s);
 	sb_init(&b);
-	for (; *s; s++) {
-		if (*s == '|')
-			sb_addc(&b, '\\');
-		sb_addc(&b, *s);
-	}
+	md_escape(&b, s);
 	return sb_detach(&b);
 }
 
@@ -613,19 +628,10 @@ static int print_table(const struct analyze_set *s, int markdown, FILE *f)
 
 /* ---- CSV ---- */
 
+/* Names and units: the one CSV text rule (common/safe.h). */
 static void csv_str(FILE *f, const char *s)
 {
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
+	vb_csv_text(f, s);
 }
 
 /* Full precision, empty when not available. */
@@ -751,11 +757,16 @@ int analyze_print(const struct analyze_set *s, enum analyze_format fmt,
  * emphasis, code, a link or HTML in a host or platform name. */
 static void md_text(FILE *f, const char *s, int markdown)
 {
-	for (; *s; s++) {
-		if (markdown && strchr("\\`*_[]<>|#", *s))
-			fputc('\\', f);
-		fputc(*s, f);
+	struct sb b = SB_INIT;
+
+	if (!markdown) {
+		fputs(s, f);
+		return;
 	}
+	sb_init(&b);
+	md_escape(&b, s);
+	fputs(b.buf, f);
+	sb_release(&b);
 }
 
 /* "only on A (hostA): qemu/cpu (n=5), qemu/mem (n=5)" - nothing when the

@@ -64,12 +64,13 @@ names_sql="SELECT h.name, p.name, b.name, count(*), sum(s.value),
 
 now() { date +%s.%N; }
 vb_times="" ref_times="" names_times="" pd_times="" rss=0
+vbcpu_times="" pdcpu_times=""
 # one untimed pass of each warms the page cache for both
 sqlite3 "$T/vb.db" "$ref_sql" >/dev/null
 "$VIRTBENCH" -q --db "$T/vb.db" analyze --format json >/dev/null
 for r in $(seq "$reps"); do
 	t0=$(now)
-	/usr/bin/time -f %M -o "$T/rss" "$VIRTBENCH" -q --db "$T/vb.db" analyze \
+	/usr/bin/time -f '%M %U %S' -o "$T/rss" "$VIRTBENCH" -q --db "$T/vb.db" analyze \
 		--format json >"$T/out.json"
 	t1=$(now)
 	sqlite3 "$T/vb.db" "$ref_sql" >"$T/ref.txt"
@@ -77,16 +78,21 @@ for r in $(seq "$reps"); do
 	sqlite3 "$T/vb.db" "$names_sql" >/dev/null
 	t3=$(now)
 	# shellcheck disable=SC2086
-	"$PY" "$top/bench/analyze_pandas.py" $specs >"$T/pd.json"
+	/usr/bin/time -f '%U %S' -o "$T/pdcpu" "$PY" "$top/bench/analyze_pandas.py" $specs >"$T/pd.json"
 	t4=$(now)
 	vb=$(echo "$t1 - $t0" | bc -l); ref=$(echo "$t2 - $t1" | bc -l)
 	names=$(echo "$t3 - $t2" | bc -l); pd=$(echo "$t4 - $t3" | bc -l)
 	pd_times="$pd_times $pd"
-	kb=$(cat "$T/rss")
+	kb=$(tail -n 1 "$T/rss" | cut -d' ' -f1)
+	vbcpu=$(tail -n 1 "$T/rss" | awk '{ print $2 + $3 }')
+	pdcpu=$(tail -n 1 "$T/pdcpu" | awk '{ print $1 + $2 }')
+	vbcpu_times="$vbcpu_times $vbcpu"; pdcpu_times="$pdcpu_times $pdcpu"
 	[ "$kb" -gt "$rss" ] && rss=$kb
 	printf 'rep %d: virtbench analyze %.3f s (peak RSS %d MB), sqlite3 GROUP BY %.3f s (by names %.3f s), ratio %.2f; pandas+scipy %.3f s (%.1fx)\n' \
 		"$r" "$vb" $((kb / 1024)) "$ref" "$names" "$(echo "$vb / $ref" | bc -l)" \
 		"$pd" "$(echo "$pd / $vb" | bc -l)"
+	printf '       CPU (user + sys): virtbench analyze %.2f s, pandas+scipy %.2f s (%.1fx)\n' \
+		"$vbcpu" "$pdcpu" "$(echo "$pdcpu / $vbcpu" | bc -l)"
 	vb_times="$vb_times $vb"; ref_times="$ref_times $ref"
 	names_times="$names_times $names"
 done
@@ -119,3 +125,6 @@ printf 'median: virtbench analyze %.3f s, sqlite3 GROUP BY %.3f s (by names %.3f
 	"$mv" "$mr" "$mn" "$(echo "$mv / $mr" | bc -l)" $((rss / 1024))
 printf 'median: pandas+scipy %.3f s = %.1fx virtbench analyze (goal >= 15)\n' \
 	"$mp" "$(echo "$mp / $mv" | bc -l)"
+mvc=$(median $vbcpu_times); mpc=$(median $pdcpu_times)
+printf 'median CPU: virtbench analyze %.2f s, pandas+scipy %.2f s = %.1fx\n' \
+	"$mvc" "$mpc" "$(echo "$mpc / $mvc" | bc -l)"

@@ -20,6 +20,7 @@ reps=${1:-3}
 T=$(mktemp -d /tmp/vbbench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 command -v gnuplot >/dev/null || { echo "bench/pipeline.sh: needs gnuplot" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench/pipeline.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 "$PY" -c 'import pandas, scipy, matplotlib' 2>/dev/null ||
 	{ echo "bench/pipeline.sh: needs python3-pandas, -scipy, -matplotlib (scripts/install-deps.sh bench)" >&2; exit 1; }
 
@@ -39,23 +40,29 @@ for h in hostA hostB; do
 done
 
 now() { date +%s.%N; }
-vb_times="" pd_times=""
+vb_times="" pd_times="" vbc_times="" pdc_times=""
 for r in $(seq "$reps"); do
 	rm -rf "$T/vb.db"* "$T/vb" "$T/pd"
 	t0=$(now)
-	for s in $specs; do
-		h=${s%%:*} rest=${s#*:}
-		p=${rest%%:*} f=${rest#*:}
-		"$VIRTBENCH" -q --db "$T/vb.db" import classic "$f" --platform "$p" --host "$h" >/dev/null
-	done
-	"$VIRTBENCH" -q --db "$T/vb.db" report --out "$T/vb" >/dev/null
+	# CPU time (user + sys) of each side, children (gnuplot) included
+	/usr/bin/time -f '%U %S' -o "$T/vbcpu" sh -c '
+		db=$1 out=$2 vb=$3
+		shift 3
+		for s in "$@"; do
+			h=${s%%:*} rest=${s#*:}
+			p=${rest%%:*} f=${rest#*:}
+			"$vb" -q --db "$db" import classic "$f" --platform "$p" --host "$h" >/dev/null || exit 1
+		done
+		"$vb" -q --db "$db" report --out "$out" >/dev/null' sh "$T/vb.db" "$T/vb" "$VIRTBENCH" $specs
 	t1=$(now)
 	# shellcheck disable=SC2086
-	nfig=$("$PY" "$top/bench/pipeline_pandas.py" "$T/pd" $specs)
+	nfig=$(/usr/bin/time -f '%U %S' -o "$T/pdcpu" "$PY" "$top/bench/pipeline_pandas.py" "$T/pd" $specs)
 	t2=$(now)
+	vbc=$(awk '{ print $1 + $2 }' "$T/vbcpu"); pdc=$(awk '{ print $1 + $2 }' "$T/pdcpu")
+	vbc_times="$vbc_times $vbc"; pdc_times="$pdc_times $pdc"
 	vb=$(echo "$t1 - $t0" | bc -l); pd=$(echo "$t2 - $t1" | bc -l)
-	printf 'rep %d: virtbench %.2f s, pandas+matplotlib %.2f s, ratio %.2f\n' \
-		"$r" "$vb" "$pd" "$(echo "$pd / $vb" | bc -l)"
+	printf 'rep %d: virtbench %.2f s, pandas+matplotlib %.2f s, ratio %.2f; CPU %.2f s and %.2f s, ratio %.2f\n' \
+		"$r" "$vb" "$pd" "$(echo "$pd / $vb" | bc -l)" "$vbc" "$pdc" "$(echo "$pdc / $vbc" | bc -l)"
 	vb_times="$vb_times $vb"; pd_times="$pd_times $pd"
 done
 nvb=$(ls "$T/vb/figures/"*.png | wc -l)
@@ -67,3 +74,6 @@ mv=$(median $vb_times); mp=$(median $pd_times)
 printf 'figures: %d each (PNG + SVG)\n' "$nvb"
 printf 'median: virtbench import + report %.2f s, pandas+matplotlib %.2f s, ratio %.2f (goal >= 3)\n' \
 	"$mv" "$mp" "$(echo "$mp / $mv" | bc -l)"
+mvc=$(median $vbc_times); mpc=$(median $pdc_times)
+printf 'median CPU (user + sys, children included): virtbench %.2f s, pandas+matplotlib %.2f s, ratio %.2f\n' \
+	"$mvc" "$mpc" "$(echo "$mpc / $mvc" | bc -l)"

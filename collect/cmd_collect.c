@@ -16,6 +16,7 @@
 #include "collect/parsers.h"
 #include "collect/study.h"
 #include "common/cmd.h"
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db.h"
 
@@ -111,6 +112,37 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 	return 0;
 }
 
+/* Paths may hold any character but control characters (common/safe.h);
+ * they are quoted wherever they reach a shell. */
+static int opt_state_dir(const struct vb_option *opt, const char *arg,
+			 void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--state-dir", arg) < 0)
+		return -1;
+	((struct collect_cli *)dest)->o.state_base = arg;
+	return 0;
+}
+
+static int opt_out(const struct vb_option *opt, const char *arg, void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--out", arg) < 0)
+		return -1;
+	((struct collect_cli *)dest)->out = arg;
+	return 0;
+}
+
+static int opt_cleanup_state_dir(const struct vb_option *opt, const char *arg,
+				 void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--state-dir", arg) < 0)
+		return -1;
+	((struct platform_opts *)dest)->state_dir = arg;
+	return 0;
+}
+
 #define T struct collect_cli
 /* The options of collect, also taken by run. */
 #define COLLECT_OPTIONS \
@@ -190,7 +222,7 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 	OPT_CALLBACK("iperf-server", 0, "HOST:PORT", opt_iperf_server, \
 		     "use this iperf3 server for uplink instead\n" \
 		     "of starting one on 127.0.0.1"), \
-	OPT_STRING("state-dir", 0, T, o.state_base, "DIR", \
+	OPT_CALLBACK("state-dir", 0, "DIR", opt_state_dir, \
 		   "where run scratch directories go (default\n" \
 		   "$VIRTBENCH_STATE_DIR or /var/tmp; a disk, not a\n" \
 		   "tmpfs: disk tests use O_DIRECT)"), \
@@ -205,8 +237,8 @@ static const struct vb_option collect_options[] = {
 
 static const struct vb_option run_options[] = {
 	COLLECT_OPTIONS,
-	OPT_STRING("out", 0, T, out, "DIR",
-		   "where figures and report.md go (default out/report)"),
+	OPT_CALLBACK("out", 0, "DIR", opt_out,
+		     "where figures and report.md go (default out/report)"),
 	OPT_END(),
 };
 #undef T
@@ -274,6 +306,13 @@ static int check_collect_args(const struct vb_optspec *spec,
 	if (o->min_reps && o->max_reps && o->min_reps > o->max_reps)
 		return vb_usage_error(spec, "--min-reps %d is above --max-reps "
 				      "%d", o->min_reps, o->max_reps);
+	/* Names are data (common/safe.h): a label becomes a directory, a
+	 * container or domain name; refused here, before any run exists.
+	 * (An unknown kind is the collector's to report.) */
+	for (size_t i = 0; o->platforms && o->platforms[i]; i++)
+		if (platform_kind_find(o->platforms[i], NULL) &&
+		    platform_name_check("--platforms", o->platforms[i]) < 0)
+			return vb_usage_error(spec, NULL);
 	return 0;
 }
 
@@ -669,7 +708,7 @@ int cmd_doctor(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 }
 
 static const struct vb_option cleanup_options[] = {
-	OPT_STRING("state-dir", 0, struct platform_opts, state_dir, "DIR",
+	OPT_CALLBACK("state-dir", 0, "DIR", opt_cleanup_state_dir,
 		   "where run directories are (default\n"
 		   "$VIRTBENCH_STATE_DIR or /var/tmp)"),
 	OPT_STRING("connect", 0, struct platform_opts, connect_uri, "URI",

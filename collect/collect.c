@@ -19,6 +19,7 @@
 #include "collect/hostload.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -37,6 +38,7 @@
 #include "collect/parsers.h"
 #include "collect/scheduler.h"
 #include "collect/suite.h"
+#include "common/safe.h"
 #include "common/owner.h"
 #include "common/run.h"
 #include "common/util.h"
@@ -403,7 +405,8 @@ static int select_benchmarks(struct collector *c, char **names)
 		cb = &c->bench[c->n_bench++];
 		cb->b = b;
 		if (suite_seconds(b->timeout, c->duration, &cb->timeout) < 0 ||
-		    suite_seconds(b->estimate, c->duration, &cb->estimate) < 0)
+		    suite_seconds(b->estimate, c->duration, &cb->estimate) < 0 ||
+		    !(cb->timeout > 0))
 			return vb_error("%s: benchmark %s: bad timeout or estimate",
 					c->suite->origin, b->name);
 	}
@@ -458,6 +461,9 @@ static int setup_platform_list(struct collector *c, char **names,
 		/* A typo must not become an "unavailable" platform. */
 		if (!k)
 			return vb_error("platform %s: %s", names[i], why);
+		if (platform_name_check(c->uuid[0] ? "platform of the run" :
+					"--platforms", names[i]) < 0)
+			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j]))
 				return vb_error("platform %s given twice", names[i]);
@@ -1155,6 +1161,8 @@ static int activate(struct collector *c, struct cplat *cp)
 	return 0;
 }
 
+static char *with_workdir(const struct platform *p, const char *cmd);
+
 static void teardown_all(struct collector *c)
 {
 	for (size_t i = 0; i < c->n_plat; i++) {
@@ -1167,9 +1175,7 @@ static void teardown_all(struct collector *c)
 				struct exec_result r = { 0 };
 
 				if (activate(c, cp) == 0) {
-					char *cmd = cp->p->workdir ? xasprintf("cd %s && %s",
-						cp->p->workdir, cp->cleanups[j]) :
-						xstrdup(cp->cleanups[j]);
+					char *cmd = with_workdir(cp->p, cp->cleanups[j]);
 
 					if (cp->p->ops->exec(cp->p, cmd, PREPARE_TIMEOUT,
 							     &r) < 0 || r.exit_status)
@@ -1527,27 +1533,6 @@ static int write_pidfile(struct collector *c)
 	return ret;
 }
 
-/* Refuses to resume a run another live collector is working on. */
-static int check_not_running(struct collector *c)
-{
-	char *path = xasprintf("%s/collector.pid", c->state_dir);
-	char *rec = owner_read_file(path);
-	struct owner o;
-	int ret = 0;
-
-	if (owner_alive(rec) && !owner_is_self(rec) && owner_parse(rec, &o) == 0) {
-		if (owner_check(rec) == OWNER_ELSEWHERE)
-			ret = vb_error("run %s is being collected on host %s by process "
-				       "%ld (%s)", c->uuid, o.host, o.pid, path);
-		else
-			ret = vb_error("run %s is being collected by process %ld "
-				       "(%s)", c->uuid, o.pid, path);
-	}
-	free(rec);
-	free(path);
-	return ret;
-}
-
 static void collector_free(struct collector *c)
 {
 	for (size_t i = 0; i < c->n_plat; i++) {
@@ -1624,16 +1609,353 @@ static int setup_iperf(struct collector *c)
 	return 0;
 }
 
+/* Pids of this user's processes whose environment carries
+ * VIRTBENCH_RUN=uuid (set on every native command), except ours. Returns
+ * how many were found, up to max. */
+static int run_processes(const char *uuid, pid_t *pids, int max)
+{
+	char *want = xasprintf("VIRTBENCH_RUN=%s", uuid);
+	size_t wn = strlen(want);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) && n < max) {
+		long pid;
+		char *path;
+		struct sb env = SB_INIT;
+		struct stat st;
+
+		if (vb_parse_long(e->d_name, &pid) < 0 || pid == (long)getpid())
+			continue;
+		path = xasprintf("/proc/%ld/environ", pid);
+		if (stat(path, &st) == 0 && st.st_uid == geteuid() &&
+		    sb_read_file(&env, path) == 0) {
+			/* NUL-separated NAME=value strings. */
+			for (size_t at = 0; at < env.len;) {
+				const char *v = env.buf + at;
+				size_t len = strnlen(v, env.len - at);
+
+				if (len == wn && !memcmp(v, want, len)) {
+					pids[n++] = (pid_t)pid;
+					break;
+				}
+				at += len + 1;
+			}
+		}
+		sb_release(&env);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(want);
+	return n;
+}
+
+/* A resumed run must not be measured beside what its killed collector
+ * left running: a benchmark's process group dies with the collector
+ * (common/run.h), but a descendant that left the group does not. Waits
+ * for them (saying so), then ends them. */
+#define DEAD_RUN_WAIT 10.0
+static void wait_for_dead_run(const char *uuid)
+{
+	pid_t pids[64];
+	double t0 = vb_mono_time();
+	int n, told = 0;
+
+	while ((n = run_processes(uuid, pids, 64)) > 0) {
+		if (!told) {
+			vb_warn("%d process%s still running from the interrupted "
+				"collection of run %s (pid %ld%s); waiting up to %.0f s "
+				"before ending %s", n, n == 1 ? " is" : "es are", uuid,
+				(long)pids[0], n > 1 ? ", ..." : "", DEAD_RUN_WAIT,
+				n == 1 ? "it" : "them");
+			told = 1;
+		}
+		if (vb_mono_time() - t0 > DEAD_RUN_WAIT) {
+			for (int i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			vb_warn("ended %d leftover process%s of run %s", n,
+				n == 1 ? "" : "es", uuid);
+			/* SIGKILL is not instant: let them go before measuring. */
+			for (int i = 0; i < 100 && run_processes(uuid, pids, 64); i++)
+				usleep(20000);
+			return;
+		}
+		usleep(100000);
+	}
+}
+
+/* The state base (--state-dir, the run's stored one, $VIRTBENCH_STATE_DIR
+ * or /var/tmp) after the path rule; owned, or NULL after reporting. */
+static char *state_base_checked(const struct collect_opts *o)
+{
+	char *base = platform_state_base(o->state_base);
+	const char *env = getenv("VIRTBENCH_STATE_DIR");
+
+	if (vb_path_check(o->state_base && *o->state_base ? "state directory" :
+			  env && *env ? "$VIRTBENCH_STATE_DIR" : "state directory",
+			  base) < 0) {
+		free(base);
+		return NULL;
+	}
+	return base;
+}
+
+/* The plan: a new run's suite, platforms, benchmarks and seed from the
+ * options, or a resumed run's from its stored params; then the schedule.
+ * Returns 0, 1 when the run to resume is already complete (nothing to
+ * do), negative on failure (reported). */
+static int plan_run(struct collector *c, char uuid[37])
+{
+	struct collect_opts *o = c->o;
+	char *params = NULL, *status = NULL;
+	struct sched_opts so = { 0 };
+	int ret = -1;
+
+	if (o->resume) {
+		if (find_run(c, o->resume, &params, &status) < 0)
+			goto out;
+		snprintf(uuid, 37, "%s", c->uuid);
+		/* Imported (any status) or another host's: its stored suite
+		 * is never run here. */
+		if (db_run_check_resumable(c->db, c->run_id) < 0)
+			goto out;
+		if (!strcmp(status, "complete")) {
+			vb_info("run %s is already complete", c->uuid);
+			ret = 1;
+			goto out;
+		}
+		if (load_params(c, params) < 0)
+			goto out;
+	} else {
+		if (suite_load(o->suites_dir, o->profile ? o->profile : "classic",
+			       &c->suite) < 0)
+			goto out;
+		c->duration = o->duration > 0 ? o->duration : c->suite->duration;
+		c->reps = o->reps > 0 ? o->reps : c->suite->reps;
+		c->instances = o->instances > 1 ? o->instances : 1;
+		c->disturbed_cpu = o->disturbed_cpu > 0 ? o->disturbed_cpu :
+			HOSTLOAD_OTHER_CPU;
+		c->disturbed_steal = o->disturbed_steal > 0 ?
+			o->disturbed_steal : HOSTLOAD_STEAL;
+		c->retake = o->retake_disturbed;
+		if (setup_platform_list(c, o->platforms, o->settings) < 0 ||
+		    select_benchmarks(c, o->benchmarks) < 0)
+			goto out;
+		if (o->has_seed)
+			c->seed = o->seed & 0x7fffffffffffffffULL;
+		else if (random_seed(&c->seed) < 0)
+			goto out;
+	}
+	if (uses(c, "forkbench") && !o->forkbench) {
+		vb_error("the suite's fork benchmark needs build/forkbench: run "
+			 "'make', or set $FORKBENCH");
+		goto out;
+	}
+	so.reps = c->reps;
+	so.target_ci = o->target_ci;
+	so.until_decided = o->until_decided;
+	so.margin = o->margin > 0 ? o->margin : ANALYZE_DEFAULT_MARGIN;
+	so.min_reps = o->min_reps;
+	so.max_reps = o->max_reps;
+	so.warmup = 1;
+	so.seed = c->seed;
+	so.retake = c->retake;
+	sched_init(&c->sched, &so, c->n_plat, c->n_bench);
+	if (o->until_decided)
+		set_baselines(c);
+	ret = 0;
+out:
+	free(params);
+	free(status);
+	return ret;
+}
+
+/* The run row: created for a new run, marked resumed (after checking
+ * that no other collector holds it) for a resumed one, whose stored
+ * samples go to the scheduler (*stored counts them). */
+static int open_run(struct collector *c, long *stored)
+{
+	struct db_run run = { 0 };
+	char *json;
+	int ret;
+
+	*stored = 0;
+	if (c->o->resume) {
+		char *base = state_base_checked(c->o);
+
+		if (!base)
+			return -1;
+		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
+		free(base);
+		/* One live collector per run, whatever its state directory
+		 * or path to the database (db/guard.c). */
+		if (db_run_lock(c->db, c->uuid) < 0)
+			return -1;
+		wait_for_dead_run(c->uuid);
+		if (note_resume(c) < 0 || load_existing(c, stored) < 0)
+			return -1;
+		return 0;
+	}
+	if (db_host_ensure_named(c->db, NULL, 1, &c->host_id) < 0)
+		return -1;
+	c->params = build_params(c);
+	json = cJSON_PrintUnformatted(c->params);
+	run.host_id = c->host_id;
+	run.suite = c->suite->name;
+	run.params = json;
+	run.seed = (int64_t)c->seed;
+	run.has_seed = 1;
+	run.command_line = c->o->command_line;
+	run.status = "running";
+	ret = db_run_create(c->db, &run, &c->run_id);
+	if (ret == 0) {
+		snprintf(c->uuid, sizeof(c->uuid), "%s", run.uuid);
+		ret = db_run_lock(c->db, c->uuid);
+	}
+	free(json);
+	return ret;
+}
+
+/* Benchmark and platform rows, the run directory with our owner record,
+ * and the platforms of kinds this binary does not know (a resumed run
+ * made by another version) marked unavailable before anything starts. */
+static int prepare_run(struct collector *c)
+{
+	struct collect_opts *o = c->o;
+
+	for (size_t i = 0; i < c->n_bench; i++)
+		if (db_benchmark_ensure(c->db, c->bench[i].b->name, c->bench[i].b->unit,
+					c->bench[i].b->direction, &c->bench[i].id) < 0)
+			return -1;
+	for (size_t i = 0; i < c->n_plat; i++) {
+		if (db_platform_ensure(c->db, c->host_id, c->plat[i].name,
+				       c->plat[i].settings.kind, &c->plat[i].id) < 0)
+			return -1;
+	}
+	if (!c->state_dir) {
+		char *base = state_base_checked(o);
+
+		if (!base)
+			return -1;
+		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
+		free(base);
+	}
+	/* Private and proven ours: a directory planted at the (predictable,
+	 * printed) run directory's name is refused, never used or removed. */
+	if (vb_mkdir_private(c->state_dir) < 0) {
+		free(c->state_dir);
+		c->state_dir = NULL;
+		return -1;
+	}
+	if (write_pidfile(c) < 0) {
+		vb_rm_rf_inside(c->state_dir, c->state_dir);
+		return -1;
+	}
+	o->popts.run_uuid = c->uuid;
+	o->popts.state_dir = c->state_dir;
+	for (size_t i = 0; i < c->n_plat; i++) {
+		const char *why = NULL;
+
+		if (!platform_kind_find(c->plat[i].settings.kind, &why) &&
+		    mark_unavailable(c, i, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The uplink's server and every platform not already unavailable.
+ * Returns 0 when at least one platform runs, negative otherwise or when
+ * interrupted. */
+static int start_all(struct collector *c)
+{
+	int available = 0;
+
+	if (setup_iperf(c) < 0)
+		return -1;
+	for (size_t i = 0; i < c->n_plat && !collect_stop_requested; i++) {
+		if (c->plat[i].unavailable)
+			continue;
+		if (start_platform(c, i) < 0)
+			return -1;
+		available += c->plat[i].available;
+	}
+	if (collect_stop_requested)
+		return -1;
+	if (!available)
+		return vb_error("no platform could be started; nothing measured");
+	return 0;
+}
+
+/* Takes samples in the scheduler's order until it is done or a signal
+ * stops it, then reports the collector's own CPU time. Negative on a
+ * database error. */
+static int sample_loop(struct collector *c)
+{
+	struct rusage ru0, ru1;
+	double cpu, wall;
+	size_t pair;
+	int rep, rc;
+
+	getrusage(RUSAGE_SELF, &ru0);
+	c->loop_start = vb_mono_time();
+	progress(c, NULL);
+	while (!collect_stop_requested && sched_next(&c->sched, &pair, &rep)) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "%s/%s #%d",
+			 c->plat[c->sched.pairs[pair].platform].name,
+			 c->bench[c->sched.pairs[pair].bench].b->name, rep);
+		progress(c, what);
+		rc = take_sample(c, pair, rep);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			break;
+	}
+	progress_end(c);
+	getrusage(RUSAGE_SELF, &ru1);
+	cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+	      (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+	      (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
+	      (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+	wall = vb_mono_time() - c->loop_start;
+	vb_info("collector overhead: %.3f s CPU over %.1f s of sampling "
+		"(%.3f%% of one core)", cpu, wall,
+		wall > 0 ? 100.0 * cpu / wall : 0.0);
+	return 0;
+}
+
+/* How a run that sampled to its end finished: complete (0), interrupted
+ * (1), or failed (1) because a platform was lost, with the hint to
+ * resume. */
+static int run_outcome(struct collector *c, const char **final)
+{
+	if (collect_stop_requested) {
+		*final = "interrupted";
+		return 1;
+	}
+	*final = "complete";
+	if (!c->lost_any)
+		return 0;
+	/* Not complete: the lost platforms' remaining samples are still to
+	 * take, and --resume takes them. */
+	*final = "failed";
+	for (size_t i = 0; i < c->n_plat; i++)
+		if (c->plat[i].lost)
+			vb_error("platform %s was lost during the run; once it is "
+				 "back, finish the run with 'virtbench collect "
+				 "--resume %s'", c->plat[i].name, c->uuid);
+	return 1;
+}
+
 int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 {
 	struct collector c = { 0 };
-	struct rusage ru0, ru1;
-	char *params = NULL, *status = NULL, *base = NULL, *json = NULL;
 	const char *final = "failed";
 	long stored = 0;
-	int ret = -1, available = 0, rc = 0;
-	size_t pair;
-	int rep;
+	int ret = -1;
 
 	c.db = db;
 	c.o = o;
@@ -1646,188 +1968,27 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	if (o->max_reps <= 0)
 		o->max_reps = 30;
 
-	if (o->resume) {
-		if (find_run(&c, o->resume, &params, &status) < 0)
-			goto out;
-		snprintf(uuid, 37, "%s", c.uuid);
-		if (!strcmp(status, "complete")) {
-			vb_info("run %s is already complete", c.uuid);
-			ret = 0;
-			goto out;
-		}
-		if (!strcmp(status, "imported")) {
-			vb_error("run %s was imported, not collected; it cannot be "
-				 "resumed", c.uuid);
-			goto out;
-		}
-		if (load_params(&c, params) < 0)
-			goto out;
-	} else {
-		if (suite_load(o->suites_dir, o->profile ? o->profile : "classic",
-			       &c.suite) < 0)
-			goto out;
-		c.duration = o->duration > 0 ? o->duration : c.suite->duration;
-		c.reps = o->reps > 0 ? o->reps : c.suite->reps;
-		c.instances = o->instances > 1 ? o->instances : 1;
-		c.disturbed_cpu = o->disturbed_cpu > 0 ? o->disturbed_cpu :
-			HOSTLOAD_OTHER_CPU;
-		c.disturbed_steal = o->disturbed_steal > 0 ?
-			o->disturbed_steal : HOSTLOAD_STEAL;
-		c.retake = o->retake_disturbed;
-		if (setup_platform_list(&c, o->platforms, o->settings) < 0 ||
-		    select_benchmarks(&c, o->benchmarks) < 0)
-			goto out;
-		if (o->has_seed)
-			c.seed = o->seed & 0x7fffffffffffffffULL;
-		else if (random_seed(&c.seed) < 0)
-			goto out;
-	}
-	if (uses(&c, "forkbench") && !o->forkbench) {
-		vb_error("the suite's fork benchmark needs build/forkbench: run "
-			 "'make', or set $FORKBENCH");
+	/* A measured sample is never given up for another process's lock. */
+	db_wait_for_locks(db, &collect_stop_requested);
+	ret = plan_run(&c, uuid);
+	if (ret != 0) {
+		ret = ret > 0 ? 0 : -1;
 		goto out;
 	}
-
-	/* The schedule. */
-	{
-		struct sched_opts so = { 0 };
-
-		so.reps = c.reps;
-		so.target_ci = o->target_ci;
-		so.until_decided = o->until_decided;
-		so.margin = o->margin > 0 ? o->margin : ANALYZE_DEFAULT_MARGIN;
-		so.min_reps = o->min_reps;
-		so.max_reps = o->max_reps;
-		so.warmup = 1;
-		so.seed = c.seed;
-		so.retake = c.retake;
-		sched_init(&c.sched, &so, c.n_plat, c.n_bench);
-		if (o->until_decided)
-			set_baselines(&c);
-	}
-
+	ret = -1;
 	/* The run row, then its UUID on stdout at once. */
-	if (!o->resume) {
-		struct db_run run = { 0 };
-
-		if (db_host_ensure_named(db, NULL, 1, &c.host_id) < 0)
-			goto out;
-		c.params = build_params(&c);
-		json = cJSON_PrintUnformatted(c.params);
-		run.host_id = c.host_id;
-		run.suite = c.suite->name;
-		run.params = json;
-		run.seed = (int64_t)c.seed;
-		run.has_seed = 1;
-		run.command_line = o->command_line;
-		run.status = "running";
-		if (db_run_create(db, &run, &c.run_id) < 0)
-			goto out;
-		snprintf(c.uuid, sizeof(c.uuid), "%s", run.uuid);
-	} else {
-		base = platform_state_base(o->state_base);
-		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-		if (check_not_running(&c) < 0)
-			goto out;
-		if (note_resume(&c) < 0 || load_existing(&c, &stored) < 0)
-			goto out;
-	}
+	if (open_run(&c, &stored) < 0)
+		goto out;
 	snprintf(uuid, 37, "%s", c.uuid);
 	printf("%s\n", c.uuid);
 	fflush(stdout);
-
-	for (size_t i = 0; i < c.n_bench; i++)
-		if (db_benchmark_ensure(db, c.bench[i].b->name, c.bench[i].b->unit,
-					c.bench[i].b->direction, &c.bench[i].id) < 0)
-			goto fail_run;
-	for (size_t i = 0; i < c.n_plat; i++) {
-		int r = db_platform_ensure(db, c.host_id, c.plat[i].name,
-					   c.plat[i].settings.kind, &c.plat[i].id);
-
-		if (r < 0)
-			goto fail_run;
-	}
-
-	if (!c.state_dir) {
-		base = platform_state_base(o->state_base);
-		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-	}
-	if (vb_mkdir_p(c.state_dir, 0700) < 0 || write_pidfile(&c) < 0)
+	if (prepare_run(&c) < 0)
 		goto fail_run;
-	o->popts.run_uuid = c.uuid;
-	o->popts.state_dir = c.state_dir;
-
-	/* A stored kind this binary does not know (a resumed run made by
-	 * another version) is known before anything starts; leave it out of
-	 * the plan's estimate. */
-	for (size_t i = 0; i < c.n_plat; i++) {
-		const char *why = NULL;
-
-		if (!platform_kind_find(c.plat[i].settings.kind, &why) &&
-		    mark_unavailable(&c, i, why) < 0)
-			goto fail_run;
-	}
 	print_plan(&c, stored);
 	signals_install();
-
-	if (setup_iperf(&c) < 0)
+	if (start_all(&c) < 0 || sample_loop(&c) < 0)
 		goto teardown;
-	for (size_t i = 0; i < c.n_plat && !collect_stop_requested; i++) {
-		if (c.plat[i].unavailable)
-			continue;
-		if (start_platform(&c, i) < 0)
-			goto teardown;
-		available += c.plat[i].available;
-	}
-	if (collect_stop_requested)
-		goto teardown;
-	if (!available) {
-		vb_error("no platform could be started; nothing measured");
-		goto teardown;
-	}
-
-	getrusage(RUSAGE_SELF, &ru0);
-	c.loop_start = vb_mono_time();
-	progress(&c, NULL);
-	while (!collect_stop_requested && sched_next(&c.sched, &pair, &rep)) {
-		char what[160];
-
-		snprintf(what, sizeof(what), "%s/%s #%d",
-			 c.plat[c.sched.pairs[pair].platform].name,
-			 c.bench[c.sched.pairs[pair].bench].b->name, rep);
-		progress(&c, what);
-		rc = take_sample(&c, pair, rep);
-		if (rc < 0)
-			goto teardown;
-		if (rc > 0)
-			break;
-	}
-	progress_end(&c);
-	getrusage(RUSAGE_SELF, &ru1);
-	{
-		double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
-			     (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
-			     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
-			     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-		double wall = vb_mono_time() - c.loop_start;
-
-		vb_info("collector overhead: %.3f s CPU over %.1f s of sampling "
-			"(%.3f%% of one core)", cpu, wall,
-			wall > 0 ? 100.0 * cpu / wall : 0.0);
-	}
-	final = collect_stop_requested ? "interrupted" : "complete";
-	ret = collect_stop_requested ? 1 : 0;
-	if (!collect_stop_requested && c.lost_any) {
-		/* Not complete: the lost platforms' remaining samples are
-		 * still to take, and --resume takes them. */
-		final = "failed";
-		ret = 1;
-		for (size_t i = 0; i < c.n_plat; i++)
-			if (c.plat[i].lost)
-				vb_error("platform %s was lost during the run; once it "
-					 "is back, finish the run with 'virtbench "
-					 "collect --resume %s'", c.plat[i].name, c.uuid);
-	}
+	ret = run_outcome(&c, &final);
 
 teardown:
 	progress_end(&c);
@@ -1840,7 +2001,7 @@ teardown:
 	iperf_stop(&c.iperf);
 	signals_restore();
 	if (c.state_dir)
-		vb_rm_rf(c.state_dir);
+		vb_rm_rf_inside(c.state_dir, c.state_dir);
 fail_run:
 	if (c.run_id && db_run_finish(db, c.run_id, final) < 0)
 		ret = -1;
@@ -1849,10 +2010,6 @@ fail_run:
 			"--resume %s'", c.uuid, c.uuid);
 out:
 	collector_free(&c);
-	free(params);
-	free(status);
-	free(base);
-	free(json);
 	return ret;
 }
 

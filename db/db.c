@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +27,9 @@ int db_error(struct db *db, const char *what)
 {
 	int code = sqlite3_extended_errcode(db->h);
 
+	if ((code & 0xff) == SQLITE_READONLY)
+		return vb_error("%s: %s: the database is read-only here (read-only "
+				"media, or not writable by this user)", db->path, what);
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
 		return vb_error("%s: %s: database is locked by another writer "
 				"(waited %.1f s)", db->path, what, db_busy_ms / 1000.0);
@@ -161,6 +166,13 @@ static int migrate(struct db *db)
 		db_rollback(db);
 		return 0;
 	}
+	/* Changed under us to something no migration starts from. */
+	if (version < 0) {
+		vb_error("%s: schema version %d is not one virtbench ever wrote "
+			 "(a damaged or foreign file)", db->path, version);
+		db_rollback(db);
+		return -1;
+	}
 	for (int v = version; v < db_migration_count; v++) {
 		char pragma[64];
 
@@ -208,11 +220,52 @@ static int check_identity(struct db *db, int *is_new)
 	if (appid != DB_APPLICATION_ID)
 		return vb_error("%s: not a virtbench database (an SQLite file "
 				"made by another program)", db->path);
+	if (version < 0)
+		return vb_error("%s: schema version %d is not one virtbench ever "
+				"wrote (a damaged or foreign file)", db->path, version);
 	if (version > DB_SCHEMA_VERSION)
 		return vb_error("%s: schema version %d is newer than this "
 				"virtbench (%s) supports (%d); upgrade virtbench",
 				db->path, version, VB_VERSION, DB_SCHEMA_VERSION);
 	return 0;
+}
+
+/* 1 if this process cannot write the database (read-only media, or no
+ * write permission on the file, or on its directory where SQLite must
+ * create the -wal and -shm files next to it). */
+static int cannot_write(const char *path)
+{
+	char *copy, *dir, *shm;
+	int no;
+
+	if (access(path, W_OK) < 0)
+		return errno == EROFS || errno == EACCES || errno == EPERM;
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	shm = xasprintf("%s-shm", path);
+	no = access(shm, F_OK) < 0 && access(dir, W_OK | X_OK) < 0;
+	free(shm);
+	free(copy);
+	return no;
+}
+
+/* "file:" URI for path with immutable=1: everything but unreserved
+ * characters and '/' percent-encoded. Owned. */
+static char *immutable_uri(const char *path)
+{
+	struct sb sb = SB_INIT;
+
+	sb_init(&sb);
+	sb_adds(&sb, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
+			sb_addc(&sb, (char)*p);
+		else
+			sb_addf(&sb, "%%%02X", *p);
+	}
+	sb_adds(&sb, "?immutable=1");
+	return sb_detach(&sb);
 }
 
 int db_open(const char *path, enum db_open_mode mode, struct db **out)
@@ -236,15 +289,56 @@ int db_open(const char *path, enum db_open_mode mode, struct db **out)
 						   "first, or pass --db)" : "");
 			goto fail;
 		}
-		flags |= SQLITE_OPEN_CREATE;
+		/* Created here, 0600 from the first moment (SQLite would
+		 * make it 0644, and gives -wal and -shm the file's mode):
+		 * samples, hosts and command lines are not others' to read. */
+		{
+			int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				      O_CLOEXEC, 0600);
+
+			if (fd < 0) {
+				vb_error("%s: cannot create database: %s", path,
+					 strerror(errno));
+				goto fail;
+			}
+			close(fd);
+		}
 	} else if (S_ISDIR(stbuf.st_mode)) {
 		vb_error("%s: not a virtbench database (a directory)", path);
 		goto fail;
+	} else if (cannot_write(path)) {
+		/* Read-only media or someone else's file: still readable. */
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+		db->readonly = 1;
 	}
 	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
 		vb_error("%s: cannot open database: %s", path,
 			 db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		goto fail;
+	}
+	if (db->readonly) {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(db->h, "SELECT count(*) FROM sqlite_schema",
+					    -1, &st, NULL);
+
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		/* A WAL database whose -shm cannot be created: read the main
+		 * file as it is (a cleanly closed database has no WAL left). */
+		if (rc != SQLITE_ROW) {
+			char *uri = immutable_uri(path);
+
+			sqlite3_close(db->h);
+			db->h = NULL;
+			rc = sqlite3_open_v2(uri, &db->h, flags, NULL);
+			free(uri);
+			if (rc != SQLITE_OK) {
+				vb_error("%s: cannot open database read-only: %s", path,
+					 db->h ? sqlite3_errmsg(db->h) : "out of memory");
+				goto fail;
+			}
+		}
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	if (db_rows_register(db->h) != SQLITE_OK) {
@@ -257,6 +351,22 @@ int db_open(const char *path, enum db_open_mode mode, struct db **out)
 	if (is_new && mode != DB_OPEN_CREATE) {
 		vb_error("%s: empty file, not a virtbench database", path);
 		goto fail;
+	}
+	if (db->readonly) {
+		int version;
+
+		if (pragma_int(db, "PRAGMA user_version", &version) < 0) {
+			db_error(db, "read schema version");
+			goto fail;
+		}
+		if (version < DB_SCHEMA_VERSION) {
+			vb_error("%s: schema version %d must be migrated to %d, but "
+				 "the database is read-only here", path, version,
+				 DB_SCHEMA_VERSION);
+			goto fail;
+		}
+		*out = db;
+		return 0;
 	}
 	/* WAL lets readers (analyze, report) run while a collector writes. */
 	if (exec_sql(db, "PRAGMA journal_mode = WAL", "enable WAL") < 0 ||
@@ -810,7 +920,7 @@ static int output_set_load(struct db *db, int64_t id, const struct db_sample *s)
 int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			    int64_t *output_id)
 {
-	int64_t series, parser, ms = -1;
+	int64_t series, parser, out, ms = -1;
 	int status = db_status_code(s->status), own_tx = !db->in_tx;
 
 	if (status < 0)
@@ -827,8 +937,6 @@ int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			  &series) < 0)
 		goto fail;
 	if (!output_id || *output_id <= 0) {
-		int64_t out;
-
 		if (db_parser_get(db, s->parser, s->parser_version, &parser) < 0 ||
 		    db_output_add(db, s->run_id, ms, s->duration, parser,
 				  s->raw_output, -1, &out) < 0 ||
@@ -836,15 +944,12 @@ int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			goto fail;
 		if (output_id)
 			*output_id = out;
-		else
-			output_id = &out;
-		if (db_value_add(db, series, s->repetition, s->has_value, s->value,
-				 status, out, s->error) < 0)
-			goto fail;
-	} else if (db_value_add(db, series, s->repetition, s->has_value, s->value,
-				status, *output_id, s->error) < 0) {
-		goto fail;
+	} else {
+		out = *output_id;
 	}
+	if (db_value_add(db, series, s->repetition, s->has_value, s->value,
+			 status, out, s->error) < 0)
+		goto fail;
 	if (own_tx && db_commit(db) < 0)
 		return -1;
 	return 0;

@@ -29,7 +29,10 @@
  *          platform_id, benchmark_id, repetition, value, status text,
  *          raw_output, error, parser, parser_version, started_at ISO,
  *          duration, output_id, instance, host_other_cpu, disturbed
- *          (UPDATE and DELETE work through it)
+ *          (UPDATE and DELETE work through it). Outputs are numbered in
+ *          the order they were stored, so for collected samples (one
+ *          output each) ORDER BY output_id is the order the collector
+ *          stored them; id is not (it is series * 2^32 + repetition).
  * A warm-up sample has repetition 0; measured repetitions count from 1.
  *
  * All functions return 0 on success and a negative value on failure, which
@@ -38,6 +41,7 @@
 #ifndef VB_DB_DB_H
 #define VB_DB_DB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -217,6 +221,20 @@ struct db_filter {
 int db_export_csv(struct db *db, const struct db_filter *f, FILE *out);
 int db_export_json(struct db *db, const struct db_filter *f, FILE *out);
 
+/* Guards (db/guard.c). */
+/* 0 if run_id was collected on this machine (same host name and, when both
+ * are known, the same fingerprint) and not imported (status 'imported' or
+ * a source file, whatever its status); else -1 after saying why. A run
+ * that fails this is never resumed: its stored suite would run here. */
+int db_run_check_resumable(struct db *db, int64_t run_id);
+/* Takes the run's lock, held until the process exits (or dies): one live
+ * collector per run, whatever paths or state directories they were given.
+ * -1 after reporting if another process holds it (naming its pid). */
+int db_run_lock(struct db *db, const char *uuid);
+/* From now on a locked database is waited for as long as it takes (a
+ * warning after db_busy_ms), so a writer never loses what it was storing
+ * to another process's lock; once *give_up is set, only db_busy_ms. */
+void db_wait_for_locks(struct db *db, volatile sig_atomic_t *give_up);
 /* ---- named reads for the other modules (db/query.c) ----------------------
  *
  * Multi-row reads are cursors: *_open() prepares (0, or -1 reported, with

@@ -1,8 +1,10 @@
 /*
  * db/export.c - writes the stored samples as CSV or JSON.
  *
- * Both formats stream row by row from one query, so exporting a million
- * samples needs no more memory than one row. The order is fixed (run start,
+ * Both formats stream: the series (run, platform, benchmark) are listed in
+ * export order, and each series' samples are read as one row-id range, in
+ * repetition order, so exporting a million samples needs no sort and no
+ * more memory than one row. The order is fixed (run start,
  * run UUID, platform, benchmark, repetition) so that two exports of the same
  * data are byte-identical, which is what the import/export round trip test
  * relies on.
@@ -25,6 +27,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db_int.h"
 
@@ -70,24 +73,6 @@ static int prepare_filtered(struct db *db, sqlite3_stmt **st, const char *sql,
 	return 0;
 }
 
-/* A CSV field, quoted only when it must be (RFC 4180). */
-static void csv_field(FILE *out, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* Shortest text that reads back as the same double. */
 static void fmt_double(char *buf, size_t size, double v)
 {
@@ -121,9 +106,14 @@ static void csv_num(FILE *out, sqlite3_stmt *st, int i)
 	fputs(num, out);
 }
 
+/* Text fields go through the one CSV text rule (common/safe.h): RFC 4180
+ * quoting, and formula-looking text neutralised. */
 static void csv_text(FILE *out, sqlite3_stmt *st, int i)
 {
-	csv_field(out, (const char *)sqlite3_column_text(st, i));
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	if (s)
+		vb_csv_text(out, s);
 }
 
 static void csv_row(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)

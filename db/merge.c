@@ -236,7 +236,8 @@ int db_check(struct db *db)
 		{ "SELECT 'sample ' || id || ' is ok but has no value' FROM sample"
 		  " WHERE status = 'ok' AND value IS NULL", "values" },
 		{ "SELECT 'sample ' || id || ' has a non-finite value' FROM sample"
-		  " WHERE value IS NOT NULL AND (value <> value OR abs(value) > 1e308)",
+		  " WHERE value IS NOT NULL AND (value <> value OR"
+		  " abs(value) > 1.7976931348623157e308)",
 		  "values" },
 		{ "SELECT 'sample ' || s.id || ' is on platform ' || p.name ||"
 		  " ' of another host than its run' FROM sample s"

@@ -38,12 +38,6 @@ static const char image_include[] =
 	"procps";
 static const char image_extra[] = "cloud-init";
 
-struct image_file {
-	const char *path;
-	int mode;
-	const char *text;
-};
-
 /* Files written into the guest. Why each exists:
  *  - resolv.conf is emptied: debootstrap copies the host's resolver, a
  *    private address the guest's DNS would be forwarded to;
@@ -74,24 +68,48 @@ static const char *const image_masked[] = {
 	"e2scrub_all.timer", "fstrim.timer", NULL
 };
 
-const char *image_recipe_hash(void)
-{
-	static char hex[65];
-	struct sb sb = SB_INIT;
+static const struct image_recipe image_default = {
+	.version = IMAGE_RECIPE_VERSION,
+	.suite = IMAGE_SUITE,
+	.include = image_include,
+	.extra = image_extra,
+	.files = image_files,
+	.n_files = VB_ARRAY_SIZE(image_files),
+	.masked = image_masked,
+};
 
-	if (hex[0])
-		return hex;
+const struct image_recipe *image_default_recipe(void)
+{
+	return &image_default;
+}
+
+void image_recipe_digest(const struct image_recipe *r, char out[17])
+{
+	struct sb sb = SB_INIT;
+	char hex[65];
+
+	/* The text hashed must stay byte for byte what it has always been
+	 * for an unchanged recipe: it names the cached image's directory. */
 	sb_addf(&sb, "v=%s\nsuite=%s\ninclude=%s\nextra=%s\n",
-		IMAGE_RECIPE_VERSION, IMAGE_SUITE, image_include, image_extra);
-	for (size_t i = 0; i < VB_ARRAY_SIZE(image_files); i++)
-		sb_addf(&sb, "file=%s:%o:%s\n", image_files[i].path,
-			image_files[i].mode, image_files[i].text);
-	for (size_t i = 0; image_masked[i]; i++)
-		sb_addf(&sb, "mask=%s\n", image_masked[i]);
+		r->version, r->suite, r->include, r->extra);
+	for (size_t i = 0; i < r->n_files; i++)
+		sb_addf(&sb, "file=%s:%o:%s\n", r->files[i].path,
+			r->files[i].mode, r->files[i].text);
+	for (size_t i = 0; r->masked && r->masked[i]; i++)
+		sb_addf(&sb, "mask=%s\n", r->masked[i]);
 	vb_sha256_hex(sb.buf, sb.len, hex);
 	sb_release(&sb);
 	/* 16 hex digits name the directory; collisions are not a concern. */
-	hex[16] = '\0';
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+}
+
+const char *image_recipe_hash(void)
+{
+	static char hex[17];
+
+	if (!hex[0])
+		image_recipe_digest(&image_default, hex);
 	return hex;
 }
 
@@ -180,7 +198,7 @@ int image_run(char *const argv[], const char *log, const char *label)
 	int logfd = -1, ret = -1;
 
 	if (log) {
-		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (logfd < 0)
 			return vb_error("cannot open log %s: %s", log, strerror(errno));
 		dprintf(logfd, "$");
@@ -230,7 +248,7 @@ out:
 
 static int image_lock(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 
 	if (fd < 0)
 		return vb_error("cannot open lock %s: %s", path, strerror(errno));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/analyze.h"
 #include "common/cmd.h"
 #include "common/util.h"
 #include "analyze/analyze.h"

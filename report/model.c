@@ -799,7 +799,6 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 	add_str(root, "db", o ? o->db_path : NULL);
 	cJSON_AddStringToObject(root, "baseline", set->baseline);
 	cJSON_AddNumberToObject(root, "n_comparisons", (double)set->n_comparisons);
-#ifdef ANALYZE_DEFAULT_MARGIN
 	{
 		char b[32];
 
@@ -808,11 +807,6 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 		cJSON_AddNumberToObject(root, "family_size", (double)set->family_size);
 		cJSON_AddBoolToObject(root, "verdicts", 1);
 	}
-#else
-	cJSON_AddStringToObject(root, "margin", "2 %");
-	cJSON_AddNumberToObject(root, "family_size", (double)set->n_comparisons);
-	cJSON_AddBoolToObject(root, "verdicts", 0);
-#endif
 	cJSON_AddBoolToObject(root, "rendered", figures && figures->n && figures->figs[0].rendered);
 	cJSON_AddBoolToObject(root, "multi_host", f->n_hosts > 1);
 	cJSON_AddBoolToObject(root, "svg", figures && (figures->formats & PLOT_FMT_SVG));
@@ -828,6 +822,19 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 	}
 	run_status_checks(&m);
 	cJSON_AddItemToObject(root, "unconfigured", unconfigured(f, set));
+	{
+		/* every host's absent platforms, for the answers up front */
+		cJSON *all = cJSON_AddArrayToObject(root, "absent"), *h, *a;
+
+		cJSON_ArrayForEach(h, hosts)
+			cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(h, "absent")) {
+				cJSON *d = cJSON_Duplicate(a, 1);
+
+				cJSON_AddStringToObject(d, "host",
+					cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "name")));
+				cJSON_AddItemToArray(all, d);
+			}
+	}
 	checks = sorted_checks(m.checks);
 	problems = checks_of(checks, "problem");
 	for (size_t hi = 0; hi < f->n_hosts; hi++) {

@@ -11,7 +11,8 @@
 #  6. runs studies/demo.study (guest disk cache writeback vs none under
 #     TCG, docker volume vs overlay; two write benchmarks of the disk
 #     suite, 2-second runs) into out/study, with its Mechanisms section;
-#  7. prints the paths of out/report/report.md and out/study/report.md.
+#  7. prints the paths of out/report/report.md (and report.html) and
+#     out/study/report.md.
 #
 # Environment: DEMO_PLATFORMS to choose platforms yourself, DEMO_REPS,
 # DEMO_DURATION, DEMO_STUDY=0 to skip step 6, VIRTBENCH_DB (default
@@ -69,7 +70,7 @@ else
 fi
 
 say "running the quick suite on $platforms"
-rm -rf out/report/report.md out/report/figures
+rm -rf out/report/report.md out/report/report.html out/report/figures
 vb run --platforms "$platforms" --profile quick --reps "${DEMO_REPS:-5}" \
 	${DEMO_DURATION:+--duration "$DEMO_DURATION"} \
 	--network user --docker-network host --out out/report
@@ -83,5 +84,5 @@ if [ "${DEMO_STUDY:-1}" != 0 ]; then
 fi
 
 say "done in $(( $(date +%s) - start )) s"
-echo "report: $(pwd)/out/report/report.md"
+echo "report: $(pwd)/out/report/report.md and $(pwd)/out/report/report.html"
 [ "${DEMO_STUDY:-1}" = 0 ] || echo "study: $(pwd)/out/study/report.md"

@@ -26,8 +26,9 @@ leftovers() {
 	done
 }
 # the (platform, benchmark, repetition) sequence of a run, in storage order
+# (each collected sample has its own output row, numbered as stored)
 order() {
-	q "select p.name || '/' || b.name || s.repetition from sample s join platform p on p.id = s.platform_id join benchmark b on b.id = s.benchmark_id join run r on r.id = s.run_id where r.uuid = '$1' order by s.id" | tr '\n' ' '
+	q "select p.name || '/' || b.name || s.repetition from sample s join platform p on p.id = s.platform_id join benchmark b on b.id = s.benchmark_id join run r on r.id = s.run_id where r.uuid = '$1' order by s.output_id, s.id" | tr '\n' ' '
 }
 want_cpu=$("$VIRTBENCH" parse sysbench-cpu "$FIX/sysbench-cpu.txt" | cut -d' ' -f1)
 want_fork=$("$VIRTBENCH" parse forkbench "$FIX/forkbench.txt" | cut -d' ' -f1)
@@ -60,17 +61,17 @@ grep -q "samples:     16 to take" "$T/err" || fail "plan: $(cat "$T/err")"
 [ "$(q "select count(*) from (select 1 from sample group by platform_id, benchmark_id having count(distinct repetition) = 4 and min(repetition) = 0 and max(repetition) = 3)")" = 4 ] ||
 	fail "not every pair has repetitions 0..3 once"
 for r in 0 1 2; do
-	[ "$(q "select (select max(id) from sample where repetition = $r) < (select min(id) from sample where repetition = $r + 1)")" = 1 ] ||
+	[ "$(q "select (select max(output_id) from sample where repetition = $r) < (select min(output_id) from sample where repetition = $r + 1)")" = 1 ] ||
 		fail "round $r not finished before round $((r + 1)) began: $(order "$U1")"
 done
 # stored the moment it was parsed: storage order is execution order
-[ "$(q "select group_concat(cast(value as int), ' ') from (select value from sample s join benchmark b on b.id = s.benchmark_id where b.name = 'count' order by s.id)")" = \
+[ "$(q "select group_concat(cast(value as int), ' ') from (select value from sample s join benchmark b on b.id = s.benchmark_id where b.name = 'count' order by s.output_id, s.id)")" = \
   "$(q "select group_concat(cast(value as int), ' ') from (select value from sample s join benchmark b on b.id = s.benchmark_id where b.name = 'count' order by value)")" ] ||
 	fail "samples not stored in execution order"
 [ "$(q "select count(distinct value) || ' ' || min(value) from sample s join benchmark b on b.id = s.benchmark_id where b.name = 'cpu'")" = "1 $want_cpu" ] ||
 	fail "cpu values are not the fixture's $want_cpu"
 # the order within a round changes from round to round, and is the seed's
-rounds=$(q "select group_concat(o, ' | ') from (select s.repetition, group_concat(p.name || '/' || b.name, ' ') as o from (select * from sample order by id) s join platform p on p.id = s.platform_id join benchmark b on b.id = s.benchmark_id group by s.repetition)")
+rounds=$(q "select group_concat(o, ' | ') from (select s.repetition, group_concat(p.name || '/' || b.name, ' ') as o from (select * from sample order by output_id, id) s join platform p on p.id = s.platform_id join benchmark b on b.id = s.benchmark_id group by s.repetition)")
 [ "$(echo "$rounds" | tr '|' '\n' | sed 's/^ *//; s/ *$//' | sort -u | wc -l)" -gt 1 ] ||
 	fail "every round in the same order: $rounds"
 expect_exit 0 vb collect $C --profile "$T/sched.suite" --platforms native,native:b --seed 11

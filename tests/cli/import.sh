@@ -58,6 +58,12 @@ expect_exit 0 vb import csv "$T/b.csv" --platform docker --benchmark 'req/s' \
 expect_exit 0 vb export --format csv
 grep -q ',hostA,docker,req/s,3,98,req/s,ok,' "$T/out" || fail "options not used for absent columns"
 
+# A spreadsheet's UTF-8 byte-order mark and CRLF line ends.
+printf '\357\273\277platform,value\r\nnative,97\r\n' >"$T/bom.csv"
+expect_exit 0 vb import csv "$T/bom.csv" --benchmark 'req/s' --host hostA
+expect_exit 0 vb export --format csv
+grep -q ',hostA,native,req/s,1,97,req/s,ok,' "$T/out" || fail "BOM or CRLF not handled"
+
 # The benchmark is defined now: unit and direction may be left out, but
 # not contradicted.
 printf 'platform,value\nnative,101\nnative,99\n' >"$T/c.csv"
@@ -105,7 +111,7 @@ bad repword 'platform,benchmark,unit,direction,repetition,value\nnative,x,s,lowe
 	"FILE:2: repetition '0' is not a whole number from 1"
 bad time 'platform,benchmark,unit,direction,time,value\nnative,x,s,lower,2024-02-31T00:00:00Z,1\n' \
 	"FILE:2: time '2024-02-31T00:00:00Z': UNIX seconds or ISO 8601 UTC (2024-05-01T12:00:00Z)"
-bad platname "${H}na tive,x,s,lower,1\n" "FILE:2: platform 'na tive': use letters, digits and ._:@- (at most 64)"
+bad platname "${H}na tive,x,s,lower,1\n" "FILE:2: platform 'na tive': use letters, digits and ._+@- (at most 64, parts joined by ':', each starting with a letter, a digit or _)"
 bad empty "${H}" "FILE:1: no data rows after the header"
 bad noheader '' "FILE:1: no header row (host, platform, benchmark, value, unit, direction, repetition, time)"
 expect_exit 1 vb import csv "$T/nowhere.csv" --platform x
@@ -143,8 +149,10 @@ for name in fast:
     s = r[("slow", name)]
     sp = m / statistics.fmean(slow[name])  # lower is better: baseline/platform
     assert abs(s["vs_baseline"]["speedup"] - sp) <= 1e-9 * sp, (name, s["vs_baseline"], sp)
-# "short" slept 10 ms natively and 30 ms on "slow": about a third
-assert 0.2 < r[("slow", "short")]["vs_baseline"]["speedup"] < 0.6
+# "short" slept 10 ms natively and 30 ms on "slow": slower (about a
+# third; a loaded machine adds the same overhead to both, so only the
+# direction is asserted)
+assert r[("slow", "short")]["vs_baseline"]["speedup"] < 0.9, r[("slow", "short")]["vs_baseline"]
 f = r[("native", "fails")]
 assert f["n"] == 0 and f["n_failed"] == 3, f
 EOF
