@@ -749,6 +749,9 @@ static int parse_csv(const char *path, char *buf, size_t len,
 
 	if (memchr(buf, '\0', len))
 		return vb_error("%s:1: binary data, not a CSV text file", path);
+	/* spreadsheets write UTF-8 with a byte-order mark */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		p += 3;
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p)), *s = p, *f[C_N + 1], *raw;
 		const char *why = NULL;

@@ -828,6 +828,19 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 	}
 	run_status_checks(&m);
 	cJSON_AddItemToObject(root, "unconfigured", unconfigured(f, set));
+	{
+		/* every host's absent platforms, for the answers up front */
+		cJSON *all = cJSON_AddArrayToObject(root, "absent"), *h, *a;
+
+		cJSON_ArrayForEach(h, hosts)
+			cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(h, "absent")) {
+				cJSON *d = cJSON_Duplicate(a, 1);
+
+				cJSON_AddStringToObject(d, "host",
+					cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "name")));
+				cJSON_AddItemToArray(all, d);
+			}
+	}
 	checks = sorted_checks(m.checks);
 	problems = checks_of(checks, "problem");
 	for (size_t hi = 0; hi < f->n_hosts; hi++) {

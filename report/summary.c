@@ -2,7 +2,8 @@
  * report/summary.c - the answers a reader stops after: per benchmark one
  * short paragraph (the verdict of each platform, its speedup with the
  * interval the verdict rests on, and in one sentence why, saying that the
- * mechanism is inferred from the recorded configuration), and the cells
+ * mechanism is inferred from the recorded configuration, and what a study
+ * measured where its sibling platforms vary one setting), and the cells
  * of the summary table.
  *
  * The verdict and its interval come from the analyzer (analyze.h,
@@ -333,6 +334,51 @@ cleanup:
 	free(rec);
 }
 
+/* What a study measured for this benchmark: up to two sibling
+ * comparisons that vary one setting (analyze's variants) and found it
+ * faster or slower, each with the interval the verdict rests on. Returns
+ * 1 if it wrote any. */
+static int measured_sentence(const struct analyze_set *set, const char *host,
+			     const char *bench, struct sb *out)
+{
+	size_t shown = 0, more = 0;
+
+	for (size_t i = 0; i < set->n_variants; i++) {
+		const struct analyze_variant *v = &set->variants[i];
+		struct report_verdict vd;
+		char sp[128];
+
+		if (strcmp(v->host, host) || strcmp(v->benchmark, bench) || v->n_differs != 1)
+			continue;
+		report_verdict(&v->vs, &vd);
+		/* a measured effect, not the absence of one */
+		if (!vd.word || (strcmp(vd.word, "faster") && strcmp(vd.word, "slower")))
+			continue;
+		if (shown == 2) {
+			more++;
+			continue;
+		}
+		sb_adds(out, shown ? "; " : " Measured in this study: ");
+		sb_adds(out, "with ");
+		tmpl_md_code(out, v->differs[0]);
+		sb_adds(out, " ");
+		tmpl_md_escape(out, *v->values_b[0] ? v->values_b[0] : "(not recorded)");
+		sb_adds(out, " instead of ");
+		tmpl_md_escape(out, *v->values_a[0] ? v->values_a[0] : "(not recorded)");
+		sb_adds(out, ", ");
+		tmpl_md_escape(out, v->platform_b);
+		sb_addf(out, " is %s than ", vd.word);
+		tmpl_md_escape(out, v->platform_a);
+		sb_addf(out, ", %s", report_fmt_verdict_speedup(&v->vs, &vd, sp, sizeof(sp)));
+		shown++;
+	}
+	if (more)
+		sb_addf(out, " (and %zu more in Mechanisms)", more);
+	if (shown)
+		sb_adds(out, ".");
+	return shown > 0;
+}
+
 void report_summary(const struct report_facts *f, const struct analyze_set *set,
 		    const struct analyze_group *g, size_t n,
 		    const cJSON *problems, struct sb *out)
@@ -366,13 +412,14 @@ void report_summary(const struct report_facts *f, const struct analyze_set *set,
 						       g[i].benchmark), out);
 	}
 	if (first) {
-		sb_adds(out, " only ");
+		sb_adds(out, base->n ? " only " : " every sample of ");
 		tmpl_md_escape(out, set->baseline);
-		sb_adds(out, " was measured.");
+		sb_adds(out, base->n ? " was measured." : " failed (see Problems).");
 		return;
 	}
 	sb_adds(out, ".");
 	why_sentence(f, g, n, out);
+	measured_sentence(set, g[0].host, g[0].benchmark, out);
 }
 
 void report_summary_cell(const struct analyze_group *g, int problem,

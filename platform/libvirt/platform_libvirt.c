@@ -733,6 +733,21 @@ static void lv_qemu_disk(const struct lv_priv *v, cJSON *q)
 	if (dev && lv_jstr(dev, "driver"))
 		cJSON_AddStringToObject(q, "device", lv_jstr(dev, "driver"));
 out:
+	/* The CPU model QEMU was given ("host" for host-passthrough; libvirt
+	 * expands host-model into a named model) and the NIC's backend. */
+	for (size_t i = 0; argv && argv[i] && argv[i + 1]; i++) {
+		if (!strcmp(argv[i], "-cpu")) {
+			char *m = xstrndup(argv[i + 1], strcspn(argv[i + 1], ","));
+
+			cJSON_AddStringToObject(q, "cpu", m);
+			free(m);
+		} else if (!strcmp(argv[i], "-netdev") && !lv_jstr(q, "netdev")) {
+			cJSON_AddStringToObject(q, "netdev",
+				!strncmp(argv[i + 1], "user,", 5) ? "user" :
+				strstr(argv[i + 1], "\"tap\"") ||
+				!strncmp(argv[i + 1], "tap,", 4) ? "tap" : "other");
+		}
+	}
 	cJSON_Delete(file);
 	cJSON_Delete(fmt);
 	cJSON_Delete(dev);
@@ -810,6 +825,23 @@ static void lv_verify(struct platform *p)
 			 (int)(n / 1024));
 		lv_verify_one(p, "memory", mem, n ? seen : NULL,
 			      "MemTotal in the guest, within 15 %");
+	}
+	if (lv_jstr(q, "cpu")) {
+		const char *c = lv_jstr(q, "cpu");
+		/* host-model is expanded by libvirt into the closest named
+		 * model: anything but "host" is that. */
+		const char *seen = !strcmp(c, "host") ? "host-passthrough" :
+				   !strcmp(v->cpu_mode, "host-model") ? "host-model" : c;
+
+		lv_verify_one(p, "cpu_mode", v->cpu_mode, seen, "QEMU's -cpu");
+	}
+	if (lv_jstr(q, "netdev")) {
+		const char *nd = lv_jstr(q, "netdev");
+
+		lv_verify_one(p, "network", v->net, !strcmp(nd, "user") ? "user" :
+			      !strcmp(nd, "tap") && !strncmp(v->net, "libvirt:", 8) ?
+			      v->net : nd, "QEMU's -netdev (user: slirp; a libvirt "
+			      "network: tap)");
 	}
 	if (cJSON_GetObjectItemCaseSensitive(q, "device"))
 		cJSON_AddStringToObject(v->verified, "qemu_device",

@@ -17,6 +17,7 @@ U=$(head -n 1 "$T/out")
 [ "$(q "select uuid || ' ' || status from run")" = "$U complete" ] || fail "run: $(cat "$T/out")"
 grep -q "native.*cpu.*events/s" "$T/out" || fail "run printed no analysis: $(cat "$T/out")"
 [ -s "$T/rep/report.md" ] || fail "run wrote no report"
+[ -s "$T/rep/report.html" ] || fail "run wrote no report.html"
 ls "$T/rep/figures" | grep -q '\.gp$' || fail "run wrote no figures"
 expect_exit 2 vb collect --out "$T/x"
 

@@ -26,6 +26,7 @@ leftovers() {
 	done
 }
 # the (platform, benchmark, repetition) sequence of a run, in storage order
+# (each collected sample has its own output row, numbered as stored)
 order() {
 	q "select p.name || '/' || b.name || s.repetition from sample s join platform p on p.id = s.platform_id join benchmark b on b.id = s.benchmark_id join run r on r.id = s.run_id where r.uuid = '$1' order by s.output_id, s.id" | tr '\n' ' '
 }

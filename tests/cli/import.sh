@@ -58,6 +58,12 @@ expect_exit 0 vb import csv "$T/b.csv" --platform docker --benchmark 'req/s' \
 expect_exit 0 vb export --format csv
 grep -q ',hostA,docker,req/s,3,98,req/s,ok,' "$T/out" || fail "options not used for absent columns"
 
+# A spreadsheet's UTF-8 byte-order mark and CRLF line ends.
+printf '\357\273\277platform,value\r\nnative,97\r\n' >"$T/bom.csv"
+expect_exit 0 vb import csv "$T/bom.csv" --benchmark 'req/s' --host hostA
+expect_exit 0 vb export --format csv
+grep -q ',hostA,native,req/s,1,97,req/s,ok,' "$T/out" || fail "BOM or CRLF not handled"
+
 # The benchmark is defined now: unit and direction may be left out, but
 # not contradicted.
 printf 'platform,value\nnative,101\nnative,99\n' >"$T/c.csv"
@@ -143,8 +149,10 @@ for name in fast:
     s = r[("slow", name)]
     sp = m / statistics.fmean(slow[name])  # lower is better: baseline/platform
     assert abs(s["vs_baseline"]["speedup"] - sp) <= 1e-9 * sp, (name, s["vs_baseline"], sp)
-# "short" slept 10 ms natively and 30 ms on "slow": about a third
-assert 0.2 < r[("slow", "short")]["vs_baseline"]["speedup"] < 0.6
+# "short" slept 10 ms natively and 30 ms on "slow": slower (about a
+# third; a loaded machine adds the same overhead to both, so only the
+# direction is asserted)
+assert r[("slow", "short")]["vs_baseline"]["speedup"] < 0.9, r[("slow", "short")]["vs_baseline"]
 f = r[("native", "fails")]
 assert f["n"] == 0 and f["n_failed"] == 3, f
 EOF
@@ -169,7 +177,8 @@ EOF
 	# downstream: analysed above; plotted and reported, with generic answers
 	if command -v gnuplot >/dev/null; then
 		expect_exit 0 vb report --out "$T/hr" --output md
-		grep -q "^\*\*short\*\* (s, lower is better): \*\*slow\*\* slower, " "$T/hr/report.md" ||
+		# the verdict itself depends on how busy the machine was
+		grep -Eq "^\*\*short\*\* \(s, lower is better\): \*\*slow\*\* (slower|inconclusive), " "$T/hr/report.md" ||
 			{ sed -n '1,30p' "$T/hr/report.md"; fail "no answer for an imported benchmark"; }
 		[ -s "$T/hr/figures/short-means.png" ] || fail "imported benchmark not plotted"
 		[ -s "$T/hr/figures/sleep_0.02-means.png" ] || fail "a command name is not a safe file name"

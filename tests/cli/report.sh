@@ -188,7 +188,7 @@ grep -q "Imported from .*native.csv.*were not recorded" "$md" || fail "method do
 ! grep -q "two machines\|The exception" "$md" || fail "remote-machine caveat on local data"
 
 # A container faster than its own host: docker's mem at 3x native with low
-# variance is flagged in the validity section, with its likely causes.
+# variance is flagged under Problems, with its likely causes.
 awk -F, -v OFS=, '{ $3 = sprintf("%.2f", $3 * 3); print }' "$T/docker.csv" >"$T/docker3.csv"
 main_db=$DB DB=$T/fast.db
 expect_exit 0 vb -q import classic "$T/native.csv" --platform native

@@ -43,7 +43,8 @@ cfg domain_xml qemu-none | grep -q "<driver name='qemu' type='qcow2' cache='none
 	fail "none domain XML: $(cfg domain_xml qemu-none | grep driver)"
 # ... and what QEMU and the guest show.
 for p in qemu-wb qemu-none; do
-	for k in disk_cache disk_io disk_format disk_bus vcpus memory guest_write_cache; do
+	for k in disk_cache disk_io disk_format disk_bus vcpus memory guest_write_cache \
+		 cpu_mode network; do
 		[ "$(cfg "verified.$k.ok" $p)" = 1 ] || fail "$p: $k not verified: $(cfg "verified.$k" $p)"
 	done
 done
@@ -52,6 +53,7 @@ done
 [ "$(cfg verified.disk_io.observed qemu-none)" = native ] || fail "QEMU's aio for none"
 [ "$(cfg verified.disk_bus.observed qemu-wb)" = virtio ] || fail "guest's bus"
 [ "$(cfg verified.guest_write_cache.observed qemu-wb)" = "write back" ] || fail "guest's write cache"
+[ "$(cfg verified.cpu_mode.observed qemu-wb)" = qemu64 ] || fail "QEMU's -cpu: $(cfg verified.cpu_mode qemu-wb)"
 
 vb analyze --format json >"$T/a.json"
 python3 - "$T/a.json" <<'P' || fail "variants"

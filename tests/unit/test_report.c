@@ -506,7 +506,7 @@ static void test_faster_than_host(void **state)
 	assert_false(has_check(cpu, "problem", "cloud", ""));
 	assert_false(has_check(mem, "problem", "kvm-remote", "implausible"));
 
-	/* In the rendered report: in the validity section, once. */
+	/* In the rendered report: under Problems, once. */
 	{
 		struct report_opts o = { .db_path = f->path };
 		cJSON *m = report_model(&f->facts, f->set, NULL, &o);
@@ -648,7 +648,7 @@ static void test_remote_baseline(void **state)
 	cJSON_Delete(cpu);
 	cJSON_Delete(disk);
 
-	/* The warning: once per remote platform, in the validity section,
+	/* The warning: once per remote platform, among the warnings,
 	 * with the ssh baseline that separates the two machines. */
 	md = render(f);
 	HAS(md, "- all benchmarks: **kvm-remote** ran on `hostB` (libvirt `qemu+ssh://root@hostB/system`), while the baseline **native** ran on this host (h1): its speedups mix the cost of virtualization with the difference between the two machines");
@@ -829,6 +829,32 @@ static void test_html(void **state)
 	sb_release(&out);
 }
 
+/* A study's sibling platforms that differ in one setting: the answer
+ * says what was measured, not only what the configuration suggests. */
+static void test_answer_measured(void **state)
+{
+	struct fixture *f = *state;
+	struct sb t = SB_INIT;
+	size_t b, e;
+
+	for (b = 0; strcmp(f->set->groups[b].benchmark, "diskRand"); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "diskRand"); e++)
+		;
+	report_summary(&f->facts, f->set, &f->set->groups[b], e - b, NULL, &t);
+	HAS(t.buf, " Measured in this study: with `disk_cache` ");
+	HAS(t.buf, "kvm-none is slower than kvm-wb, ");
+	/* cpu does not depend on the disk cache: no measured effect named */
+	sb_reset(&t);
+	for (b = 0; strcmp(f->set->groups[b].benchmark, "cpu"); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "cpu"); e++)
+		;
+	report_summary(&f->facts, f->set, &f->set->groups[b], e - b, NULL, &t);
+	HASNT(t.buf, "kvm-none is slower than kvm-wb");
+	sb_release(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -844,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_remote_baseline),
 		cmocka_unit_test(test_answers_up_front),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_answer_measured),
 	};
 
 	vb_verbosity = 0;
