@@ -93,6 +93,11 @@ test: deps
 	@VIRTBENCH=$(abspath $(BIN)) FORKBENCH=$(abspath $(FORKBENCH)) \
 		BUILD=$(abspath $(BUILD)) tests/run.sh
 
+# Every libFuzzer target for FUZZ_S seconds each (tests/fuzz/run.sh).
+FUZZ_S ?= 10
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_S) tests/fuzz/run.sh
+
 demo:
 	@scripts/demo.sh
 

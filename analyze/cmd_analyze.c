@@ -32,6 +32,18 @@ static int opt_format(const struct vb_option *opt, const char *arg, void *dest)
 	return 0;
 }
 
+/* --margin PCT: stored as a fraction. */
+static int opt_margin(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct analyze_cli *c = dest;
+
+	(void)opt;
+	if (analyze_margin_parse(arg, &c->o.margin) < 0)
+		return vb_error("--margin: '%s' is not a percentage above 0 and "
+				"at most 100", arg);
+	return 0;
+}
+
 static int opt_compare_host(const struct vb_option *opt, const char *arg,
 			    void *dest)
 {
@@ -66,6 +78,11 @@ static const struct vb_option analyze_options[] = {
 		   "only this platform (and the baseline)"),
 	OPT_FLAG("exclude-outliers", 0, struct analyze_cli, o.exclude_outliers,
 		 "drop Tukey outliers (beyond 1.5 IQR) first"),
+	OPT_CALLBACK("margin", 0, "PCT", opt_margin,
+		     "equivalence margin of the verdicts in percent (default 2)"),
+	OPT_FLAG("exclude-disturbed", 0, struct analyze_cli, o.exclude_disturbed,
+		 "leave out samples taken while other processes used the\n"
+		 "host's CPU (counted and warned about either way)"),
 	OPT_CALLBACK("format", 0, "FMT", opt_format,
 		     "text (default), json, csv or markdown"),
 	OPT_END(),
@@ -74,6 +91,7 @@ static const struct vb_option analyze_options[] = {
 const struct vb_optspec cmd_analyze_spec = {
 	.synopsis = "virtbench analyze [--baseline NAME] [--host H] [--run ID]\n"
 		    "                         [--platform P] [--exclude-outliers]\n"
+		    "                         [--margin PCT] [--exclude-disturbed]\n"
 		    "                         [--format text|json|csv|markdown]",
 	.description =
 	"Statistics per (host, platform, benchmark): n, mean, median, variance,\n"
@@ -82,7 +100,14 @@ const struct vb_optspec cmd_analyze_spec = {
 	"platform is compared with the same host's baseline platform: speedup\n"
 	"(> 1 = faster than the baseline) with Fieller's 95% CI, Welch's t-test,\n"
 	"Mann-Whitney U; p-values are Holm-adjusted over all comparisons shown.\n"
-	"Warm-up and failed samples are excluded and counted.\n",
+	"Each comparison gets a verdict from Fieller intervals simultaneous over\n"
+	"all comparisons shown (Bonferroni): equivalent (within the margin),\n"
+	"faster, slower or inconclusive (with the repetitions that would decide\n"
+	"it). Warm-up and failed samples are excluded and counted; samples taken\n"
+	"while other processes used the host's CPU are counted (--exclude-\n"
+	"disturbed leaves them out). A platform measured on two or more\n"
+	"instances (guest boots, containers) has its intervals computed over the\n"
+	"instance means.\n",
 	.options = analyze_options,
 	.size = sizeof(struct analyze_cli),
 };
@@ -96,6 +121,11 @@ static const struct vb_option compare_options[] = {
 		   "only this platform"),
 	OPT_FLAG("exclude-outliers", 0, struct analyze_cli, o.exclude_outliers,
 		 "drop Tukey outliers (beyond 1.5 IQR) first"),
+	OPT_CALLBACK("margin", 0, "PCT", opt_margin,
+		     "equivalence margin of the verdicts in percent (default 2)"),
+	OPT_FLAG("exclude-disturbed", 0, struct analyze_cli, o.exclude_disturbed,
+		 "leave out samples taken while other processes used the\n"
+		 "host's CPU"),
 	OPT_CALLBACK("format", 0, "FMT", opt_format,
 		     "text (default), json, csv or markdown"),
 	OPT_END(),
@@ -111,12 +141,14 @@ static const struct vb_optgroup compare_groups[] = {
 const struct vb_optspec cmd_compare_spec = {
 	.synopsis = "virtbench compare --host A --host B [--host C ...] [--platform P]\n"
 		    "       virtbench compare --run A --run B [--platform P]\n"
-		    "                         [--exclude-outliers]\n"
+		    "                         [--exclude-outliers] [--margin PCT]\n"
+		    "                         [--exclude-disturbed]\n"
 		    "                         [--format text|json|csv|markdown]",
 	.description =
 	"Host B relative to host A for every platform and benchmark measured on\n"
 	"both: ratio = mean B / mean A with Fieller's 95% CI, Welch's t-test and\n"
-	"Mann-Whitney U (B against A), Holm-adjusted over all comparisons.\n"
+	"Mann-Whitney U (B against A), Holm-adjusted over all comparisons, and\n"
+	"a verdict per pair as in analyze (\"faster\" = B faster than A).\n"
 	"Pairs measured on one host only are listed after the table (text,\n"
 	"markdown) or in \"only_a\"/\"only_b\" (json); CSV rows are compared\n"
 	"pairs only. --run A --run B compares two runs the same way (one host\n"

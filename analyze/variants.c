@@ -161,7 +161,7 @@ int analyze_variants_build(struct db *db, struct analyze_set *s,
 			v.mean_a = a->mean;
 			v.mean_b = b->mean;
 			cmp(&v.vs, sorted[j], nsorted[j], sorted[i], nsorted[i],
-			    a->direction == ANALYZE_LOWER);
+			    a->direction == ANALYZE_LOWER, b, a);
 			if (s->n_variants == cap) {
 				cap = cap ? 2 * cap : 8;
 				s->variants = xrealloc(s->variants,

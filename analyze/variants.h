@@ -15,10 +15,12 @@
 struct db;
 
 /* compare_samples() of analyze.c: x against y, inputs sorted ascending,
- * invert for lower-is-better. */
+ * invert for lower-is-better; gx and gy are their groups (the units of the
+ * Fieller intervals: values, or instance means). */
 typedef void (*analyze_compare_fn)(struct analyze_vs *vs, const double *xs,
 				   size_t nx, const double *ys, size_t ny,
-				   int invert);
+				   int invert, const struct analyze_group *gx,
+				   const struct analyze_group *gy);
 
 /* Fills s->variants: for each host and benchmark, every pair of groups
  * of the same kind (both with ok samples) whose platforms' settings

@@ -9,22 +9,53 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/analyze.h"
 #include "collect/collect.h"
+#include "collect/hostload.h"
 #include "platform/libvirt/libvirt_remote.h"
 #include "collect/parsers.h"
 #include "collect/study.h"
 #include "common/cmd.h"
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db.h"
 
 struct collect_cli {
 	struct collect_opts o;
 	const char *out;       /* run: where figures and report.md go */
+	const char *margin;    /* run: --margin as given, for analyze/report */
 	const char *study_path;
 	char **sets;           /* --set NAME.KEY=VALUE (owned by the table) */
 	struct study *study;   /* owned */
 	struct platform_settings *settings; /* parallel to o.platforms, owned */
 };
+
+/* --margin PCT: the verdicts' margin as a fraction (and as given). */
+static int opt_margin(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct collect_cli *c = dest;
+
+	(void)opt;
+	if (analyze_margin_parse(arg, &c->o.margin) < 0)
+		return vb_error("--margin: '%s' is not a percentage above 0 and "
+				"at most 100", arg);
+	c->margin = arg;
+	return 0;
+}
+
+/* --disturbed-steal PCT: stored as a fraction. */
+static int opt_steal(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct collect_cli *c = dest;
+	double v;
+
+	(void)opt;
+	if (vb_parse_double(arg, &v) < 0 || !(v > 0 && v <= 100))
+		return vb_error("--disturbed-steal: '%s' is not a percentage "
+				"above 0 and at most 100", arg);
+	c->o.disturbed_steal = v / 100;
+	return 0;
+}
 
 static int opt_seed(const struct vb_option *opt, const char *arg, void *dest)
 {
@@ -81,6 +112,37 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 	return 0;
 }
 
+/* Paths may hold any character but control characters (common/safe.h);
+ * they are quoted wherever they reach a shell. */
+static int opt_state_dir(const struct vb_option *opt, const char *arg,
+			 void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--state-dir", arg) < 0)
+		return -1;
+	((struct collect_cli *)dest)->o.state_base = arg;
+	return 0;
+}
+
+static int opt_out(const struct vb_option *opt, const char *arg, void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--out", arg) < 0)
+		return -1;
+	((struct collect_cli *)dest)->out = arg;
+	return 0;
+}
+
+static int opt_cleanup_state_dir(const struct vb_option *opt, const char *arg,
+				 void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--state-dir", arg) < 0)
+		return -1;
+	((struct platform_opts *)dest)->state_dir = arg;
+	return 0;
+}
+
 #define T struct collect_cli
 /* The options of collect, also taken by run. */
 #define COLLECT_OPTIONS \
@@ -107,10 +169,31 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 	OPT_DOUBLE("target-ci", 0, T, o.target_ci, "PCT", 0, 100, \
 		   "adaptive: stop a pair once its 95% CI half-width\n" \
 		   "is below PCT% of its mean (not with --reps)"), \
+	OPT_FLAG("until-decided", 0, T, o.until_decided, \
+		 "adaptive: stop a pair once its verdict against\n" \
+		 "native (faster, slower, equivalent within the\n" \
+		 "margin) is decided (not with --reps, --target-ci)"), \
+	OPT_CALLBACK("margin", 0, "PCT", opt_margin, \
+		     "equivalence margin of the verdicts (default 2)"), \
 	OPT_INT("min-reps", 0, T, o.min_reps, "N", 2, 100000, \
-		"lower bound for --target-ci (default 3)"), \
+		"lower bound for --target-ci and --until-decided\n" \
+		"(default 3)"), \
 	OPT_INT("max-reps", 0, T, o.max_reps, "N", 2, 100000, \
-		"upper bound for --target-ci (default 30)"), \
+		"upper bound for --target-ci and --until-decided\n" \
+		"(default 30)"), \
+	OPT_INT("instances", 0, T, o.instances, "K", 1, 64, \
+		"measure each docker/kvm/qemu platform on K fresh\n" \
+		"containers/guests, interleaved (default 1)"), \
+	OPT_DOUBLE("disturbed-cpu", 0, T, o.disturbed_cpu, "CORES", 0, 4097, \
+		   "a sample is disturbed when other processes used\n" \
+		   "more host CPU than this (default 0.25)"), \
+	OPT_CALLBACK("disturbed-steal", 0, "PCT", opt_steal, \
+		     "... or the host's steal time was above PCT%\n" \
+		     "(default 5)"), \
+	OPT_INT("retake-disturbed", 0, T, o.retake_disturbed, "N", 0, 100000, \
+		"disturbed samples do not count towards stopping;\n" \
+		"with --reps up to N extra repetitions per pair\n" \
+		"replace them (default 0: they count)"), \
 	OPT_INT("duration", 0, T, o.duration, "SECONDS", 1, 86400, \
 		"length of each benchmark (default: the suite's)"), \
 	OPT_CALLBACK("seed", 0, "N", opt_seed, \
@@ -139,7 +222,7 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 	OPT_CALLBACK("iperf-server", 0, "HOST:PORT", opt_iperf_server, \
 		     "use this iperf3 server for uplink instead\n" \
 		     "of starting one on 127.0.0.1"), \
-	OPT_STRING("state-dir", 0, T, o.state_base, "DIR", \
+	OPT_CALLBACK("state-dir", 0, "DIR", opt_state_dir, \
 		   "where run scratch directories go (default\n" \
 		   "$VIRTBENCH_STATE_DIR or /var/tmp; a disk, not a\n" \
 		   "tmpfs: disk tests use O_DIRECT)"), \
@@ -154,15 +237,27 @@ static const struct vb_option collect_options[] = {
 
 static const struct vb_option run_options[] = {
 	COLLECT_OPTIONS,
-	OPT_STRING("out", 0, T, out, "DIR",
-		   "where figures and report.md go (default out/report)"),
+	OPT_CALLBACK("out", 0, "DIR", opt_out,
+		     "where figures and report.md go (default out/report)"),
 	OPT_END(),
 };
 #undef T
 
 static const struct vb_optgroup collect_groups[] = {
-	GROUP_EXCLUSIVE("reps target-ci"),
-	GROUP_NEEDS("min-reps max-reps", "target-ci"),
+	GROUP_EXCLUSIVE("reps target-ci until-decided"),
+	GROUP_NEEDS("min-reps max-reps", "target-ci until-decided"),
+	/* collect uses the margin only to decide when to stop; run also
+	 * hands it to analyze and report */
+	GROUP_NEEDS("margin", "until-decided"),
+	GROUP_ONLY_WITH("resume", "iperf-server state-dir out",
+			"--resume takes the run's own options; only "
+			"--iperf-server and --state-dir may be given with it"),
+	GROUP_END(),
+};
+
+static const struct vb_optgroup run_groups[] = {
+	GROUP_EXCLUSIVE("reps target-ci until-decided"),
+	GROUP_NEEDS("min-reps max-reps", "target-ci until-decided"),
 	GROUP_ONLY_WITH("resume", "iperf-server state-dir out",
 			"--resume takes the run's own options; only "
 			"--iperf-server and --state-dir may be given with it"),
@@ -177,7 +272,8 @@ static const struct vb_optgroup collect_groups[] = {
 const struct vb_optspec cmd_collect_spec = {
 	.synopsis = "virtbench collect [--platforms LIST] [--benchmarks LIST]\n"
 		    "                         [--profile classic|quick|FILE]\n"
-		    "                         [--reps N | --target-ci PCT] [--duration S]\n"
+		    "                         [--reps N | --target-ci PCT | --until-decided]\n"
+		    "                         [--instances K] [--duration S]\n"
 		    "                         [--seed N] [--image PATH] [--connect URI] ...\n"
 		    "       virtbench collect --resume RUN",
 	.description =
@@ -197,7 +293,7 @@ const struct vb_optspec cmd_run_spec = {
 	"collect, then analyze (printed), plot and report (into DIR, default\n"
 	"out/report) for the new run, in one go.\n",
 	.options = run_options,
-	.groups = collect_groups,
+	.groups = run_groups,
 	.footer = COLLECT_ENVIRONMENT,
 	.size = sizeof(struct collect_cli),
 };
@@ -210,6 +306,13 @@ static int check_collect_args(const struct vb_optspec *spec,
 	if (o->min_reps && o->max_reps && o->min_reps > o->max_reps)
 		return vb_usage_error(spec, "--min-reps %d is above --max-reps "
 				      "%d", o->min_reps, o->max_reps);
+	/* Names are data (common/safe.h): a label becomes a directory, a
+	 * container or domain name; refused here, before any run exists.
+	 * (An unknown kind is the collector's to report.) */
+	for (size_t i = 0; o->platforms && o->platforms[i]; i++)
+		if (platform_kind_find(o->platforms[i], NULL) &&
+		    platform_name_check("--platforms", o->platforms[i]) < 0)
+			return vb_usage_error(spec, NULL);
 	return 0;
 }
 
@@ -410,9 +513,12 @@ int cmd_run(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 		return r;
 	out = (char *)(c->out ? c->out : "out/report");
 	{
-		char *analyze[] = { "analyze", "--run", uuid, NULL };
+		char *margin = (char *)c->margin;
+		char *analyze[] = { "analyze", "--run", uuid,
+				    margin ? "--margin" : NULL, margin, NULL };
 		char *plot[] = { "plot", "--out", out, "--run", uuid, NULL };
-		char *report[] = { "report", "--out", out, "--run", uuid, NULL };
+		char *report[] = { "report", "--out", out, "--run", uuid,
+				   margin ? "--margin" : NULL, margin, NULL };
 
 		vb_info("analyzing run %s", uuid);
 		fflush(stdout);
@@ -602,7 +708,7 @@ int cmd_doctor(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 }
 
 static const struct vb_option cleanup_options[] = {
-	OPT_STRING("state-dir", 0, struct platform_opts, state_dir, "DIR",
+	OPT_CALLBACK("state-dir", 0, "DIR", opt_cleanup_state_dir,
 		   "where run directories are (default\n"
 		   "$VIRTBENCH_STATE_DIR or /var/tmp)"),
 	OPT_STRING("connect", 0, struct platform_opts, connect_uri, "URI",

@@ -30,7 +30,18 @@ struct collect_opts {
 	char **benchmarks;        /* NULL = every benchmark of the suite */
 	const char *profile;      /* suite name or path; NULL = classic */
 	int reps;                 /* 0 = the suite's default */
+	int instances;            /* --instances K: fresh guests/containers
+				   * per docker/kvm/qemu platform; 0 = 1 */
+	double disturbed_cpu;     /* cores used by others that disturb a
+				   * sample; 0 = HOSTLOAD_OTHER_CPU */
+	double disturbed_steal;   /* steal fraction; 0 = HOSTLOAD_STEAL */
+	int retake_disturbed;     /* fixed mode: extra repetitions per pair
+				   * to replace disturbed samples */
 	double target_ci;         /* > 0: adaptive stopping, percent */
+	int until_decided;        /* stop each pair once its verdict against
+				   * native is decided (min..max_reps) */
+	double margin;            /* the verdicts' margin, a fraction; 0 =
+				   * ANALYZE_DEFAULT_MARGIN */
 	int min_reps, max_reps;   /* 0 = defaults (3, 30) */
 	int duration;             /* seconds; 0 = the suite's default */
 	int has_seed;

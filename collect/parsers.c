@@ -602,6 +602,14 @@ int parser_run(const char *name, const char *text, size_t len, double *value,
 	copy = xstrndup(text, len);
 	ret = p->parse(copy, len, value, reason);
 	free(copy);
+	/* One rule for every parser: a sum of huge figures overflows to
+	 * inf, which is not a measurement. */
+	if (ret == 0 && !isfinite(*value)) {
+		free(*reason);
+		*reason = NULL;
+		return refuse(reason, "%s: result is not a finite number (its "
+			      "figures overflow)", name);
+	}
 	if (ret < 0 && !*reason)
 		refuse(reason, "%s: unparseable output", name);
 	return ret < 0 ? -1 : 0;

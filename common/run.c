@@ -450,8 +450,9 @@ static int open_out(const struct run_cmd *c, int stream, enum run_out mode,
 		*src = fd;
 		return 0;
 	case RUN_OUT_FILE:
+		/* Never through a link planted at a log's name. */
 		*own = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY |
-			    (c->append ? O_APPEND : O_TRUNC), 0644);
+			    O_NOFOLLOW | (c->append ? O_APPEND : O_TRUNC), 0644);
 		if (*own < 0)
 			return vb_error("cannot open %s: %s", path, strerror(errno));
 		*src = *own;

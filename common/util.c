@@ -436,6 +436,41 @@ void vb_sha256_hex(const void *data, size_t n, char out[65])
 	sha256_hex_final(&s, out);
 }
 
+void vb_hmac_sha256_hex(const void *key, size_t klen, const void *msg,
+			size_t n, char out[65])
+{
+	unsigned char k[64] = { 0 }, pad[64], inner[32];
+	char hex[65];
+	struct sha256 s;
+
+	/* RFC 2104: a key longer than the block is replaced by its hash. */
+	if (klen > sizeof(k)) {
+		vb_sha256_hex(key, klen, hex);
+		for (int i = 0; i < 32; i++)
+			k[i] = (unsigned char)strtoul((char[]){ hex[2 * i],
+					hex[2 * i + 1], 0 }, NULL, 16);
+	} else {
+		memcpy(k, key, klen);
+	}
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&s);
+	sha256_update(&s, pad, sizeof(pad));
+	sha256_update(&s, msg, n);
+	sha256_hex_final(&s, hex);
+	for (int i = 0; i < 32; i++)
+		inner[i] = (unsigned char)strtoul((char[]){ hex[2 * i],
+				hex[2 * i + 1], 0 }, NULL, 16);
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&s);
+	sha256_update(&s, pad, sizeof(pad));
+	sha256_update(&s, inner, sizeof(inner));
+	sha256_hex_final(&s, out);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
+}
+
 int vb_sha256_file(const char *path, char out[65])
 {
 	struct sb sb = SB_INIT;
@@ -592,18 +627,23 @@ int vb_write_all(int fd, const void *data, size_t n)
 
 int vb_write_file_atomic(const char *path, const void *data, size_t n, int mode)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	/* mkstemp() creates its file with O_EXCL under a name nobody can
+	 * predict, so a link planted at a temporary name is never followed;
+	 * rename() replaces whatever sits at path (a planted link included)
+	 * without following it. */
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	const char *p = data;
 	int fd, ret = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	fd = mkstemp(tmp);
 	if (fd < 0) {
-		vb_error("cannot create %s: %s", tmp, strerror(errno));
+		vb_error("cannot create %s: %s", path, strerror(errno));
 		goto out;
 	}
-	/* open() applies the umask; keys must be exactly 0600. */
-	fchmod(fd, (mode_t)mode);
-	if (vb_write_all(fd, p, n) < 0) {
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* mkstemp() makes it 0600; set exactly the mode asked for. */
+	if (fchmod(fd, (mode_t)mode) < 0 || vb_write_all(fd, p, n) < 0) {
 		vb_error("cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -10,6 +10,9 @@
 #include "db/db_int.h"
 
 #include <errno.h>
+#include <math.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +27,9 @@ int db_error(struct db *db, const char *what)
 {
 	int code = sqlite3_extended_errcode(db->h);
 
+	if ((code & 0xff) == SQLITE_READONLY)
+		return vb_error("%s: %s: the database is read-only here (read-only "
+				"media, or not writable by this user)", db->path, what);
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
 		return vb_error("%s: %s: database is locked by another writer "
 				"(waited %.1f s)", db->path, what, db_busy_ms / 1000.0);
@@ -160,6 +166,13 @@ static int migrate(struct db *db)
 		db_rollback(db);
 		return 0;
 	}
+	/* Changed under us to something no migration starts from. */
+	if (version < 0) {
+		vb_error("%s: schema version %d is not one virtbench ever wrote "
+			 "(a damaged or foreign file)", db->path, version);
+		db_rollback(db);
+		return -1;
+	}
 	for (int v = version; v < db_migration_count; v++) {
 		char pragma[64];
 
@@ -207,11 +220,52 @@ static int check_identity(struct db *db, int *is_new)
 	if (appid != DB_APPLICATION_ID)
 		return vb_error("%s: not a virtbench database (an SQLite file "
 				"made by another program)", db->path);
+	if (version < 0)
+		return vb_error("%s: schema version %d is not one virtbench ever "
+				"wrote (a damaged or foreign file)", db->path, version);
 	if (version > DB_SCHEMA_VERSION)
 		return vb_error("%s: schema version %d is newer than this "
 				"virtbench (%s) supports (%d); upgrade virtbench",
 				db->path, version, VB_VERSION, DB_SCHEMA_VERSION);
 	return 0;
+}
+
+/* 1 if this process cannot write the database (read-only media, or no
+ * write permission on the file, or on its directory where SQLite must
+ * create the -wal and -shm files next to it). */
+static int cannot_write(const char *path)
+{
+	char *copy, *dir, *shm;
+	int no;
+
+	if (access(path, W_OK) < 0)
+		return errno == EROFS || errno == EACCES || errno == EPERM;
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	shm = xasprintf("%s-shm", path);
+	no = access(shm, F_OK) < 0 && access(dir, W_OK | X_OK) < 0;
+	free(shm);
+	free(copy);
+	return no;
+}
+
+/* "file:" URI for path with immutable=1: everything but unreserved
+ * characters and '/' percent-encoded. Owned. */
+static char *immutable_uri(const char *path)
+{
+	struct sb sb = SB_INIT;
+
+	sb_init(&sb);
+	sb_adds(&sb, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
+			sb_addc(&sb, (char)*p);
+		else
+			sb_addf(&sb, "%%%02X", *p);
+	}
+	sb_adds(&sb, "?immutable=1");
+	return sb_detach(&sb);
 }
 
 int db_open(const char *path, enum db_open_mode mode, struct db **out)
@@ -235,15 +289,56 @@ int db_open(const char *path, enum db_open_mode mode, struct db **out)
 						   "first, or pass --db)" : "");
 			goto fail;
 		}
-		flags |= SQLITE_OPEN_CREATE;
+		/* Created here, 0600 from the first moment (SQLite would
+		 * make it 0644, and gives -wal and -shm the file's mode):
+		 * samples, hosts and command lines are not others' to read. */
+		{
+			int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				      O_CLOEXEC, 0600);
+
+			if (fd < 0) {
+				vb_error("%s: cannot create database: %s", path,
+					 strerror(errno));
+				goto fail;
+			}
+			close(fd);
+		}
 	} else if (S_ISDIR(stbuf.st_mode)) {
 		vb_error("%s: not a virtbench database (a directory)", path);
 		goto fail;
+	} else if (cannot_write(path)) {
+		/* Read-only media or someone else's file: still readable. */
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+		db->readonly = 1;
 	}
 	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
 		vb_error("%s: cannot open database: %s", path,
 			 db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		goto fail;
+	}
+	if (db->readonly) {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(db->h, "SELECT count(*) FROM sqlite_schema",
+					    -1, &st, NULL);
+
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		/* A WAL database whose -shm cannot be created: read the main
+		 * file as it is (a cleanly closed database has no WAL left). */
+		if (rc != SQLITE_ROW) {
+			char *uri = immutable_uri(path);
+
+			sqlite3_close(db->h);
+			db->h = NULL;
+			rc = sqlite3_open_v2(uri, &db->h, flags, NULL);
+			free(uri);
+			if (rc != SQLITE_OK) {
+				vb_error("%s: cannot open database read-only: %s", path,
+					 db->h ? sqlite3_errmsg(db->h) : "out of memory");
+				goto fail;
+			}
+		}
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	if (db_rows_register(db->h) != SQLITE_OK) {
@@ -256,6 +351,22 @@ int db_open(const char *path, enum db_open_mode mode, struct db **out)
 	if (is_new && mode != DB_OPEN_CREATE) {
 		vb_error("%s: empty file, not a virtbench database", path);
 		goto fail;
+	}
+	if (db->readonly) {
+		int version;
+
+		if (pragma_int(db, "PRAGMA user_version", &version) < 0) {
+			db_error(db, "read schema version");
+			goto fail;
+		}
+		if (version < DB_SCHEMA_VERSION) {
+			vb_error("%s: schema version %d must be migrated to %d, but "
+				 "the database is read-only here", path, version,
+				 DB_SCHEMA_VERSION);
+			goto fail;
+		}
+		*out = db;
+		return 0;
 	}
 	/* WAL lets readers (analyze, report) run while a collector writes. */
 	if (exec_sql(db, "PRAGMA journal_mode = WAL", "enable WAL") < 0 ||
@@ -780,6 +891,32 @@ int db_value_add(struct db *db, int64_t series_id, int repetition, int has_value
 	return step_reset(db, st, "insert sample");
 }
 
+/* The instance and host load of a new output (collected samples only, so
+ * the bulk importers do not pay for it). */
+static int output_set_load(struct db *db, int64_t id, const struct db_sample *s)
+{
+	sqlite3_stmt *st;
+
+	if (s->instance <= 0 && !s->has_disturbance)
+		return 0;
+	if (db_prepare(db, &st, "UPDATE output SET instance = ?2,"
+		       " host_other_cpu = ?3, disturbed = ?4 WHERE id = ?1") < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (s->instance > 0)
+		sqlite3_bind_int(st, 2, s->instance);
+	if (s->has_disturbance && isfinite(s->host_other_cpu))
+		sqlite3_bind_double(st, 3, s->host_other_cpu);
+	if (s->has_disturbance)
+		sqlite3_bind_int(st, 4, s->disturbed ? 1 : 0);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return db_error(db, "record the sample's instance and host load");
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 			    int64_t *output_id)
 {
@@ -802,7 +939,8 @@ int db_sample_insert_shared(struct db *db, const struct db_sample *s,
 	if (!output_id || *output_id <= 0) {
 		if (db_parser_get(db, s->parser, s->parser_version, &parser) < 0 ||
 		    db_output_add(db, s->run_id, ms, s->duration, parser,
-				  s->raw_output, -1, &out) < 0)
+				  s->raw_output, -1, &out) < 0 ||
+		    output_set_load(db, out, s) < 0)
 			goto fail;
 		if (output_id)
 			*output_id = out;

@@ -10,6 +10,9 @@
 
 #include "db/db.h"
 
+/* The message of the host fingerprint, HMAC-SHA256 keyed by machine-id. */
+#define DB_FINGERPRINT_APP "virtbench host fingerprint v1"
+
 /* The application_id virtbench stamps into its files ('VBEN'). */
 #define DB_APPLICATION_ID 0x5642454e
 
@@ -22,6 +25,7 @@ struct db {
 	sqlite3 *h;
 	char *path;
 	int in_tx;
+	int readonly;  /* opened read-only: read-only media or not ours */
 	/* Cached statements and ids of the sample writers (db/db.c); the ids
 	 * are forgotten on rollback, since the rows may be gone. */
 	sqlite3_stmt *ins_value, *ins_output, *get_series, *ins_series,

@@ -11,13 +11,15 @@
  *
  * CSV: the first nine columns are the contract of DESIGN.md
  * (run,host,platform,benchmark,repetition,value,unit,status,started_at);
- * duration, parser, parser_version and error follow. Raw output is JSON only.
+ * instance, host_other_cpu, disturbed (empty when not recorded), duration,
+ * parser, parser_version and error follow. Raw output is JSON only.
  *
  * JSON: {"format": "virtbench-export", "version": 1, "hosts": [...],
  * "runs": [... with "platforms": [{name, kind, config, ...}]],
  * "samples": [{run, host, platform, benchmark, repetition, value, unit,
  * direction, status, started_at, duration, parser, parser_version, error,
- * raw_output}]} - re-importable with "virtbench import json".
+ * raw_output, instance, host_other_cpu, disturbed}]} - re-importable with
+ * "virtbench import json".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db_int.h"
 
@@ -42,13 +45,14 @@
 	" ORDER BY r.started_at, r.uuid, p.name, b.name"
 #define VALUE_SELECT \
 	"SELECT v.id % 4294967296, v.value, v.status, o.started_at, o.duration," \
-	" pa.name, pa.version, v.error, o.text FROM sample_value v" \
+	" pa.name, pa.version, v.error, o.text, o.instance, o.host_other_cpu," \
+	" o.disturbed FROM sample_value v" \
 	" JOIN output o ON o.id = v.output_id" \
 	" LEFT JOIN parser pa ON pa.id = o.parser_id" \
 	" WHERE v.id >= ?1 * 4294967296 AND v.id < (?1 + 1) * 4294967296" \
 	" ORDER BY v.id"
 
-/* One exported sample: columns 0-6 of the series row, 0-8 of the value
+/* One exported sample: columns 0-6 of the series row, 0-11 of the value
  * row. */
 typedef void (*row_fn)(FILE *out, sqlite3_stmt *series, sqlite3_stmt *val,
 		       int first);
@@ -67,24 +71,6 @@ static int prepare_filtered(struct db *db, sqlite3_stmt **st, const char *sql,
 			sqlite3_bind_text(*st, 3, f->run, -1, SQLITE_STATIC);
 	}
 	return 0;
-}
-
-/* A CSV field, quoted only when it must be (RFC 4180). */
-static void csv_field(FILE *out, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
 }
 
 /* Shortest text that reads back as the same double. */
@@ -120,16 +106,22 @@ static void csv_num(FILE *out, sqlite3_stmt *st, int i)
 	fputs(num, out);
 }
 
+/* Text fields go through the one CSV text rule (common/safe.h): RFC 4180
+ * quoting, and formula-looking text neutralised. */
 static void csv_text(FILE *out, sqlite3_stmt *st, int i)
 {
-	csv_field(out, (const char *)sqlite3_column_text(st, i));
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	if (s)
+		vb_csv_text(out, s);
 }
 
 static void csv_row(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
 {
 	(void)first;
 	/* run,host,platform,benchmark,repetition,value,unit,status,
-	 * started_at,duration,parser,parser_version,error */
+	 * started_at,instance,host_other_cpu,disturbed,duration,parser,
+	 * parser_version,error */
 	for (int i = 1; i <= 4; i++) {
 		csv_text(out, se, i);
 		fputc(',', out);
@@ -140,6 +132,14 @@ static void csv_row(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
 	csv_text(out, se, 5);
 	fprintf(out, ",%s,", db_status_name(sqlite3_column_int(v, 2)));
 	write_time(out, v, 3, 0);
+	fputc(',', out);
+	if (sqlite3_column_type(v, 9) != SQLITE_NULL)
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(v, 9));
+	fputc(',', out);
+	csv_num(out, v, 10);
+	fputc(',', out);
+	if (sqlite3_column_type(v, 11) != SQLITE_NULL)
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(v, 11));
 	fputc(',', out);
 	csv_num(out, v, 4);
 	fputc(',', out);
@@ -186,8 +186,11 @@ static int each_sample(struct db *db, const struct db_filter *f, FILE *out,
 
 int db_export_csv(struct db *db, const struct db_filter *f, FILE *out)
 {
+	/* After the nine contract columns: instance, host_other_cpu and
+	 * disturbed (DESIGN.md "Instances"), then the older extras. */
 	fputs("run,host,platform,benchmark,repetition,value,unit,status,"
-	      "started_at,duration,parser,parser_version,error\n", out);
+	      "started_at,instance,host_other_cpu,disturbed,duration,parser,"
+	      "parser_version,error\n", out);
 	return each_sample(db, f, out, csv_row) < 0 ? -1 : 0;
 }
 
@@ -362,6 +365,12 @@ static void json_sample(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
 	json_col(out, v, 8);
 	fputs(", \"direction\": ", out);
 	json_col(out, se, 6);
+	fputs(", \"instance\": ", out);
+	json_col(out, v, 9);
+	fputs(", \"host_other_cpu\": ", out);
+	json_col(out, v, 10);
+	fputs(", \"disturbed\": ", out);
+	json_col(out, v, 11);
 	fputc('}', out);
 }
 

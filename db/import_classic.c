@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db_int.h"
 
@@ -358,15 +359,6 @@ static int already_imported(struct db *db, const char *path, const char *sha)
 	return found;
 }
 
-static int valid_name(const char *s)
-{
-	if (!s || !*s || strlen(s) > 64)
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("._:@-", *s))
-			return 0;
-	return 1;
-}
 
 /* One step of a bulk write; finalizes the statement. */
 static int bulk_step(struct db *db, sqlite3_stmt *st, const char *what)
@@ -461,12 +453,15 @@ int db_import_classic(struct db *db, const char *path, const char *platform_name
 	int local, ret = -1, dup, ncols = 0;
 	struct db_run run = { 0 };
 
-	if (!valid_name(platform_name))
-		return vb_error("--platform '%s': use letters, digits and ._:@- "
-				"(at most 64)", platform_name ? platform_name : "");
-	if (host_name && !valid_name(host_name))
-		return vb_error("--host '%s': use letters, digits and ._:@- "
-				"(at most 64)", host_name);
+	/* The one name rule (common/safe.h); a platform name may have
+	 * ':'-separated parts (KIND:LABEL). */
+	if (!vb_compound_name_valid(platform_name))
+		return vb_error("--platform '%s': not a valid name (%s, parts "
+				"joined by ':')", platform_name ? platform_name : "",
+				vb_name_rule());
+	if (host_name && !vb_compound_name_valid(host_name))
+		return vb_error("--host '%s': not a valid name (%s, parts joined "
+				"by ':')", host_name, vb_name_rule());
 	if (sb_read_file(&sb, path) < 0)
 		return vb_error("%s:0: cannot read: %s", path, strerror(errno));
 	vb_sha256_hex(sb.buf, sb.len, sha);

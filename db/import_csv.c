@@ -28,6 +28,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db_int.h"
 
@@ -43,14 +44,12 @@ static const char *const csv_columns[C_N] = {
 
 /* ---- names -------------------------------------------------------------- */
 
+/* The one name rule (common/safe.h), in its ':'-joined form: host and
+ * platform names become file names and, for platforms, directory and
+ * container names. */
 int db_import_valid_name(const char *s)
 {
-	if (!s || !*s || strlen(s) > 64)
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("._:@-", *s))
-			return 0;
-	return 1;
+	return vb_compound_name_valid(s);
 }
 
 /* A benchmark name or unit: printable text (UTF-8 allowed), no control
@@ -137,10 +136,10 @@ static int check_names(const char *path, const struct db_tidy_row *r)
 
 	where(path, r, w, sizeof(w));
 	if (!db_import_valid_name(r->host))
-		return vb_error("%s: host '%s': use letters, digits and ._:@- (at most 64)",
+		return vb_error("%s: host '%s': use letters, digits and ._+@- (at most 64, parts joined by ':', each starting with a letter, a digit or _)",
 				w, r->host);
 	if (!db_import_valid_name(r->platform))
-		return vb_error("%s: platform '%s': use letters, digits and ._:@- (at most 64)",
+		return vb_error("%s: platform '%s': use letters, digits and ._+@- (at most 64, parts joined by ':', each starting with a letter, a digit or _)",
 				w, r->platform);
 	if (!valid_text(r->benchmark, 128))
 		return vb_error("%s: benchmark '%s': printable text without blanks at either end, at most 128 bytes",
@@ -824,9 +823,9 @@ int db_import_csv(struct db *db, const char *path,
 	*uuids = NULL;
 	d = d ? d : &none;
 	if (d->host && !db_import_valid_name(d->host))
-		return vb_error("--host '%s': use letters, digits and ._:@- (at most 64)", d->host);
+		return vb_error("--host '%s': use letters, digits and ._+@- (at most 64, parts joined by ':', each starting with a letter, a digit or _)", d->host);
 	if (d->platform && !db_import_valid_name(d->platform))
-		return vb_error("--platform '%s': use letters, digits and ._:@- (at most 64)",
+		return vb_error("--platform '%s': use letters, digits and ._+@- (at most 64, parts joined by ':', each starting with a letter, a digit or _)",
 				d->platform);
 	if (d->direction && strcmp(d->direction, "higher") && strcmp(d->direction, "lower"))
 		return vb_error("--direction '%s': higher or lower", d->direction);

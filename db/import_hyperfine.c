@@ -95,10 +95,10 @@ int db_import_hyperfine(struct db *db, const char *path, const char *platform,
 
 	*uuids = NULL;
 	if (!db_import_valid_name(platform))
-		return vb_error("--platform '%s': use letters, digits and ._:@- (at most 64)",
+		return vb_error("--platform '%s': use letters, digits and ._+@- (at most 64, parts joined by ':', each starting with a letter, a digit or _)",
 				platform ? platform : "");
 	if (host && !db_import_valid_name(host))
-		return vb_error("--host '%s': use letters, digits and ._:@- (at most 64)", host);
+		return vb_error("--host '%s': use letters, digits and ._+@- (at most 64, parts joined by ':', each starting with a letter, a digit or _)", host);
 	if (sb_read_file(&sb, path) < 0)
 		return vb_error("%s:0: cannot read: %s", path, strerror(errno));
 	vb_sha256_hex(sb.buf ? sb.buf : "", sb.len, sha);

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,11 @@ struct ctx {
 	struct db *db;
 	const char *path;
 	int db_begun; /* the transaction was started */
+	/* Runs this file defines and this import adds, with their hosts:
+	 * the only runs its samples may go to (issue 13). */
+	char **added, **added_host;
+	size_t n_added;
+	char *abspath; /* recorded as the source of runs that have none */
 };
 
 /* Optional string member: NULL if absent or null; error if another type. */
@@ -69,6 +75,30 @@ static int get_num(const struct ctx *c, const cJSON *obj, const char *where,
 	return 0;
 }
 
+/* An optional whole number in [lo, hi], checked before any cast (a seed
+ * of 1e300 must not become INT64_MIN). The bounds are doubles that are
+ * exactly representable. */
+static int get_int(const struct ctx *c, const cJSON *obj, const char *where,
+		   int idx, const char *key, double lo, double hi, int *present,
+		   int64_t *out)
+{
+	double v;
+
+	if (get_num(c, obj, where, idx, key, present, &v) < 0)
+		return -1;
+	if (!*present)
+		return 0;
+	if (!(v >= lo && v <= hi) || v != floor(v))
+		return vb_error("%s: %s[%d].%s: %g is not a whole number from %.0f "
+				"to %.0f", c->path, where, idx, key, v, lo, hi);
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* 2^63 is a double; the largest double below it is 2^63 - 1024. */
+#define I64_LO (-9223372036854775808.0)
+#define I64_HI (9223372036854774784.0)
+
 /* A JSON member stored as JSON text (config, params, meta). */
 static char *get_json_text(const cJSON *obj, const char *key)
 {
@@ -100,7 +130,7 @@ static int import_host(const struct ctx *c, const cJSON *h, int i)
 {
 	struct db_host host = { 0 };
 	const char *name, *cpu, *s;
-	double num;
+	int64_t num;
 	int has, ret;
 	int64_t id;
 
@@ -123,13 +153,13 @@ static int import_host(const struct ctx *c, const cJSON *h, int i)
 	if (get_str(c, h, "hosts", i, "virt_flags", 0, &s) < 0)
 		return -1;
 	host.virt_flags = (char *)s;
-	if (get_num(c, h, "hosts", i, "cores", &has, &num) < 0)
+	if (get_int(c, h, "hosts", i, "cores", 0, INT_MAX, &has, &num) < 0)
 		return -1;
 	host.cores = has ? (int)num : 0;
-	if (get_num(c, h, "hosts", i, "memory_bytes", &has, &num) < 0)
+	if (get_int(c, h, "hosts", i, "memory_bytes", 0, I64_HI, &has, &num) < 0)
 		return -1;
-	host.memory_bytes = has ? (int64_t)num : 0;
-	if (get_num(c, h, "hosts", i, "has_kvm", &has, &num) < 0)
+	host.memory_bytes = has ? num : 0;
+	if (get_int(c, h, "hosts", i, "has_kvm", 0, 1, &has, &num) < 0)
 		return -1;
 	host.has_kvm = has ? (int)num : 0;
 	if (get_str(c, h, "hosts", i, "captured_at", 0, &s) < 0)
@@ -146,7 +176,7 @@ static int host_id_of(struct db *db, const char *name, int64_t *id)
 	return db_host_ensure_named(db, name, 0, id);
 }
 
-static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run_id)
+static int import_run(struct ctx *c, const cJSON *run, int i, int64_t *run_id)
 {
 	static const char sql[] =
 		"INSERT INTO run (uuid, host_id, suite, params, seed, tool_version,"
@@ -157,7 +187,7 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 		*source, *sha;
 	const cJSON *plats, *p;
 	char *params;
-	double seed;
+	int64_t seed;
 	int has_seed, rc, j = 0;
 	int64_t host_id;
 	sqlite3_stmt *st;
@@ -172,8 +202,11 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 	    get_str(c, run, "runs", i, "status", 1, &status) < 0 ||
 	    get_str(c, run, "runs", i, "source", 0, &source) < 0 ||
 	    get_str(c, run, "runs", i, "source_sha256", 0, &sha) < 0 ||
-	    get_num(c, run, "runs", i, "seed", &has_seed, &seed) < 0)
+	    get_int(c, run, "runs", i, "seed", I64_LO, I64_HI, &has_seed, &seed) < 0)
 		return -1;
+	/* What db check calls a run that ended before it started. */
+	if (end && strcmp(end, start) < 0)
+		return vb_error("%s: runs[%d].ended_at: before started_at", c->path, i);
 	if (host_id_of(c->db, host, &host_id) < 0 ||
 	    db_prepare(c->db, &st, sql) < 0)
 		return -1;
@@ -184,13 +217,15 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 	if (params)
 		sqlite3_bind_text(st, 4, params, -1, SQLITE_TRANSIENT);
 	if (has_seed)
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)seed);
+		sqlite3_bind_int64(st, 5, seed);
 	sqlite3_bind_text(st, 6, tool, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, cmdline, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, start, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, end, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, source, -1, SQLITE_STATIC);
+	/* An imported run always says so, whatever status it claims: that
+	 * is what keeps 'collect --resume' from running its suite. */
+	sqlite3_bind_text(st, 11, source ? source : c->abspath, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, sha, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	free(params);
@@ -202,6 +237,10 @@ static int import_run(const struct ctx *c, const cJSON *run, int i, int64_t *run
 	}
 	sqlite3_finalize(st);
 	*run_id = sqlite3_last_insert_rowid(db_sqlite(c->db));
+	c->added = xrealloc(c->added, (c->n_added + 1) * sizeof(char *));
+	c->added_host = xrealloc(c->added_host, (c->n_added + 1) * sizeof(char *));
+	c->added[c->n_added] = xstrdup(uuid);
+	c->added_host[c->n_added++] = xstrdup(host);
 
 	plats = cJSON_GetObjectItemCaseSensitive(run, "platforms");
 	cJSON_ArrayForEach(p, plats) {
@@ -352,8 +391,9 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 {
 	const char *run, *host, *plat, *bench, *unit, *dir, *status, *start,
 		*parser, *err, *raw;
-	double rep, value, dur, pv;
-	int has_rep, has_value, has_dur, has_pv;
+	double value, dur, inst = 0, other = 0, dist = 0;
+	int64_t rep, pv;
+	int has_rep, has_value, has_dur, has_pv, has_inst, has_other, has_dist;
 	int64_t ms, out_id = 0;
 	uint64_t h[2] = { 14695981039346656037ULL, 0x9e3779b97f4a7c15ULL };
 	struct out_entry *e;
@@ -371,14 +411,29 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 	    get_str(c, s, "samples", i, "parser", 0, &parser) < 0 ||
 	    get_str(c, s, "samples", i, "error", 0, &err) < 0 ||
 	    get_str(c, s, "samples", i, "raw_output", 0, &raw) < 0 ||
-	    get_num(c, s, "samples", i, "repetition", &has_rep, &rep) < 0 ||
+	    get_int(c, s, "samples", i, "repetition", 0, INT_MAX, &has_rep,
+		    &rep) < 0 ||
 	    get_num(c, s, "samples", i, "value", &has_value, &value) < 0 ||
 	    get_num(c, s, "samples", i, "duration", &has_dur, &dur) < 0 ||
-	    get_num(c, s, "samples", i, "parser_version", &has_pv, &pv) < 0)
+	    get_int(c, s, "samples", i, "parser_version", INT_MIN, INT_MAX,
+		    &has_pv, &pv) < 0 ||
+	    get_num(c, s, "samples", i, "instance", &has_inst, &inst) < 0 ||
+	    get_num(c, s, "samples", i, "host_other_cpu", &has_other, &other) < 0 ||
+	    get_num(c, s, "samples", i, "disturbed", &has_dist, &dist) < 0)
 		return -1;
-	if (!has_rep || rep < 0 || rep > 2147483647.0 || rep != (int)rep)
-		return vb_error("%s: samples[%d].repetition: missing or not a "
-				"non-negative integer", c->path, i);
+	if (has_inst && (inst < 1 || inst > 2147483647.0 || inst != (int)inst))
+		return vb_error("%s: samples[%d].instance: not a positive integer",
+				c->path, i);
+	if (has_dist && dist != 0 && dist != 1)
+		return vb_error("%s: samples[%d].disturbed: not 0 or 1", c->path, i);
+	if (has_other && !has_dist)
+		return vb_error("%s: samples[%d].host_other_cpu: given without "
+				"disturbed", c->path, i);
+	if (!has_rep)
+		return vb_error("%s: samples[%d].repetition: missing", c->path, i);
+	if (has_dur && dur < 0)
+		return vb_error("%s: samples[%d].duration: %g is not a number of "
+				"seconds from 0", c->path, i, dur);
 	if (strcmp(status, "ok") && strcmp(status, "failed") &&
 	    strcmp(status, "warmup"))
 		return vb_error("%s: samples[%d].status: '%s' is not ok, failed or "
@@ -386,11 +441,30 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 	if (!strcmp(status, "ok") && !has_value)
 		return vb_error("%s: samples[%d].value: missing for an ok sample",
 				c->path, i);
+	/* What db check calls a failure without a reason. */
+	if (!strcmp(status, "failed") && (!err || !*err))
+		return vb_error("%s: samples[%d].error: a failed sample needs its "
+				"reason", c->path, i);
 	if (db_time_ms(start, &ms) < 0)
 		return vb_error("%s: samples[%d].started_at: '%s' is not an ISO "
 				"8601 UTC time", c->path, i, start);
 	if (vb_strv_contains(skip_uuids, run))
 		return 0;
+	{
+		/* Only into a run this file defines and this import adds,
+		 * and on that run's host. */
+		size_t k;
+
+		for (k = 0; k < c->n_added && strcmp(c->added[k], run); k++)
+			;
+		if (k == c->n_added)
+			return vb_error("%s: samples[%d].run: run %s is not in "
+					"\"runs\" of this file", c->path, i, run);
+		if (strcmp(c->added_host[k], host))
+			return vb_error("%s: samples[%d].host: '%s' is not the host "
+					"of run %s ('%s')", c->path, i, host, run,
+					c->added_host[k]);
+	}
 	if (!ss->last_run || strcmp(ss->last_run, run)) {
 		int f = lookup_run(c->db, run, &ss->run_id);
 
@@ -427,12 +501,15 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 	/* The output this sample was read from, if an earlier sample of the
 	 * run stored it. */
 	hash_str(h, plat);
-	hash_num(h, 1, rep);
+	hash_num(h, 1, (double)rep);
 	hash_str(h, raw);
 	hash_str(h, start);
 	hash_num(h, has_dur, dur);
 	hash_str(h, parser);
-	hash_num(h, has_pv, pv);
+	hash_num(h, has_pv, (double)pv);
+	hash_num(h, has_inst, inst);
+	hash_num(h, has_other, other);
+	hash_num(h, has_dist, dist);
 	if (ss->outputs.cap) {
 		e = out_map_slot(&ss->outputs, h[0], h[1]);
 		out_id = e->id;
@@ -444,6 +521,9 @@ static int import_sample(const struct ctx *c, const cJSON *s, int i,
 		.raw_output = raw, .error = err, .parser = parser,
 		.parser_version = has_pv ? (int)pv : 0, .started_at = start,
 		.duration = has_dur ? dur : -1,
+		.instance = has_inst ? (int)inst : 0,
+		.has_disturbance = has_dist, .host_other_cpu = has_other ? other : NAN,
+		.disturbed = (int)dist,
 	};
 	if (db_sample_insert_shared(c->db, &smp, &out_id) < 0)
 		return vb_error("%s: samples[%d]: rejected by the database", c->path, i);
@@ -809,6 +889,11 @@ int db_import_json(struct db *db, const char *path, int *added, int *skipped,
 
 	*added = *skipped = 0;
 	*nsamples = 0;
+	{
+		char buf[PATH_MAX];
+
+		im.c.abspath = xstrdup(realpath(path, buf) ? buf : path);
+	}
 	st.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (st.fd < 0) {
 		vb_error("%s: cannot read: %s", path, strerror(errno));
@@ -830,5 +915,12 @@ out:
 	free(st.buf);
 	sample_state_clear(&im.ss);
 	vb_strv_free(im.skip);
+	for (size_t k = 0; k < im.c.n_added; k++) {
+		free(im.c.added[k]);
+		free(im.c.added_host[k]);
+	}
+	free(im.c.added);
+	free(im.c.added_host);
+	free(im.c.abspath);
 	return ret;
 }

@@ -125,9 +125,10 @@ int db_merge(struct db *db, const char *other_path, int *added, int *skipped)
 		  " ON s.run_id = m.run_id AND s.platform_id = m.platform_id"
 		  " AND s.benchmark_id = m.benchmark_id", "map series" },
 		{ "INSERT INTO main.output (id, run_id, started_at, duration,"
-		  " parser_id, text)"
+		  " parser_id, text, instance, host_other_cpu, disturbed)"
 		  " SELECT x.id + (SELECT output_shift FROM merge_map LIMIT 1),"
-		  " mr.id, x.started_at, x.duration, mp.id, x.text"
+		  " mr.id, x.started_at, x.duration, mp.id, x.text, x.instance,"
+		  " x.host_other_cpu, x.disturbed"
 		  " FROM o.output x JOIN merge_runs n ON n.oid = x.run_id"
 		  " JOIN main.run mr ON mr.uuid = n.uuid"
 		  " LEFT JOIN o.parser p ON p.id = x.parser_id"
@@ -235,7 +236,8 @@ int db_check(struct db *db)
 		{ "SELECT 'sample ' || id || ' is ok but has no value' FROM sample"
 		  " WHERE status = 'ok' AND value IS NULL", "values" },
 		{ "SELECT 'sample ' || id || ' has a non-finite value' FROM sample"
-		  " WHERE value IS NOT NULL AND (value <> value OR abs(value) > 1e308)",
+		  " WHERE value IS NOT NULL AND (value <> value OR"
+		  " abs(value) > 1.7976931348623157e308)",
 		  "values" },
 		{ "SELECT 'sample ' || s.id || ' is on platform ' || p.name ||"
 		  " ' of another host than its run' FROM sample s"

@@ -23,6 +23,7 @@ struct db_cursor {
 	 * current series' rows */
 	sqlite3_stmt *inner;
 	int inner_active;
+	int load; /* inner also reads the output's instance and host load */
 	int64_t run_id, platform_id, benchmark_id;
 };
 
@@ -172,14 +173,37 @@ fail:
  * the rest is the series'), which halves the scan's cost. */
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 {
-	int r = cursor_open(db, "SELECT id, run_id, platform_id, benchmark_id"
-			    " FROM series WHERE ?1 = 0 OR run_id = ?1 ORDER BY id",
-			    "read samples", out);
+	struct db_cursor *c;
+	int r, load = 0;
 
+	/* Instance and host load live in output: join it only when some
+	 * sample in scope has them (collected runs); imports alone keep the
+	 * scan on sample_value (the partial index output_load answers). */
+	if (cursor_open(db, "SELECT EXISTS (SELECT 1 FROM output INDEXED BY"
+			" output_load WHERE (instance IS NOT NULL OR disturbed IS"
+			" NOT NULL) AND (?1 = 0 OR run_id = ?1))", "read samples",
+			&c) < 0)
+		return -1;
+	sqlite3_bind_int64(c->st, 1, run_id > 0 ? run_id : 0);
+	r = cursor_step(c);
+	if (r == 1)
+		load = sqlite3_column_int(c->st, 0);
+	db_cursor_close(c);
+	if (r < 0)
+		return -1;
+	r = cursor_open(db, "SELECT id, run_id, platform_id, benchmark_id"
+			" FROM series WHERE ?1 = 0 OR run_id = ?1 ORDER BY id",
+			"read samples", out);
 	if (r < 0)
 		return -1;
 	sqlite3_bind_int64((*out)->st, 1, run_id > 0 ? run_id : 0);
-	if (db_prepare(db, &(*out)->inner, "SELECT id, value, status FROM"
+	(*out)->load = load;
+	if (db_prepare(db, &(*out)->inner, load ?
+		       "SELECT v.id, v.value, v.status, o.instance,"
+		       " o.host_other_cpu, o.disturbed FROM sample_value v"
+		       " JOIN output o ON o.id = v.output_id"
+		       " WHERE v.id >= ?1 AND v.id < ?2" :
+		       "SELECT id, value, status FROM"
 		       " sample_value WHERE id >= ?1 AND id < ?2") < 0) {
 		db_cursor_close(*out);
 		*out = NULL;
@@ -205,6 +229,18 @@ int db_samples_next(struct db_cursor *c, struct db_sample_row *s)
 				s->has_value = sqlite3_column_type(c->inner, 1) != SQLITE_NULL;
 				s->value = sqlite3_column_double(c->inner, 1);
 				s->status = db_status_name(sqlite3_column_int(c->inner, 2));
+				if (c->load) {
+					s->instance = sqlite3_column_int(c->inner, 3);
+					s->has_disturbance = sqlite3_column_type(c->inner, 5) !=
+						SQLITE_NULL;
+					s->host_other_cpu = sqlite3_column_double(c->inner, 4);
+					s->disturbed = sqlite3_column_int(c->inner, 5);
+				} else {
+					s->instance = 0;
+					s->has_disturbance = 0;
+					s->host_other_cpu = 0;
+					s->disturbed = 0;
+				}
 				return 1;
 			}
 			sqlite3_reset(c->inner);
@@ -283,7 +319,8 @@ int db_run_mark_resumed(struct db *db, int64_t run_id, const char *params)
 int db_run_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 {
 	int r = cursor_open(db,
-			    "SELECT p.name, b.name, s.repetition, s.status, s.value"
+			    "SELECT p.name, b.name, s.repetition, s.status, s.value,"
+			    " s.instance, coalesce(s.disturbed, 0)"
 			    " FROM sample s JOIN platform p ON p.id = s.platform_id"
 			    " JOIN benchmark b ON b.id = s.benchmark_id"
 			    " WHERE s.run_id = ?1 ORDER BY s.repetition",
@@ -304,6 +341,8 @@ int db_run_samples_next(struct db_cursor *c, struct db_named_sample *s)
 		s->repetition = sqlite3_column_int(c->st, 2);
 		s->status = col_text(c->st, 3);
 		s->value = sqlite3_column_double(c->st, 4);
+		s->instance = sqlite3_column_int(c->st, 5);
+		s->disturbed = sqlite3_column_int(c->st, 6);
 	}
 	return r;
 }

@@ -213,8 +213,76 @@ static const char migration_2[] =
 	"    (SELECT 1 FROM sample_value WHERE output_id = OLD.output_id);"
 	" END;";
 
+/*
+ * Version 3: replication and disturbance (issue 14), columns of the
+ * measurement a sample was read from (its output): the instance (guest
+ * boot, container) that ran it, numbered from 1 within its run and
+ * platform; the host CPU other processes used meanwhile (cores, mean over
+ * it) and whether that disturbed it (0/1). NULL when not recorded
+ * (imported or older samples). The view "sample" gains the three columns;
+ * it and its triggers are re-created as version 2 had them otherwise.
+ */
+static const char migration_3[] =
+	"ALTER TABLE output ADD COLUMN instance INTEGER"
+	"  CHECK (instance IS NULL OR instance >= 1);"
+	"ALTER TABLE output ADD COLUMN host_other_cpu REAL;"
+	"ALTER TABLE output ADD COLUMN disturbed INTEGER"
+	"  CHECK (disturbed IS NULL OR disturbed IN (0, 1));"
+	/* lets the analyzer's scan skip the join to output when no sample
+	 * has either (imports): an EXISTS on this index is instant */
+	"CREATE INDEX output_load ON output (run_id) WHERE instance IS NOT NULL"
+	"  OR disturbed IS NOT NULL;"
+	"DROP VIEW sample;"
+	"CREATE VIEW sample AS SELECT v.id AS id, se.run_id AS run_id,"
+	"  se.platform_id AS platform_id, se.benchmark_id AS benchmark_id,"
+	"  v.id % " DB_SERIES_SHIFT " AS repetition, v.value AS value,"
+	"  CASE v.status WHEN 0 THEN 'ok' WHEN 1 THEN 'failed' ELSE 'warmup' END"
+	"  AS status, o.text AS raw_output, v.error AS error, p.name AS parser,"
+	"  p.version AS parser_version,"
+	"  strftime('%Y-%m-%dT%H:%M:%fZ', o.started_at / 1000.0, 'unixepoch')"
+	"  AS started_at, o.duration AS duration, v.output_id AS output_id,"
+	"  o.instance AS instance, o.host_other_cpu AS host_other_cpu,"
+	"  o.disturbed AS disturbed"
+	"  FROM series se JOIN sample_value v ON v.id >= se.id * " DB_SERIES_SHIFT
+	"  AND v.id < (se.id + 1) * " DB_SERIES_SHIFT
+	"  JOIN output o ON o.id = v.output_id"
+	"  LEFT JOIN parser p ON p.id = o.parser_id;"
+	"CREATE TRIGGER sample_update INSTEAD OF UPDATE ON sample BEGIN"
+	"  SELECT RAISE(ABORT, 'the key of a sample cannot be changed')"
+	"    WHERE NEW.id IS NOT OLD.id OR NEW.run_id IS NOT OLD.run_id"
+	"    OR NEW.platform_id IS NOT OLD.platform_id"
+	"    OR NEW.benchmark_id IS NOT OLD.benchmark_id"
+	"    OR NEW.repetition IS NOT OLD.repetition;"
+	"  UPDATE sample_value SET value = NEW.value, error = NEW.error,"
+	"    status = CASE NEW.status WHEN 'ok' THEN 0 WHEN 'failed' THEN 1"
+	"    WHEN 'warmup' THEN 2 END WHERE id = OLD.id;"
+	"  INSERT OR IGNORE INTO parser (name, version)"
+	"    SELECT NEW.parser, coalesce(NEW.parser_version, 0)"
+	"    WHERE NEW.parser IS NOT NULL;"
+	"  UPDATE output SET text = NEW.raw_output, duration = NEW.duration,"
+	"    started_at = CAST(round((julianday(NEW.started_at) - 2440587.5)"
+	"    * 86400000.0) AS INTEGER),"
+	"    parser_id = (SELECT id FROM parser WHERE name = NEW.parser"
+	"    AND version = coalesce(NEW.parser_version, 0)),"
+	"    instance = NEW.instance, host_other_cpu = NEW.host_other_cpu,"
+	"    disturbed = NEW.disturbed"
+	"    WHERE id = OLD.output_id AND (NEW.raw_output IS NOT OLD.raw_output"
+	"    OR NEW.duration IS NOT OLD.duration OR NEW.parser IS NOT OLD.parser"
+	"    OR NEW.parser_version IS NOT OLD.parser_version"
+	"    OR NEW.started_at IS NOT OLD.started_at"
+	"    OR NEW.instance IS NOT OLD.instance"
+	"    OR NEW.host_other_cpu IS NOT OLD.host_other_cpu"
+	"    OR NEW.disturbed IS NOT OLD.disturbed);"
+	" END;"
+	"CREATE TRIGGER sample_delete INSTEAD OF DELETE ON sample BEGIN"
+	"  DELETE FROM sample_value WHERE id = OLD.id;"
+	"  DELETE FROM output WHERE id = OLD.output_id AND NOT EXISTS"
+	"    (SELECT 1 FROM sample_value WHERE output_id = OLD.output_id);"
+	" END;";
+
 const char *const db_migrations[] = {
 	migration_1,
 	migration_2,
+	migration_3,
 };
 const int db_migration_count = (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

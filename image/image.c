@@ -198,7 +198,7 @@ int image_run(char *const argv[], const char *log, const char *label)
 	int logfd = -1, ret = -1;
 
 	if (log) {
-		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (logfd < 0)
 			return vb_error("cannot open log %s: %s", log, strerror(errno));
 		dprintf(logfd, "$");
@@ -248,7 +248,7 @@ out:
 
 static int image_lock(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 
 	if (fd < 0)
 		return vb_error("cannot open lock %s: %s", path, strerror(errno));

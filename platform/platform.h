@@ -34,6 +34,8 @@
 #include <signal.h>
 #include <cjson/cJSON.h>
 
+#include "common/safe.h"
+
 /* Set by the collector's SIGINT/SIGTERM handler. Long operations (exec,
  * waiting for a guest to boot) poll it and return early with an error. */
 extern volatile sig_atomic_t collect_stop_requested;
@@ -157,6 +159,11 @@ struct platform {
 	char *workdir;       /* scratch directory inside the platform */
 	char *unavailable_reason; /* why start() failed, for doctor/report */
 	int started, paused;
+	/* Which of the run's instances of this platform it is (collect
+	 * --instances K: 1..K, 0 = the only one); set before start(). Names
+	 * of the resources start() creates carry it when > 1, so the K
+	 * guests or containers of one platform do not collide. */
+	int instance;
 	void *priv;          /* implementation state */
 	/* The registry's kind ("kvm"), which a study's platform names
 	 * separately from its name ("kvm-wb"); borrowed, static. */
@@ -189,6 +196,14 @@ extern const struct platform_kind platform_kinds[];
 const struct platform_kind *platform_kind_find(const char *name,
 					       const char **reason);
 
+/* 0 if every ':'-separated part of the platform name (the kind or a
+ * study's name, a label, ssh's USER@HOST and PORT) follows the name rule
+ * (common/safe.h): platform names become directory, container and domain
+ * names. Else reports "WHAT 'NAME': reason" and returns -1. what names
+ * where it came from ("--platforms", "platform of the run"). Whether the
+ * kind is known is checked apart (platform_kind_find). */
+int platform_name_check(const char *what, const char *name);
+
 /* Creates a platform by name ("native", "docker", "kvm", "qemu",
  * "ssh:USER@HOST[:PORT]"); NULL with a message for an unknown kind. */
 struct platform *platform_new(const char *name, const struct platform_opts *o);
@@ -212,9 +227,6 @@ extern const struct platform_ops platform_ssh_ops;
  * benchmarks need O_DIRECT). Owned. */
 char *platform_state_base(const char *dir);
 
-/* Quotes s for a POSIX shell (single quotes); returns an owned string.
- * Everything from a config or database that reaches a command line goes
- * through this. */
-char *shell_quote(const char *s);
+/* shell_quote() is in common/safe.h (included here). */
 
 #endif

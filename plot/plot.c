@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "analyze/analyze.h"
+#include "common/safe.h"
 #include "common/run.h"
 
 /* ---- names, colours, quoting ----------------------------------------- */
@@ -66,15 +67,19 @@ const char *plot_platform_colour(const char *platform, char *const *names)
 
 void plot_gp_quote(struct sb *out, const char *s)
 {
-	sb_addc(out, '\'');
+	/* Double quotes: gnuplot's tokenizer takes a doubled quote at the
+	 * start of a single-quoted string for an empty string, so a name
+	 * beginning with ' broke the script. In double quotes only backslash
+	 * escapes are special: '\' and '"' are backslashed. */
+	sb_addc(out, '"');
 	for (; s && *s; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			continue;
-		if (*s == '\'')
-			sb_addc(out, '\'');
+		if (*s == '"' || *s == '\\')
+			sb_addc(out, '\\');
 		sb_addc(out, *s);
 	}
-	sb_addc(out, '\'');
+	sb_addc(out, '"');
 }
 
 char *plot_file_name(const char *s)
@@ -97,6 +102,38 @@ char *plot_file_name(const char *s)
 		return sb_detach(&t);
 	}
 	return sb_detach(&sb);
+}
+
+/* The file-name part for a host or benchmark name: plot_file_name(), and
+ * when another name of the set sanitises to the same text ("a b", "a+b",
+ * "a_b"), a short hash of the original after it, for every name that
+ * sanitising changed - so each keeps a file of its own. names is every
+ * distinct name of that kind in the set. Owned. */
+static char *unique_file_name(const char *s, char *const *names)
+{
+	char *mine = plot_file_name(s);
+	int clash = 0;
+
+	if (!strcmp(mine, s))
+		return mine; /* unchanged names are distinct already */
+	for (size_t i = 0; names && names[i] && !clash; i++) {
+		char *other;
+
+		if (!strcmp(names[i], s))
+			continue;
+		other = plot_file_name(names[i]);
+		clash = !strcmp(other, mine);
+		free(other);
+	}
+	if (clash) {
+		char hex[65], *t;
+
+		vb_sha256_hex(s, strlen(s), hex);
+		t = xasprintf("%s-%.8s", mine, hex);
+		free(mine);
+		mine = t;
+	}
+	return mine;
 }
 
 int plot_formats_parse(const char *s, unsigned *out)
@@ -163,8 +200,14 @@ struct plot_ctx {
 	const struct plot_opts *o;
 	struct plot_result *res;
 	char *figdir;       /* OUT/figures */
+	char *workdir;      /* private directory the files are made in */
 	char **platforms;   /* every platform name in the set, sorted */
+	char **hosts, **benchmarks; /* every host and benchmark name in it */
 	int multi_host;
+	/* Stem prefix given to each (host, benchmark): keys[i] -> prefixes[i],
+	 * so no two keys share a file name, whatever sanitising did. */
+	char **keys, **prefixes;
+	size_t n_keys;
 };
 
 static void add_figure(struct plot_ctx *c, enum plot_kind kind,
@@ -278,28 +321,55 @@ static const char *dir_text(const struct analyze_group *g)
 static char *stem_for(struct plot_ctx *c, const char *host, const char *bench,
 		      const char *suffix)
 {
-	char *h = plot_file_name(host), *b = bench ? plot_file_name(bench) : NULL;
-	char *s;
+	char *key = xasprintf("%s%c%s", host, '\x1f', bench ? bench : "");
+	char *pre = NULL;
 
-	if (c->multi_host)
-		s = b ? xasprintf("%s-%s-%s", h, b, suffix) : xasprintf("%s-%s", h, suffix);
-	else
-		s = b ? xasprintf("%s-%s", b, suffix) : xstrdup(suffix);
-	free(h);
-	free(b);
-	return s;
+	for (size_t i = 0; i < c->n_keys && !pre; i++)
+		if (!strcmp(c->keys[i], key))
+			pre = c->prefixes[i];
+	if (!pre) {
+		char *h = unique_file_name(host, c->hosts);
+		char *b = bench ? unique_file_name(bench, c->benchmarks) : NULL;
+		char *base = c->multi_host ? (b ? xasprintf("%s-%s", h, b) : xstrdup(h)) :
+					     xstrdup(b ? b : "");
+		char *cand = xstrdup(base);
+
+		/* A clash left after hashing (a name crafted to look like
+		 * another's sanitised form): number it. */
+		for (int n = 2;; n++) {
+			int clash = 0;
+
+			for (size_t i = 0; i < c->n_keys && !clash; i++)
+				clash = !strcmp(c->prefixes[i], cand);
+			if (!clash)
+				break;
+			free(cand);
+			cand = xasprintf("%s%s%d", base, *base ? "-" : "", n);
+		}
+		c->keys = xrealloc(c->keys, (c->n_keys + 1) * sizeof(*c->keys));
+		c->prefixes = xrealloc(c->prefixes,
+				       (c->n_keys + 1) * sizeof(*c->prefixes));
+		c->keys[c->n_keys] = key;
+		c->prefixes[c->n_keys++] = pre = cand;
+		key = NULL;
+		free(base);
+		free(h);
+		free(b);
+	}
+	free(key);
+	return *pre ? xasprintf("%s-%s", pre, suffix) : xstrdup(suffix);
 }
 
 static int write_pair(struct plot_ctx *c, const char *stem, struct sb *gp,
 		      struct sb *dat)
 {
-	char *p = xasprintf("%s/%s.gp", c->figdir, stem);
+	char *p = xasprintf("%s/%s.gp", c->workdir, stem);
 	int ret = vb_write_file_atomic(p, gp->buf, gp->len, 0644);
 
 	free(p);
 	if (ret < 0)
 		return ret;
-	p = xasprintf("%s/%s.dat", c->figdir, stem);
+	p = xasprintf("%s/%s.dat", c->workdir, stem);
 	ret = vb_write_file_atomic(p, dat->buf ? dat->buf : "", dat->len, 0644);
 	free(p);
 	return ret;
@@ -935,7 +1005,8 @@ struct job {
 };
 
 /*
- * Starts one gnuplot in figdir on the scripts of figures [first, first + n),
+ * Starts one gnuplot in the private work directory (where every file is
+ * made, then renamed into figdir) on the scripts of figures [first, first + n),
  * separated by "reset session" so each starts from gnuplot's defaults, as
  * it would in a process of its own (the figures come out byte for byte the
  * same); stdout discarded, stderr to the first figure's STEM.log. Several
@@ -961,12 +1032,12 @@ static int spawn_gnuplot(struct job *j, struct plot_ctx *c, size_t first, size_t
 		j->scripts[i] = xasprintf("%s.gp", stem);
 		j->argv[a++] = j->scripts[i];
 		if (!i)
-			j->log = xasprintf("%s/%s.log", c->figdir, stem);
+			j->log = xasprintf("%s/%s.log", c->workdir, stem);
 	}
 	j->argv[a] = NULL;
 	j->cmd = (struct run_cmd)RUN_CMD_INIT;
 	j->cmd.argv = j->argv;
-	j->cmd.dir = c->figdir;
+	j->cmd.dir = c->workdir;
 	j->cmd.err = RUN_OUT_FILE;
 	j->cmd.err_path = j->log;
 	if (run_start(&j->cmd) < 0) {
@@ -1006,7 +1077,7 @@ static int outputs_present(struct plot_ctx *c, const struct plot_figure *f)
 
 		if (!(c->res->formats & fmt))
 			continue;
-		out = xasprintf("%s/%s.%s", c->figdir, stem, fmt == PLOT_FMT_PNG ? "png" : "svg");
+		out = xasprintf("%s/%s.%s", c->workdir, stem, fmt == PLOT_FMT_PNG ? "png" : "svg");
 		ok = file_nonempty(out);
 		free(out);
 	}
@@ -1019,7 +1090,8 @@ static int finish_job(struct plot_ctx *c, struct plot_figure *f,
 		      const struct run_result *rr)
 {
 	const char *stem = strrchr(f->base, '/') + 1;
-	char *log = xasprintf("%s/%s.log", c->figdir, stem);
+	char *log = xasprintf("%s/%s.log", c->workdir, stem);
+	char *shown = xasprintf("%s/%s.log", c->figdir, stem);
 	int ok = rr->exit_status == 0 && outputs_present(c, f);
 	int ret = 0;
 
@@ -1039,10 +1111,11 @@ static int finish_job(struct plot_ctx *c, struct plot_figure *f,
 			       c->figdir, stem,
 			       rr->signal ? "signal" : "exit",
 			       rr->signal ? rr->signal : rr->exit_status,
-			       err.len ? ": " : "", err.len ? err.buf : "", log);
+			       err.len ? ": " : "", err.len ? err.buf : "", shown);
 		sb_release(&err);
 	}
 	free(log);
+	free(shown);
 	return ret;
 }
 
@@ -1160,6 +1233,36 @@ static int render_all(struct plot_ctx *c)
 	return ret;
 }
 
+/* Renames every file made in the private directory into the figures
+ * directory; rename() replaces a link planted there instead of following
+ * it. Returns 0, or -1 after reporting. */
+static int move_into_place(struct plot_ctx *c)
+{
+	static const char *const ext[] = { "gp", "dat", "png", "svg", "log" };
+	int ret = 0;
+
+	for (size_t i = 0; i < c->res->n; i++) {
+		struct plot_figure *f = &c->res->figs[i];
+		const char *stem = strrchr(f->base, '/') + 1;
+
+		for (size_t k = 0; k < VB_ARRAY_SIZE(ext); k++) {
+			char *from = xasprintf("%s/%s.%s", c->workdir, stem, ext[k]);
+			char *to = xasprintf("%s/%s.%s", c->figdir, stem, ext[k]);
+
+			if (rename(from, to) < 0 && errno != ENOENT) {
+				ret = vb_error("cannot move %s to %s: %s", from, to,
+					       strerror(errno));
+				/* What is not in place was not produced. */
+				if (k >= 2)
+					f->rendered = 0;
+			}
+			free(from);
+			free(to);
+		}
+	}
+	return ret;
+}
+
 /* ---- entry point -------------------------------------------------------- */
 
 int plot_write(const struct analyze_set *set, const struct plot_opts *o,
@@ -1173,15 +1276,37 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 	*out = NULL;
 	c.res = xcalloc(1, sizeof(*c.res));
 	c.res->formats = o->formats ? o->formats : (PLOT_FMT_PNG | PLOT_FMT_SVG);
+	if (vb_path_check("--out", o->out_dir ? o->out_dir : ".") < 0) {
+		ret = -1;
+		goto cleanup;
+	}
 	c.figdir = xasprintf("%s/figures", o->out_dir ? o->out_dir : ".");
 	if (vb_mkdir_p(c.figdir, 0755) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	/* Everything is made in a private directory and renamed into place:
+	 * gnuplot opens its outputs by name, and a link planted at one (in a
+	 * shared output folder) would have it write through the link. */
+	c.workdir = xasprintf("%s/.plot-XXXXXX", c.figdir);
+	if (!mkdtemp(c.workdir)) {
+		vb_error("cannot create a directory in %s: %s", c.figdir,
+			 strerror(errno));
+		free(c.workdir);
+		c.workdir = NULL;
 		ret = -1;
 		goto cleanup;
 	}
 
 	/* Every platform name, sorted, for stable colours; hosts present. */
 	c.platforms = xcalloc(set->n_groups + 1, sizeof(*c.platforms));
-	for (size_t i = 0; i < set->n_groups; i++) {
+	c.hosts = xcalloc(set->n_groups + 1, sizeof(*c.hosts));
+	c.benchmarks = xcalloc(set->n_groups + 1, sizeof(*c.benchmarks));
+	for (size_t i = 0, nh = 0, nb = 0; i < set->n_groups; i++) {
+		if (!vb_strv_contains(c.hosts, set->groups[i].host))
+			c.hosts[nh++] = xstrdup(set->groups[i].host);
+		if (!vb_strv_contains(c.benchmarks, set->groups[i].benchmark))
+			c.benchmarks[nb++] = xstrdup(set->groups[i].benchmark);
 		if (!vb_strv_contains(c.platforms, set->groups[i].platform))
 			c.platforms[np++] = xstrdup(set->groups[i].platform);
 		if (strcmp(set->groups[i].host, set->groups[0].host) != 0)
@@ -1240,8 +1365,21 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 	if (render_all(&c) < 0)
 		ret = -1;
 cleanup:
+	if (c.workdir && move_into_place(&c) < 0 && ret == 0)
+		ret = -1;
+	if (c.workdir)
+		vb_rm_rf_inside(c.workdir, c.workdir);
 	*out = c.res;
 	vb_strv_free(c.platforms);
+	vb_strv_free(c.hosts);
+	vb_strv_free(c.benchmarks);
+	for (size_t i = 0; i < c.n_keys; i++) {
+		free(c.keys[i]);
+		free(c.prefixes[i]);
+	}
+	free(c.keys);
+	free(c.prefixes);
+	free(c.workdir);
 	free(c.figdir);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include "analyze/analyze.h"
 #include "common/cmd.h"
 #include "common/util.h"
+#include "analyze/analyze.h"
 #include "plot/plot.h"
 #include "report/report.h"
 
@@ -32,19 +33,17 @@ static int opt_outputs(const struct vb_option *opt, const char *arg, void *dest)
 	return report_outputs_parse(arg, &c->ro.outputs);
 }
 
-#ifdef ANALYZE_DEFAULT_MARGIN
-/* --margin PCT: the equivalence margin of the verdicts (analyze.h). */
+/* --margin PCT: the verdicts' equivalence margin, as a fraction. */
 static int opt_margin(const struct vb_option *opt, const char *arg, void *dest)
 {
 	struct report_cli *c = dest;
 
 	(void)opt;
 	if (analyze_margin_parse(arg, &c->ro.analyze.margin) < 0)
-		return vb_error("--margin: '%s' is not a percentage above 0 and at most 100",
-				arg);
+		return vb_error("--margin: '%s' is not a percentage above 0 and "
+				"at most 100", arg);
 	return 0;
 }
-#endif
 
 static const struct vb_option report_options[] = {
 	OPT_STRING("out", 0, struct report_cli, ro.out_dir, "DIR",
@@ -62,10 +61,8 @@ static const struct vb_option report_options[] = {
 		   "only this host"),
 	OPT_STRING("run", 0, struct report_cli, ro.analyze.run, "ID",
 		   "only this run (UUID or prefix)"),
-#ifdef ANALYZE_DEFAULT_MARGIN
 	OPT_CALLBACK("margin", 0, "PCT", opt_margin,
 		     "equivalence margin of the verdicts (default 2)"),
-#endif
 	OPT_STRING("templates", 0, struct report_cli, ro.templates_dir, "DIR",
 		   "directory holding report.md.tmpl (default: templates/\n"
 		   "beside the binary, or $VIRTBENCH_TEMPLATES)"),
@@ -79,7 +76,7 @@ static const struct report_cli report_defaults = {
 const struct vb_optspec cmd_report_spec = {
 	.synopsis = "virtbench report [--out DIR] [--output md,html] [--format png,svg]\n"
 		    "                        [--no-render] [--baseline NAME] [--host H]\n"
-		    "                        [--run ID] [--templates DIR]",
+		    "                        [--run ID] [--templates DIR] [--margin PCT]",
 	.description =
 	"Writes DIR/report.md, DIR/report.html (the same document as one page,\n"
 	"inline CSS, a table of contents, the SVG figures beside it) and\n"

@@ -799,7 +799,6 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 	add_str(root, "db", o ? o->db_path : NULL);
 	cJSON_AddStringToObject(root, "baseline", set->baseline);
 	cJSON_AddNumberToObject(root, "n_comparisons", (double)set->n_comparisons);
-#ifdef ANALYZE_DEFAULT_MARGIN
 	{
 		char b[32];
 
@@ -808,11 +807,6 @@ cJSON *report_model(const struct report_facts *f, const struct analyze_set *set,
 		cJSON_AddNumberToObject(root, "family_size", (double)set->family_size);
 		cJSON_AddBoolToObject(root, "verdicts", 1);
 	}
-#else
-	cJSON_AddStringToObject(root, "margin", "2 %");
-	cJSON_AddNumberToObject(root, "family_size", (double)set->n_comparisons);
-	cJSON_AddBoolToObject(root, "verdicts", 0);
-#endif
 	cJSON_AddBoolToObject(root, "rendered", figures && figures->n && figures->figs[0].rendered);
 	cJSON_AddBoolToObject(root, "multi_host", f->n_hosts > 1);
 	cJSON_AddBoolToObject(root, "svg", figures && (figures->formats & PLOT_FMT_SVG));

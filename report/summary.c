@@ -33,7 +33,6 @@ void report_verdict(const struct analyze_vs *vs, struct report_verdict *v)
 		v->word = NULL;
 		return;
 	}
-#ifdef ANALYZE_DEFAULT_MARGIN
 	v->margin = vs->margin;
 	v->reps_needed = vs->reps_needed;
 	v->word = analyze_verdict_name(vs->verdict);
@@ -46,16 +45,6 @@ void report_verdict(const struct analyze_vs *vs, struct report_verdict *v)
 		v->hi = vs->sim95_hi;
 		v->level = "95 % simultaneous";
 	}
-#else
-	/* Until analyze decides verdicts: Holm significance and the
-	 * per-comparison interval. */
-	v->word = !vs->significant ? "inconclusive" :
-		  vs->speedup > 1 ? "faster" : "slower";
-	v->lo = vs->ci_lo;
-	v->hi = vs->ci_hi;
-	v->level = "95 %";
-	v->reps_needed = -2; /* not estimated */
-#endif
 	v->bounded = analyze_have(v->lo) && analyze_have(v->hi);
 }
 

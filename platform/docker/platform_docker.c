@@ -483,6 +483,13 @@ static int docker_start(struct platform *p)
 		return -1;
 	}
 	v->name = object_name(v->uuid, p->name);
+	if (p->instance > 1) {
+		/* one container per instance (collect --instances) */
+		char *n = xasprintf("%s-i%d", v->name, p->instance);
+
+		free(v->name);
+		v->name = n;
+	}
 	v->d = docker_open(1);
 	if (!v->d) {
 		p->unavailable_reason = xasprintf("DOCKER_HOST=%s is not supported "

@@ -1175,6 +1175,9 @@ static char *lv_domain_name(const struct platform *p, int kvm)
 				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
 				*tail) ? *tail : '-');
 	}
+	/* one guest per instance (collect --instances) */
+	if (p->instance > 1)
+		sb_addf(&n, "-i%d", p->instance);
 	return sb_detach(&n);
 }
 
@@ -1291,7 +1294,7 @@ static int lv_make_files(struct platform *p)
 	} else if (lv_make_disk(p) < 0) {
 		goto out;
 	}
-	fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0)
 		close(fd);
 	ret = 0;

@@ -206,6 +206,55 @@ static void test_bad_input(void **state)
 	}
 }
 
+/* Replaces every occurrence of from in text by to. Owned. */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+	struct sb sb = SB_INIT;
+	const char *p = text, *q;
+
+	sb_init(&sb);
+	while ((q = strstr(p, from))) {
+		sb_add(&sb, p, (size_t)(q - p));
+		sb_adds(&sb, to);
+		p = q + strlen(from);
+	}
+	sb_adds(&sb, p);
+	return sb_detach(&sb);
+}
+
+/* Issue 13, class 4: numbers that overflow when summed are refused, not
+ * stored as inf (sysbench-fileio adds read and written, fio adds jobs and
+ * directions). */
+static void test_non_finite_refused(void **state)
+{
+	size_t len;
+	char *text = fixture("sysbench-fileio-rndrd.txt", &len), *reason = NULL;
+	char *a = replace_all(text, "300.23", "1.7e308");
+	char *b = replace_all(a, "written, MiB/s:               0.00",
+			      "written, MiB/s:               1.7e308");
+	double v = 0;
+
+	(void)state;
+	assert_int_equal(parser_run("sysbench-fileio", b, strlen(b), &v, &reason), -1);
+	assert_non_null(reason);
+	assert_non_null(strstr(reason, "not a finite number"));
+	free(reason);
+	free(text);
+	free(a);
+	free(b);
+	text = fixture("fio.json", &len);
+	a = replace_all(text, "\"bw_bytes\" : 78055308", "\"bw_bytes\" : 1.7e308");
+	b = replace_all(a, "\"bw_bytes\" : 0,", "\"bw_bytes\" : 1.7e308,");
+	reason = NULL;
+	assert_int_equal(parser_run("fio-json", b, strlen(b), &v, &reason), -1);
+	assert_non_null(reason);
+	assert_non_null(strstr(reason, "not a finite number"));
+	free(reason);
+	free(text);
+	free(a);
+	free(b);
+}
+
 static void test_registry(void **state)
 {
 	int n = 0;
@@ -233,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_reasons),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_non_finite_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

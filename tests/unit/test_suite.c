@@ -106,6 +106,11 @@ static void test_parse_bad(void **state)
 	refused("[benchmark a]\ncommand = x\nparser = forkbench\nunit = MiB/s\n", "differs");
 	refused("[benchmark a]\ncommand = x\nparser = forkbench\ndirection = up\n", "direction");
 	refused("[benchmark a]\ncommand = x\nparser = forkbench\ntimeout = soon\n", "seconds");
+	/* Issue 13, class 4: a timeout is a positive number of seconds. */
+	refused("[benchmark a]\ncommand = x\nparser = forkbench\ntimeout = 0\n",
+		"timeout: must be a positive number of seconds");
+	refused("[benchmark a]\ncommand = x\nparser = forkbench\ntimeout = 0 * {duration}\n",
+		"timeout: must be a positive number of seconds");
 	refused("[benchmark a]\ncommand = x\nparser = forkbench\ncolour = red\n", "unknown key");
 	refused("[benchmark a]\ncommand = x\ncommand = y\nparser = forkbench\n", "given twice");
 	refused("[benchmark a b]\ncommand = x\nparser = forkbench\n", "not made of");
