@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/ini.h"
 #include "common/util.h"
 
 void study_free(struct study *s)
@@ -40,18 +41,6 @@ int study_valid_name(const char *name)
 
 	return n > 0 && n <= 64 && strspn(name, ok) == n &&
 	       !strchr("_.:@+-", name[0]);
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
 }
 
 /* A setting line waiting for its section's kind. */
@@ -103,7 +92,7 @@ static int study_key(struct study *s, const char *key, const char *v,
 			return vb_error("%s:%d: benchmarks is empty", origin, ln);
 		s->benchmarks = vb_split(v, ',');
 		for (char **b = s->benchmarks; *b; b++) {
-			char *t = trim(*b);
+			char *t = ini_trim(*b);
 
 			memmove(*b, t, strlen(t) + 1);
 		}
@@ -136,23 +125,18 @@ static int study_key(struct study *s, const char *key, const char *v,
 			"duration, instances)", origin, ln, key);
 }
 
-/* Section header: "[study]" or "[platform NAME]". */
-static int header(struct study *s, char *line, const char *origin, int ln,
+/* Section header: "[study]" or "[platform NAME]" (key: its inside). */
+static int header(struct study *s, char *key, const char *origin, int ln,
 		  int *in_study)
 {
-	char *end = strchr(line, ']'), *key;
+	char *name;
 
-	if (!end || end[1])
-		return vb_error("%s:%d: malformed section header", origin, ln);
-	*end = '\0';
-	key = trim(line + 1);
 	if (!strcmp(key, "study")) {
 		*in_study = 1;
 		return 0;
 	}
-	if (!strncmp(key, "platform", 8) && (key[8] == ' ' || key[8] == '\t')) {
-		char *name = trim(key + 8);
-
+	name = ini_section_arg(key, "platform");
+	if (name) {
 		if (!study_valid_name(name))
 			return vb_error("%s:%d: platform name '%s' is not 1-64 of "
 					"letters, digits and _.:@+- (starting with a "
@@ -242,62 +226,48 @@ static int kind_key(struct study_platform *sp, const char *v,
 	return 0;
 }
 
+/* The state of study_parse() between lines. */
+struct study_reader {
+	struct study *s;
+	const char *origin;
+	int in_study;
+	struct pending *pend;
+	size_t n_pend;
+};
+
+static int study_item(const struct ini_item *it, void *arg)
+{
+	struct study_reader *r = arg;
+	struct study *s = r->s;
+	struct pending *p;
+
+	if (it->section)
+		return header(s, it->section, r->origin, it->line, &r->in_study);
+	if (r->in_study)
+		return study_key(s, it->key, it->value, r->origin, it->line);
+	if (!strcmp(it->key, "kind"))
+		return kind_key(&s->plat[s->n_plat - 1], it->value, r->origin,
+				it->line);
+	r->pend = xrealloc(r->pend, (r->n_pend + 1) * sizeof(*r->pend));
+	p = &r->pend[r->n_pend++];
+	p->key = xstrdup(it->key);
+	p->value = xstrdup(it->value);
+	p->line = it->line;
+	p->plat = s->n_plat - 1;
+	return 0;
+}
+
 int study_parse(const char *text, const char *origin, struct study **out)
 {
 	struct study *s = xcalloc(1, sizeof(*s));
-	struct pending *pend = NULL;
-	size_t n_pend = 0;
-	int ret = -1, ln = 0, in_study = 0, seen_section = 0;
+	struct study_reader r = { .s = s, .origin = origin };
+	int ret = -1;
 
 	s->origin = xstrdup(origin);
 	s->text = xstrdup(text);
-	for (const char *p = text; p && *p; ) {
-		const char *nl = strchr(p, '\n');
-		char *raw = nl ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
-		char *line = trim(raw), *eq, *key, *val;
-		int r = 0;
-
-		ln++;
-		p = nl ? nl + 1 : NULL;
-		if (!*line || *line == '#') {
-			free(raw);
-			continue;
-		}
-		if (*line == '[') {
-			r = header(s, line, origin, ln, &in_study);
-			seen_section = 1;
-			free(raw);
-			if (r < 0)
-				goto out;
-			continue;
-		}
-		eq = strchr(line, '=');
-		if (!eq || !seen_section) {
-			vb_error("%s:%d: %s", origin, ln, eq ? "key outside a section" :
-				 "expected 'key = value'");
-			free(raw);
-			goto out;
-		}
-		*eq = '\0';
-		key = trim(line);
-		val = trim(eq + 1);
-		if (in_study) {
-			r = study_key(s, key, val, origin, ln);
-		} else if (!strcmp(key, "kind")) {
-			r = kind_key(&s->plat[s->n_plat - 1], val, origin, ln);
-		} else {
-			pend = xrealloc(pend, (n_pend + 1) * sizeof(*pend));
-			pend[n_pend].key = xstrdup(key);
-			pend[n_pend].value = xstrdup(val);
-			pend[n_pend].line = ln;
-			pend[n_pend].plat = s->n_plat - 1;
-			n_pend++;
-		}
-		free(raw);
-		if (r < 0)
-			goto out;
-	}
-	if (finish(s, pend, n_pend) < 0)
+	if (ini_parse(text, origin, study_item, &r) < 0)
+		goto out;
+	if (finish(s, r.pend, r.n_pend) < 0)
 		goto out;
 	if (!s->name)
 		s->name = xstrdup("study");
@@ -305,11 +275,11 @@ int study_parse(const char *text, const char *origin, struct study **out)
 	s = NULL;
 	ret = 0;
 out:
-	for (size_t i = 0; i < n_pend; i++) {
-		free(pend[i].key);
-		free(pend[i].value);
+	for (size_t i = 0; i < r.n_pend; i++) {
+		free(r.pend[i].key);
+		free(r.pend[i].value);
 	}
-	free(pend);
+	free(r.pend);
 	study_free(s);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/ini.h"
 #include "collect/parsers.h"
 #include "platform/platform.h"
 #include "common/util.h"
@@ -213,18 +214,6 @@ static int finish_bench(struct suite *s, struct suite_bench *b,
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static int set_str(char **field, const char *value, const char *origin,
 		   int line, const char *key)
 {
@@ -248,132 +237,112 @@ static int set_int(int *field, const char *value, const char *origin, int line,
 
 enum section { SEC_NONE, SEC_SUITE, SEC_VARS, SEC_BENCH };
 
+/* The state of suite_parse() between lines. */
+struct suite_reader {
+	struct suite *s;
+	const char *origin;
+	enum section sec;
+	struct suite_bench *b;
+};
+
+static int suite_header(struct suite_reader *r, char *key, int ln)
+{
+	struct suite *s = r->s;
+	const char *origin = r->origin;
+	char *name;
+
+	if (!strcmp(key, "suite")) {
+		r->sec = SEC_SUITE;
+		return 0;
+	}
+	if (!strcmp(key, "vars")) {
+		r->sec = SEC_VARS;
+		return 0;
+	}
+	name = ini_section_arg(key, "benchmark");
+	if (!name)
+		return vb_error("%s:%d: unknown section [%s] (suite, vars, "
+				"benchmark NAME)", origin, ln, key);
+	if (!valid_name(name) || suite_find(s, name))
+		return vb_error("%s:%d: benchmark name '%s' is %s", origin, ln,
+				name, valid_name(name) ? "given twice" :
+				"not made of letters, digits, '_' and '-'");
+	s->bench = xrealloc(s->bench, (s->n_bench + 1) * sizeof(*s->bench));
+	r->b = &s->bench[s->n_bench++];
+	memset(r->b, 0, sizeof(*r->b));
+	r->b->name = xstrdup(name);
+	r->b->line = ln;
+	r->sec = SEC_BENCH;
+	return 0;
+}
+
+static int suite_item(const struct ini_item *it, void *arg)
+{
+	struct suite_reader *r = arg;
+	struct suite *s = r->s;
+	struct suite_bench *b = r->b;
+	const char *origin = r->origin, *key = it->key, *val = it->value;
+	int ln = it->line;
+
+	if (it->section)
+		return suite_header(r, it->section, ln);
+	if (r->sec == SEC_SUITE) {
+		if (!strcmp(key, "name"))
+			return set_str(&s->name, val, origin, ln, key);
+		if (!strcmp(key, "description"))
+			return set_str(&s->description, val, origin, ln, key);
+		if (!strcmp(key, "duration"))
+			return set_int(&s->duration, val, origin, ln, key, 1, 86400);
+		if (!strcmp(key, "reps"))
+			return set_int(&s->reps, val, origin, ln, key, 1, 100000);
+		return vb_error("%s:%d: unknown key '%s' in [suite] (name, "
+				"description, duration, reps)", origin, ln, key);
+	}
+	if (r->sec == SEC_VARS) {
+		if (!valid_name(key) || is_builtin(key) || var_value(s, key))
+			return vb_error("%s:%d: variable '%s' is invalid, built in "
+					"or given twice", origin, ln, key);
+		s->var_names = xrealloc(s->var_names, (s->n_vars + 1) *
+					sizeof(char *));
+		s->var_values = xrealloc(s->var_values, (s->n_vars + 1) *
+					 sizeof(char *));
+		s->var_names[s->n_vars] = xstrdup(key);
+		s->var_values[s->n_vars++] = xstrdup(val);
+		return 0;
+	}
+	{
+		char **f = !strcmp(key, "command") ? &b->command :
+			!strcmp(key, "prepare") ? &b->prepare :
+			!strcmp(key, "cleanup") ? &b->cleanup :
+			!strcmp(key, "parser") ? &b->parser :
+			!strcmp(key, "unit") ? &b->unit :
+			!strcmp(key, "direction") ? &b->direction :
+			!strcmp(key, "timeout") ? &b->timeout :
+			!strcmp(key, "estimate") ? &b->estimate : NULL;
+
+		if (!f)
+			return vb_error("%s:%d: unknown key '%s' in [benchmark %s] "
+					"(command, prepare, cleanup, parser, unit, "
+					"direction, timeout, estimate)", origin, ln,
+					key, b->name);
+		if (!*val)
+			return vb_error("%s:%d: %s is empty", origin, ln, key);
+		return set_str(f, val, origin, ln, key);
+	}
+}
+
 int suite_parse(const char *text, const char *origin, struct suite **out)
 {
 	struct suite *s = xcalloc(1, sizeof(*s));
-	enum section sec = SEC_NONE;
-	struct suite_bench *b = NULL;
-	int ret = -1, ln = 0;
+	struct suite_reader r = { .s = s, .origin = origin, .sec = SEC_NONE };
+	int ret = -1;
 
 	s->origin = xstrdup(origin);
 	s->text = xstrdup(text);
 	s->duration = -1;
 	s->reps = -1;
-	/* Walked by hand rather than with vb_split(), which drops empty
-	 * lines: messages need true line numbers. */
-	for (const char *p = text; p && *p; ) {
-		const char *nl = strchr(p, '\n');
-		char *raw = nl ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
-		char *line = trim(raw), *eq, *key, *val;
-		int r = 0;
-
-		ln++;
-		p = nl ? nl + 1 : NULL;
-		if (!*line || *line == '#') {
-			free(raw);
-			continue;
-		}
-		if (*line == '[') {
-			char *end = strchr(line, ']');
-
-			if (!end || end[1]) {
-				free(raw);
-				vb_error("%s:%d: malformed section header", origin, ln);
-				goto out;
-			}
-			*end = '\0';
-			key = trim(line + 1);
-			if (!strcmp(key, "suite")) {
-				sec = SEC_SUITE;
-			} else if (!strcmp(key, "vars")) {
-				sec = SEC_VARS;
-			} else if (!strncmp(key, "benchmark", 9) &&
-				   (key[9] == ' ' || key[9] == '\t')) {
-				char *name = trim(key + 9);
-
-				if (!valid_name(name) || suite_find(s, name)) {
-					vb_error("%s:%d: benchmark name '%s' is %s",
-						 origin, ln, name, valid_name(name) ?
-						 "given twice" : "not made of "
-						 "letters, digits, '_' and '-'");
-					free(raw);
-					goto out;
-				}
-				s->bench = xrealloc(s->bench, (s->n_bench + 1) *
-						    sizeof(*s->bench));
-				b = &s->bench[s->n_bench++];
-				memset(b, 0, sizeof(*b));
-				b->name = xstrdup(name);
-				b->line = ln;
-				sec = SEC_BENCH;
-			} else {
-				vb_error("%s:%d: unknown section [%s] (suite, vars, "
-					 "benchmark NAME)", origin, ln, key);
-				free(raw);
-				goto out;
-			}
-			free(raw);
-			continue;
-		}
-		eq = strchr(line, '=');
-		if (!eq || sec == SEC_NONE) {
-			vb_error("%s:%d: %s", origin, ln, eq ? "key outside a section" :
-				 "expected 'key = value'");
-			free(raw);
-			goto out;
-		}
-		*eq = '\0';
-		key = trim(line);
-		val = trim(eq + 1);
-		if (sec == SEC_SUITE) {
-			if (!strcmp(key, "name"))
-				r = set_str(&s->name, val, origin, ln, key);
-			else if (!strcmp(key, "description"))
-				r = set_str(&s->description, val, origin, ln, key);
-			else if (!strcmp(key, "duration"))
-				r = set_int(&s->duration, val, origin, ln, key, 1, 86400);
-			else if (!strcmp(key, "reps"))
-				r = set_int(&s->reps, val, origin, ln, key, 1, 100000);
-			else
-				r = vb_error("%s:%d: unknown key '%s' in [suite] (name, "
-					     "description, duration, reps)", origin,
-					     ln, key);
-		} else if (sec == SEC_VARS) {
-			if (!valid_name(key) || is_builtin(key) || var_value(s, key)) {
-				r = vb_error("%s:%d: variable '%s' is invalid, built in "
-					     "or given twice", origin, ln, key);
-			} else {
-				s->var_names = xrealloc(s->var_names, (s->n_vars + 1) *
-							sizeof(char *));
-				s->var_values = xrealloc(s->var_values, (s->n_vars + 1) *
-							 sizeof(char *));
-				s->var_names[s->n_vars] = xstrdup(key);
-				s->var_values[s->n_vars++] = xstrdup(val);
-			}
-		} else {
-			char **f = !strcmp(key, "command") ? &b->command :
-				!strcmp(key, "prepare") ? &b->prepare :
-				!strcmp(key, "cleanup") ? &b->cleanup :
-				!strcmp(key, "parser") ? &b->parser :
-				!strcmp(key, "unit") ? &b->unit :
-				!strcmp(key, "direction") ? &b->direction :
-				!strcmp(key, "timeout") ? &b->timeout :
-				!strcmp(key, "estimate") ? &b->estimate : NULL;
-
-			if (!f)
-				r = vb_error("%s:%d: unknown key '%s' in [benchmark %s] "
-					     "(command, prepare, cleanup, parser, unit, "
-					     "direction, timeout, estimate)", origin, ln,
-					     key, b->name);
-			else if (!*val)
-				r = vb_error("%s:%d: %s is empty", origin, ln, key);
-			else
-				r = set_str(f, val, origin, ln, key);
-		}
-		free(raw);
-		if (r < 0)
-			goto out;
-	}
+	if (ini_parse(text, origin, suite_item, &r) < 0)
+		goto out;
 	if (!s->name)
 		s->name = xstrdup("custom");
 	if (!valid_name(s->name)) {

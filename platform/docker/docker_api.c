@@ -341,17 +341,26 @@ int docker_info(struct docker *d, cJSON **out)
 	return json_call(d, "GET", "/info", NULL, "info", 1, out);
 }
 
-int docker_image_inspect(struct docker *d, const char *name, cJSON **out)
+/* GET PREFIX/NAME[SUFFIX] (NAME escaped) as JSON; errors name "inspect
+ * KIND NAME". A missing object returns DOCKER_ENOTFOUND unreported. */
+static int inspect_named(struct docker *d, const char *kind,
+			 const char *prefix, const char *suffix,
+			 const char *name, cJSON **out)
 {
 	char *e = esc(d, name);
-	char *path = xasprintf("/images/%s/json", e);
-	char *what = xasprintf("inspect image %s", name);
+	char *path = xasprintf("%s/%s%s", prefix, e, suffix);
+	char *what = xasprintf("inspect %s %s", kind, name);
 	int ret = json_call(d, "GET", path, NULL, what, 0, out);
 
 	free(e);
 	free(path);
 	free(what);
 	return ret;
+}
+
+int docker_image_inspect(struct docker *d, const char *name, cJSON **out)
+{
+	return inspect_named(d, "image", "/images", "/json", name, out);
 }
 
 /* DELETE PATH: success (200 or 204) or already gone (404, which is what
@@ -395,15 +404,7 @@ static int docker_image_remove_unforced(struct docker *d, const char *name)
 
 int docker_network_inspect(struct docker *d, const char *name, cJSON **out)
 {
-	char *e = esc(d, name);
-	char *path = xasprintf("/networks/%s", e);
-	char *what = xasprintf("inspect network %s", name);
-	int ret = json_call(d, "GET", path, NULL, what, 0, out);
-
-	free(e);
-	free(path);
-	free(what);
-	return ret;
+	return inspect_named(d, "network", "/networks", "", name, out);
 }
 
 /* ---- image import ---------------------------------------------------- */

@@ -36,7 +36,7 @@ for p in $TARGETS; do
 	bin=$OUT/fuzz_$p
 	case $p in
 	suite)
-		"$CC" $flags -o "$bin" tests/fuzz/fuzz_suite.c collect/suite.c \
+		"$CC" $flags -o "$bin" tests/fuzz/fuzz_suite.c collect/suite.c collect/ini.c \
 			collect/parsers.c common/util.c common/safe.c $cjson -lm ;;
 	import-json)
 		"$CC" $flags -o "$bin" tests/fuzz/fuzz_import_json.c db/*.c \
