@@ -28,7 +28,7 @@ export VIRTBENCH_BOOT_TIMEOUT
 expect_exit 0 vb collect --study "$T/cache.study" --network user --seed 11 --state-dir "$S"
 U=$(cat "$T/out")
 [ "$(q "select group_concat(state, ',') from run_platform")" = ok,ok ] ||
-	fail "platform states: $(q "select state || ': ' || reason from run_platform")"
+	{ tail -n 40 "$T/err"; fail "platform states: $(q "select state || ': ' || coalesce(reason, '') from run_platform")"; }
 [ "$(q "select count(*) from sample where status = 'ok' and value > 0")" = 2 ] ||
 	{ q "select status, error from sample" >&2; fail "not 2 measured samples"; }
 
