@@ -356,9 +356,8 @@ static int study_options(struct collect_cli *c)
 		o->min_reps = st->min_reps;
 		o->max_reps = st->max_reps;
 	}
-	if (st->instances > 1)
-		return vb_error("%s: instances = %d: this build runs one instance "
-				"per platform", st->origin, st->instances);
+	if (!o->instances)
+		o->instances = st->instances;
 	if (o->platforms) {
 		for (char **w = o->platforms; *w; w++) {
 			size_t i;

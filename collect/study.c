@@ -105,7 +105,7 @@ static int study_key(struct study *s, const char *key, const char *v,
 	if (!strcmp(key, "duration"))
 		return int_key(&s->duration, v, origin, ln, key, 1, 86400);
 	if (!strcmp(key, "instances"))
-		return int_key(&s->instances, v, origin, ln, key, 1, 1000);
+		return int_key(&s->instances, v, origin, ln, key, 1, 64);
 	if (!strcmp(key, "min_reps"))
 		return int_key(&s->min_reps, v, origin, ln, key, 2, 100000);
 	if (!strcmp(key, "max_reps"))

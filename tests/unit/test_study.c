@@ -195,6 +195,8 @@ static void test_parse_bad(void **state)
 		"bad.study", "reps and target_ci exclude each other");
 	refused("[study]\nreps = 3\nreps = 4\n", "bad.study:3", "reps given twice");
 	refused("[study]\ntarget_ci = 100\n", "bad.study:2", "target_ci must be");
+	refused("[study]\ninstances = 65\n", "bad.study:2",
+		"instances must be a whole number from 1 to 64");
 	refused("[study]\nbenchmarks = ,\n[platform a]\nkind = native\n",
 		"bad.study:2", "benchmarks names none");
 }
