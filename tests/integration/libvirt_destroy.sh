@@ -19,7 +19,8 @@ wait_for() { # SECONDS FILE PATTERN PID
 "$VIRTBENCH" --db "$DB" collect --platforms qemu --network user --benchmarks cpu,mem --reps 3 \
 	--duration 2 --seed 11 --state-dir "$S" >"$T/out" 2>"$T/err" &
 pid=$!
-wait_for 300 "$T/err" "^qemu/" $pid
+# a sample line: "qemu/cpu #1: ...", or "warning: qemu/cpu #1: ..., disturbed"
+wait_for 300 "$T/err" "^\(warning: \)\{0,1\}qemu/" $pid
 U=$(head -n 1 "$T/out")
 u8=$(echo "$U" | cut -c1-8)
 dom=virtbench-$u8-qemu
