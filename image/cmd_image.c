@@ -28,6 +28,7 @@ int docker_image_import_rootfs(const char *rootfs_dir, const char *ref)
 
 const char cmd_image_usage[] =
 	"usage: virtbench image build [--force]\n"
+	"       virtbench image kvm-host [--force]\n"
 	"       virtbench image docker\n"
 	"       virtbench image path\n"
 	"\n"
@@ -37,13 +38,18 @@ const char cmd_image_usage[] =
 	"           kernel and initrd for direct boot; cached under\n"
 	"           $VIRTBENCH_CACHE or ~/.cache/virtbench, keyed by a hash of\n"
 	"           the recipe. Needs root. Prints the image directory.\n"
+	"  kvm-host build the KVM test host: the guest image plus QEMU, libvirt\n"
+	"           and virtbench's libraries, booted under TCG with nested\n"
+	"           AMD-V so that the kvm platform runs inside it (make\n"
+	"           test-kvm). Needs root. Prints the image directory.\n"
 	"  docker   import the same root filesystem as the container image\n"
 	"           " VB_DOCKER_IMAGE " (never pulled)\n"
 	"  path     print the cached image's disk path, exit 1 if not built\n"
 	"\n"
 	"  --force  rebuild the disk image even if it is cached\n";
 
-static int image_cmd_build(int argc, char **argv, struct vb_ctx *ctx)
+static int image_cmd_build(int argc, char **argv, struct vb_ctx *ctx,
+			   int (*build)(int, struct image_info *))
 {
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, 'f' },
@@ -62,7 +68,7 @@ static int image_cmd_build(int argc, char **argv, struct vb_ctx *ctx)
 	if (optind != argc)
 		return cmd_usage_error(ctx, "image", "unexpected argument '%s'",
 				       argv[optind]);
-	if (image_build(force, &im) < 0)
+	if (build(force, &im) < 0)
 		return 1;
 	printf("%s\n", im.dir);
 	image_info_clear(&im);
@@ -118,7 +124,10 @@ int cmd_image(int argc, char **argv, struct vb_ctx *ctx)
 	if (argc < 2)
 		return cmd_usage_error(ctx, "image", "missing subcommand");
 	if (!strcmp(argv[1], "build"))
-		return image_cmd_build(argc - 1, argv + 1, ctx);
+		return image_cmd_build(argc - 1, argv + 1, ctx, image_build);
+	if (!strcmp(argv[1], "kvm-host"))
+		return image_cmd_build(argc - 1, argv + 1, ctx,
+				       image_kvm_host_build);
 	if (!strcmp(argv[1], "docker"))
 		return image_cmd_docker(argc - 1, argv + 1, ctx);
 	if (!strcmp(argv[1], "path"))
