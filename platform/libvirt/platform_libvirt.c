@@ -77,6 +77,9 @@ struct lv_priv {
 	char *lost;        /* why the guest went away mid-run */
 	struct vbssh *ssh;
 	cJSON *tools;
+	/* The accelerator as the guest itself sees it (lv_prepare_guest),
+	 * and the facts it was read from; NULL until measured. */
+	char *accel_measured, *accel_evidence;
 	double t_start, boot_seconds;
 	unsigned long libvirt_version, hv_version;
 	/* libvirtd on another host: files are volumes of pool (its directory
@@ -307,6 +310,8 @@ static void lv_priv_free(struct lv_priv *v)
 	free(v->guest_ip);
 	free(v->own_run_dir);
 	free(v->lost);
+	free(v->accel_measured);
+	free(v->accel_evidence);
 	free(v->pool_path);
 	free(v->proxy);
 	free(v->rp.disk);
@@ -468,14 +473,34 @@ static void lv_console_sync(struct lv_priv *v, int force)
 	free(q);
 }
 
+/* The boot timeout: $VIRTBENCH_BOOT_TIMEOUT seconds when set (a slow
+ * host: guests nested in an emulated one), else LV_BOOT_TIMEOUT. */
+static double lv_env_boot_timeout(void)
+{
+	const char *e = getenv("VIRTBENCH_BOOT_TIMEOUT");
+	double t;
+
+	if (e && *e && vb_parse_double(e, &t) == 0 && t > 0)
+		return t;
+	return LV_BOOT_TIMEOUT;
+}
+
+/* How much slower than usual this host was declared to be (>= 1): the
+ * "no kernel output yet" deadlines stretch with the boot timeout, or a
+ * guest nested under TCG would be declared hung while merely slow. */
+static double lv_slowness(double timeout)
+{
+	return timeout > LV_BOOT_TIMEOUT ? timeout / LV_BOOT_TIMEOUT : 1.0;
+}
+
 /* Waits until SSH works, watching the domain and its console. */
 static int lv_wait_ssh(struct platform *p)
 {
 	struct lv_priv *v = p->priv;
 	double timeout = p->opts->boot_timeout > 0 ? p->opts->boot_timeout :
-			 LV_BOOT_TIMEOUT;
-	double console_deadline = v->kvm ? KVM_CONSOLE_DEADLINE :
-				  TCG_CONSOLE_DEADLINE;
+			 lv_env_boot_timeout();
+	double console_deadline = (v->kvm ? KVM_CONSOLE_DEADLINE :
+				   TCG_CONSOLE_DEADLINE) * lv_slowness(timeout);
 	double t0 = vb_mono_time(), last_try = 0;
 	int show = vb_progress_wanted(), kernel_seen = 0, ret = -1;
 	char *why = NULL, *gone = NULL;
@@ -581,6 +606,62 @@ out:
 	return ret;
 }
 
+/* The value of "@KEY=" in the preparation output (owned, "" if absent). */
+static char *lv_fact(const char *out, const char *key)
+{
+	char *k = xasprintf("@%s=", key);
+	const char *a = strstr(out, k);
+	char *val = a ? xstrndup(a + strlen(k), strcspn(a + strlen(k), "\n")) :
+		    xstrdup("");
+
+	free(k);
+	return val;
+}
+
+const char *platform_libvirt_accelerator(const char *flag, const char *detected,
+					 const char *clocksources)
+{
+	/* Linux names the hypervisor whose CPUID signature (leaf
+	 * 0x40000000) it found ("Hypervisor detected: KVM") and offers
+	 * kvm-clock only under KVM; QEMU's TCG sets the CPUID hypervisor bit
+	 * but gives no signature Linux knows. */
+	if (!strcmp(detected, "KVM") || strstr(clocksources, "kvm-clock"))
+		return "kvm";
+	if (!strcmp(flag, "yes") && !*detected)
+		return "tcg";
+	if (!strcmp(flag, "no"))
+		return "none";
+	return "unknown";
+}
+
+/* Records the accelerator from what the guest's kernel reported, never
+ * from the domain XML. A result other than the domain type asked for is
+ * warned about: the numbers would not be what the platform's name says. */
+static void lv_accel_from_guest(struct platform *p, const char *out)
+{
+	struct lv_priv *v = p->priv;
+	char *flag = lv_fact(out, "hypervisor_flag");
+	char *det = lv_fact(out, "hypervisor_detected");
+	char *cs = lv_fact(out, "clocksources");
+	const char *acc = platform_libvirt_accelerator(flag, det, cs);
+
+	free(v->accel_measured);
+	free(v->accel_evidence);
+	v->accel_measured = xstrdup(acc);
+	v->accel_evidence = xasprintf("in the guest: cpuid hypervisor bit %s; "
+				      "kernel detected hypervisor: %s; "
+				      "clocksources: %s", flag,
+				      *det ? det : "none", *cs ? cs : "unknown");
+	if (strcmp(acc, v->kvm ? "kvm" : "tcg"))
+		vb_warn("%s: the guest reports accelerator %s, not %s (%s)",
+			p->name, acc, v->kvm ? "kvm" : "tcg", v->accel_evidence);
+	else
+		vb_debug("%s: accelerator %s (%s)", p->name, acc, v->accel_evidence);
+	free(flag);
+	free(det);
+	free(cs);
+}
+
 /* Prepares the guest's work directory and records the tool versions
  * inside it, in one exec: under TCG every round trip and process start
  * costs, and this is on the provisioning path. Lines are KEY=VALUE so a
@@ -603,7 +684,14 @@ static int lv_prepare_guest(struct platform *p)
 		"echo \"sysbench=$(v sysbench --version)\"; "
 		"echo \"iperf3=$(v iperf3 --version)\"; "
 		"echo \"fio=$(v fio --version)\"; "
-		"echo \"kernel=$(uname -r)\"");
+		"echo \"kernel=$(uname -r)\"; "
+		/* What the guest's own kernel found (lv_accel_from_guest). */
+		"echo \"@hypervisor_flag=$(grep -qw hypervisor /proc/cpuinfo && "
+		"echo yes || echo no)\"; "
+		"echo \"@hypervisor_detected=$(dmesg 2>/dev/null | sed -n "
+		"'s/.*Hypervisor detected: *//p' | head -n 1)\"; "
+		"echo \"@clocksources=$(cat /sys/devices/system/clocksource/"
+		"clocksource0/available_clocksource 2>/dev/null)\"");
 	if (lv_guest_exec(p, cmd.buf, v->own_image ? 60 : 900, &r) < 0)
 		goto out;
 	if (r.exit_status != 0) {
@@ -619,8 +707,11 @@ static int lv_prepare_guest(struct platform *p)
 		if (!eq)
 			continue;
 		*eq = '\0';
+		if (lines[i][0] == '@')
+			continue;
 		cJSON_AddStringToObject(v->tools, lines[i], eq + 1);
 	}
+	lv_accel_from_guest(p, r.out);
 	ret = 0;
 out:
 	vb_strv_free(lines);
@@ -763,7 +854,22 @@ static void lv_remote_iperf(struct platform *p)
 	free(bind);
 }
 
+static int lv_start_with(struct platform *p,
+			 const struct platform_libvirt_guest *g);
+
 static int lv_start(struct platform *p)
+{
+	return lv_start_with(p, NULL);
+}
+
+int platform_libvirt_start_guest(struct platform *p,
+				 const struct platform_libvirt_guest *g)
+{
+	return lv_start_with(p, g);
+}
+
+static int lv_start_with(struct platform *p,
+			 const struct platform_libvirt_guest *g)
 {
 	const struct platform_opts *o = p->opts;
 	struct lv_priv *v = xcalloc(1, sizeof(*v));
@@ -805,6 +911,10 @@ static int lv_start(struct platform *p)
 		free(v->cpu_mode);
 		v->cpu_mode = xstrdup(getenv("VIRTBENCH_KVM_CPU"));
 	}
+	if (g && g->cpu_mode) {
+		free(v->cpu_mode);
+		v->cpu_mode = xstrdup(g->cpu_mode);
+	}
 
 	if (v->kvm && !v->ru.remote && access("/dev/kvm", R_OK | W_OK) < 0) {
 		ret = lv_unavailable(p, xasprintf("/dev/kvm %s: enable VT-x/AMD-V "
@@ -813,7 +923,13 @@ static int lv_start(struct platform *p)
 			"is not accessible"));
 		goto out;
 	}
-	if (o->image) {
+	if (g && g->image) {
+		v->own_image = 1;
+		v->base = xstrdup(g->image->disk);
+		v->kernel = xstrdup(g->image->kernel);
+		v->initrd = xstrdup(g->image->initrd);
+		v->image_sha = xstrdup(g->image->disk_sha256);
+	} else if (o->image) {
 		char sha[65];
 
 		v->base = xstrdup(o->image);
@@ -1137,7 +1253,16 @@ static int lv_describe(struct platform *p, cJSON *obj)
 	int kvm = lv_is_kvm(p->name);
 
 	cJSON_AddStringToObject(obj, "kind", kvm ? "kvm" : "qemu");
-	cJSON_AddStringToObject(obj, "accelerator", kvm ? "kvm" : "tcg");
+	/* As measured inside the guest once it ran; until then (a start
+	 * that failed) what the domain type asked for. */
+	cJSON_AddStringToObject(obj, "accelerator", v && v->accel_measured ?
+				v->accel_measured : kvm ? "kvm" : "tcg");
+	cJSON_AddStringToObject(obj, "accelerator_source", v && v->accel_measured ?
+				"measured in the guest" : "domain type");
+	cJSON_AddStringToObject(obj, "domain_type", kvm ? "kvm" : "qemu");
+	if (v && v->accel_evidence)
+		cJSON_AddStringToObject(obj, "accelerator_evidence",
+					v->accel_evidence);
 	cJSON_AddNumberToObject(obj, "vcpus", o->vcpus > 0 ? o->vcpus : 2);
 	cJSON_AddNumberToObject(obj, "memory_mib",
 				o->memory_mib > 0 ? o->memory_mib : 2048);
@@ -1228,7 +1353,7 @@ static int lv_kvm_runs(const char *kernel, char **why)
 	const char *cpu = !env || !*env || !strcmp(env, "host-passthrough") ||
 			  !strcmp(env, "host-model") ? "host" : env;
 	int ret = -1, status = 0;
-	double t0;
+	double t0, limit = 8 * lv_slowness(lv_env_boot_timeout());
 	pid_t pid;
 
 	if (!mkdtemp(tmpl)) {
@@ -1280,11 +1405,11 @@ static int lv_kvm_runs(const char *kernel, char **why)
 			ret = 1;
 			break;
 		}
-		if (vb_mono_time() - t0 > 8) {
+		if (vb_mono_time() - t0 > limit) {
 			*why = xasprintf("a KVM guest (-cpu %s) starts but makes no "
-					 "progress: no kernel output in 8 s (typical "
+					 "progress: no kernel output in %.0f s (typical "
 					 "of nested virtualization without the CPU "
-					 "features KVM needs)", cpu);
+					 "features KVM needs)", cpu, limit);
 			ret = 0;
 			break;
 		}
