@@ -91,10 +91,9 @@ static void catalog_clear(struct catalog *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static char *col_str(sqlite3_stmt *st, int i)
+static char *col_str(const char *s)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return xstrdup(s ? (const char *)s : "");
+	return xstrdup(s ? s : "");
 }
 
 static const char *host_name(const struct catalog *c, int64_t id)
@@ -110,83 +109,77 @@ static const char *host_name(const struct catalog *c, int64_t id)
 /* Loads hosts, platforms, benchmarks and the run order. */
 static int catalog_load(struct db *db, struct catalog *c)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_cursor *st = NULL;
+	struct db_platform_row pr;
+	struct db_benchmark_row br;
+	const char *name;
+	int64_t id;
 	int rc, ret = -1;
 	size_t cap;
 	int64_t i;
 
 	memset(c, 0, sizeof(*c));
-	if (db_prepare(db, &st, "SELECT id, name FROM host ORDER BY id") < 0)
+	if (db_hosts_open(db, &st) < 0)
 		goto cleanup;
 	cap = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_hosts_next(st, &id, &name)) == 1) {
 		if (c->n_hosts == cap) {
 			cap = cap ? 2 * cap : 8;
 			c->hosts = xrealloc(c->hosts, cap * sizeof(*c->hosts));
 		}
-		c->hosts[c->n_hosts].id = sqlite3_column_int64(st, 0);
-		c->hosts[c->n_hosts].name = col_str(st, 1);
+		c->hosts[c->n_hosts].id = id;
+		c->hosts[c->n_hosts].name = col_str(name);
 		c->n_hosts++;
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read hosts");
+	if (rc < 0)
 		goto cleanup;
-	}
-	sqlite3_finalize(st);
+	db_cursor_close(st);
 	st = NULL;
 
-	if (db_prepare(db, &st, "SELECT id, host_id, name, kind FROM platform "
-			       "ORDER BY id") < 0)
+	if (db_platforms_open(db, &st) < 0)
 		goto cleanup;
 	cap = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_platforms_next(st, &pr)) == 1) {
 		struct plat *p;
 		if (c->n_plats == cap) {
 			cap = cap ? 2 * cap : 16;
 			c->plats = xrealloc(c->plats, cap * sizeof(*c->plats));
 		}
 		p = &c->plats[c->n_plats++];
-		p->id = sqlite3_column_int64(st, 0);
-		p->host_id = sqlite3_column_int64(st, 1);
-		p->name = col_str(st, 2);
-		p->kind = col_str(st, 3);
+		p->id = pr.id;
+		p->host_id = pr.host_id;
+		p->name = col_str(pr.name);
+		p->kind = col_str(pr.kind);
 		p->selected = 0;
 		if (p->id > c->max_plat_id)
 			c->max_plat_id = p->id;
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read platforms");
+	if (rc < 0)
 		goto cleanup;
-	}
-	sqlite3_finalize(st);
+	db_cursor_close(st);
 	st = NULL;
 
-	if (db_prepare(db, &st, "SELECT id, name, unit, direction FROM benchmark "
-			       "ORDER BY id") < 0)
+	if (db_benchmarks_open(db, &st) < 0)
 		goto cleanup;
 	cap = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_benchmarks_next(st, &br)) == 1) {
 		struct bench *b;
-		const unsigned char *d;
 		if (c->n_benches == cap) {
 			cap = cap ? 2 * cap : 16;
 			c->benches = xrealloc(c->benches, cap * sizeof(*c->benches));
 		}
 		b = &c->benches[c->n_benches++];
-		b->id = sqlite3_column_int64(st, 0);
-		b->name = col_str(st, 1);
-		b->unit = col_str(st, 2);
-		d = sqlite3_column_text(st, 3);
-		b->dir = d && strcmp((const char *)d, "lower") == 0 ?
+		b->id = br.id;
+		b->name = col_str(br.name);
+		b->unit = col_str(br.unit);
+		b->dir = br.direction && strcmp(br.direction, "lower") == 0 ?
 			ANALYZE_LOWER : ANALYZE_HIGHER;
 		if (b->id > c->max_bench_id)
 			c->max_bench_id = b->id;
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read benchmarks");
+	if (rc < 0)
 		goto cleanup;
-	}
-	sqlite3_finalize(st);
+	db_cursor_close(st);
 	st = NULL;
 
 	/* Row ids of these small tables are dense in practice; a direct
@@ -203,30 +196,11 @@ static int catalog_load(struct db *db, struct catalog *c)
 		c->bench_ix[c->benches[i].id] = i;
 
 	/* Repetition order across runs: runs by start time, then id. */
-	if (db_prepare(db, &st, "SELECT max(id) FROM run") < 0)
+	if (db_run_order(db, &c->run_ord, &c->max_run_id) < 0)
 		goto cleanup;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		c->max_run_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	c->run_ord = xcalloc((size_t)c->max_run_id + 1, sizeof(uint32_t));
-	if (db_prepare(db, &st, "SELECT id FROM run ORDER BY started_at, id") < 0)
-		goto cleanup;
-	{
-		uint32_t ord = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			int64_t id = sqlite3_column_int64(st, 0);
-			if (id >= 0 && id <= c->max_run_id)
-				c->run_ord[id] = ord++;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read runs");
-		goto cleanup;
-	}
 	ret = 0;
 cleanup:
-	sqlite3_finalize(st);
+	db_cursor_close(st);
 	if (ret < 0)
 		catalog_clear(c);
 	return ret;
@@ -498,26 +472,21 @@ static void holm_apply(struct analyze_vs **vs, size_t m, size_t *n_cmp)
 static int scan_samples(struct db *db, const struct catalog *c,
 			int64_t run_id, struct acc **accs_out)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_cursor *st = NULL;
+	struct db_sample_row row;
 	struct acc *accs;
 	size_t nb = c->n_benches;
 	int rc, ret = -1;
 
 	accs = xcalloc(c->n_plats * nb + 1, sizeof(*accs));
-	if (db_prepare(db, &st, run_id > 0 ?
-		       "SELECT platform_id, benchmark_id, run_id, repetition, "
-		       "value, status FROM sample WHERE run_id = ?1" :
-		       "SELECT platform_id, benchmark_id, run_id, repetition, "
-		       "value, status FROM sample") < 0)
+	if (db_samples_open(db, run_id, &st) < 0)
 		goto cleanup;
-	if (run_id > 0)
-		sqlite3_bind_int64(st, 1, run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t pid = sqlite3_column_int64(st, 0);
-		int64_t bid = sqlite3_column_int64(st, 1);
-		int64_t rid = sqlite3_column_int64(st, 2);
-		int rep = sqlite3_column_int(st, 3);
-		const unsigned char *status;
+	while ((rc = db_samples_next(st, &row)) == 1) {
+		int64_t pid = row.platform_id;
+		int64_t bid = row.benchmark_id;
+		int64_t rid = row.run_id;
+		int rep = row.repetition;
+		const char *status;
 		int64_t pi, bi;
 		struct acc *a;
 
@@ -531,13 +500,12 @@ static int scan_samples(struct db *db, const struct catalog *c,
 		a = &accs[(size_t)pi * nb + (size_t)bi];
 		a->platform_id = pid;
 		a->benchmark_id = bid;
-		status = sqlite3_column_text(st, 5);
+		status = row.status;
 		if (!status || rep == 0 || status[0] == 'w') {
 			a->n_warmup++;
 			continue;
 		}
-		if (status[0] != 'o' ||
-		    sqlite3_column_type(st, 4) == SQLITE_NULL) {
+		if (status[0] != 'o' || !row.has_value) {
 			a->n_failed++;
 			continue;
 		}
@@ -548,20 +516,18 @@ static int scan_samples(struct db *db, const struct catalog *c,
 		a->r[a->n].run_ord = rid >= 0 && rid <= c->max_run_id ?
 			c->run_ord[rid] : UINT32_MAX;
 		a->r[a->n].rep = rep;
-		a->r[a->n].v = sqlite3_column_double(st, 4);
+		a->r[a->n].v = row.value;
 		if (!isfinite(a->r[a->n].v)) {
 			a->n_failed++;
 			continue;
 		}
 		a->n++;
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read samples");
+	if (rc < 0)
 		goto cleanup;
-	}
 	ret = 0;
 cleanup:
-	sqlite3_finalize(st);
+	db_cursor_close(st);
 	if (ret < 0) {
 		size_t i;
 		for (i = 0; i < c->n_plats * nb; i++)

@@ -24,16 +24,15 @@
 #include "platform/platform.h"
 #include "platform/libvirt/platform_libvirt.h"
 #include "platform/ssh/ssh.h"
+#include "common/run.h"
 #include "common/util.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* Seconds from start() to the SSH connection (boot_seconds), for the
@@ -75,7 +74,8 @@ static double run_direct(const char *state, const struct image_info *im)
 	struct vbssh *s = NULL;
 	double t0 = vb_mono_time(), t = -1;
 	int port = vb_free_loopback_port();
-	pid_t pid = -1;
+	struct run_cmd qemu = RUN_CMD_INIT;
+	const char *qemu_argv[32] = { NULL };
 
 	vb_mkdir_p(dir, 0700);
 	ov = xasprintf("%s/overlay.qcow2", dir);
@@ -102,18 +102,22 @@ static double run_direct(const char *state, const struct image_info *im)
 	serial = xasprintf("file:%s", console);
 	drive0 = xasprintf("file=%s,if=virtio,format=qcow2,cache=none", ov);
 	drive1 = xasprintf("file=%s,if=virtio,format=raw,readonly=on", seed);
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { "qemu-system-x86_64", "-machine", "pc,accel=tcg",
-			"-cpu", "qemu64", "-smp", "2", "-m", "2048", "-nodefaults",
-			"-display", "none", "-kernel", im->kernel, "-initrd",
-			im->initrd, "-append", "console=ttyS0 root=/dev/vda",
+	{
+		const char *const argv[] = { "qemu-system-x86_64", "-machine",
+			"pc,accel=tcg", "-cpu", "qemu64", "-smp", "2", "-m", "2048",
+			"-nodefaults", "-display", "none", "-kernel", im->kernel,
+			"-initrd", im->initrd, "-append", "console=ttyS0 root=/dev/vda",
 			"-drive", drive0, "-drive", drive1, "-netdev", fwd,
 			"-device", "virtio-net-pci,netdev=n0,addr=0x1e,romfile=",
 			"-serial", serial, NULL };
-		execvp(argv[0], argv);
-		_exit(127);
+
+		/* qemu_argv outlives the block, as run.h asks. */
+		memcpy(qemu_argv, argv, sizeof(argv));
 	}
+	qemu.argv = qemu_argv;
+	qemu.out = qemu.err = RUN_OUT_INHERIT;
+	if (run_start(&qemu) < 0)
+		goto out;
 	/* The same wait as the platform: an attempt a second, 5 s each. */
 	while (vb_mono_time() - t0 < 300) {
 		struct vbssh_opts so = { .host = "127.0.0.1", .port = port,
@@ -137,9 +141,8 @@ static double run_direct(const char *state, const struct image_info *im)
 			vb_error("direct: %s", why ? why : "host key refused");
 			break;
 		}
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
+		if (run_ended(&qemu)) {
 			vb_error("direct: qemu-system-x86_64 exited early");
-			pid = -1;
 			break;
 		}
 		free(why);
@@ -148,10 +151,8 @@ static double run_direct(const char *state, const struct image_info *im)
 	}
 out:
 	vbssh_close(s);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
+	if (qemu.st)
+		run_stop(&qemu, 0, NULL);
 	unlink(ov);
 	unlink(seed);
 	unlink(key);

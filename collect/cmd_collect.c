@@ -3,7 +3,6 @@
  * reparse, doctor and cleanup. Option parsing only; the work is in
  * collect.c, parsers.c and the platform implementations.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,254 +16,186 @@
 #include "common/util.h"
 #include "db/db.h"
 
-#define COLLECT_OPTIONS_HELP \
-	"  --platforms LIST     comma-separated: native, docker, kvm, qemu,\n" \
-	"                       ssh:USER@HOST[:PORT]; KIND:LABEL names a variant\n" \
-	"                       (default native)\n" \
-	"  --benchmarks LIST    benchmarks of the suite to run (default all)\n" \
-	"  --profile NAME|FILE  suite: classic (default, 60 s each), quick\n" \
-	"                       (3 s each), or a .suite file (suites/README.md)\n" \
-	"  --reps N             measured repetitions per platform and benchmark\n" \
-	"                       (default: the suite's), after one warm-up\n" \
-	"  --target-ci PCT      adaptive: stop a pair once its 95% CI half-width\n" \
-	"                       is below PCT% of its mean (not with --reps)\n" \
-	"  --min-reps N, --max-reps N   bounds for --target-ci (3, 30)\n" \
-	"  --duration SECONDS   length of each benchmark (default: the suite's)\n" \
-	"  --seed N             seed of the randomised order (default random;\n" \
-	"                       always recorded with the run)\n" \
-	"  --image PATH         guest base image / docker image\n" \
-	"  --connect URI        libvirt URI (default qemu:///system); another\n" \
-	"                       host: qemu+ssh://USER@HOST/system[?keyfile=K&\n" \
-	"                       known_hosts=F&command=SSH] (files go there as\n" \
-	"                       volumes of pool 'virtbench'; guests reached via HOST)\n" \
-	"  --vcpus N, --memory MIB   guest and container size (2, 2048)\n" \
-	"  --disk-cache MODE    guest disk cache: none, writeback, ...\n" \
-	"  --network MODE       platform network mode (see docs)\n" \
-	"  --docker-storage volume|overlay   where the container's disk test runs\n" \
-	"  --docker-network MODE   the containers' network (host, none, bridge,\n" \
-	"                       NAME); overrides --network for docker\n" \
-	"  --iperf-server HOST:PORT   use this iperf3 server for uplink instead\n" \
-	"                       of starting one on 127.0.0.1\n" \
-	"  --state-dir DIR      where run scratch directories go (default\n" \
-	"                       $VIRTBENCH_STATE_DIR or /var/tmp; a disk, not a\n" \
-	"                       tmpfs: disk tests use O_DIRECT)\n" \
-	"  --resume RUN         finish an interrupted run (UUID or prefix); the\n" \
-	"                       run's own options are used, completed samples kept\n"
-
-const char cmd_collect_usage[] =
-	"usage: virtbench collect [--platforms LIST] [--benchmarks LIST]\n"
-	"                         [--profile classic|quick|FILE]\n"
-	"                         [--reps N | --target-ci PCT] [--duration S]\n"
-	"                         [--seed N] [--image PATH] [--connect URI] ...\n"
-	"       virtbench collect --resume RUN\n"
-	"\n"
-	"Runs a benchmark suite on each platform in randomised interleaved\n"
-	"rounds and stores every sample in the database the moment it is parsed.\n"
-	"Prints the run's UUID on stdout; the plan, progress and warnings go to\n"
-	"stderr. Ctrl-C tears the platforms down and marks the run interrupted.\n"
-	"\n"
-	COLLECT_OPTIONS_HELP
-	"\n"
-	"environment: FORKBENCH (the fork benchmark binary, default\n"
-	"build/forkbench next to virtbench), VIRTBENCH_SUITES (suites directory)\n";
-
-const char cmd_run_usage[] =
-	"usage: virtbench run [collect options] [--out DIR]\n"
-	"\n"
-	"collect, then analyze (printed), plot and report (into DIR, default\n"
-	"report) for the new run, in one go.\n"
-	"\n"
-	COLLECT_OPTIONS_HELP
-	"  --out DIR            where figures and report.md go (default report)\n";
-
-enum {
-	OPT_PLATFORMS = 256, OPT_BENCHMARKS, OPT_PROFILE, OPT_REPS, OPT_TARGET_CI,
-	OPT_MIN_REPS, OPT_MAX_REPS, OPT_DURATION, OPT_SEED, OPT_IMAGE,
-	OPT_CONNECT, OPT_VCPUS, OPT_MEMORY, OPT_DISK_CACHE, OPT_NETWORK,
-	OPT_DOCKER_STORAGE, OPT_DOCKER_NETWORK, OPT_IPERF_SERVER, OPT_STATE_DIR, OPT_RESUME, OPT_OUT,
-};
-
-static const struct option collect_options[] = {
-	{ "platforms", required_argument, NULL, OPT_PLATFORMS },
-	{ "benchmarks", required_argument, NULL, OPT_BENCHMARKS },
-	{ "profile", required_argument, NULL, OPT_PROFILE },
-	{ "reps", required_argument, NULL, OPT_REPS },
-	{ "target-ci", required_argument, NULL, OPT_TARGET_CI },
-	{ "min-reps", required_argument, NULL, OPT_MIN_REPS },
-	{ "max-reps", required_argument, NULL, OPT_MAX_REPS },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "image", required_argument, NULL, OPT_IMAGE },
-	{ "connect", required_argument, NULL, OPT_CONNECT },
-	{ "vcpus", required_argument, NULL, OPT_VCPUS },
-	{ "memory", required_argument, NULL, OPT_MEMORY },
-	{ "disk-cache", required_argument, NULL, OPT_DISK_CACHE },
-	{ "network", required_argument, NULL, OPT_NETWORK },
-	{ "docker-storage", required_argument, NULL, OPT_DOCKER_STORAGE },
-	{ "docker-network", required_argument, NULL, OPT_DOCKER_NETWORK },
-	{ "iperf-server", required_argument, NULL, OPT_IPERF_SERVER },
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-	{ "resume", required_argument, NULL, OPT_RESUME },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ NULL, 0, NULL, 0 },
-};
-
-struct parsed {
+struct collect_cli {
 	struct collect_opts o;
-	char *platforms_s, *benchmarks_s;
-	const char *out;
-	int measurement_opts;  /* options that --resume cannot take */
-	int min_max_given;
+	const char *out;       /* run: where figures and report.md go */
 };
 
-static int int_arg(const struct vb_ctx *ctx, const char *cmd, const char *opt,
-		   const char *s, long lo, long hi, int *out)
+static int opt_seed(const struct vb_option *opt, const char *arg, void *dest)
 {
+	struct collect_cli *c = dest;
 	long v;
 
-	if (vb_parse_long(s, &v) < 0 || v < lo || v > hi)
-		return cmd_usage_error(ctx, cmd, "%s: '%s' is not a whole number "
-				       "from %ld to %ld", opt, s, lo, hi);
-	*out = (int)v;
+	(void)opt;
+	if (vb_parse_long(arg, &v) < 0 || v < 0)
+		return vb_error("--seed: '%s' is not a non-negative whole number",
+				arg);
+	c->o.seed = (uint64_t)v;
+	c->o.has_seed = 1;
 	return 0;
 }
 
-/* Parses collect's options (and --out for run). Returns 0, or 2 after a
- * usage message. */
-static int parse_collect_args(int argc, char **argv, struct vb_ctx *ctx,
-			      int allow_out, struct parsed *p)
+static int opt_connect(const struct vb_option *opt, const char *arg, void *dest)
 {
-	const char *cmd = argv[0];
-	struct collect_opts *o = &p->o;
-	int c, r = 0, reps_given = 0;
+	struct collect_cli *c = dest;
+	struct lvr_uri u;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", collect_options, NULL)) != -1) {
-		switch (c) {
-		case OPT_PLATFORMS: p->platforms_s = optarg; p->measurement_opts++; break;
-		case OPT_BENCHMARKS: p->benchmarks_s = optarg; p->measurement_opts++; break;
-		case OPT_PROFILE: o->profile = optarg; p->measurement_opts++; break;
-		case OPT_REPS:
-			r = int_arg(ctx, cmd, "--reps", optarg, 1, 100000, &o->reps);
-			reps_given = 1;
-			p->measurement_opts++;
-			break;
-		case OPT_TARGET_CI:
-			if (vb_parse_double(optarg, &o->target_ci) < 0 ||
-			    !(o->target_ci > 0 && o->target_ci < 100))
-				return cmd_usage_error(ctx, cmd, "--target-ci: '%s' is "
-						       "not a percentage above 0 and "
-						       "below 100", optarg);
-			p->measurement_opts++;
-			break;
-		case OPT_MIN_REPS:
-			r = int_arg(ctx, cmd, "--min-reps", optarg, 2, 100000,
-				    &o->min_reps);
-			p->min_max_given = 1;
-			p->measurement_opts++;
-			break;
-		case OPT_MAX_REPS:
-			r = int_arg(ctx, cmd, "--max-reps", optarg, 2, 100000,
-				    &o->max_reps);
-			p->min_max_given = 1;
-			p->measurement_opts++;
-			break;
-		case OPT_DURATION:
-			r = int_arg(ctx, cmd, "--duration", optarg, 1, 86400,
-				    &o->duration);
-			p->measurement_opts++;
-			break;
-		case OPT_SEED: {
-			long v;
+	(void)opt;
+	/* Malformed: said now (by the parser), before a run exists. */
+	if (lvr_uri_parse(arg, &u) < 0)
+		return -1;
+	lvr_uri_clear(&u);
+	c->o.popts.connect_uri = arg;
+	return 0;
+}
 
-			if (vb_parse_long(optarg, &v) < 0 || v < 0)
-				return cmd_usage_error(ctx, cmd, "--seed: '%s' is not "
-						       "a non-negative whole number",
-						       optarg);
-			o->seed = (uint64_t)v;
-			o->has_seed = 1;
-			p->measurement_opts++;
-			break;
-		}
-		case OPT_IMAGE: o->popts.image = optarg; p->measurement_opts++; break;
-		case OPT_CONNECT: {
-			struct lvr_uri u;
+static int opt_docker_storage(const struct vb_option *opt, const char *arg,
+			      void *dest)
+{
+	struct collect_cli *c = dest;
 
-			/* Malformed: said now (by the parser), before a run
-			 * exists. */
-			if (lvr_uri_parse(optarg, &u) < 0)
-				return 2;
-			lvr_uri_clear(&u);
-			o->popts.connect_uri = optarg;
-			p->measurement_opts++;
-			break;
-		}
-		case OPT_VCPUS:
-			r = int_arg(ctx, cmd, "--vcpus", optarg, 1, 1024, &o->popts.vcpus);
-			p->measurement_opts++;
-			break;
-		case OPT_MEMORY:
-			r = int_arg(ctx, cmd, "--memory", optarg, 64, 16 << 20,
-				    &o->popts.memory_mib);
-			p->measurement_opts++;
-			break;
-		case OPT_DISK_CACHE: o->popts.disk_cache = optarg; p->measurement_opts++; break;
-		case OPT_NETWORK: o->popts.network = optarg; p->measurement_opts++; break;
-		case OPT_DOCKER_NETWORK:
-			o->popts.docker_network = optarg;
-			p->measurement_opts++;
-			break;
-		case OPT_DOCKER_STORAGE:
-			if (strcmp(optarg, "volume") && strcmp(optarg, "overlay"))
-				return cmd_usage_error(ctx, cmd, "--docker-storage: "
-						       "volume or overlay, not '%s'",
-						       optarg);
-			o->popts.docker_storage = optarg;
-			p->measurement_opts++;
-			break;
-		case OPT_IPERF_SERVER: {
-			const char *colon = strrchr(optarg, ':');
-			long port;
+	(void)opt;
+	if (strcmp(arg, "volume") && strcmp(arg, "overlay"))
+		return vb_error("--docker-storage: volume or overlay, not '%s'", arg);
+	c->o.popts.docker_storage = arg;
+	return 0;
+}
 
-			if (!colon || colon == optarg ||
-			    vb_parse_long(colon + 1, &port) < 0 || port < 1 ||
-			    port > 65535)
-				return cmd_usage_error(ctx, cmd, "--iperf-server '%s': "
-						       "expected HOST:PORT", optarg);
-			o->iperf_server = optarg;
-			break;
-		}
-		case OPT_STATE_DIR: o->state_base = optarg; break;
-		case OPT_RESUME: o->resume = optarg; break;
-		case OPT_OUT:
-			if (!allow_out)
-				return cmd_usage_error(ctx, cmd, "unknown option '--out'");
-			p->out = optarg;
-			break;
-		default:
-			return cmd_usage_error(ctx, cmd, "unknown or incomplete option "
-					       "'%s'", argv[optind - 1]);
-		}
-		if (r)
-			return r;
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, cmd, "unexpected argument '%s'",
-				       argv[optind]);
-	if (reps_given && o->target_ci > 0)
-		return cmd_usage_error(ctx, cmd, "--reps and --target-ci exclude "
-				       "each other");
-	if (p->min_max_given && !(o->target_ci > 0))
-		return cmd_usage_error(ctx, cmd, "--min-reps and --max-reps need "
-				       "--target-ci");
+static int opt_iperf_server(const struct vb_option *opt, const char *arg,
+			    void *dest)
+{
+	struct collect_cli *c = dest;
+	const char *colon = strrchr(arg, ':');
+	long port;
+
+	(void)opt;
+	if (!colon || colon == arg || vb_parse_long(colon + 1, &port) < 0 ||
+	    port < 1 || port > 65535)
+		return vb_error("--iperf-server '%s': expected HOST:PORT", arg);
+	c->o.iperf_server = arg;
+	return 0;
+}
+
+#define T struct collect_cli
+/* The options of collect, also taken by run. */
+#define COLLECT_OPTIONS \
+	OPT_LIST("platforms", 0, T, o.platforms, "LIST", \
+		 "comma-separated: native, docker, kvm, qemu,\n" \
+		 "ssh:USER@HOST[:PORT]; KIND:LABEL names a variant\n" \
+		 "(default native)"), \
+	OPT_LIST("benchmarks", 0, T, o.benchmarks, "LIST", \
+		 "benchmarks of the suite to run (default all)"), \
+	OPT_STRING("profile", 0, T, o.profile, "NAME|FILE", \
+		   "suite: classic (default, 60 s each), quick\n" \
+		   "(3 s each), or a .suite file (suites/README.md)"), \
+	OPT_INT("reps", 0, T, o.reps, "N", 1, 100000, \
+		"measured repetitions per platform and benchmark\n" \
+		"(default: the suite's), after one warm-up"), \
+	OPT_DOUBLE("target-ci", 0, T, o.target_ci, "PCT", 0, 100, \
+		   "adaptive: stop a pair once its 95% CI half-width\n" \
+		   "is below PCT% of its mean (not with --reps)"), \
+	OPT_INT("min-reps", 0, T, o.min_reps, "N", 2, 100000, \
+		"lower bound for --target-ci (default 3)"), \
+	OPT_INT("max-reps", 0, T, o.max_reps, "N", 2, 100000, \
+		"upper bound for --target-ci (default 30)"), \
+	OPT_INT("duration", 0, T, o.duration, "SECONDS", 1, 86400, \
+		"length of each benchmark (default: the suite's)"), \
+	OPT_CALLBACK("seed", 0, "N", opt_seed, \
+		     "seed of the randomised order (default random;\n" \
+		     "always recorded with the run)"), \
+	OPT_STRING("image", 0, T, o.popts.image, "PATH", \
+		   "guest base image / docker image"), \
+	OPT_CALLBACK("connect", 0, "URI", opt_connect, \
+		     "libvirt URI (default qemu:///system); another\n" \
+		     "host: qemu+ssh://USER@HOST/system[?keyfile=K&\n" \
+		     "known_hosts=F&command=SSH] (files go there as\n" \
+		     "volumes of pool 'virtbench'; guests reached via HOST)"), \
+	OPT_INT("vcpus", 0, T, o.popts.vcpus, "N", 1, 1024, \
+		"guest and container vCPUs (default 2)"), \
+	OPT_INT("memory", 0, T, o.popts.memory_mib, "MIB", 64, 16 << 20, \
+		"guest and container memory (default 2048)"), \
+	OPT_STRING("disk-cache", 0, T, o.popts.disk_cache, "MODE", \
+		   "guest disk cache: none, writeback, ..."), \
+	OPT_STRING("network", 0, T, o.popts.network, "MODE", \
+		   "platform network mode (see docs)"), \
+	OPT_CALLBACK("docker-storage", 0, "volume|overlay", opt_docker_storage, \
+		     "where the container's disk test runs"), \
+	OPT_STRING("docker-network", 0, T, o.popts.docker_network, "MODE", \
+		   "the containers' network (host, none, bridge,\n" \
+		   "NAME); overrides --network for docker"), \
+	OPT_CALLBACK("iperf-server", 0, "HOST:PORT", opt_iperf_server, \
+		     "use this iperf3 server for uplink instead\n" \
+		     "of starting one on 127.0.0.1"), \
+	OPT_STRING("state-dir", 0, T, o.state_base, "DIR", \
+		   "where run scratch directories go (default\n" \
+		   "$VIRTBENCH_STATE_DIR or /var/tmp; a disk, not a\n" \
+		   "tmpfs: disk tests use O_DIRECT)"), \
+	OPT_STRING("resume", 0, T, o.resume, "RUN", \
+		   "finish an interrupted run (UUID or prefix); the\n" \
+		   "run's own options are used, completed samples kept")
+
+static const struct vb_option collect_options[] = {
+	COLLECT_OPTIONS,
+	OPT_END(),
+};
+
+static const struct vb_option run_options[] = {
+	COLLECT_OPTIONS,
+	OPT_STRING("out", 0, T, out, "DIR",
+		   "where figures and report.md go (default report)"),
+	OPT_END(),
+};
+#undef T
+
+static const struct vb_optgroup collect_groups[] = {
+	GROUP_EXCLUSIVE("reps target-ci"),
+	GROUP_NEEDS("min-reps max-reps", "target-ci"),
+	GROUP_ONLY_WITH("resume", "iperf-server state-dir out",
+			"--resume takes the run's own options; only "
+			"--iperf-server and --state-dir may be given with it"),
+	GROUP_END(),
+};
+
+#define COLLECT_ENVIRONMENT \
+	"environment: FORKBENCH (the fork benchmark binary, default\n" \
+	"build/forkbench next to virtbench), VIRTBENCH_SUITES (suites directory)\n"
+
+const struct vb_optspec cmd_collect_spec = {
+	.synopsis = "virtbench collect [--platforms LIST] [--benchmarks LIST]\n"
+		    "                         [--profile classic|quick|FILE]\n"
+		    "                         [--reps N | --target-ci PCT] [--duration S]\n"
+		    "                         [--seed N] [--image PATH] [--connect URI] ...\n"
+		    "       virtbench collect --resume RUN",
+	.description =
+	"Runs a benchmark suite on each platform in randomised interleaved\n"
+	"rounds and stores every sample in the database the moment it is parsed.\n"
+	"Prints the run's UUID on stdout; the plan, progress and warnings go to\n"
+	"stderr. Ctrl-C tears the platforms down and marks the run interrupted.\n",
+	.options = collect_options,
+	.groups = collect_groups,
+	.footer = COLLECT_ENVIRONMENT,
+	.size = sizeof(struct collect_cli),
+};
+
+const struct vb_optspec cmd_run_spec = {
+	.synopsis = "virtbench run [collect options] [--out DIR]",
+	.description =
+	"collect, then analyze (printed), plot and report (into DIR, default\n"
+	"report) for the new run, in one go.\n",
+	.options = run_options,
+	.groups = collect_groups,
+	.footer = COLLECT_ENVIRONMENT,
+	.size = sizeof(struct collect_cli),
+};
+
+/* The checks between values that no group expresses. Returns 0, or 2
+ * after a usage message. */
+static int check_collect_args(const struct vb_optspec *spec,
+			      const struct collect_opts *o)
+{
 	if (o->min_reps && o->max_reps && o->min_reps > o->max_reps)
-		return cmd_usage_error(ctx, cmd, "--min-reps %d is above --max-reps "
-				       "%d", o->min_reps, o->max_reps);
-	if (o->resume && p->measurement_opts)
-		return cmd_usage_error(ctx, cmd, "--resume takes the run's own "
-				       "options; only --iperf-server and "
-				       "--state-dir may be given with it");
+		return vb_usage_error(spec, "--min-reps %d is above --max-reps "
+				      "%d", o->min_reps, o->max_reps);
 	return 0;
 }
 
@@ -283,65 +214,63 @@ static char *join_argv(const struct vb_ctx *ctx)
 }
 
 /* Runs the collector with parsed options. Returns the handler's status. */
-static int do_collect(struct parsed *p, struct vb_ctx *ctx, char uuid[37])
+static int do_collect(struct collect_opts *o, struct vb_ctx *ctx, char uuid[37])
 {
 	char *cmdline = join_argv(ctx), *suites = collect_find_suites(ctx->argv0);
 	char *fork = NULL;
 	int ret;
 
-	p->o.platforms = p->platforms_s ? vb_split(p->platforms_s, ',') : NULL;
-	p->o.benchmarks = p->benchmarks_s ? vb_split(p->benchmarks_s, ',') : NULL;
-	p->o.command_line = cmdline;
-	p->o.suites_dir = suites;
+	o->command_line = cmdline;
+	o->suites_dir = suites;
 	/* Without it only a suite that never uses {forkbench} can run; the
 	 * collector says so if one does. */
 	fork = collect_find_forkbench(ctx->argv0, getenv("FORKBENCH") != NULL);
-	p->o.forkbench = fork;
-	ret = collect_run(ctx->db, &p->o, uuid);
-	vb_strv_free(p->o.platforms);
-	vb_strv_free(p->o.benchmarks);
+	o->forkbench = fork;
+	ret = collect_run(ctx->db, o, uuid);
 	free(cmdline);
 	free(suites);
 	free(fork);
 	return ret < 0 ? 1 : ret;
 }
 
-int cmd_collect(int argc, char **argv, struct vb_ctx *ctx)
+int cmd_collect(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	struct parsed p = { 0 };
+	struct collect_cli *c = opts;
 	char uuid[37];
-	int r = parse_collect_args(argc, argv, ctx, 0, &p);
+	int r;
 
-	if (r)
+	(void)argc;
+	(void)argv;
+	if ((r = check_collect_args(&cmd_collect_spec, &c->o)))
 		return r;
-	return do_collect(&p, ctx, uuid);
+	return do_collect(&c->o, ctx, uuid);
 }
 
 /* Calls another command's handler as if typed on the command line. */
-static int call_cmd(struct vb_ctx *ctx, const char *name, char **args)
+static int call_cmd(const struct vb_optspec *spec, vb_cmd_fn *fn,
+		    struct vb_ctx *ctx, char **args)
 {
-	const struct vb_cmd *c = cmd_lookup(name);
 	int n = 0;
 
-	if (!c)
-		return vb_error("command %s is not available", name);
 	while (args[n])
 		n++;
-	return c->fn(n, args, ctx);
+	return cmd_call(spec, fn, n, args, ctx);
 }
 
-int cmd_run(int argc, char **argv, struct vb_ctx *ctx)
+int cmd_run(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	struct parsed p = { 0 };
+	struct collect_cli *c = opts;
 	char uuid[37], *out;
-	int r = parse_collect_args(argc, argv, ctx, 1, &p);
+	int r;
 
+	(void)argc;
+	(void)argv;
+	if ((r = check_collect_args(&cmd_run_spec, &c->o)))
+		return r;
+	r = do_collect(&c->o, ctx, uuid);
 	if (r)
 		return r;
-	r = do_collect(&p, ctx, uuid);
-	if (r)
-		return r;
-	out = (char *)(p.out ? p.out : "report");
+	out = (char *)(c->out ? c->out : "report");
 	{
 		char *analyze[] = { "analyze", "--run", uuid, NULL };
 		char *plot[] = { "plot", "--out", out, "--run", uuid, NULL };
@@ -349,14 +278,14 @@ int cmd_run(int argc, char **argv, struct vb_ctx *ctx)
 
 		vb_info("analyzing run %s", uuid);
 		fflush(stdout);
-		if ((r = call_cmd(ctx, "analyze", analyze)) != 0)
+		if ((r = call_cmd(&cmd_analyze_spec, cmd_analyze, ctx, analyze)) != 0)
 			return r;
 		fflush(stdout);
 		vb_info("plotting into %s", out);
-		if ((r = call_cmd(ctx, "plot", plot)) != 0)
+		if ((r = call_cmd(&cmd_plot_spec, cmd_plot, ctx, plot)) != 0)
 			return r;
 		vb_info("writing the report into %s", out);
-		if ((r = call_cmd(ctx, "report", report)) != 0)
+		if ((r = call_cmd(&cmd_report_spec, cmd_report, ctx, report)) != 0)
 			return r;
 	}
 	return 0;
@@ -364,37 +293,53 @@ int cmd_run(int argc, char **argv, struct vb_ctx *ctx)
 
 /* ---- parse, reparse --------------------------------------------------------- */
 
-const char cmd_parse_usage[] =
-	"usage: virtbench parse PARSER FILE\n"
-	"       virtbench parse --list\n"
-	"\n"
+struct parse_cli {
+	int list;
+};
+
+static const struct vb_option parse_options[] = {
+	OPT_FLAG("list", 0, struct parse_cli, list,
+		 "show the parsers, their versions and units"),
+	OPT_END(),
+};
+
+const struct vb_optspec cmd_parse_spec = {
+	.synopsis = "virtbench parse PARSER FILE\n"
+		    "       virtbench parse --list",
+	.description =
 	"Reads a saved tool output (FILE, or - for standard input) the way the\n"
 	"collector would and prints \"VALUE UNIT\" on one line; or prints the\n"
 	"reason it is refused (truncated, FATAL, tool error, another tool's\n"
-	"output) and exits 1. --list shows the parsers, their versions and units.\n";
+	"output) and exits 1.\n",
+	.options = parse_options,
+	.operands = "PARSER FILE", .max_operands = 2,
+	.size = sizeof(struct parse_cli),
+};
 
-int cmd_parse(int argc, char **argv, struct vb_ctx *ctx)
+int cmd_parse(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
+	struct parse_cli *c = opts;
 	struct sb sb = SB_INIT;
 	char *reason = NULL;
 	double v;
 	int ret;
 
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
+	(void)ctx;
+	if (c->list && argc == 1) {
 		for (const struct parser *const *p = parser_all(); *p; p++)
 			printf("%-16s v%d  %-9s %s\n", (*p)->name, (*p)->version,
 			       (*p)->unit, (*p)->summary);
 		return 0;
 	}
-	if (argc != 3)
-		return cmd_usage_error(ctx, argv[0], "expected PARSER FILE");
+	if (c->list || argc != 3)
+		return vb_usage_error(&cmd_parse_spec, "expected PARSER FILE");
 	if (!parser_find(argv[1])) {
 		struct sb names = SB_INIT;
 
 		for (const struct parser *const *p = parser_all(); *p; p++)
 			sb_addf(&names, "%s%s", names.len ? ", " : "", (*p)->name);
-		ret = cmd_usage_error(ctx, argv[0], "unknown parser '%s' (known: %s)",
-				      argv[1], names.buf);
+		ret = vb_usage_error(&cmd_parse_spec, "unknown parser '%s' (known: %s)",
+				     argv[1], names.buf);
 		sb_release(&names);
 		return ret;
 	}
@@ -415,36 +360,35 @@ int cmd_parse(int argc, char **argv, struct vb_ctx *ctx)
 	return ret;
 }
 
-const char cmd_reparse_usage[] =
-	"usage: virtbench reparse [--run ID]\n"
-	"\n"
+struct reparse_cli {
+	const char *run;
+};
+
+static const struct vb_option reparse_options[] = {
+	OPT_STRING("run", 0, struct reparse_cli, run, "ID",
+		   "only this run (UUID or unique prefix)"),
+	OPT_END(),
+};
+
+const struct vb_optspec cmd_reparse_spec = {
+	.synopsis = "virtbench reparse [--run ID]",
+	.description =
 	"Applies the current parsers to the raw outputs stored with every sample\n"
 	"(of one run, or of all), in one transaction, and prints what changed.\n"
 	"Samples refused by a parser may become values; samples whose command\n"
-	"failed (exit status, timeout) stay failed. Nothing is re-run.\n";
+	"failed (exit status, timeout) stay failed. Nothing is re-run.\n",
+	.options = reparse_options,
+	.size = sizeof(struct reparse_cli),
+};
 
-int cmd_reparse(int argc, char **argv, struct vb_ctx *ctx)
+int cmd_reparse(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "run", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *run = NULL;
+	const char *run = ((struct reparse_cli *)opts)->run;
 	int64_t run_id = 0;
-	int c, seen, changed, ok, failed;
+	int seen, changed, ok, failed;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'r')
-			run = optarg;
-		else
-			return cmd_usage_error(ctx, argv[0], "unknown or incomplete "
-					       "option '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, argv[0], "unexpected argument '%s'",
-				       argv[optind]);
+	(void)argc;
+	(void)argv;
 	if (run && db_run_find(ctx->db, run, &run_id) < 0)
 		return 1;
 	if (collect_reparse(ctx->db, run_id, &seen, &changed, &ok, &failed) < 0)
@@ -456,13 +400,28 @@ int cmd_reparse(int argc, char **argv, struct vb_ctx *ctx)
 
 /* ---- doctor, cleanup ---------------------------------------------------------- */
 
-const char cmd_doctor_usage[] =
-	"usage: virtbench doctor [--connect URI] [--image PATH] [--network MODE]\n"
-	"                        [--docker-network MODE]\n"
-	"\n"
+static const struct vb_option doctor_options[] = {
+	OPT_STRING("connect", 0, struct platform_opts, connect_uri, "URI",
+		   "libvirt URI to check (default qemu:///system)"),
+	OPT_STRING("image", 0, struct platform_opts, image, "PATH",
+		   "guest base image / docker image to check"),
+	OPT_STRING("network", 0, struct platform_opts, network, "MODE",
+		   "platform network mode"),
+	OPT_STRING("docker-network", 0, struct platform_opts, docker_network,
+		   "MODE", "the containers' network"),
+	OPT_END(),
+};
+
+const struct vb_optspec cmd_doctor_spec = {
+	.synopsis = "virtbench doctor [--connect URI] [--image PATH] [--network MODE]\n"
+		    "                        [--docker-network MODE]",
+	.description =
 	"Tells, per platform kind, whether it can run on this host, and if not,\n"
 	"why and what fixes it; also checks the fork benchmark and the suites.\n"
-	"Exit status 1 when not even the native platform can run.\n";
+	"Exit status 1 when not even the native platform can run.\n",
+	.options = doctor_options,
+	.size = sizeof(struct platform_opts),
+};
 
 static void doctor_line(const char *what, int ok, const char *detail)
 {
@@ -470,37 +429,14 @@ static void doctor_line(const char *what, int ok, const char *detail)
 	       detail ? detail : "");
 }
 
-int cmd_doctor(int argc, char **argv, struct vb_ctx *ctx)
+int cmd_doctor(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "connect", required_argument, NULL, 'c' },
-		{ "image", required_argument, NULL, 'i' },
-		{ "network", required_argument, NULL, 'n' },
-		{ "docker-network", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct platform_opts po = { 0 };
+	const struct platform_opts po = *(const struct platform_opts *)opts;
 	char *fork, *suites, *path;
-	int c, native_ok = 0;
+	int native_ok = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'c')
-			po.connect_uri = optarg;
-		else if (c == 'i')
-			po.image = optarg;
-		else if (c == 'n')
-			po.network = optarg;
-		else if (c == 'd')
-			po.docker_network = optarg;
-		else
-			return cmd_usage_error(ctx, argv[0], "unknown or incomplete "
-					       "option '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, argv[0], "unexpected argument '%s'",
-				       argv[optind]);
+	(void)argc;
+	(void)argv;
 	for (const struct platform_kind *k = platform_kinds; k->name; k++) {
 		char *reason = NULL;
 		int ok;
@@ -527,39 +463,35 @@ int cmd_doctor(int argc, char **argv, struct vb_ctx *ctx)
 	return native_ok ? 0 : 1;
 }
 
-const char cmd_cleanup_usage[] =
-	"usage: virtbench cleanup [--state-dir DIR] [--connect URI]\n"
-	"\n"
+static const struct vb_option cleanup_options[] = {
+	OPT_STRING("state-dir", 0, struct platform_opts, state_dir, "DIR",
+		   "where run directories are (default\n"
+		   "$VIRTBENCH_STATE_DIR or /var/tmp)"),
+	OPT_STRING("connect", 0, struct platform_opts, connect_uri, "URI",
+		   "libvirt URI (default qemu:///system)"),
+	OPT_END(),
+};
+
+const struct vb_optspec cmd_cleanup_spec = {
+	.synopsis = "virtbench cleanup [--state-dir DIR] [--connect URI]",
+	.description =
 	"Removes what interrupted runs left behind: guests, containers, volumes,\n"
 	"overlays and run directories named virtbench-*, on every platform kind\n"
 	"built in. A run directory whose collector is still running is kept.\n"
-	"Prints how many resources each kind removed.\n";
+	"Prints how many resources each kind removed.\n",
+	.options = cleanup_options,
+	.size = sizeof(struct platform_opts),
+};
 
-int cmd_cleanup(int argc, char **argv, struct vb_ctx *ctx)
+int cmd_cleanup(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct platform_opts po = { 0 };
+	const struct platform_opts po = *(const struct platform_opts *)opts;
 	const struct platform_ops *done[8] = { 0 };
-	int c, ret = 0, n_done = 0;
+	int ret = 0, n_done = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 's')
-			po.state_dir = optarg;
-		else if (c == 'c')
-			po.connect_uri = optarg;
-		else
-			return cmd_usage_error(ctx, argv[0], "unknown or incomplete "
-					       "option '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, argv[0], "unexpected argument '%s'",
-				       argv[optind]);
+	(void)argc;
+	(void)argv;
+	(void)ctx;
 	/* Two passes: the kinds that must go last (cleanup_last) in the
 	 * second. Kinds sharing an implementation are cleaned once. */
 	for (int pass = 0; pass < 2; pass++) {

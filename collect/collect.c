@@ -14,7 +14,6 @@
  * (the tool failed), "timed out", "could not run", "not run" (a
  * placeholder had no value on that platform).
  */
-#define _GNU_SOURCE /* close_range */
 #include "collect/collect.h"
 
 #include <arpa/inet.h>
@@ -27,17 +26,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "collect/parsers.h"
 #include "collect/scheduler.h"
 #include "collect/suite.h"
+#include "common/run.h"
 #include "common/util.h"
 #include "db/db.h"
 
@@ -51,20 +49,6 @@
 #define START_ESTIMATE 30.0
 
 /* ---- locating files ------------------------------------------------------- */
-
-char *collect_state_base(const char *dir)
-{
-	const char *e;
-
-	if (dir && *dir)
-		return xstrdup(dir);
-	e = getenv("VIRTBENCH_STATE_DIR");
-	if (e && *e)
-		return xstrdup(e);
-	/* Not $TMPDIR: it is often a tmpfs, where O_DIRECT (the disk
-	 * benchmarks) fails and a 1 GiB test file lives in memory. */
-	return xstrdup("/var/tmp");
-}
 
 /* Directory of the running binary (/proc/self/exe, else argv0). Owned. */
 static char *exe_dir(const char *argv0)
@@ -205,85 +189,49 @@ static int port_open(int port)
 	return ok;
 }
 
-/* Starts "iperf3 -s -B 127.0.0.1 -p PORT" (no shell, so the PID is
- * iperf3's own); it dies with the collector (PDEATHSIG) if the collector
- * is killed. Retries with another port if one was taken in between. */
-static int iperf_start(const char *logfile, pid_t *pid_out, int *port_out)
+/* Starts "iperf3 -s -B 127.0.0.1 -p PORT" (no shell, so the pid is
+ * iperf3's own) through common/run.c, so it dies with the collector even
+ * when the collector is SIGKILLed. Retries with another port if one was
+ * taken in between. The argv and log path must outlive the server. */
+static int iperf_start(struct run_cmd *srv, const char *logfile, char *pstr,
+		       size_t pstr_size, const char **argv)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
-		int port = vb_free_loopback_port(), status;
-		pid_t parent = getpid(), pid;
-		char pstr[16];
+		int port = vb_free_loopback_port();
 		double t0;
 
 		if (port <= 0)
 			return vb_error("cannot find a free port on 127.0.0.1");
-		snprintf(pstr, sizeof(pstr), "%d", port);
-		pid = fork();
-		if (pid < 0)
-			return vb_error("cannot fork: %s", strerror(errno));
-		if (pid == 0) {
-			int fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-			setpgid(0, 0);
-			prctl(PR_SET_PDEATHSIG, SIGTERM);
-			if (getppid() != parent)
-				_exit(127);
-			signal(SIGINT, SIG_DFL);
-			signal(SIGTERM, SIG_DFL);
-			if (fd >= 0) {
-				dup2(fd, 1);
-				dup2(fd, 2);
-			}
-			fd = open("/dev/null", O_RDONLY);
-			if (fd >= 0)
-				dup2(fd, 0);
-			close_range(3, ~0U, 0);
-			execlp("iperf3", "iperf3", "-s", "-B", "127.0.0.1", "-p",
-			       pstr, (char *)NULL);
-			_exit(127);
-		}
+		snprintf(pstr, pstr_size, "%d", port);
+		*srv = (struct run_cmd)RUN_CMD_INIT;
+		srv->argv = argv;
+		srv->out = RUN_OUT_FILE;
+		srv->err = RUN_OUT_TO_OUT;
+		srv->out_path = logfile;
+		srv->append = 1;
+		if (run_start(srv) < 0)
+			return -1;
 		t0 = vb_mono_time();
-		while (vb_mono_time() - t0 < 5.0 && !collect_stop_requested) {
-			if (waitpid(pid, &status, WNOHANG) == pid) {
-				pid = -1;
-				break;
-			}
+		while (vb_mono_time() - t0 < 5.0 && !collect_stop_requested &&
+		       !run_ended(srv)) {
 			if (port_open(port)) {
-				*pid_out = pid;
-				*port_out = port;
 				vb_debug("iperf3 server pid %ld on 127.0.0.1:%d",
-					 (long)pid, port);
+					 (long)srv->pid, port);
 				return 0;
 			}
 			usleep(20000);
 		}
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-		}
+		run_stop(srv, 0, NULL);
 		if (collect_stop_requested)
 			return -1;
 	}
 	return vb_error("cannot start 'iperf3 -s -B 127.0.0.1' (see %s)", logfile);
 }
 
-static void iperf_stop(pid_t pid)
+static void iperf_stop(struct run_cmd *srv)
 {
-	int status;
-	double t0 = vb_mono_time();
-
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (vb_mono_time() - t0 > 2.0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		usleep(10000);
-	}
+	if (srv->st)
+		run_stop(srv, 2.0, NULL);
 }
 
 /* ---- run state ------------------------------------------------------------- */
@@ -324,7 +272,10 @@ struct collector {
 	struct cbench *bench;
 	struct scheduler sched;
 	char *iperf_host, *iperf_port;
-	pid_t iperf_pid;
+	struct run_cmd iperf;   /* our server, when running */
+	const char *iperf_argv[8];
+	char iperf_pstr[16];
+	char *iperf_log;
 	struct cplat *active;   /* the platform currently resumed */
 	int lost_any;           /* a platform was lost mid-run */
 	/* progress */
@@ -574,7 +525,6 @@ static int load_params(struct collector *c, const char *params)
 static int note_resume(struct collector *c)
 {
 	cJSON *a = cJSON_GetObjectItemCaseSensitive(c->params, "resumes"), *e;
-	sqlite3_stmt *st;
 	char now[40], *json;
 	int rc;
 
@@ -585,84 +535,53 @@ static int note_resume(struct collector *c)
 	add_opt_str(e, "command_line", c->o->command_line);
 	cJSON_AddItemToArray(a, e);
 	json = cJSON_PrintUnformatted(c->params);
-	if (db_prepare(c->db, &st, "UPDATE run SET params = ?2, status = 'running',"
-				   " ended_at = NULL WHERE id = ?1") < 0) {
-		free(json);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, c->run_id);
-	sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	rc = db_run_mark_resumed(c->db, c->run_id, json);
 	free(json);
-	if (rc != SQLITE_DONE)
-		return db_error(c->db, "mark run resumed");
-	return 0;
+	return rc;
 }
 
 static int find_run(struct collector *c, const char *id, char **params,
 		    char **status)
 {
-	sqlite3_stmt *st;
-	int ret = -1;
+	struct db_run_info ri;
 
 	if (db_run_find(c->db, id, &c->run_id) < 0)
 		return -1;
-	if (db_prepare(c->db, &st, "SELECT uuid, params, seed, status, host_id"
-				   " FROM run WHERE id = ?1") < 0)
+	if (db_run_get(c->db, c->run_id, &ri) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->run_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(c->uuid, sizeof(c->uuid), "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		*params = xstrdup((const char *)sqlite3_column_text(st, 1));
-		c->seed = (uint64_t)sqlite3_column_int64(st, 2);
-		*status = xstrdup((const char *)sqlite3_column_text(st, 3));
-		c->host_id = sqlite3_column_int64(st, 4);
-		ret = 0;
-	} else {
-		db_error(c->db, "read run");
-	}
-	sqlite3_finalize(st);
-	return ret;
+	snprintf(c->uuid, sizeof(c->uuid), "%s", ri.uuid);
+	*params = ri.params;
+	c->seed = (uint64_t)ri.seed;
+	*status = ri.status;
+	c->host_id = ri.host_id;
+	return 0;
 }
 
 /* Feeds the samples already stored for this run to the scheduler. */
 static int load_existing(struct collector *c, long *n)
 {
-	sqlite3_stmt *st;
+	struct db_cursor *cur;
+	struct db_named_sample s;
 	int rc;
 
 	*n = 0;
-	if (db_prepare(c->db, &st,
-		       "SELECT p.name, b.name, s.repetition, s.status, s.value"
-		       " FROM sample s JOIN platform p ON p.id = s.platform_id"
-		       " JOIN benchmark b ON b.id = s.benchmark_id"
-		       " WHERE s.run_id = ?1 ORDER BY s.repetition") < 0)
+	if (db_run_samples_open(c->db, c->run_id, &cur) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *pn = (const char *)sqlite3_column_text(st, 0);
-		const char *bn = (const char *)sqlite3_column_text(st, 1);
-		const char *status = (const char *)sqlite3_column_text(st, 3);
-		int rep = sqlite3_column_int(st, 2);
+	while ((rc = db_run_samples_next(cur, &s)) == 1) {
 		size_t pi, bi;
 
-		for (pi = 0; pi < c->n_plat && strcmp(c->plat[pi].name, pn); pi++)
+		for (pi = 0; pi < c->n_plat && strcmp(c->plat[pi].name, s.platform); pi++)
 			;
-		for (bi = 0; bi < c->n_bench && strcmp(c->bench[bi].b->name, bn); bi++)
+		for (bi = 0; bi < c->n_bench && strcmp(c->bench[bi].b->name, s.benchmark); bi++)
 			;
 		if (pi == c->n_plat || bi == c->n_bench)
 			continue;
-		sched_record(&c->sched, pi * c->n_bench + bi, rep,
-			     status && !strcmp(status, "ok"),
-			     sqlite3_column_double(st, 4));
+		sched_record(&c->sched, pi * c->n_bench + bi, s.repetition,
+			     s.status && !strcmp(s.status, "ok"), s.value);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_error(c->db, "read stored samples");
-	return 0;
+	db_cursor_close(cur);
+	return rc < 0 ? -1 : 0;
 }
 
 static void print_plan(struct collector *c, long stored)
@@ -782,18 +701,14 @@ static void add_tools(struct cplat *cp, cJSON *cfg)
 static void add_previous_instances(struct collector *c, struct cplat *cp,
 				   cJSON *cfg)
 {
-	sqlite3_stmt *st;
 	cJSON *old = NULL, *prev, *arr;
 	const char *id;
+	char *json;
 
-	if (db_prepare(c->db, &st, "SELECT config FROM run_platform WHERE"
-				   " run_id = ?1 AND platform_id = ?2") < 0)
+	if (db_run_platform_config(c->db, c->run_id, cp->id, &json) < 0)
 		return;
-	sqlite3_bind_int64(st, 1, c->run_id);
-	sqlite3_bind_int64(st, 2, cp->id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		old = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	old = json ? cJSON_Parse(json) : NULL;
+	free(json);
 	if (!old)
 		return;
 	prev = cJSON_GetObjectItemCaseSensitive(old, "previous_instances");
@@ -1251,8 +1166,10 @@ static void collector_free(struct collector *c)
 	suite_free(c->suite);
 	cJSON_Delete(c->params);
 	free(c->state_dir);
+	iperf_stop(&c->iperf);
 	free(c->iperf_host);
 	free(c->iperf_port);
+	free(c->iperf_log);
 }
 
 static int random_seed(uint64_t *seed)
@@ -1288,16 +1205,17 @@ static int setup_iperf(struct collector *c)
 		c->iperf_port = xstrdup(colon + 1);
 		return 0;
 	} else {
-		char *log = xasprintf("%s/iperf3-server.log", c->state_dir);
-		int port = 0, ret;
+		const char *argv[] = { "iperf3", "-s", "-B", "127.0.0.1", "-p",
+				       c->iperf_pstr, NULL };
 
-		ret = iperf_start(log, &c->iperf_pid, &port);
-		free(log);
-		if (ret < 0)
+		memcpy(c->iperf_argv, argv, sizeof(argv));
+		c->iperf_log = xasprintf("%s/iperf3-server.log", c->state_dir);
+		if (iperf_start(&c->iperf, c->iperf_log, c->iperf_pstr,
+				sizeof(c->iperf_pstr), c->iperf_argv) < 0)
 			return -1;
-		c->iperf_port = xasprintf("%d", port);
-		vb_info("iperf3 server on 127.0.0.1:%d (pid %ld)", port,
-			(long)c->iperf_pid);
+		c->iperf_port = xstrdup(c->iperf_pstr);
+		vb_info("iperf3 server on 127.0.0.1:%s (pid %ld)", c->iperf_port,
+			(long)c->iperf.pid);
 	}
 	return 0;
 }
@@ -1390,7 +1308,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 			goto out;
 		snprintf(c.uuid, sizeof(c.uuid), "%s", run.uuid);
 	} else {
-		base = collect_state_base(o->state_base);
+		base = platform_state_base(o->state_base);
 		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
 		if (check_not_running(&c) < 0)
 			goto out;
@@ -1416,7 +1334,7 @@ int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 	}
 
 	if (!c.state_dir) {
-		base = collect_state_base(o->state_base);
+		base = platform_state_base(o->state_base);
 		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
 	}
 	if (vb_mkdir_p(c.state_dir, 0700) < 0 || write_pidfile(&c) < 0)
@@ -1504,11 +1422,10 @@ teardown:
 		vb_info("interrupted: abandoning the current sample, tearing down");
 	}
 	teardown_all(&c);
-	iperf_stop(c.iperf_pid);
-	c.iperf_pid = 0;
+	iperf_stop(&c.iperf);
 	signals_restore();
 	if (c.state_dir)
-		collect_rm_rf(c.state_dir);
+		vb_rm_rf(c.state_dir);
 fail_run:
 	if (c.run_id && db_run_finish(db, c.run_id, final) < 0)
 		ret = -1;
@@ -1529,32 +1446,17 @@ out:
 int collect_reparse(struct db *db, int64_t run_id, int *seen, int *changed,
 		    int *now_ok, int *now_failed)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct db_cursor *cur = NULL;
+	struct db_raw_sample s;
 	int ret = -1, rc;
 
 	*seen = *changed = *now_ok = *now_failed = 0;
 	if (db_begin(db) < 0)
 		return -1;
-	if (db_prepare(db, &sel,
-		       "SELECT id, repetition, status, value, raw_output, parser,"
-		       " parser_version, error FROM sample WHERE raw_output IS NOT"
-		       " NULL AND parser IS NOT NULL AND (?1 = 0 OR run_id = ?1)"
-		       " AND (status <> 'failed' OR error LIKE 'parse: %')") < 0 ||
-	    db_prepare(db, &upd, "UPDATE sample SET value = ?2, status = ?3,"
-				 " error = ?4, parser_version = ?5 WHERE id = ?1") < 0)
+	if (db_reparse_open(db, run_id, &cur) < 0)
 		goto out;
-	sqlite3_bind_int64(sel, 1, run_id);
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(sel, 0);
-		int rep = sqlite3_column_int(sel, 1);
-		const char *old_status = (const char *)sqlite3_column_text(sel, 2);
-		int had_value = sqlite3_column_type(sel, 3) != SQLITE_NULL;
-		double old_value = sqlite3_column_double(sel, 3);
-		const char *raw = (const char *)sqlite3_column_text(sel, 4);
-		int raw_len = sqlite3_column_bytes(sel, 4);
-		const char *pname = (const char *)sqlite3_column_text(sel, 5);
-		int old_version = sqlite3_column_int(sel, 6);
-		const struct parser *p = parser_find(pname);
+	while ((rc = db_reparse_next(cur, &s)) == 1) {
+		const struct parser *p = parser_find(s.parser);
 		char *reason = NULL, *err = NULL;
 		const char *st;
 		double v = 0;
@@ -1562,53 +1464,36 @@ int collect_reparse(struct db *db, int64_t run_id, int *seen, int *changed,
 
 		if (!p) {
 			vb_warn("sample %" PRId64 ": unknown parser '%s', left as is",
-				id, pname);
+				s.id, s.parser);
 			continue;
 		}
 		(*seen)++;
-		ok = parser_run(pname, raw, (size_t)raw_len, &v, &reason) == 0;
-		st = !ok ? "failed" : rep == 0 ? "warmup" : "ok";
+		ok = parser_run(s.parser, s.raw, s.raw_len, &v, &reason) == 0;
+		st = !ok ? "failed" : s.repetition == 0 ? "warmup" : "ok";
 		if (!ok)
 			err = xasprintf("parse: %s", reason);
-		if (strcmp(st, old_status) || ok != had_value ||
-		    (ok && v != old_value) || old_version != p->version) {
+		if (strcmp(st, s.status) || ok != s.has_value ||
+		    (ok && v != s.value) || s.parser_version != p->version) {
 			(*changed)++;
-			if (ok && !strcmp(old_status, "failed"))
+			if (ok && !strcmp(s.status, "failed"))
 				(*now_ok)++;
-			if (!ok && strcmp(old_status, "failed"))
+			if (!ok && strcmp(s.status, "failed"))
 				(*now_failed)++;
-			sqlite3_bind_int64(upd, 1, id);
-			if (ok)
-				sqlite3_bind_double(upd, 2, v);
-			else
-				sqlite3_bind_null(upd, 2);
-			sqlite3_bind_text(upd, 3, st, -1, SQLITE_STATIC);
-			if (err)
-				sqlite3_bind_text(upd, 4, err, -1, SQLITE_TRANSIENT);
-			else
-				sqlite3_bind_null(upd, 4);
-			sqlite3_bind_int(upd, 5, p->version);
-			rc = sqlite3_step(upd);
-			sqlite3_reset(upd);
-			sqlite3_clear_bindings(upd);
-			if (rc != SQLITE_DONE) {
+			if (db_sample_set_parsed(db, s.id, ok, v, st, err,
+						 p->version) < 0) {
 				free(reason);
 				free(err);
-				db_error(db, "update sample");
 				goto out;
 			}
 		}
 		free(reason);
 		free(err);
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read samples");
+	if (rc < 0)
 		goto out;
-	}
 	ret = 0;
 out:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	db_cursor_close(cur);
 	if (ret == 0)
 		ret = db_commit(db);
 	else

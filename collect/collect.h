@@ -36,7 +36,7 @@ struct collect_opts {
 	int has_seed;
 	uint64_t seed;
 	const char *iperf_server; /* HOST:PORT, or NULL for our own */
-	const char *state_base;   /* --state-dir; NULL = collect_state_base() */
+	const char *state_base;   /* --state-dir; NULL = platform_state_base() */
 	const char *resume;       /* run UUID (prefix) to resume, or NULL */
 	const char *forkbench;    /* host path of build/forkbench */
 	const char *suites_dir;
@@ -60,11 +60,6 @@ int collect_reparse(struct db *db, int64_t run_id, int *seen, int *changed,
 
 /* ---- helpers shared by the collector's files ---------------------------- */
 
-/* Where run directories (virtbench-UUID) go: dir if set, else
- * $VIRTBENCH_STATE_DIR, else /var/tmp (a disk, not a tmpfs: the disk
- * benchmarks need O_DIRECT). Owned. */
-char *collect_state_base(const char *dir);
-
 /* The fork benchmark on this host: $FORKBENCH, else build/forkbench near
  * the running binary. Owned; NULL when missing, after reporting it (naming
  * 'make') if report is set. */
@@ -72,15 +67,5 @@ char *collect_find_forkbench(const char *argv0, int report);
 /* The suites directory: $VIRTBENCH_SUITES, else suites/ near the binary,
  * else /usr/share/virtbench/suites. Owned, never NULL. */
 char *collect_find_suites(const char *argv0);
-
-/* Runs "/bin/sh -c cmd" on this host in dir with a timeout (<= 0: none),
- * in its own process group; see platform_native.c. Returns 0 when it ran,
- * negative when it could not or when collect_stop_requested stopped it. */
-int collect_local_exec(const char *cmd, const char *dir, double timeout,
-		       struct exec_result *r);
-/* Copies a file (atomically, with mode). Reports errors. */
-int collect_copy_file(const char *from, const char *to, int mode);
-/* rm -rf path; a missing path is fine. */
-int collect_rm_rf(const char *path);
 
 #endif

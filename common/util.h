@@ -106,6 +106,11 @@ int vb_write_all(int fd, const void *data, size_t n);
 int vb_write_file_atomic(const char *path, const void *data, size_t n, int mode);
 /* mkdir -p; reports its own errors. */
 int vb_mkdir_p(const char *path, int mode);
+/* Copies a file (atomically, with mode); reports its errors (common/fs.c). */
+int vb_copy_file(const char *from, const char *to, int mode);
+/* rm -rf path, never following symlinks; a missing path is fine; what
+ * cannot be removed is warned about (common/fs.c). */
+int vb_rm_rf(const char *path);
 
 /* A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks
  * it), or -1. Another process may take it before the caller binds: callers

@@ -1,6 +1,7 @@
 /*
  * db/cmd_db.c - "virtbench db merge|check": database maintenance.
- * A second-level table of sub-commands whose summaries are the help text.
+ * A second-level table of sub-commands; each row's flags say how the
+ * database is opened, as for every command.
  */
 #include <string.h>
 
@@ -8,35 +9,49 @@
 #include "common/util.h"
 #include "db/db.h"
 
-const char cmd_db_usage[] =
-	"usage: virtbench db merge OTHER.db\n"
-	"       virtbench db check\n"
-	"\n"
+const struct vb_optspec cmd_db_spec = {
+	.synopsis = "virtbench db merge OTHER.db\n"
+		    "       virtbench db check",
+	.description =
 	"merge  copy the runs of OTHER.db (e.g. from another host) that are not\n"
 	"       here yet (by run UUID) with their hosts, platforms and samples;\n"
 	"       merging the same file twice adds nothing\n"
 	"check  verify integrity and invariants; prints each problem, exit 1 if\n"
-	"       any\n";
+	"       any\n",
+};
 
-static int db_cmd_merge(int argc, char **argv, struct vb_ctx *ctx)
+static const struct vb_optspec db_merge_spec = {
+	.synopsis = "virtbench db merge OTHER.db",
+	.description = "Copies the runs of OTHER.db that are not here yet (by run\n"
+		       "UUID) with their hosts, platforms and samples.\n",
+	.operands = "OTHER.db", .min_operands = 1, .max_operands = 1,
+};
+
+static const struct vb_optspec db_check_spec = {
+	.synopsis = "virtbench db check",
+	.description = "Verifies integrity and invariants; prints each problem,\n"
+		       "exit 1 if any.\n",
+};
+
+static int db_cmd_merge(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
 	int added, skipped;
 
-	if (argc != 2)
-		return cmd_usage_error(ctx, "db", "db merge: give exactly one OTHER.db");
+	(void)argc;
+	(void)opts;
 	if (db_merge(ctx->db, argv[1], &added, &skipped) < 0)
 		return 1;
 	printf("merged %d runs from %s (%d already present)\n", added, argv[1], skipped);
 	return 0;
 }
 
-static int db_cmd_check(int argc, char **argv, struct vb_ctx *ctx)
+static int db_cmd_check(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
 	int n;
 
+	(void)argc;
 	(void)argv;
-	if (argc != 1)
-		return cmd_usage_error(ctx, "db", "db check: no arguments expected");
+	(void)opts;
 	n = db_check(ctx->db);
 	if (n < 0)
 		return 1;
@@ -48,28 +63,10 @@ static int db_cmd_check(int argc, char **argv, struct vb_ctx *ctx)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(int, char **, struct vb_ctx *);
-	enum db_open_mode mode;
-} subcommands[] = {
-	{ "merge", db_cmd_merge, DB_OPEN_CREATE },
-	{ "check", db_cmd_check, DB_OPEN_EXISTING },
+const struct vb_cmd cmd_db_subcmds[] = {
+	{ "merge", db_cmd_merge, CMD_CREATE_DB, "merge another database",
+	  &db_merge_spec, NULL },
+	{ "check", db_cmd_check, CMD_NEED_DB, "verify integrity and invariants",
+	  &db_check_spec, NULL },
+	{ NULL, NULL, 0, NULL, NULL, NULL },
 };
-
-int cmd_db(int argc, char **argv, struct vb_ctx *ctx)
-{
-	int ret;
-
-	if (argc < 2)
-		return cmd_usage_error(ctx, "db", "db: say what to do (merge or check)");
-	for (size_t i = 0; i < VB_ARRAY_SIZE(subcommands); i++) {
-		if (strcmp(argv[1], subcommands[i].name))
-			continue;
-		if (db_open(ctx->db_path, subcommands[i].mode, &ctx->db) < 0)
-			return 1;
-		ret = subcommands[i].fn(argc - 1, argv + 1, ctx);
-		return ret;
-	}
-	return cmd_usage_error(ctx, "db", "db: unknown sub-command '%s' (merge, check)", argv[1]);
-}

@@ -245,6 +245,7 @@ int db_close(struct db *db)
 		return 0;
 	db_rollback(db);
 	sqlite3_finalize(db->ins_sample);
+	sqlite3_finalize(db->upd_parsed);
 	if (db->h && sqlite3_close(db->h) != SQLITE_OK)
 		ret = vb_error("%s: close: %s", db->path, sqlite3_errmsg(db->h));
 	free(db->path);

@@ -29,9 +29,9 @@
 #ifndef VB_DB_DB_H
 #define VB_DB_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sqlite3.h>
 
 #define DB_SCHEMA_VERSION 1
 
@@ -52,8 +52,6 @@ extern int db_busy_ms;
 int db_open(const char *path, enum db_open_mode mode, struct db **out);
 /* Closes; accepts NULL. Returns negative if SQLite reported an error. */
 int db_close(struct db *db);
-/* The underlying handle, for modules that run their own (prepared) reads. */
-sqlite3 *db_sqlite(struct db *db);
 const char *db_path(const struct db *db);
 
 /* 1 if the database holds at least one run (0 also on error). */
@@ -64,11 +62,6 @@ int db_has_runs(struct db *db);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
-
-/* Prepares a statement, reporting errors with the SQL's context. */
-int db_prepare(struct db *db, sqlite3_stmt **st, const char *sql);
-/* Reports the current SQLite error as "DBPATH: what: message"; returns -1. */
-int db_error(struct db *db, const char *what);
 
 /* Host metadata. Fields may be NULL/0 where unknown (imported data). */
 struct db_host {
@@ -176,5 +169,136 @@ struct db_filter {
  * columns are the DESIGN.md contract) or as JSON (re-importable). */
 int db_export_csv(struct db *db, const struct db_filter *f, FILE *out);
 int db_export_json(struct db *db, const struct db_filter *f, FILE *out);
+
+/* ---- named reads for the other modules (db/query.c) ----------------------
+ *
+ * Multi-row reads are cursors: *_open() prepares (0, or -1 reported, with
+ * *out NULL), *_next() fills one row and returns 1, returns 0 after the
+ * last row, or -1 after reporting a read error ("DBPATH: read ...: why").
+ * Strings in a row are borrowed: valid until the next call on the cursor;
+ * NULL where the column is NULL. db_cursor_close() accepts NULL.
+ */
+struct db_cursor;
+void db_cursor_close(struct db_cursor *c);
+
+/* Every host: id and name, by id. */
+int db_hosts_open(struct db *db, struct db_cursor **out);
+int db_hosts_next(struct db_cursor *c, int64_t *id, const char **name);
+
+/* Every platform, by id. */
+struct db_platform_row {
+	int64_t id, host_id;
+	const char *name, *kind;
+};
+int db_platforms_open(struct db *db, struct db_cursor **out);
+int db_platforms_next(struct db_cursor *c, struct db_platform_row *p);
+
+/* Every benchmark, by id; direction is "higher" or "lower". */
+struct db_benchmark_row {
+	int64_t id;
+	const char *name, *unit, *direction;
+};
+int db_benchmarks_open(struct db *db, struct db_cursor **out);
+int db_benchmarks_next(struct db_cursor *c, struct db_benchmark_row *b);
+
+/* The order of the runs by start time, then id: (*ord)[run id] = 0, 1, ...
+ * for ids 0..*max_id (an id that is no run gets 0). *ord is owned (free()). */
+int db_run_order(struct db *db, uint32_t **ord, int64_t *max_id);
+
+/* Every sample (run_id > 0: of that run), in no particular order: the
+ * analyzer's one pass over the table. status NULL if missing. */
+struct db_sample_row {
+	int64_t platform_id, benchmark_id, run_id;
+	int repetition;
+	int has_value;          /* value is not NULL */
+	double value;
+	const char *status;
+};
+int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out);
+int db_samples_next(struct db_cursor *c, struct db_sample_row *s);
+
+/* One run's identity and state, for resuming it. Free with
+ * db_run_info_clear(); -1 (reported) if there is no run with that id. */
+struct db_run_info {
+	char uuid[37];
+	char *params;           /* JSON, owned */
+	int64_t seed;
+	char *status;           /* owned */
+	int64_t host_id;
+};
+int db_run_get(struct db *db, int64_t run_id, struct db_run_info *ri);
+void db_run_info_clear(struct db_run_info *ri);
+/* Stores the run's new params and marks it running again (ended_at NULL). */
+int db_run_mark_resumed(struct db *db, int64_t run_id, const char *params);
+
+/* The samples already stored for a run, by repetition, named by platform
+ * and benchmark. */
+struct db_named_sample {
+	const char *platform, *benchmark, *status;
+	int repetition;
+	double value;
+};
+int db_run_samples_open(struct db *db, int64_t run_id, struct db_cursor **out);
+int db_run_samples_next(struct db_cursor *c, struct db_named_sample *s);
+
+/* The configuration JSON recorded for a platform in a run: *json owned, or
+ * NULL when none was recorded (returns 0 then too). */
+int db_run_platform_config(struct db *db, int64_t run_id, int64_t platform_id,
+			   char **json);
+
+/* The samples reparse may change (run_id 0: of every run): those with a raw
+ * output and a parser, not failed for another reason than their parser. */
+struct db_raw_sample {
+	int64_t id;
+	int repetition;
+	const char *status;
+	int has_value;
+	double value;
+	const char *raw;        /* raw_len bytes */
+	size_t raw_len;
+	const char *parser;
+	int parser_version;
+};
+int db_reparse_open(struct db *db, int64_t run_id, struct db_cursor **out);
+int db_reparse_next(struct db_cursor *c, struct db_raw_sample *s);
+/* Stores a new parse of sample id: value (or NULL when !has_value), status,
+ * error (NULL for none) and the parser version. Inside the caller's
+ * transaction; may be called while a reparse cursor is open. */
+int db_sample_set_parsed(struct db *db, int64_t id, int has_value,
+			 double value, const char *status, const char *error,
+			 int parser_version);
+
+/* The report's facts; f->host and f->run (UUID prefix) narrow them, NULL
+ * fields (or f NULL) match everything; f->platform is not used. */
+/* Hosts that have a run matching f, by name; has_kvm -1 if unknown. */
+struct db_host_facts {
+	const char *name, *cpu_model, *kernel, *os, *virt_flags;
+	int cores, has_kvm;
+	int64_t memory_bytes;
+};
+int db_report_hosts_open(struct db *db, const struct db_filter *f,
+			 struct db_cursor **out);
+int db_report_hosts_next(struct db_cursor *c, struct db_host_facts *h);
+/* Runs matching f, by start time then UUID. */
+struct db_run_facts {
+	const char *uuid, *host, *suite, *params, *tool_version, *command_line,
+		*started_at, *ended_at, *status, *source;
+	int has_seed;
+	int64_t seed;
+};
+int db_report_runs_open(struct db *db, const struct db_filter *f,
+			struct db_cursor **out);
+int db_report_runs_next(struct db_cursor *c, struct db_run_facts *r);
+/* Each recorded (run, platform) of the runs matching f: its configuration
+ * JSON (NULL if none), state and reason, and whether it has samples; then,
+ * as state "ok" without configuration, the platforms with samples in runs
+ * that recorded none (imports). A platform may appear once per run. */
+struct db_platform_facts {
+	const char *host, *name, *kind, *config, *state, *reason;
+	int has_samples;
+};
+int db_report_platforms_open(struct db *db, const struct db_filter *f,
+			     struct db_cursor **out);
+int db_report_platforms_next(struct db_cursor *c, struct db_platform_facts *p);
 
 #endif

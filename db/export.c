@@ -24,7 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/util.h"
-#include "db/db.h"
+#include "db/db_int.h"
 
 #define SAMPLE_SELECT \
 	"SELECT r.uuid, h.name, p.name, b.name, s.repetition, s.value, b.unit," \

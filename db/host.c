@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/util.h"
-#include "db/db.h"
+#include "db/db_int.h"
 
 /* Returns the value of the first "key<spaces>: value" line of a /proc-style
  * text, owned, or NULL. */

@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "common/util.h"
-#include "db/db.h"
+#include "db/db_int.h"
 
 #define CLASSIC_PARSER "classic-csv"
 #define CLASSIC_PARSER_VERSION 1

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/util.h"
-#include "db/db.h"
+#include "db/db_int.h"
 
 struct ctx {
 	struct db *db;

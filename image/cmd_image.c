@@ -7,7 +7,6 @@
 #include "common/cmd.h"
 #include "common/util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,12 +25,12 @@ int docker_image_import_rootfs(const char *rootfs_dir, const char *ref)
 #define VB_DOCKER_IMAGE "virtbench-bench:bookworm"
 #endif
 
-const char cmd_image_usage[] =
-	"usage: virtbench image build [--force]\n"
-	"       virtbench image kvm-host [--force]\n"
-	"       virtbench image docker\n"
-	"       virtbench image path\n"
-	"\n"
+const struct vb_optspec cmd_image_spec = {
+	.synopsis = "virtbench image build [--force]\n"
+		    "       virtbench image kvm-host [--force]\n"
+		    "       virtbench image docker\n"
+		    "       virtbench image path",
+	.description =
 	"  build    build the Debian bookworm guest image offline (debootstrap\n"
 	"           from the host's apt mirror; sysbench, fio, iperf3,\n"
 	"           openssh-server, cloud-init, a kernel) as a qcow2 disk plus\n"
@@ -44,45 +43,92 @@ const char cmd_image_usage[] =
 	"           test-kvm). Needs root. Prints the image directory.\n"
 	"  docker   import the same root filesystem as the container image\n"
 	"           " VB_DOCKER_IMAGE " (never pulled)\n"
-	"  path     print the cached image's disk path, exit 1 if not built\n"
-	"\n"
-	"  --force  rebuild the disk image even if it is cached\n";
+	"  path     print the cached image's disk path, exit 1 if not built\n",
+};
 
-static int image_cmd_build(int argc, char **argv, struct vb_ctx *ctx,
-			   int (*build)(int, struct image_info *))
+struct build_opts {
+	int force;
+};
+
+static const struct vb_option build_options[] = {
+	OPT_FLAG("force", 'f', struct build_opts, force,
+		 "rebuild the disk image even if it is cached"),
+	OPT_END(),
+};
+
+static const struct vb_optspec build_spec = {
+	.synopsis = "virtbench image build [--force]",
+	.description =
+	"Builds the Debian bookworm guest image offline as a qcow2 disk plus\n"
+	"kernel and initrd, cached under $VIRTBENCH_CACHE or ~/.cache/virtbench.\n"
+	"Needs root. Prints the image directory.\n",
+	.options = build_options,
+	.size = sizeof(struct build_opts),
+};
+
+static const struct vb_optspec kvm_host_spec = {
+	.synopsis = "virtbench image kvm-host [--force]",
+	.description =
+	"Builds the KVM test host (make test-kvm): the guest image's tree plus\n"
+	"QEMU, libvirt and virtbench's libraries, kvm_amd loaded at boot, and\n"
+	"the guest image inside for nested guests; booted under TCG with CPU\n"
+	"mode maximum, it runs the kvm platform for real. Builds the guest\n"
+	"image first when needed. Needs root. Prints the image directory.\n",
+	.options = build_options,
+	.size = sizeof(struct build_opts),
+};
+
+static const struct vb_optspec docker_spec = {
+	.synopsis = "virtbench image docker",
+	.description = "Imports the guest's root filesystem as the container image\n"
+		       VB_DOCKER_IMAGE " (never pulled).\n",
+};
+
+static const struct vb_optspec path_spec = {
+	.synopsis = "virtbench image path",
+	.description = "Prints the cached image's disk path, exit 1 if not built.\n",
+};
+
+static int image_cmd_build(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct build_opts *o = opts;
 	struct image_info im = { 0 };
-	int force = 0, c;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
-		if (c == 'f')
-			force = 1;
-		else
-			return cmd_usage_error(ctx, "image", "unknown option");
-	}
-	if (optind != argc)
-		return cmd_usage_error(ctx, "image", "unexpected argument '%s'",
-				       argv[optind]);
-	if (build(force, &im) < 0)
+	(void)argc;
+	(void)argv;
+	(void)ctx;
+	if (image_build(o->force, &im) < 0)
 		return 1;
 	printf("%s\n", im.dir);
 	image_info_clear(&im);
 	return 0;
 }
 
-static int image_cmd_docker(int argc, char **argv, struct vb_ctx *ctx)
+static int image_cmd_kvm_host(int argc, char **argv, void *opts,
+			      struct vb_ctx *ctx)
+{
+	struct build_opts *o = opts;
+	struct image_info im = { 0 };
+
+	(void)argc;
+	(void)argv;
+	(void)ctx;
+	if (image_kvm_host_build(o->force, &im) < 0)
+		return 1;
+	printf("%s\n", im.dir);
+	image_info_clear(&im);
+	return 0;
+}
+
+static int image_cmd_docker(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
 	char *dir = NULL;
 	int ret = 1;
 
-	if (argc != 1)
-		return cmd_usage_error(ctx, "image", "unexpected argument '%s'",
-				       argv[1]);
+	(void)argc;
+	(void)argv;
+	(void)opts;
+	(void)ctx;
 	if (!docker_image_import_rootfs) {
 		vb_error("image docker: this build has no docker support");
 		return 1;
@@ -99,14 +145,15 @@ out:
 	return ret;
 }
 
-static int image_cmd_path(int argc, char **argv, struct vb_ctx *ctx)
+static int image_cmd_path(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
 	struct image_info im = { 0 };
 	int r;
 
-	if (argc != 1)
-		return cmd_usage_error(ctx, "image", "unexpected argument '%s'",
-				       argv[1]);
+	(void)argc;
+	(void)argv;
+	(void)opts;
+	(void)ctx;
 	r = image_find(&im);
 	if (r < 0)
 		return 1;
@@ -119,18 +166,13 @@ static int image_cmd_path(int argc, char **argv, struct vb_ctx *ctx)
 	return 0;
 }
 
-int cmd_image(int argc, char **argv, struct vb_ctx *ctx)
-{
-	if (argc < 2)
-		return cmd_usage_error(ctx, "image", "missing subcommand");
-	if (!strcmp(argv[1], "build"))
-		return image_cmd_build(argc - 1, argv + 1, ctx, image_build);
-	if (!strcmp(argv[1], "kvm-host"))
-		return image_cmd_build(argc - 1, argv + 1, ctx,
-				       image_kvm_host_build);
-	if (!strcmp(argv[1], "docker"))
-		return image_cmd_docker(argc - 1, argv + 1, ctx);
-	if (!strcmp(argv[1], "path"))
-		return image_cmd_path(argc - 1, argv + 1, ctx);
-	return cmd_usage_error(ctx, "image", "unknown subcommand '%s'", argv[1]);
-}
+const struct vb_cmd cmd_image_subcmds[] = {
+	{ "build", image_cmd_build, 0, "build the guest image", &build_spec, NULL },
+	{ "kvm-host", image_cmd_kvm_host, 0, "build the KVM test host image",
+	  &kvm_host_spec, NULL },
+	{ "docker", image_cmd_docker, 0, "import it as the container image",
+	  &docker_spec, NULL },
+	{ "path", image_cmd_path, 0, "print the cached disk's path", &path_spec,
+	  NULL },
+	{ NULL, NULL, 0, NULL, NULL, NULL },
+};

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "image/image.h"
 #include "image/image_int.h"
+#include "common/run.h"
 #include "common/util.h"
 
 #include <cjson/cJSON.h>
@@ -20,14 +21,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- the recipe: every input that changes the image's content ---- */
@@ -118,33 +116,63 @@ void image_info_clear(struct image_info *im)
 
 /* ---- running tools ---- */
 
-static void image_show_tail(const char *log)
+/* Prints the last 15 lines of text (a tool's output) to stderr, under a
+ * heading naming where it came from. */
+static void image_show_tail(const char *what, const char *text, size_t len)
 {
-	struct sb sb = SB_INIT;
 	const char *p;
 	int lines = 0;
 
-	if (!log || sb_read_file(&sb, log) < 0 || sb.len == 0)
-		goto out;
-	for (p = sb.buf + sb.len - 1; p > sb.buf; p--)
+	if (!text || len == 0)
+		return;
+	for (p = text + len - 1; p > text; p--)
 		if (*p == '\n' && ++lines > 15)
 			break;
-	fprintf(stderr, "--- last lines of %s ---\n%s", log,
-		p == sb.buf ? p : p + 1);
-	if (sb.buf[sb.len - 1] != '\n')
+	fprintf(stderr, "--- last lines of %s ---\n%s", what,
+		p == text ? p : p + 1);
+	if (text[len - 1] != '\n')
 		fputc('\n', stderr);
-out:
-	sb_release(&sb);
+}
+
+/* The progress line: the tool's latest output line, at most 5 a second. */
+struct image_progress {
+	const char *label;
+	char line[160];
+	size_t linelen;
+	double last_show, t0;
+};
+
+static void image_on_output(void *arg, int stream, const char *buf, size_t n)
+{
+	struct image_progress *pr = arg;
+
+	(void)stream;
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\n' || c == '\r') {
+			double now = vb_mono_time();
+
+			pr->line[pr->linelen] = '\0';
+			if (pr->linelen && now - pr->last_show > 0.2) {
+				fprintf(stderr, "\r\033[K%s %3.0fs  %.70s",
+					pr->label, now - pr->t0, pr->line);
+				pr->last_show = now;
+			}
+			pr->linelen = 0;
+		} else if (pr->linelen < sizeof(pr->line) - 1 &&
+			   (unsigned char)c >= ' ') {
+			pr->line[pr->linelen++] = c;
+		}
+	}
 }
 
 int image_run(char *const argv[], const char *log, const char *label)
 {
-	int pfd[2] = { -1, -1 }, logfd = -1, status = 0, ret = -1;
-	int show = label && vb_progress_wanted();
-	char line[160];
-	size_t linelen = 0;
-	double last_show = 0, t0 = vb_mono_time();
-	pid_t pid;
+	struct image_progress pr = { .label = label, .t0 = vb_mono_time() };
+	struct run_cmd c = RUN_CMD_INIT;
+	struct run_result r = { 0 };
+	int logfd = -1, ret = -1;
 
 	if (log) {
 		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -155,79 +183,39 @@ int image_run(char *const argv[], const char *log, const char *label)
 			dprintf(logfd, " %s", argv[i]);
 		dprintf(logfd, "\n");
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		vb_error("cannot create pipe: %s", strerror(errno));
+	c.argv = (const char *const *)argv;
+	c.out = RUN_OUT_CAPTURE;
+	c.err = RUN_OUT_TO_OUT;
+	/* The whole output is in the log; keep enough to show its tail
+	 * when there is no log. */
+	c.max_output = 64 << 10;
+	c.tee_fd = logfd;
+	if (label && vb_progress_wanted()) {
+		c.on_output = image_on_output;
+		c.arg = &pr;
+	}
+	if (run_command(&c, &r) < 0)
 		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		vb_error("cannot fork: %s", strerror(errno));
-		goto out;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		dup2(devnull, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	pfd[1] = -1;
-	for (;;) {
-		char buf[4096];
-		ssize_t n = read(pfd[0], buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (logfd >= 0 && write(logfd, buf, (size_t)n) < 0)
-			vb_debug("cannot write log %s: %s", log, strerror(errno));
-		if (!show)
-			continue;
-		for (ssize_t i = 0; i < n; i++) {
-			char c = buf[i];
-
-			if (c == '\n' || c == '\r') {
-				double now = vb_mono_time();
-
-				line[linelen] = '\0';
-				if (linelen && now - last_show > 0.2) {
-					fprintf(stderr, "\r\033[K%s %3.0fs  %.70s",
-						label, now - t0, line);
-					last_show = now;
-				}
-				linelen = 0;
-			} else if (linelen < sizeof(line) - 1 &&
-				   (unsigned char)c >= ' ') {
-				line[linelen++] = c;
-			}
-		}
-	}
-	if (show)
+	if (c.on_output)
 		fprintf(stderr, "\r\033[K");
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	if (r.exit_status == 0) {
 		ret = 0;
 	} else {
-		if (WIFEXITED(status))
-			vb_error("%s failed with exit status %d", argv[0],
-				 WEXITSTATUS(status));
+		struct sb sb = SB_INIT;
+
+		if (r.signal)
+			vb_error("%s killed by signal %d", argv[0], r.signal);
 		else
-			vb_error("%s killed by signal %d", argv[0],
-				 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-		image_show_tail(log);
+			vb_error("%s failed with exit status %d", argv[0],
+				 r.exit_status);
+		if (log && sb_read_file(&sb, log) == 0)
+			image_show_tail(log, sb.buf, sb.len);
+		else if (!log)
+			image_show_tail(argv[0], r.out, r.out_len);
+		sb_release(&sb);
 	}
 out:
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
+	run_result_clear(&r);
 	if (logfd >= 0)
 		close(logfd);
 	return ret;

@@ -53,11 +53,12 @@ const char *image_kvm_host_recipe_hash(void);
 int image_kvm_host_find(struct image_info *im);
 int image_kvm_host_build(int force, struct image_info *im);
 
-/* Runs argv (no shell) and waits. Its stdout and stderr are appended to
- * log (or discarded when log is NULL); when label is not NULL and progress
- * is wanted, the child's last output line is shown after the label. Returns
- * 0 when it exited with status 0, negative otherwise (reported, with the
- * tail of the log). */
+/* Runs argv (no shell, common/run.c) and waits. Its stdout and stderr are
+ * appended to log (when log is NULL, only their tail is kept, to show on
+ * failure); when label is not NULL and progress is wanted, the child's
+ * last output line is shown after the label. Returns 0 when it exited
+ * with status 0, negative otherwise (reported, with the tail of the
+ * output). */
 int image_run(char *const argv[], const char *log, const char *label);
 
 #endif

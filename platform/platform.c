@@ -17,6 +17,20 @@
 
 volatile sig_atomic_t collect_stop_requested;
 
+char *platform_state_base(const char *dir)
+{
+	const char *e;
+
+	if (dir && *dir)
+		return xstrdup(dir);
+	e = getenv("VIRTBENCH_STATE_DIR");
+	if (e && *e)
+		return xstrdup(e);
+	/* Not $TMPDIR: it is often a tmpfs, where O_DIRECT (the disk
+	 * benchmarks) fails and a 1 GiB test file lives in memory. */
+	return xstrdup("/var/tmp");
+}
+
 const struct platform_kind platform_kinds[] = {
 	{ "native", &platform_native_ops, "native[:LABEL]", 1 },
 	{ "docker", &platform_docker_ops, "docker[:LABEL]", 0 },

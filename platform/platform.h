@@ -145,6 +145,11 @@ extern const struct platform_ops platform_docker_ops;
 extern const struct platform_ops platform_libvirt_ops;
 extern const struct platform_ops platform_ssh_ops;
 
+/* Where run directories (virtbench-UUID) go: dir if set, else
+ * $VIRTBENCH_STATE_DIR, else /var/tmp (a disk, not a tmpfs: the disk
+ * benchmarks need O_DIRECT). Owned. */
+char *platform_state_base(const char *dir);
+
 /* Quotes s for a POSIX shell (single quotes); returns an owned string.
  * Everything from a config or database that reaches a command line goes
  * through this. */

@@ -2,7 +2,6 @@
  * plot/cmd_plot.c - "virtbench plot": analyze the database and write the
  * figures (gnuplot scripts, data, PNG and SVG) under OUT/figures.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,57 +10,68 @@
 #include "common/util.h"
 #include "plot/plot.h"
 
-const char cmd_plot_usage[] =
-	"usage: virtbench plot [--out DIR] [--format png,svg] [--no-render]\n"
-	"                      [--baseline NAME] [--host H] [--run ID]\n"
-	"\n"
+struct plot_cli {
+	struct analyze_opts ao;
+	struct plot_opts po;
+	int no_render;
+};
+
+static int opt_formats(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct plot_cli *c = dest;
+
+	(void)opt;
+	return plot_formats_parse(arg, &c->po.formats);
+}
+
+static const struct vb_option plot_options[] = {
+	OPT_STRING("out", 0, struct plot_cli, po.out_dir, "DIR",
+		   "figures go to DIR/figures (default DIR: report)"),
+	OPT_CALLBACK("format", 0, "LIST", opt_formats,
+		     "png, svg or png,svg (default both)"),
+	OPT_FLAG("no-render", 0, struct plot_cli, no_render,
+		 "write scripts and data only; render later with\n"
+		 "'cd DIR/figures && gnuplot NAME.gp'"),
+	OPT_STRING("baseline", 0, struct plot_cli, ao.baseline, "NAME",
+		   "platform the others are compared with (default native)"),
+	OPT_STRING("host", 0, struct plot_cli, ao.host, "H", "only this host"),
+	OPT_STRING("run", 0, struct plot_cli, ao.run, "ID",
+		   "only this run (UUID or prefix)"),
+	OPT_END(),
+};
+
+static const struct plot_cli plot_defaults = {
+	.po = { .out_dir = "report", .render = 1 },
+};
+
+const struct vb_optspec cmd_plot_spec = {
+	.synopsis = "virtbench plot [--out DIR] [--format png,svg] [--no-render]\n"
+		    "                      [--baseline NAME] [--host H] [--run ID]",
+	.description =
 	"Writes, per benchmark, gnuplot scripts (.gp) with their data (.dat)\n"
 	"under DIR/figures (default DIR: report) and renders them with gnuplot:\n"
 	"means with 95% CIs, speed relative to the baseline on a log axis, every\n"
-	"sample per platform, samples in run order (drift), and an overview.\n"
-	"  --format LIST  png, svg or png,svg (default both)\n"
-	"  --no-render    write scripts and data only; render later with\n"
-	"                 'cd DIR/figures && gnuplot NAME.gp'\n"
-	"  --baseline     platform the others are compared with (default native)\n"
-	"  --host, --run  restrict to one host or one run (UUID or prefix)\n"
-	"Exit status 1 when gnuplot is missing (the scripts are still written).\n";
+	"sample per platform, samples in run order (drift), and an overview.\n",
+	.options = plot_options,
+	.footer = "Exit status 1 when gnuplot is missing (the scripts are still "
+		  "written).\n",
+	.size = sizeof(struct plot_cli),
+	.defaults = &plot_defaults,
+};
 
-int cmd_plot(int argc, char **argv, struct vb_ctx *ctx)
+int cmd_plot(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "no-render", no_argument, NULL, 'n' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "run", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct analyze_opts ao = { 0 };
-	struct plot_opts po = { .out_dir = "report", .render = 1 };
+	struct plot_cli *c = opts;
+	struct analyze_opts ao = c->ao;
+	struct plot_opts po = c->po;
 	struct analyze_set *set = NULL;
 	struct plot_result *res = NULL;
-	int c, rc, ret = 1, rendered = 0;
+	int rc, ret = 1, rendered = 0;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': po.out_dir = optarg; break;
-		case 'f':
-			if (plot_formats_parse(optarg, &po.formats) < 0)
-				return cmd_usage_error(ctx, "plot", NULL);
-			break;
-		case 'n': po.render = 0; break;
-		case 'b': ao.baseline = optarg; break;
-		case 'H': ao.host = optarg; break;
-		case 'r': ao.run = optarg; break;
-		default: return cmd_usage_error(ctx, "plot", NULL);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error(ctx, "plot", "plot: unexpected argument '%s'",
-				       argv[optind]);
-
+	(void)argc;
+	(void)argv;
+	if (c->no_render)
+		po.render = 0;
 	if (analyze_load(ctx->db, &ao, &set) < 0)
 		goto cleanup;
 	if (!set->n_groups) {

@@ -11,18 +11,16 @@
 #include "plot/plot.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analyze/analyze.h"
+#include "common/run.h"
 
 /* ---- names, colours, quoting ----------------------------------------- */
 
@@ -921,40 +919,38 @@ static int have_gnuplot(void)
 }
 
 struct job {
-	pid_t pid;
+	struct run_cmd cmd;
+	const char *argv[3];
+	char *script, *log;
 	size_t fig;
 };
 
 /* Starts gnuplot on one script in figdir, stdout discarded and stderr to
- * STEM.log there. Returns the child's pid, or -1 after reporting. */
-static pid_t spawn_gnuplot(const char *figdir, const char *stem)
+ * STEM.log there. Returns 0, or -1 after reporting. */
+static int spawn_gnuplot(struct job *j, const char *figdir, const char *stem)
 {
-	char *script = xasprintf("%s.gp", stem), *log = xasprintf("%s.log", stem);
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd;
-
-		/* Only async-signal-safe calls from here on. */
-		if (chdir(figdir) < 0)
-			_exit(126);
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-		}
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd >= 0)
-			dup2(fd, 2);
-		execlp("gnuplot", "gnuplot", script, (char *)NULL);
-		_exit(127);
+	j->script = xasprintf("%s.gp", stem);
+	j->log = xasprintf("%s/%s.log", figdir, stem);
+	j->argv[0] = "gnuplot";
+	j->argv[1] = j->script;
+	j->argv[2] = NULL;
+	j->cmd = (struct run_cmd)RUN_CMD_INIT;
+	j->cmd.argv = j->argv;
+	j->cmd.dir = figdir;
+	j->cmd.err = RUN_OUT_FILE;
+	j->cmd.err_path = j->log;
+	if (run_start(&j->cmd) < 0) {
+		vb_error("cannot start gnuplot for %s/%s", figdir, j->script);
+		return -1;
 	}
-	if (pid < 0)
-		vb_error("cannot start gnuplot for %s/%s: %s", figdir, script,
-			 strerror(errno));
-	free(script);
-	free(log);
-	return pid;
+	return 0;
+}
+
+static void job_release(struct job *j)
+{
+	free(j->script);
+	free(j->log);
+	j->script = j->log = NULL;
 }
 
 static int file_nonempty(const char *path)
@@ -965,11 +961,12 @@ static int file_nonempty(const char *path)
 }
 
 /* Checks one finished child: exit status and every output file. */
-static int finish_job(struct plot_ctx *c, struct plot_figure *f, int status)
+static int finish_job(struct plot_ctx *c, struct plot_figure *f,
+		      const struct run_result *rr)
 {
 	const char *stem = strrchr(f->base, '/') + 1;
 	char *log = xasprintf("%s/%s.log", c->figdir, stem);
-	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int ok = rr->exit_status == 0;
 	int ret = 0;
 
 	for (unsigned fmt = PLOT_FMT_PNG; ok && fmt <= PLOT_FMT_SVG; fmt <<= 1) {
@@ -995,8 +992,8 @@ static int finish_job(struct plot_ctx *c, struct plot_figure *f, int status)
 			*strchr(nl + 1, '\n') = '\0';
 		ret = vb_error("%s/%s.gp: gnuplot failed (%s %d)%s%s (full log: %s)",
 			       c->figdir, stem,
-			       WIFEXITED(status) ? "exit" : "signal",
-			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			       rr->signal ? "signal" : "exit",
+			       rr->signal ? rr->signal : rr->exit_status,
 			       err.len ? ": " : "", err.len ? err.buf : "", log);
 		sb_release(&err);
 	}
@@ -1010,49 +1007,54 @@ static int render_all(struct plot_ctx *c)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int jobs = c->o->jobs > 0 ? c->o->jobs : (ncpu > 0 ? (int)ncpu : 1);
 	struct job *running = xcalloc((size_t)jobs, sizeof(*running));
+	struct run_cmd **cmds = xcalloc((size_t)jobs, sizeof(*cmds));
 	int nrun = 0, ret = 0;
 	size_t next = 0, done = 0;
 	double t0 = vb_mono_time();
 
 	while (done < r->n) {
+		struct run_result rr;
+		int i;
+
 		while (nrun < jobs && next < r->n) {
 			const char *stem = strrchr(r->figs[next].base, '/') + 1;
-			pid_t pid = spawn_gnuplot(c->figdir, stem);
+			struct job *j = &running[nrun];
 
-			if (pid < 0) {
+			j->fig = next++;
+			if (spawn_gnuplot(j, c->figdir, stem) < 0) {
+				job_release(j);
 				ret = -1;
-				next++;
 				done++;
 				continue;
 			}
-			running[nrun++] = (struct job){ pid, next++ };
+			nrun++;
 		}
 		if (!nrun)
 			continue;
-
-		int status;
-		struct rusage ru;
-		pid_t pid = wait4(-1, &status, 0, &ru);
-
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = vb_error("waiting for gnuplot: %s", strerror(errno));
+		for (i = 0; i < nrun; i++)
+			cmds[i] = &running[i].cmd;
+		i = run_wait_any(cmds, (size_t)nrun, &rr);
+		if (i < 0) {
+			ret = vb_error("waiting for gnuplot failed");
 			break;
 		}
-		for (int i = 0; i < nrun; i++) {
-			if (running[i].pid != pid)
-				continue;
-			r->gnuplot_cpu_seconds += ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-						  ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-			if (finish_job(c, &r->figs[running[i].fig], status) < 0)
-				ret = -1;
-			running[i] = running[--nrun];
-			done++;
-			break;
-		}
+		r->gnuplot_cpu_seconds += rr.cpu_seconds;
+		if (finish_job(c, &r->figs[running[i].fig], &rr) < 0)
+			ret = -1;
+		run_result_clear(&rr);
+		job_release(&running[i]);
+		/* run.c keeps no pointer to a run_cmd between calls, so a
+		 * job may move; its argv moves with it. */
+		running[i] = running[--nrun];
+		running[i].cmd.argv = running[i].argv;
+		done++;
+	}
+	for (int i = 0; i < nrun; i++) {
+		run_stop(&running[i].cmd, 0, NULL);
+		job_release(&running[i]);
 	}
 	r->render_seconds = vb_mono_time() - t0;
+	free(cmds);
 	free(running);
 	return ret;
 }

@@ -2,7 +2,6 @@
  * report/cmd_report.c - "virtbench report": the Markdown report with its
  * figures, written from the database by report_write().
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,61 +10,71 @@
 #include "plot/plot.h"
 #include "report/report.h"
 
-const char cmd_report_usage[] =
-	"usage: virtbench report [--out DIR] [--format png,svg] [--no-render]\n"
-	"                        [--baseline NAME] [--host H] [--run ID]\n"
-	"                        [--templates DIR]\n"
-	"\n"
+struct report_cli {
+	struct report_opts ro;
+	int no_render;
+};
+
+static int opt_formats(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct report_cli *c = dest;
+
+	(void)opt;
+	return plot_formats_parse(arg, &c->ro.formats);
+}
+
+static const struct vb_option report_options[] = {
+	OPT_STRING("out", 0, struct report_cli, ro.out_dir, "DIR",
+		   "where report.md and figures/ go (default report)"),
+	OPT_CALLBACK("format", 0, "LIST", opt_formats,
+		     "figure formats: png, svg or png,svg (default both)"),
+	OPT_FLAG("no-render", 0, struct report_cli, no_render,
+		 "write figure scripts without running gnuplot"),
+	OPT_STRING("baseline", 0, struct report_cli, ro.analyze.baseline, "NAME",
+		   "platform the others are compared with (default native)"),
+	OPT_STRING("host", 0, struct report_cli, ro.analyze.host, "H",
+		   "only this host"),
+	OPT_STRING("run", 0, struct report_cli, ro.analyze.run, "ID",
+		   "only this run (UUID or prefix)"),
+	OPT_STRING("templates", 0, struct report_cli, ro.templates_dir, "DIR",
+		   "directory holding report.md.tmpl (default: templates/\n"
+		   "beside the binary, or $VIRTBENCH_TEMPLATES)"),
+	OPT_END(),
+};
+
+static const struct report_cli report_defaults = {
+	.ro = { .out_dir = "report", .render = 1 },
+};
+
+const struct vb_optspec cmd_report_spec = {
+	.synopsis = "virtbench report [--out DIR] [--format png,svg] [--no-render]\n"
+		    "                        [--baseline NAME] [--host H] [--run ID]\n"
+		    "                        [--templates DIR]",
+	.description =
 	"Writes DIR/report.md (default DIR: report) and DIR/figures/: host and\n"
 	"platform configuration, method, validity checks, and per benchmark the\n"
 	"figures, a table (n, mean, sd, CoV, speedup [95% CI], Holm p) and an\n"
-	"answer explaining the gap from the recorded configuration.\n"
-	"  --format LIST    figure formats: png, svg or png,svg (default both)\n"
-	"  --no-render      write figure scripts without running gnuplot\n"
-	"  --baseline NAME  platform the others are compared with (default native)\n"
-	"  --host, --run    restrict to one host or one run (UUID or prefix)\n"
-	"  --templates DIR  directory holding report.md.tmpl (default: templates/\n"
-	"                   beside the binary, or $VIRTBENCH_TEMPLATES)\n"
+	"answer explaining the gap from the recorded configuration.\n",
+	.options = report_options,
+	.footer =
 	"Prints the report's path. Exit status 1 when gnuplot is missing (the\n"
-	"report and the figure scripts are still written).\n";
+	"report and the figure scripts are still written).\n",
+	.size = sizeof(struct report_cli),
+	.defaults = &report_defaults,
+};
 
-int cmd_report(int argc, char **argv, struct vb_ctx *ctx)
+int cmd_report(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "no-render", no_argument, NULL, 'n' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "templates", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct report_opts ro = { .out_dir = "report", .render = 1,
-				  .db_path = ctx->db_path };
+	struct report_cli *c = opts;
+	struct report_opts ro = c->ro;
 	struct report_timing tm;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': ro.out_dir = optarg; break;
-		case 'f':
-			if (plot_formats_parse(optarg, &ro.formats) < 0)
-				return cmd_usage_error(ctx, "report", NULL);
-			break;
-		case 'n': ro.render = 0; break;
-		case 'b': ro.analyze.baseline = optarg; break;
-		case 'H': ro.analyze.host = optarg; break;
-		case 'r': ro.analyze.run = optarg; break;
-		case 't': ro.templates_dir = optarg; break;
-		default: return cmd_usage_error(ctx, "report", NULL);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error(ctx, "report", "report: unexpected argument '%s'",
-				       argv[optind]);
-
+	(void)argc;
+	(void)argv;
+	ro.db_path = ctx->db_path;
+	if (c->no_render)
+		ro.render = 0;
 	rc = report_write(ctx->db, &ro, &tm);
 	if (rc < 0 && rc != PLOT_ERR_NO_GNUPLOT)
 		return 1;

@@ -24,29 +24,6 @@
 
 /* ---- facts ------------------------------------------------------------- */
 
-static char *col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
-static void bind_filters(sqlite3_stmt *st, const struct analyze_opts *o)
-{
-	if (o && o->host)
-		sqlite3_bind_text(st, 1, o->host, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 1);
-	if (o && o->run)
-		sqlite3_bind_text(st, 2, o->run, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 2);
-}
-
-/* The filter every query shares: ?1 host name, ?2 run UUID prefix. */
-#define FILTER " (?1 IS NULL OR h.name = ?1)" \
-	       " AND (?2 IS NULL OR substr(r.uuid, 1, length(?2)) = ?2) "
-
 static int state_rank(const char *s)
 {
 	if (!s || !strcmp(s, "ok"))
@@ -121,118 +98,87 @@ static struct report_platform *platform_slot(struct report_facts *f,
 int report_facts_load(struct db *db, const struct analyze_opts *o,
 		      struct report_facts *f)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_filter flt = { .host = o ? o->host : NULL,
+				 .run = o ? o->run : NULL };
+	struct db_cursor *cur = NULL;
+	struct db_host_facts hf;
+	struct db_run_facts rf;
+	struct db_platform_facts pf;
 	int rc, ret = -1;
 
 	memset(f, 0, sizeof(*f));
 
-	if (db_prepare(db, &st,
-		       "SELECT h.name, h.cpu_model, h.cores, h.memory_bytes, h.kernel,"
-		       " h.os, h.virt_flags, h.has_kvm FROM host h"
-		       " WHERE EXISTS (SELECT 1 FROM run r WHERE r.host_id = h.id AND"
-		       FILTER ") ORDER BY h.name") < 0)
+	if (db_report_hosts_open(db, &flt, &cur) < 0)
 		goto cleanup;
-	bind_filters(st, o);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_report_hosts_next(cur, &hf)) == 1) {
 		struct report_host *h;
 
 		f->hosts = xrealloc(f->hosts, (f->n_hosts + 1) * sizeof(*f->hosts));
 		h = &f->hosts[f->n_hosts++];
-		h->name = col_text(st, 0);
-		h->cpu_model = col_text(st, 1);
-		h->cores = sqlite3_column_int(st, 2);
-		h->memory_bytes = sqlite3_column_int64(st, 3);
-		h->kernel = col_text(st, 4);
-		h->os = col_text(st, 5);
-		h->virt_flags = col_text(st, 6);
-		h->has_kvm = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 :
-			     sqlite3_column_int(st, 7);
+		h->name = xstrdup(hf.name);
+		h->cpu_model = xstrdup(hf.cpu_model);
+		h->cores = hf.cores;
+		h->memory_bytes = hf.memory_bytes;
+		h->kernel = xstrdup(hf.kernel);
+		h->os = xstrdup(hf.os);
+		h->virt_flags = xstrdup(hf.virt_flags);
+		h->has_kvm = hf.has_kvm;
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read hosts");
+	if (rc < 0)
 		goto cleanup;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
+	db_cursor_close(cur);
+	cur = NULL;
 
-	if (db_prepare(db, &st,
-		       "SELECT r.uuid, h.name, r.suite, r.params, r.seed, r.tool_version,"
-		       " r.command_line, r.started_at, r.ended_at, r.status, r.source"
-		       " FROM run r JOIN host h ON h.id = r.host_id WHERE" FILTER
-		       " ORDER BY r.started_at, r.uuid") < 0)
+	if (db_report_runs_open(db, &flt, &cur) < 0)
 		goto cleanup;
-	bind_filters(st, o);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_report_runs_next(cur, &rf)) == 1) {
 		struct report_run *r;
 
 		f->runs = xrealloc(f->runs, (f->n_runs + 1) * sizeof(*f->runs));
 		r = &f->runs[f->n_runs++];
-		r->uuid = col_text(st, 0);
-		r->host = col_text(st, 1);
-		r->suite = col_text(st, 2);
-		r->params = col_text(st, 3);
-		r->has_seed = sqlite3_column_type(st, 4) != SQLITE_NULL;
-		r->seed = sqlite3_column_int64(st, 4);
-		r->tool_version = col_text(st, 5);
-		r->command_line = col_text(st, 6);
-		r->started_at = col_text(st, 7);
-		r->ended_at = col_text(st, 8);
-		r->status = col_text(st, 9);
-		r->source = col_text(st, 10);
+		r->uuid = xstrdup(rf.uuid);
+		r->host = xstrdup(rf.host);
+		r->suite = xstrdup(rf.suite);
+		r->params = xstrdup(rf.params);
+		r->has_seed = rf.has_seed;
+		r->seed = rf.seed;
+		r->tool_version = xstrdup(rf.tool_version);
+		r->command_line = xstrdup(rf.command_line);
+		r->started_at = xstrdup(rf.started_at);
+		r->ended_at = xstrdup(rf.ended_at);
+		r->status = xstrdup(rf.status);
+		r->source = xstrdup(rf.source);
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read runs");
+	if (rc < 0)
 		goto cleanup;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
+	db_cursor_close(cur);
+	cur = NULL;
 
-	/* Recorded platform states and configurations, oldest run first. The
-	 * EXISTS probe uses the sample table's (run, platform, ...) index. */
-	if (db_prepare(db, &st,
-		       "SELECT h.name, p.name, p.kind, rp.config, rp.state, rp.reason,"
-		       " EXISTS (SELECT 1 FROM sample s WHERE s.run_id = rp.run_id"
-		       "         AND s.platform_id = rp.platform_id)"
-		       " FROM run_platform rp JOIN run r ON r.id = rp.run_id"
-		       " JOIN platform p ON p.id = rp.platform_id"
-		       " JOIN host h ON h.id = p.host_id WHERE" FILTER
-		       " UNION ALL "
-		       "SELECT h.name, p.name, p.kind, NULL, 'ok', NULL, 1"
-		       " FROM run r JOIN host h ON h.id = r.host_id"
-		       " JOIN platform p ON p.host_id = h.id WHERE" FILTER
-		       " AND NOT EXISTS (SELECT 1 FROM run_platform rp WHERE rp.run_id = r.id"
-		       "                 AND rp.platform_id = p.id)"
-		       " AND EXISTS (SELECT 1 FROM sample s WHERE s.run_id = r.id"
-		       "             AND s.platform_id = p.id)") < 0)
+	/* Recorded platform states and configurations, oldest run first. */
+	if (db_report_platforms_open(db, &flt, &cur) < 0)
 		goto cleanup;
-	bind_filters(st, o);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *host = col_text(st, 0), *name = col_text(st, 1), *kind = col_text(st, 2);
-		struct report_platform *p = platform_slot(f, host, name, kind);
-		const char *state = (const char *)sqlite3_column_text(st, 4);
-		const char *reason = (const char *)sqlite3_column_text(st, 5);
+	while ((rc = db_report_platforms_next(cur, &pf)) == 1) {
+		struct report_platform *p = platform_slot(f, pf.host ? pf.host : "",
+							  pf.name ? pf.name : "",
+							  pf.kind);
 
-		merge_config(p, (const char *)sqlite3_column_text(st, 3));
-		if (state_rank(state) > state_rank(p->state) ||
-		    (state_rank(state) == state_rank(p->state) && reason && !p->reason)) {
+		merge_config(p, pf.config);
+		if (state_rank(pf.state) > state_rank(p->state) ||
+		    (state_rank(pf.state) == state_rank(p->state) && pf.reason &&
+		     !p->reason)) {
 			free(p->state);
 			free(p->reason);
-			p->state = xstrdup(state ? state : "ok");
-			p->reason = xstrdup(reason);
+			p->state = xstrdup(pf.state ? pf.state : "ok");
+			p->reason = xstrdup(pf.reason);
 		}
-		if (sqlite3_column_int(st, 6))
+		if (pf.has_samples)
 			p->has_samples = 1;
-		free(host);
-		free(name);
-		free(kind);
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, "read platform configurations");
+	if (rc < 0)
 		goto cleanup;
-	}
 	ret = 0;
 cleanup:
-	sqlite3_finalize(st);
+	db_cursor_close(cur);
 	return ret;
 }
 

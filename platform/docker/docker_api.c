@@ -15,13 +15,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "platform/docker/docker_api.h"
+#include "common/run.h"
 
 /* Default time limit of a plain request: generous, because stopping or
  * removing a busy container can take a while on a loaded host. */
@@ -558,8 +558,11 @@ int docker_image_import_rootfs(const char *rootfs_dir, const char *tag)
 {
 	struct docker *d = NULL;
 	struct stat st;
-	int pfd[2] = { -1, -1 }, wst, ret = 0;
-	pid_t pid = -1;
+	const char *const tar_argv[] = { "tar", "-C", rootfs_dir, "--numeric-owner",
+					 "-c", ".", NULL };
+	struct run_cmd tar = RUN_CMD_INIT;
+	struct run_result tr = { 0 };
+	int ret = 0;
 	char *id = NULL, *old_id = NULL;
 	cJSON *old = NULL;
 
@@ -580,40 +583,29 @@ int docker_image_import_rootfs(const char *rootfs_dir, const char *tag)
 	if (docker_image_inspect(d, tag, &old) == 0 &&
 	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(old, "Id")))
 		old_id = xstrdup(cJSON_GetObjectItemCaseSensitive(old, "Id")->valuestring);
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		ret = vb_error("docker: pipe: %s", strerror(errno));
+	/* Numeric owners: the image's /etc/passwd, not the host's, gives
+	 * names meaning. No shell: the path is passed as is. */
+	tar.argv = tar_argv;
+	tar.out = RUN_OUT_PIPE;
+	tar.err = RUN_OUT_INHERIT;
+	if (run_start(&tar) < 0) {
+		ret = vb_error("docker: cannot run tar: image not imported");
 		goto cleanup;
 	}
-	pid = fork();
-	if (pid < 0) {
-		ret = vb_error("docker: fork: %s", strerror(errno));
-		goto cleanup;
-	}
-	if (pid == 0) {
-		/* Numeric owners: the image's /etc/passwd, not the host's,
-		 * gives names meaning. No shell: the path is passed as is. */
-		char *const argv[] = { "tar", "-C", (char *)rootfs_dir,
-				       "--numeric-owner", "-c", ".", NULL };
-		dup2(pfd[1], STDOUT_FILENO);
-		execvp("tar", argv);
-		fprintf(stderr, "docker: cannot run tar: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	pfd[1] = -1;
 	vb_info("docker: importing %s as image %s", rootfs_dir, tag);
-	ret = docker_image_import_fd(d, pfd[0], tag, &id);
-	close(pfd[0]);
-	pfd[0] = -1;
+	ret = docker_image_import_fd(d, tar.out_pipe, tag, &id);
+	close(tar.out_pipe);
+	tar.out_pipe = -1;
+	/* On failure tar may be blocked writing to the pipe: stop it. */
 	if (ret < 0)
-		kill(pid, SIGTERM); /* it may be blocked writing to the pipe */
-	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-		;
-	if (ret == 0 && (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)) {
+		run_stop(&tar, 1.0, &tr);
+	else
+		run_finish(&tar, &tr);
+	if (ret == 0 && tr.exit_status != 0) {
 		/* The daemon may have accepted a truncated archive: do not
 		 * leave a broken image under the benchmark's tag. */
 		ret = vb_error("docker: tar -C %s failed (status %d): image not imported",
-			       rootfs_dir, WIFEXITED(wst) ? WEXITSTATUS(wst) : -1);
+			       rootfs_dir, tr.signal ? -1 : tr.exit_status);
 		docker_image_remove(d, id);
 		if (old_id)
 			docker_image_tag(d, old_id, tag);
@@ -630,10 +622,6 @@ int docker_image_import_rootfs(const char *rootfs_dir, const char *tag)
 cleanup:
 	cJSON_Delete(old);
 	free(old_id);
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
 	free(id);
 	docker_close(d);
 	return ret;

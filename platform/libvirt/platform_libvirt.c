@@ -28,11 +28,11 @@
 #define _GNU_SOURCE
 #include "platform/libvirt/platform_libvirt.h"
 #include "platform/libvirt/cidata.h"
-#include "collect/collect.h"
 #include "image/image.h"
 #include "platform/libvirt/libvirt_remote.h"
 #include "platform/libvirt/libvirt_xml.h"
 #include "platform/ssh/ssh.h"
+#include "common/run.h"
 #include "common/util.h"
 
 #include <arpa/inet.h>
@@ -49,7 +49,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern volatile sig_atomic_t collect_stop_requested __attribute__((weak));
@@ -989,7 +988,7 @@ static int lv_start_with(struct platform *p,
 	} else {
 		/* Standalone use (tests, bench): a run directory of our own,
 		 * where "virtbench cleanup" looks too. */
-		char *b = collect_state_base(NULL);
+		char *b = platform_state_base(NULL);
 
 		state_dir = xasprintf("%s/virtbench-%s", b, o->run_uuid ?
 				      o->run_uuid : uuid8);
@@ -1348,13 +1347,20 @@ static int lv_have_program(const char *name)
 static int lv_kvm_runs(const char *kernel, char **why)
 {
 	char tmpl[] = "/tmp/virtbench-kvmprobe.XXXXXX";
-	char *serial = NULL, *errf = NULL, *serarg = NULL;
+	char *serial = NULL, *serarg = NULL;
 	const char *env = getenv("VIRTBENCH_KVM_CPU");
 	const char *cpu = !env || !*env || !strcmp(env, "host-passthrough") ||
 			  !strcmp(env, "host-model") ? "host" : env;
-	int ret = -1, status = 0;
+	const char *const argv[] = { "qemu-system-x86_64", "-accel", "kvm", "-cpu",
+				     cpu, "-machine", "pc", "-m", "256",
+				     "-nodefaults", "-display", "none", "-no-reboot",
+				     "-kernel", kernel, "-append",
+				     "console=ttyS0 panic=-1", "-serial", NULL, NULL };
+	const char *args[VB_ARRAY_SIZE(argv)];
+	struct run_cmd q = RUN_CMD_INIT;
+	struct run_result r = { 0 };
+	int ret = -1;
 	double t0, limit = 8 * lv_slowness(lv_env_boot_timeout());
-	pid_t pid;
 
 	if (!mkdtemp(tmpl)) {
 		*why = xasprintf("cannot make a temporary directory: %s",
@@ -1362,42 +1368,25 @@ static int lv_kvm_runs(const char *kernel, char **why)
 		return -1;
 	}
 	serial = xasprintf("%s/serial", tmpl);
-	errf = xasprintf("%s/stderr", tmpl);
 	serarg = xasprintf("file:%s", serial);
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { "qemu-system-x86_64", "-accel", "kvm", "-cpu",
-				 (char *)cpu, "-machine", "pc", "-m", "256",
-				 "-nodefaults", "-display", "none", "-no-reboot",
-				 "-kernel", (char *)kernel, "-append",
-				 "console=ttyS0 panic=-1", "-serial", serarg, NULL };
-		int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int n = open("/dev/null", O_RDWR);
-
-		dup2(n, 0);
-		dup2(n, 1);
-		dup2(e, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0) {
-		*why = xasprintf("cannot fork: %s", strerror(errno));
+	memcpy(args, argv, sizeof(args));
+	args[VB_ARRAY_SIZE(args) - 2] = serarg;
+	q.argv = args;
+	q.err = RUN_OUT_CAPTURE;
+	q.max_output = 4096;
+	if (run_start(&q) < 0) {
+		*why = xstrdup("cannot run qemu-system-x86_64");
 		goto out;
 	}
 	t0 = vb_mono_time();
 	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid) {
-			struct sb e = SB_INIT;
-
-			sb_read_file(&e, errf);
-			for (char *c = e.buf; c && *c; c++)
+		if (run_ended(&q)) {
+			run_finish(&q, &r);
+			for (char *c = r.err; c && *c; c++)
 				if (*c == '\n')
 					*c = ' ';
 			*why = xasprintf("a KVM guest (-cpu %s) fails at once: %s",
-					 cpu, e.len ? e.buf : "qemu exited");
-			sb_release(&e);
+					 cpu, r.err_len ? r.err : "qemu exited");
 			ret = 0;
 			break;
 		}
@@ -1415,16 +1404,13 @@ static int lv_kvm_runs(const char *kernel, char **why)
 		}
 		usleep(100 * 1000);
 	}
-	if (ret == 1 || (ret == 0 && waitpid(pid, &status, WNOHANG) == 0)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
+	if (q.st)
+		run_stop(&q, 0, NULL);
 out:
+	run_result_clear(&r);
 	unlink(serial);
-	unlink(errf);
 	rmdir(tmpl);
 	free(serial);
-	free(errf);
 	free(serarg);
 	return ret;
 }
@@ -1618,7 +1604,7 @@ static char *lv_find_dir(const char *base, const char *name)
 static int lv_cleanup(const struct platform_opts *o, int *removed)
 {
 	const char *uri = o && o->connect_uri ? o->connect_uri : LV_DEFAULT_URI;
-	char *base = collect_state_base(o ? o->state_dir : NULL), *why = NULL;
+	char *base = platform_state_base(o ? o->state_dir : NULL), *why = NULL;
 	virConnectPtr c = lv_connect(uri, &why);
 	virStoragePoolPtr pool = NULL;
 	virDomainPtr *doms = NULL;

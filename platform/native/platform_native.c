@@ -2,64 +2,32 @@
  * platform/native/platform_native.c - the "native" platform: the host itself, the
  * baseline every other platform is compared with.
  *
- * Commands run as "/bin/sh -c CMD" in a child of the collector, in its own
+ * Commands run as "/bin/sh -c CMD" through common/run.c, in their own
  * process group so that a timeout or an interrupt kills the whole tree
  * (the shell and sysbench/fio/iperf3 under it) and so that a Ctrl-C typed
  * at the terminal reaches only the collector, which then decides. The
- * child also asks the kernel to SIGKILL it if the collector dies
- * (PR_SET_PDEATHSIG), so a collector killed with SIGKILL leaves at most
- * the benchmark process itself running to the end of its duration.
+ * group's guard kills it when the collector dies, even by SIGKILL, so no
+ * benchmark runs on into a resumed run's measurements.
  *
  * The scratch directory (workdir) is PLATFORM_STATE_DIR/native, on the
  * disk the disk benchmarks are meant to measure; it is removed on teardown.
  * Nothing is paused: the host is never idle-able.
  */
-#define _GNU_SOURCE /* pipe2, nftw, close_range */
 #include "platform/platform.h"
-#include "collect/collect.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/run.h"
 #include "common/util.h"
-
-/* Output beyond this per stream is dropped: a runaway command must not
- * exhaust the collector's memory. Real tool outputs are a few KiB. */
-#define NATIVE_OUT_MAX (16u << 20)
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT)
-		vb_warn("cannot remove %s: %s", path, strerror(errno));
-	return 0;
-}
-
-int collect_rm_rf(const char *path)
-{
-	struct stat st;
-
-	if (!path || lstat(path, &st) < 0)
-		return 0;
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 ? -1 : 0;
-}
 
 static int native_start(struct platform *p)
 {
@@ -81,185 +49,41 @@ static int native_start(struct platform *p)
 	return 0;
 }
 
-/* Sends sig to the child's process group (and to the child itself, in
- * case it had not yet made its own group when we got here). */
-static void kill_tree(pid_t pid, int sig)
-{
-	kill(-pid, sig);
-	kill(pid, sig);
-}
-
-static void child_exec(const char *cmd, const char *dir, int out, int err,
-		       pid_t parent)
-{
-	sigset_t none;
-	int null;
-
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	null = open("/dev/null", O_RDONLY);
-	if (null >= 0)
-		dup2(null, 0);
-	dup2(out, 1);
-	dup2(err, 2);
-	/* The benchmark must not hold the collector's sockets or files
-	 * (a daemon connection, a lock) open. */
-	close_range(3, ~0U, 0);
-	if (dir && chdir(dir) < 0)
-		_exit(126);
-	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	_exit(127);
-}
-
-int collect_local_exec(const char *cmd, const char *dir, double timeout,
-		       struct exec_result *r)
-{
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	struct sb out = SB_INIT, err = SB_INIT;
-	double start = vb_mono_time(), killed_at = 0;
-	int open_fds = 2, status = 0, ret = -1, stopped = 0;
-	pid_t pid, parent = getpid();
-
-	exec_result_clear(r);
-	sb_init(&out);
-	sb_init(&err);
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		vb_error("cannot create pipes: %s", strerror(errno));
-		goto cleanup;
-	}
-	pid = fork();
-	if (pid < 0) {
-		vb_error("cannot fork: %s", strerror(errno));
-		goto cleanup;
-	}
-	if (pid == 0)
-		child_exec(cmd, dir, outp[1], errp[1], parent);
-	setpgid(pid, pid);
-	close(outp[1]);
-	close(errp[1]);
-	outp[1] = errp[1] = -1;
-
-	while (open_fds > 0) {
-		struct pollfd fds[2] = { { outp[0], POLLIN, 0 },
-					 { errp[0], POLLIN, 0 } };
-		double now = vb_mono_time();
-		char buf[65536];
-
-		if (!killed_at && (collect_stop_requested ||
-				   (timeout > 0 && now - start > timeout))) {
-			stopped = collect_stop_requested != 0;
-			r->timed_out = !stopped;
-			kill_tree(pid, SIGTERM);
-			killed_at = now;
-		} else if (killed_at && now - killed_at > 1.0) {
-			kill_tree(pid, SIGKILL);
-			/* A grandchild that left the group could hold the
-			 * pipes open forever; stop listening after 3 s. */
-			if (now - killed_at > 3.0)
-				break;
-		}
-		if (poll(fds, 2, 200) < 0 && errno != EINTR) {
-			vb_error("poll: %s", strerror(errno));
-			break;
-		}
-		for (int i = 0; i < 2; i++) {
-			struct sb *sb = i ? &err : &out;
-			ssize_t n;
-
-			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			n = read(fds[i].fd, buf, sizeof(buf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				close(i ? errp[0] : outp[0]);
-				if (i)
-					errp[0] = -1;
-				else
-					outp[0] = -1;
-				open_fds--;
-				continue;
-			}
-			if (sb->len + (size_t)n <= NATIVE_OUT_MAX)
-				sb_add(sb, buf, (size_t)n);
-		}
-	}
-	/* The pipes are closed; the shell may still run (it closed its
-	 * output), so the timeout and the stop flag still apply. */
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		double now = vb_mono_time();
-
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			status = -1;
-			break;
-		}
-		if (collect_stop_requested || (timeout > 0 && now - start > timeout)) {
-			if (!killed_at) {
-				stopped = collect_stop_requested != 0;
-				r->timed_out = !stopped;
-				killed_at = now;
-			}
-			kill_tree(pid, SIGKILL);
-		}
-		usleep(20000);
-	}
-	/* Whatever the shell left in the group goes with it. */
-	kill(-pid, SIGKILL);
-	r->duration = vb_mono_time() - start;
-	if (status == -1)
-		r->exit_status = -1;
-	else if (WIFEXITED(status))
-		r->exit_status = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		r->exit_status = 128 + WTERMSIG(status);
-	ret = stopped ? -1 : 0;
-	if (stopped)
-		vb_debug("command interrupted: %s", cmd);
-cleanup:
-	for (int i = 0; i < 2; i++) {
-		if (outp[i] >= 0)
-			close(outp[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
-	r->out = sb_detach(&out);
-	r->err = sb_detach(&err);
-	return ret;
-}
-
+/* "sh -c CMD" through common/run.c: its own process group, killed as a
+ * whole on timeout, on interrupt and when the collector dies. */
 static int native_exec(struct platform *p, const char *cmd, double timeout,
 		       struct exec_result *r)
 {
-	return collect_local_exec(cmd, p->workdir, timeout, r);
-}
-
-int collect_copy_file(const char *from, const char *to, int mode)
-{
-	struct sb sb = SB_INIT;
+	struct run_cmd c = RUN_CMD_INIT;
+	struct run_result rr;
 	int ret;
 
-	if (sb_read_file(&sb, from) < 0)
-		return vb_error("cannot read %s: %s", from, strerror(errno));
-	ret = vb_write_file_atomic(to, sb.buf, sb.len, mode);
-	sb_release(&sb);
-	return ret;
+	exec_result_clear(r);
+	c.shell = cmd;
+	c.dir = p->workdir;
+	c.out = c.err = RUN_OUT_CAPTURE;
+	c.timeout = timeout;
+	c.stop = &collect_stop_requested;
+	ret = run_command(&c, &rr);
+	r->out = rr.out ? rr.out : xstrdup("");
+	r->err = rr.err ? rr.err : xstrdup("");
+	if (ret < 0)
+		return -1;
+	r->exit_status = rr.exit_status;
+	r->timed_out = rr.timed_out;
+	r->duration = rr.duration;
+	if (rr.stopped) {
+		vb_debug("command interrupted: %s", cmd);
+		return -1;
+	}
+	return 0;
 }
 
 static int native_put_file(struct platform *p, const char *local,
 			   const char *remote, int mode)
 {
 	(void)p;
-	return collect_copy_file(local, remote, mode);
+	return vb_copy_file(local, remote, mode);
 }
 
 /* First "model name" line of /proc/cpuinfo. Owned, or NULL. */
@@ -329,7 +153,7 @@ static int native_describe(struct platform *p, cJSON *obj)
 static void native_teardown(struct platform *p)
 {
 	if (p->workdir && p->started)
-		collect_rm_rf(p->workdir);
+		vb_rm_rf(p->workdir);
 	p->started = 0;
 }
 
@@ -376,7 +200,7 @@ static int native_probe(const char *kind, const struct platform_opts *o,
  * collector is gone: the pid file names a process that no longer runs. */
 static int native_cleanup(const struct platform_opts *o, int *removed)
 {
-	char *base = collect_state_base(o->state_dir);
+	char *base = platform_state_base(o->state_dir);
 	DIR *d = opendir(base);
 	struct dirent *e;
 	int ret = 0;
@@ -404,7 +228,7 @@ static int native_cleanup(const struct platform_opts *o, int *removed)
 		sb_release(&sb);
 		if (!alive) {
 			vb_info("removing %s", dir);
-			if (collect_rm_rf(dir) < 0)
+			if (vb_rm_rf(dir) < 0)
 				ret = vb_error("cannot remove %s", dir);
 			else
 				(*removed)++;

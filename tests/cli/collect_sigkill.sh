@@ -4,7 +4,9 @@
 # `collect --resume`. After every kill, every sample committed before it is
 # still in the database, unchanged, exactly once; the final resume
 # completes the run with every (platform, benchmark, repetition) present
-# once and nothing failed.
+# once and nothing failed. No benchmark process outlives a killed
+# collector (common/run.c's guard): none is left working in the run
+# directory a moment after the kill.
 . "$(dirname "$0")/../lib.sh"
 for t in sysbench iperf3 sqlite3 awk; do
 	command -v $t >/dev/null || skip "$t is not installed"
@@ -32,6 +34,12 @@ for round in 1 2 3 4 5 6; do
 		kills=$((kills + 1))
 	fi
 	wait $pid || true
+	sleep 0.2
+	for d in /proc/[0-9]*; do
+		case "$(readlink "$d/cwd" 2>/dev/null)" in "$T"/virtbench-*)
+			fail "kill $round: process ${d#/proc/} ($(tr '\0' ' ' <"$d/cmdline")) outlived its collector" ;;
+		esac
+	done
 	snapshot "$T/now"
 	# nothing committed before is lost or altered
 	missing=$(comm -23 "$T/prev" "$T/now" | wc -l)

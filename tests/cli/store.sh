@@ -62,6 +62,16 @@ cmp -s "$T/a.json" "$T/c.json" || fail "merged export differs"
 expect_exit 0 "$VIRTBENCH" --db "$T/c.db" db check
 expect_exit 1 "$VIRTBENCH" --db "$T/c.db" db merge "$T/bad.csv"
 expect_err_line "$T/bad.csv: cannot open: file is not a database"
+# A failed merge into a new database leaves no file (db gets its database
+# from the command table's flags, like every command).
+expect_exit 1 "$VIRTBENCH" --db "$T/new.db" db merge "$T/bad.csv"
+[ -z "$(ls "$T" | grep '^new\.db')" ] || fail "failed db merge left $(ls "$T" | grep '^new\.db')"
+expect_exit 2 "$VIRTBENCH" --db "$T/new.db" db merge
+expect_exit 2 "$VIRTBENCH" --db "$T/new.db" db frobnicate
+expect_err_line "db: unknown sub-command 'frobnicate' (merge, check)"
+[ ! -e "$T/new.db" ] || fail "a db usage error created the database"
+expect_exit 0 "$VIRTBENCH" db merge --help
+grep -q "^usage: virtbench db merge OTHER.db" "$T/out" || fail "db merge --help"
 
 # db check finds a broken invariant.
 sqlite3 "$T/c.db" "PRAGMA ignore_check_constraints=1; UPDATE sample SET status='failed', error=NULL WHERE id=1"

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "db/db.h"
+#include "db/db_int.h" /* db_prepare, db_sqlite: the tests run their own SQL */
 
 static char tmpdir[64];
 
@@ -633,6 +633,143 @@ static void test_write_lock(void **state)
 	free(p);
 }
 
+/* ---- the named reads and writes of db/query.c ---------------------------- */
+
+static int do_run_get_missing(void *arg)
+{
+	struct db_run_info ri;
+
+	return db_run_get(arg, 999, &ri);
+}
+
+static void test_named_queries(void **state)
+{
+	char *path = tpath("q.db"), *json, *err;
+	struct db *db;
+	struct db_cursor *c;
+	struct db_run_info ri;
+	struct db_named_sample ns;
+	struct db_sample_row sr;
+	struct db_raw_sample rs;
+	struct db_host_facts hf;
+	struct db_run_facts rf;
+	struct db_platform_facts pf;
+	struct db_filter nosuch = { .host = "nosuch" }, byhost = { .host = "hostB" };
+	uint32_t *ord;
+	int64_t run, plat, other, max_id, ok_id = 0;
+	int n, r;
+
+	(void)state;
+	assert_int_equal(db_open(path, DB_OPEN_CREATE, &db), 0);
+	fill_collected_run(db);
+	run = count(db, "SELECT id FROM run");
+	plat = count(db, "SELECT id FROM platform");
+
+	assert_int_equal(db_run_get(db, run, &ri), 0);
+	assert_int_equal(strlen(ri.uuid), 36);
+	assert_string_equal(ri.params, "{\"duration\":2}");
+	assert_int_equal(ri.seed, 42);
+	assert_string_equal(ri.status, "complete");
+	assert_int_equal(ri.host_id, count(db, "SELECT id FROM host WHERE name = 'hostB'"));
+	db_run_info_clear(&ri);
+	err = capture_stderr(do_run_get_missing, db, &r);
+	assert_int_equal(r, -1);
+	assert_non_null(strstr(err, "read run"));
+	free(err);
+
+	/* stored samples by repetition, named */
+	assert_int_equal(db_run_samples_open(db, run, &c), 0);
+	for (n = 0; (r = db_run_samples_next(c, &ns)) == 1; n++) {
+		assert_string_equal(ns.platform, "qemu");
+		assert_string_equal(ns.benchmark, "cpu");
+		assert_int_equal(ns.repetition, n);
+		assert_string_equal(ns.status, n == 0 ? "warmup" : n == 1 ? "ok" : "failed");
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(n, 3);
+	db_cursor_close(c);
+
+	assert_int_equal(db_run_platform_config(db, run, plat, &json), 0);
+	assert_string_equal(json, "{\"accelerator\":\"tcg\",\"disk_cache\":\"none\"}");
+	free(json);
+	assert_int_equal(db_platform_ensure(db, count(db, "SELECT id FROM host"), "kvm", "kvm", &other), 0);
+	assert_int_equal(db_run_platform_config(db, run, other, &json), 0);
+	assert_null(json);
+
+	/* reparse sees the warm-up and the ok sample, not the one that failed
+	 * for another reason than its parser */
+	assert_int_equal(db_reparse_open(db, 0, &c), 0);
+	for (n = 0; (r = db_reparse_next(c, &rs)) == 1; n++) {
+		assert_string_equal(rs.parser, "sysbench-cpu");
+		assert_int_equal(rs.raw_len, strlen("events per second:   593.25\n\"q\""));
+		assert_memory_equal(rs.raw, "events per second:   593.25\n\"q\"", rs.raw_len);
+		assert_true(rs.has_value);
+		if (!strcmp(rs.status, "ok"))
+			ok_id = rs.id;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(n, 2);
+	db_cursor_close(c);
+	assert_true(ok_id > 0);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_sample_set_parsed(db, ok_id, 0, 0, "failed", "parse: x", 2), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(count(db, "SELECT count(*) FROM sample WHERE status = 'failed'"
+			       " AND value IS NULL AND error = 'parse: x' AND parser_version = 2"), 1);
+
+	/* the analyzer's scan: every sample of the run, NULL values flagged */
+	assert_int_equal(db_samples_open(db, run, &c), 0);
+	for (n = 0; (r = db_samples_next(c, &sr)) == 1; n++) {
+		assert_int_equal(sr.run_id, run);
+		assert_int_equal(sr.platform_id, plat);
+		assert_int_equal(sr.has_value, sr.repetition == 0);
+	}
+	assert_int_equal(n, 3);
+	db_cursor_close(c);
+	assert_int_equal(db_samples_open(db, run + 1, &c), 0);
+	assert_int_equal(db_samples_next(c, &sr), 0);
+	db_cursor_close(c);
+
+	assert_int_equal(db_run_order(db, &ord, &max_id), 0);
+	assert_int_equal(max_id, run);
+	assert_int_equal(ord[run], 0);
+	free(ord);
+
+	assert_int_equal(db_run_mark_resumed(db, run, "{\"resumes\":[]}"), 0);
+	assert_int_equal(count(db, "SELECT count(*) FROM run WHERE status = 'running'"
+			       " AND ended_at IS NULL AND params = '{\"resumes\":[]}'"), 1);
+
+	/* the report's facts, narrowed by host */
+	assert_int_equal(db_report_hosts_open(db, &byhost, &c), 0);
+	assert_int_equal(db_report_hosts_next(c, &hf), 1);
+	assert_string_equal(hf.name, "hostB");
+	assert_int_equal(hf.has_kvm, -1);
+	assert_int_equal(db_report_hosts_next(c, &hf), 0);
+	db_cursor_close(c);
+	assert_int_equal(db_report_hosts_open(db, &nosuch, &c), 0);
+	assert_int_equal(db_report_hosts_next(c, &hf), 0);
+	db_cursor_close(c);
+	assert_int_equal(db_report_runs_open(db, NULL, &c), 0);
+	assert_int_equal(db_report_runs_next(c, &rf), 1);
+	assert_string_equal(rf.host, "hostB");
+	assert_string_equal(rf.suite, "quick");
+	assert_true(rf.has_seed);
+	assert_int_equal(rf.seed, 42);
+	assert_int_equal(db_report_runs_next(c, &rf), 0);
+	db_cursor_close(c);
+	assert_int_equal(db_report_platforms_open(db, &byhost, &c), 0);
+	assert_int_equal(db_report_platforms_next(c, &pf), 1);
+	assert_string_equal(pf.name, "qemu");
+	assert_string_equal(pf.state, "ok");
+	assert_non_null(strstr(pf.config, "tcg"));
+	assert_int_equal(pf.has_samples, 1);
+	assert_int_equal(db_report_platforms_next(c, &pf), 0);
+	db_cursor_close(c);
+
+	assert_int_equal(db_close(db), 0);
+	free(path);
+}
+
 static void test_sha256(void **state)
 {
 	char hex[65];
@@ -657,6 +794,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_queries, setup, teardown),
 		cmocka_unit_test(test_sha256),
 	};
 

@@ -24,10 +24,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "platform/libvirt/libvirt_remote.h"
+#include "common/run.h"
 #include "common/util.h"
 
 /* The same hostile text in every field that reaches the shell. */
@@ -292,41 +292,19 @@ static int fake_teardown(void **state)
 static char *run_proxy(struct fake *f, const char *cmd)
 {
 	char *sh_cmd = libssh_expand(cmd);
-	struct sb out = SB_INIT;
-	int fds[2], status = 0;
-	char buf[4096];
-	ssize_t n;
-	pid_t pid;
+	const char *env[] = { f->path_env, NULL };
+	struct run_cmd c = RUN_CMD_INIT;
+	struct run_result r;
 
-	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char *envp[] = { f->path_env, NULL };
-
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		if (chdir(f->dir) < 0)
-			_exit(126);
-		execle("/bin/sh", "sh", "-c", sh_cmd, (char *)NULL, envp);
-		_exit(127);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		assert_true(n > 0);
-		sb_add(&out, buf, (size_t)n);
-	}
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	c.shell = sh_cmd;
+	c.dir = f->dir;
+	c.env = env;
+	c.out = RUN_OUT_CAPTURE;
+	assert_int_equal(run_command(&c, &r), 0);
+	assert_int_equal(r.exit_status, 0);
 	free(sh_cmd);
-	if (!out.buf)
-		sb_adds(&out, "");
-	return sb_detach(&out);
+	free(r.err);
+	return r.out;
 }
 
 /* "[a]\n[b]\n" for the argv list (NULL-terminated). Owned. */
