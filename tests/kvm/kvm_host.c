@@ -21,8 +21,10 @@
  *   the script. Exit status: the script's,
  *   or 1 when the test host could not be started or reached.
  *   $KVM_HOST_MEMORY (MiB, default 4096), $KVM_HOST_BOOT_TIMEOUT
- *   (seconds to SSH, default 900), $KVM_HOST_TIMEOUT (seconds the script
- *   may take, default 1800).
+ *   (seconds to SSH, default 1500), $KVM_HOST_TIMEOUT (seconds the script
+ *   may take, default 1800). With $KVM_HOST_HOLD set, the test host
+ *   stays up after the script until SIGINT or SIGTERM (to look around
+ *   in it with the client key in STATE_DIR).
  */
 #define _GNU_SOURCE
 #include "image/image.h"
@@ -122,7 +124,7 @@ int main(int argc, char **argv)
 	o.state_dir = argv[1];
 	o.memory_mib = (int)env_long("KVM_HOST_MEMORY", 4096);
 	/* Its boot under TCG on a busy 2-core machine: minutes. */
-	o.boot_timeout = (double)env_long("KVM_HOST_BOOT_TIMEOUT", 900);
+	o.boot_timeout = (double)env_long("KVM_HOST_BOOT_TIMEOUT", 1500);
 	if (vb_mkdir_p(argv[1], 0700) < 0)
 		goto out;
 	if (!(p = platform_new("qemu:kvm-host", &o)))
@@ -187,6 +189,12 @@ int main(int argc, char **argv)
 		goto out;
 	ret = r.exit_status == 0 ? 0 : r.exit_status > 0 && r.exit_status < 126 ?
 	      r.exit_status : 1;
+	if (getenv("KVM_HOST_HOLD")) {
+		vb_info("kvm-host: holding the test host (%s) until SIGINT/SIGTERM",
+			p->instance_id ? p->instance_id : "?");
+		while (!collect_stop_requested)
+			pause();
+	}
 out:
 	t0 = vb_mono_time();
 	platform_free(p);
