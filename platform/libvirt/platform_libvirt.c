@@ -511,7 +511,10 @@ static int lv_wait_ssh(struct platform *p)
 			.host = v->guest_ip ? v->guest_ip : "127.0.0.1",
 			.port = v->guest_ip ? 22 : v->port,
 			.user = "root", .identity = v->client_key,
-			.host_key = v->host_pub, .timeout = 5,
+			.host_key = v->host_pub,
+			/* key exchange in a guest nested under TCG on a busy
+			 * host takes longer than 5 s */
+			.timeout = 5 * lv_slowness(timeout),
 		};
 		int r;
 
