@@ -1248,6 +1248,32 @@ static int lv_resume(struct platform *p)
 	return 0;
 }
 
+/* Whether the libvirt host (here) is itself a virtual machine: the CPUID
+ * hypervisor bit and the DMI system vendor. A kvm guest on such a host
+ * runs nested, and under an emulated (TCG) host its numbers are TCG's,
+ * not KVM's: recorded so the report never presents them as KVM's speed. */
+static void lv_describe_host(cJSON *obj)
+{
+	struct sb cpu = SB_INIT, dmi = SB_INIT;
+	int guest = 0;
+
+	if (sb_read_file(&cpu, "/proc/cpuinfo") == 0 && cpu.len) {
+		const char *f = strstr(cpu.buf, "\nflags");
+		const char *end = f ? strchr(f + 1, '\n') : NULL;
+		const char *h = f ? memmem(f, end ? (size_t)(end - f) :
+					   strlen(f), " hypervisor", 11) : NULL;
+
+		guest = h && (h[11] == ' ' || h[11] == '\n');
+	}
+	cJSON_AddBoolToObject(obj, "libvirt_host_is_guest", guest);
+	if (sb_read_file(&dmi, "/sys/class/dmi/id/sys_vendor") == 0 && dmi.len) {
+		dmi.buf[strcspn(dmi.buf, "\n")] = '\0';
+		cJSON_AddStringToObject(obj, "libvirt_host_dmi_vendor", dmi.buf);
+	}
+	sb_release(&cpu);
+	sb_release(&dmi);
+}
+
 static int lv_describe(struct platform *p, cJSON *obj)
 {
 	struct lv_priv *v = p->priv;
@@ -1293,6 +1319,8 @@ static int lv_describe(struct platform *p, cJSON *obj)
 	} else {
 		cJSON_AddStringToObject(obj, "boot", "disk");
 	}
+	if (!v->ru.remote)
+		lv_describe_host(obj);
 	if (v->domname)
 		cJSON_AddStringToObject(obj, "domain_name", v->domname);
 	if (v->xml)

@@ -10,11 +10,11 @@
 #   === leftovers   libvirt domains and QEMU processes still there
 #   === export      the run as virtbench's JSON export
 # Environment from the caller: KVM_PLATFORMS (default native,kvm,qemu),
-# KVM_DURATION (2), KVM_REPS (1), VIRTBENCH_BOOT_TIMEOUT (1200: an L2 guest
+# KVM_DURATION (2), KVM_REPS (1), VIRTBENCH_BOOT_TIMEOUT (2400: an L2 guest
 # under TCG inside TCG boots in minutes).
 set -u
 export VIRTBENCH_CACHE=/var/cache/virtbench
-export VIRTBENCH_BOOT_TIMEOUT="${VIRTBENCH_BOOT_TIMEOUT:-1200}"
+export VIRTBENCH_BOOT_TIMEOUT="${VIRTBENCH_BOOT_TIMEOUT:-2400}"
 VB=/opt/virtbench/virtbench
 DB=/var/tmp/kvm-test.db
 S=/var/tmp/kvm-test-state

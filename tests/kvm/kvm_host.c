@@ -22,7 +22,7 @@
  *   or 1 when the test host could not be started or reached.
  *   $KVM_HOST_MEMORY (MiB, default 4096), $KVM_HOST_BOOT_TIMEOUT
  *   (seconds to SSH, default 1500), $KVM_HOST_TIMEOUT (seconds the script
- *   may take, default 1800). With $KVM_HOST_HOLD set, the test host
+ *   may take, default 3600). With $KVM_HOST_HOLD set, the test host
  *   stays up after the script until SIGINT or SIGTERM (to look around
  *   in it with the client key in STATE_DIR).
  */
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 		}
 		sb_adds(&cmd, " sh inside.sh");
 		rr = p->ops->exec(p, cmd.buf,
-				  (double)env_long("KVM_HOST_TIMEOUT", 1800), &r);
+				  (double)env_long("KVM_HOST_TIMEOUT", 3600), &r);
 		sb_release(&cmd);
 		if (rr < 0)
 			goto out;
