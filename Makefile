@@ -11,7 +11,7 @@
 #
 # User CFLAGS/LDFLAGS are respected; WERROR=1 turns warnings into errors.
 
-PKGS       := sqlite3 libcjson gsl libvirt libssh libcurl
+PKGS       := sqlite3 libcjson gsl libvirt libssh libcurl libcmark-gfm
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
@@ -107,6 +107,11 @@ test-kvm: deps
 	@$(MAKE) --no-print-directory all $(KVM_HOST)
 	@VIRTBENCH=$(abspath $(BIN)) FORKBENCH=$(abspath $(FORKBENCH)) \
 		KVM_HOST=$(abspath $(KVM_HOST)) tests/kvm/run.sh
+
+# Every libFuzzer target for FUZZ_S seconds each (tests/fuzz/run.sh).
+FUZZ_S ?= 10
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_S) tests/fuzz/run.sh
 
 demo:
 	@scripts/demo.sh

@@ -133,6 +133,71 @@ int analyze_fieller_summary(double mx, double vx, size_t nx,
 			    double my, double vy, size_t ny, double level,
 			    struct analyze_fieller *f);
 
+/* Verdict of one comparison among a family of m (DESIGN.md, "Verdicts"),
+ * on the ratio estimate r whose value > 1 means "faster":
+ *   equivalent   the (1 - 0.10/m) Fieller interval lies in [1/(1+M), 1+M]
+ *                (ends may touch the margin: TOST at 0.05/m each side);
+ *   faster       else, the (1 - 0.05/m) interval lies strictly above 1;
+ *   slower       else, it lies strictly below 1;
+ *   inconclusive otherwise, and whenever the deciding interval is
+ *                unbounded or not computable.
+ * The intervals are Bonferroni-simultaneous over the m comparisons. */
+enum analyze_verdict {
+	ANALYZE_INCONCLUSIVE = 0,
+	ANALYZE_FASTER,
+	ANALYZE_SLOWER,
+	ANALYZE_EQUIVALENT,
+};
+#define ANALYZE_DEFAULT_MARGIN 0.02
+/* reps_needed searches at most this many more repetitions per side. */
+#define ANALYZE_REPS_MAX 1000000L
+/* "faster", "slower", "equivalent", "inconclusive" (static). */
+const char *analyze_verdict_name(enum analyze_verdict v);
+/* The rule alone, on two computed intervals (either may be NULL = not
+ * computable). */
+enum analyze_verdict analyze_verdict_rule(const struct analyze_fieller *f90,
+					  const struct analyze_fieller *f95,
+					  double margin);
+/* Both simultaneous Fieller intervals of mx/my for a family of m (m = 0 is
+ * taken as 1) into *f90, *f95 (either may be NULL) and the verdict into *v.
+ * Returns 0 when decided, -1 when inconclusive. */
+int analyze_verdict_summary(double mx, double vx, size_t nx,
+			    double my, double vy, size_t ny, size_t m,
+			    double margin, struct analyze_fieller *f90,
+			    struct analyze_fieller *f95,
+			    enum analyze_verdict *v);
+/* The smallest k >= 0 such that k more samples on each side, with the
+ * observed means and variances, give a decided verdict (0: decided now);
+ * -1 when it cannot be estimated (a side with fewer than 2 samples, both
+ * variances zero, a zero denominator mean) or needs more than
+ * ANALYZE_REPS_MAX. */
+long analyze_reps_needed(double mx, double vx, size_t nx, double my,
+			 double vy, size_t ny, size_t m, double margin);
+
+/* Replication across instances (Kalibera & Jones 2013): n values, each
+ * with the instance (guest boot, container) that took it. Groups the
+ * values by instance (ascending instance number; 0 is "not recorded" and
+ * forms one instance of its own) and estimates the one-way random-effects
+ * model y_ij = mu + b_i + e_ij by the method of moments:
+ *   MSW = sum_i sum_j (y_ij - ybar_i)^2 / (N - K)
+ *   MSB = sum_i n_i (ybar_i - ybar)^2 / (K - 1)
+ *   n0  = (N - sum_i n_i^2 / N) / (K - 1)
+ *   within_sd = sqrt(MSW), between_sd = sqrt(max(0, (MSB - MSW) / n0))
+ * (within_sd NAN when N = K; both NAN when K < 2). The instance means are
+ * the units: mean_of_means, var_of_means (n-1 denominator; NAN for K < 2).
+ * Arrays ids/means/n are owned by the struct (analyze_instances_clear). */
+struct analyze_instances {
+	size_t k;            /* number of instances */
+	int *ids;            /* instance numbers, ascending */
+	double *means;       /* mean of each instance's values */
+	size_t *n;           /* values per instance */
+	double between_sd, within_sd;
+	double mean_of_means, var_of_means;
+};
+void analyze_instances(const double *v, const int *instance, size_t n,
+		       struct analyze_instances *r);
+void analyze_instances_clear(struct analyze_instances *r);
+
 /* Holm's step-down adjustment (R's p.adjust(p, "holm")) of m p-values into
  * adj (may alias p). NAN entries are skipped and stay NAN; m counts only
  * the finite ones. */
@@ -171,6 +236,7 @@ enum {
 	ANALYZE_WARN_NO_BASELINE = 1 << 6, /* benchmark missing on baseline */
 	ANALYZE_WARN_OUTLIERS = 1 << 7,    /* Tukey outliers present */
 	ANALYZE_WARN_ZERO_VAR = 1 << 8,    /* all values identical */
+	ANALYZE_WARN_DISTURBED = 1 << 9,   /* samples taken on a busy host */
 };
 #define ANALYZE_FEW_SAMPLES 5
 #define ANALYZE_HIGH_COV 0.05
@@ -188,6 +254,27 @@ struct analyze_vs {
 	double p_holm;      /* Welch p, Holm-adjusted over the output; NAN */
 	int significant;    /* p_holm < 0.05 */
 	const char *reason; /* static text why speedup/CI are missing, or NULL */
+	/* Verdict over the family of the output's comparisons (m =
+	 * family_size of the set): the simultaneous Fieller intervals of the
+	 * speedup (of the ratio, for compare) at 1 - 0.05/m and 1 - 0.10/m,
+	 * NAN when unbounded or not computable; the verdict (for compare,
+	 * "faster" means B is faster than A, whatever the direction); the
+	 * margin M as a fraction; reps_needed: more repetitions per side that
+	 * would decide it at the observed variance, -1 = none (decided, or
+	 * not estimable). decided_by names the interval the verdict rests on
+	 * ("ci90_simultaneous" for equivalent, "ci95_simultaneous" for
+	 * faster/slower) or is NULL when inconclusive. */
+	double sim95_lo, sim95_hi, sim90_lo, sim90_hi;
+	enum analyze_verdict verdict;
+	double margin;
+	long reps_needed;
+	const char *decided_by;
+	/* The Fieller inputs the intervals were computed from (numerator x,
+	 * denominator y, after the direction's inversion), and whether a
+	 * ratio below 1 means faster (compare, lower-is-better). */
+	double in_mx, in_vx, in_my, in_vy;
+	size_t in_nx, in_ny;
+	int faster_below;
 };
 
 struct analyze_group {
@@ -210,6 +297,25 @@ struct analyze_group {
 	double *values;
 	int *repetitions;
 	unsigned char *outlier;         /* 0 none, 1 mild, 2 severe */
+	int *instances;                 /* per value: its instance, 0 = not
+					 * recorded */
+	/* Disturbance (samples whose host_other_cpu was measured): how many
+	 * ok measured samples were disturbed, how many of those the
+	 * statistics left out (all of them with exclude_disturbed), and the
+	 * cores other processes used, mean and max over the measured ones
+	 * (NAN when none was measured). */
+	size_t n_disturbed, n_disturbed_excluded, n_disturbance_measured;
+	double host_other_cpu_mean, host_other_cpu_max;
+	/* Instances among the values used (after exclusions): k, and when
+	 * k >= 2 their means, between_sd and within_sd. instances_known = 0
+	 * when no value has a recorded instance. */
+	struct analyze_instances inst;
+	int instances_known;
+	/* The units of ci95 and of the Fieller intervals: the values (unit_n
+	 * = n), or with two or more instances the instance means (unit_n =
+	 * k, Kalibera & Jones). unit_var has the n-1 denominator. */
+	double unit_mean, unit_var;
+	size_t unit_n;
 	struct analyze_vs vs_baseline;
 };
 
@@ -219,16 +325,43 @@ struct analyze_opts {
 	const char *baseline; /* baseline platform name; NULL = "native" */
 	const char *platform; /* only this platform (plus the baseline); NULL */
 	int exclude_outliers; /* drop Tukey outliers (mild and severe) */
+	double margin;        /* equivalence margin, a fraction; 0 = default
+			       * ANALYZE_DEFAULT_MARGIN */
+	int exclude_disturbed; /* leave samples flagged disturbed out (they
+				* are counted either way) */
+};
+
+/* A sibling comparison: two platforms of the same kind on the same host
+ * whose settings differ (a study's variants), per benchmark; b relative
+ * to a (a = the one recorded first), with the statistics and multiplicity
+ * family of the baseline comparisons (analyze/variants.c). */
+struct analyze_variant {
+	char *host, *kind, *benchmark, *unit;
+	char *platform_a, *platform_b;
+	enum analyze_direction direction;
+	size_t n_a, n_b;
+	double mean_a, mean_b;
+	/* The settings that differ: differs[i] with values_a[i] and
+	 * values_b[i] ("" when a platform has no value recorded). */
+	size_t n_differs;
+	char **differs, **values_a, **values_b;
+	struct analyze_vs vs;   /* speedup > 1: b faster than a */
 };
 
 struct analyze_set {
 	char *baseline;
+	size_t n_variants;
+	struct analyze_variant *variants; /* by host, benchmark, then pair */
 	size_t n_groups;
 	struct analyze_group *groups; /* sorted by host name, benchmark (suite
 				       * order: row id), then the baseline
 				       * first and platforms in the order
 				       * they were first recorded */
 	size_t n_comparisons;         /* Holm's m: comparisons with a Welch p */
+	size_t family_size;           /* the verdicts' m: the comparisons in
+				       * the output with >= 2 samples on
+				       * each side (the ones with intervals) */
+	double margin;                /* the verdicts' M, a fraction */
 };
 
 /* Loads and analyzes the samples matching opts. Warm-up (repetition 0 or
@@ -265,6 +398,8 @@ struct analyze_cmp_set {
 	size_t n;
 	struct analyze_cmp *items;
 	size_t n_comparisons;
+	size_t family_size;  /* the verdicts' m, as in analyze_set */
+	double margin;
 	/* One-sided pairs of each host, platforms in the order they were
 	 * first recorded, benchmarks in suite order; with opts->platform,
 	 * only that platform's. */
@@ -274,6 +409,12 @@ struct analyze_cmp_set {
 int analyze_compare_hosts(struct db *db, const char *host_a,
 			  const char *host_b, const struct analyze_opts *opts,
 			  struct analyze_cmp_set **out);
+/* The same for two runs (UUIDs or unique prefixes): run B relative to run
+ * A, e.g. one host before and after a change; host_a/host_b of the result
+ * hold the runs as given. opts->host is ignored. */
+int analyze_compare_runs(struct db *db, const char *run_a, const char *run_b,
+			 const struct analyze_opts *opts,
+			 struct analyze_cmp_set **out);
 void analyze_cmp_set_free(struct analyze_cmp_set *s);
 
 /* ------------------------------------------------------------------ */
@@ -283,6 +424,14 @@ void analyze_cmp_set_free(struct analyze_cmp_set *s);
 enum analyze_format {
 	ANALYZE_TEXT, ANALYZE_JSON, ANALYZE_CSV, ANALYZE_MARKDOWN
 };
+/* Parses a --margin percentage ("2", "0.5") into a fraction: a number
+ * above 0 and at most 100. -1 if not (no message: a usage error). */
+int analyze_margin_parse(const char *s, double *fraction);
+
+/* The JSON of one comparison (vs_baseline, a variant's): speedup, ci95,
+ * welch, mann_whitney, p_holm, significant, reason. Caller owns it. */
+struct cJSON *analyze_vs_to_json(const struct analyze_vs *vs);
+
 /* Parses "text|json|csv|markdown"; -1 if unknown (no message). */
 int analyze_format_parse(const char *s, enum analyze_format *f);
 

@@ -5,6 +5,7 @@
  * numbers are the same as analyze's). A number that is not available is
  * null in JSON, empty in CSV and "n/a" in text/Markdown: never "nan".
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <cjson/cJSON.h>
 
 #include "analyze/analyze.h"
+#include "analyze/variants.h"
+#include "common/safe.h"
 #include "common/util.h"
 
 int analyze_format_parse(const char *s, enum analyze_format *f)
@@ -32,6 +35,19 @@ int analyze_format_parse(const char *s, enum analyze_format *f)
 			return 0;
 		}
 	return -1;
+}
+
+int analyze_margin_parse(const char *s, double *fraction)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v <= 100))
+		return -1;
+	*fraction = v / 100;
+	return 0;
 }
 
 /* 4 significant digits without an exponent in the usual range, so
@@ -141,7 +157,25 @@ static void jstr_or_null(cJSON *o, const char *k, const char *s)
 		cJSON_AddNullToObject(o, k);
 }
 
-/* welch, mann_whitney, p_holm, significant: shared by both outputs. */
+/* verdict, margin, ci95_simultaneous, ci90_simultaneous, reps_needed
+ * (DESIGN.md "Verdicts"), plus decided_by: which of the two intervals the
+ * verdict rests on (null while inconclusive). */
+static void json_verdict(cJSON *o, const struct analyze_vs *vs)
+{
+	cJSON_AddStringToObject(o, "verdict", analyze_verdict_name(vs->verdict));
+	cJSON_AddNumberToObject(o, "margin", vs->margin);
+	jpair(o, "ci95_simultaneous", vs->sim95_lo, vs->sim95_hi);
+	jpair(o, "ci90_simultaneous", vs->sim90_lo, vs->sim90_hi);
+	if (vs->reps_needed >= 0)
+		cJSON_AddNumberToObject(o, "reps_needed",
+					(double)vs->reps_needed);
+	else
+		cJSON_AddNullToObject(o, "reps_needed");
+	jstr_or_null(o, "decided_by", vs->decided_by);
+}
+
+/* welch, mann_whitney, p_holm, significant and the verdict: shared by both
+ * outputs. */
 static void json_tests(cJSON *o, const struct analyze_vs *vs)
 {
 	cJSON *w = cJSON_AddObjectToObject(o, "welch");
@@ -157,6 +191,7 @@ static void json_tests(cJSON *o, const struct analyze_vs *vs)
 		cJSON_AddBoolToObject(m, "exact", vs->mw.exact);
 	jnum(o, "p_holm", vs->p_holm);
 	cJSON_AddBoolToObject(o, "significant", vs->significant);
+	json_verdict(o, vs);
 }
 
 static cJSON *json_vs(const struct analyze_vs *vs)
@@ -172,6 +207,35 @@ static cJSON *json_vs(const struct analyze_vs *vs)
 	return o;
 }
 
+/* DESIGN.md "Instances": n_instances always (instances_known says
+ * whether any sample recorded its instance); with two or more,
+ * instance_means (ascending instance number, beside instance_ids and
+ * instance_n), between_sd and within_sd. */
+static void json_instances(cJSON *o, const struct analyze_group *g)
+{
+	cJSON *a, *b, *c;
+
+	cJSON_AddNumberToObject(o, "n_instances", (double)g->inst.k);
+	cJSON_AddBoolToObject(o, "instances_known", g->instances_known);
+	if (g->inst.k < 2)
+		return;
+	a = cJSON_AddArrayToObject(o, "instance_means");
+	b = cJSON_AddArrayToObject(o, "instance_ids");
+	c = cJSON_AddArrayToObject(o, "instance_n");
+	for (size_t i = 0; i < g->inst.k; i++) {
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(g->inst.means[i]));
+		cJSON_AddItemToArray(b, cJSON_CreateNumber(g->inst.ids[i]));
+		cJSON_AddItemToArray(c, cJSON_CreateNumber((double)g->inst.n[i]));
+	}
+	jnum(o, "between_sd", g->inst.between_sd);
+	jnum(o, "within_sd", g->inst.within_sd);
+}
+
+cJSON *analyze_vs_to_json(const struct analyze_vs *vs)
+{
+	return json_vs(vs);
+}
+
 static const char *dir_name(enum analyze_direction d)
 {
 	return d == ANALYZE_LOWER ? "lower" : "higher";
@@ -183,6 +247,8 @@ cJSON *analyze_set_to_json(const struct analyze_set *s)
 	size_t i;
 
 	cJSON_AddStringToObject(root, "baseline", s->baseline);
+	cJSON_AddNumberToObject(root, "family_size", (double)s->family_size);
+	cJSON_AddNumberToObject(root, "margin", s->margin);
 	res = cJSON_AddArrayToObject(root, "results");
 	for (i = 0; i < s->n_groups; i++) {
 		const struct analyze_group *g = &s->groups[i];
@@ -212,6 +278,12 @@ cJSON *analyze_set_to_json(const struct analyze_set *s)
 		cJSON_AddNumberToObject(o, "n_outliers_excluded",
 					(double)g->n_outliers_excluded);
 		jpair(o, "median_ci95", g->median_ci_lo, g->median_ci_hi);
+		json_instances(o, g);
+		cJSON_AddNumberToObject(o, "n_disturbed", (double)g->n_disturbed);
+		cJSON_AddNumberToObject(o, "n_disturbed_excluded",
+					(double)g->n_disturbed_excluded);
+		jnum(o, "host_other_cpu", g->host_other_cpu_mean);
+		jnum(o, "host_other_cpu_max", g->host_other_cpu_max);
 		x = cJSON_AddObjectToObject(o, "outliers");
 		cJSON_AddNumberToObject(x, "mild", (double)g->outliers_mild);
 		cJSON_AddNumberToObject(x, "severe", (double)g->outliers_severe);
@@ -231,6 +303,7 @@ cJSON *analyze_set_to_json(const struct analyze_set *s)
 		}
 		cJSON_AddItemToArray(res, o);
 	}
+	cJSON_AddItemToObject(root, "variants", analyze_variants_to_json(s));
 	return root;
 }
 
@@ -260,6 +333,8 @@ cJSON *analyze_cmp_set_to_json(const struct analyze_cmp_set *s)
 
 	cJSON_AddStringToObject(root, "a", s->host_a);
 	cJSON_AddStringToObject(root, "b", s->host_b);
+	cJSON_AddNumberToObject(root, "family_size", (double)s->family_size);
+	cJSON_AddNumberToObject(root, "margin", s->margin);
 	res = cJSON_AddArrayToObject(root, "results");
 	for (i = 0; i < s->n; i++) {
 		const struct analyze_cmp *c = &s->items[i];
@@ -405,7 +480,25 @@ static int table_print(struct table *t, int markdown, FILE *f)
 	return ret;
 }
 
-/* Markdown cells must not contain a bare '|'. */
+/* One escape for every name Markdown embeds (cells and text): the
+ * characters that start emphasis, code, a link, HTML, a heading or a cell
+ * get a backslash; a newline, tab or other control character (which would
+ * end a table row) becomes a space. */
+static void md_escape(struct sb *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			sb_addc(b, ' ');
+			continue;
+		}
+		if (strchr("\\`*_[]<>|#&!", c))
+			sb_addc(b, '\\');
+		sb_addc(b, (char)c);
+	}
+}
+
 static char *md_cell(const char *s, int markdown)
 {
 	struct sb b = SB_INIT;
@@ -413,11 +506,7 @@ static char *md_cell(const char *s, int markdown)
 	if (!markdown)
 		return xstrdup(s);
 	sb_init(&b);
-	for (; *s; s++) {
-		if (*s == '|')
-			sb_addc(&b, '\\');
-		sb_addc(&b, *s);
-	}
+	md_escape(&b, s);
 	return sb_detach(&b);
 }
 
@@ -466,14 +555,37 @@ static char *mw_cell(const struct analyze_vs *vs)
 	return xstrdup(analyze_fmt_p(vs->mw.p, b, sizeof(b)));
 }
 
+/* "faster", "equivalent", "inconclusive (+12 reps)": empty for the
+ * baseline. */
+static char *verdict_cell(const struct analyze_vs *vs)
+{
+	if (!vs->present)
+		return xstrdup("");
+	if (vs->verdict == ANALYZE_INCONCLUSIVE && vs->reps_needed > 0)
+		return xasprintf("inconclusive (+%ld reps)", vs->reps_needed);
+	return xstrdup(analyze_verdict_name(vs->verdict));
+}
+
+static void verdict_note(FILE *f, int markdown, size_t m, double margin)
+{
+	fprintf(f, "%sverdict: simultaneous Fieller intervals over %zu "
+		"comparison%s (Bonferroni); equivalent = the %.4g%% interval "
+		"within %.4g%% of 1, faster/slower = the %.4g%% interval "
+		"excludes 1; +N reps = more repetitions per side that would "
+		"decide it\n", markdown ? "\n" : "", m, m == 1 ? "" : "s",
+		100 * (1 - 0.10 / (double)(m ? m : 1)), 100 * margin,
+		100 * (1 - 0.05 / (double)(m ? m : 1)));
+}
+
 static int print_table(const struct analyze_set *s, int markdown, FILE *f)
 {
 	static const char *const hdr[] = {
 		"host", "platform", "benchmark", "unit", "n", "mean",
 		"95% CI", "median", "sd", "CoV", "speedup [95% CI]",
-		"p (Welch, Holm)", "p (MW)", "notes"
+		"p (Welch, Holm)", "p (MW)", "verdict", "notes"
 	};
-	static const int right[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0 };
+	static const int right[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0,
+				     0 };
 	struct table t;
 	size_t i;
 
@@ -498,7 +610,8 @@ static int print_table(const struct analyze_set *s, int markdown, FILE *f)
 							    sizeof(b)), markdown);
 		c[11] = p_cell(&g->vs_baseline);
 		c[12] = mw_cell(&g->vs_baseline);
-		c[13] = md_cell(g->warnings_text ? g->warnings_text : "",
+		c[13] = verdict_cell(&g->vs_baseline);
+		c[14] = md_cell(g->warnings_text ? g->warnings_text : "",
 				markdown);
 		table_row(&t, c);
 	}
@@ -509,24 +622,16 @@ static int print_table(const struct analyze_set *s, int markdown, FILE *f)
 		"speedup > 1 = faster than %s\n", markdown ? "\n" : "",
 		s->n_comparisons, s->n_comparisons == 1 ? "" : "s",
 		s->baseline, s->baseline);
+	verdict_note(f, markdown, s->family_size, s->margin);
 	return ferror(f) ? -1 : 0;
 }
 
 /* ---- CSV ---- */
 
+/* Names and units: the one CSV text rule (common/safe.h). */
 static void csv_str(FILE *f, const char *s)
 {
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
+	vb_csv_text(f, s);
 }
 
 /* Full precision, empty when not available. */
@@ -549,6 +654,28 @@ static void csv_tests(FILE *f, const struct analyze_vs *vs)
 		: "");
 }
 
+/* verdict,margin,ci95_sim_lo,ci95_sim_hi,ci90_sim_lo,ci90_sim_hi,
+ * reps_needed - after the older columns, so their positions stay. */
+#define CSV_VERDICT_HDR "verdict,margin,ci95_simultaneous_lo," \
+	"ci95_simultaneous_hi,ci90_simultaneous_lo,ci90_simultaneous_hi," \
+	"reps_needed"
+static void csv_verdict(FILE *f, const struct analyze_vs *vs)
+{
+	if (!vs->present) {
+		fputs(",,,,,,,", f);
+		return;
+	}
+	fprintf(f, ",%s", analyze_verdict_name(vs->verdict));
+	csv_num(f, vs->margin);
+	csv_num(f, vs->sim95_lo);
+	csv_num(f, vs->sim95_hi);
+	csv_num(f, vs->sim90_lo);
+	csv_num(f, vs->sim90_hi);
+	fputc(',', f);
+	if (vs->reps_needed >= 0)
+		fprintf(f, "%ld", vs->reps_needed);
+}
+
 static int print_csv(const struct analyze_set *s, FILE *f)
 {
 	size_t i;
@@ -558,7 +685,7 @@ static int print_csv(const struct analyze_set *s, FILE *f)
 	      "median_ci95_lo,median_ci95_hi,outliers_mild,outliers_severe,"
 	      "drift_rho,drift_p,speedup,speedup_ci95_lo,speedup_ci95_hi,"
 	      "welch_t,welch_df,welch_p,mw_u,mw_p,p_holm,significant,"
-	      "warnings\n", f);
+	      "warnings," CSV_VERDICT_HDR "\n", f);
 	for (i = 0; i < s->n_groups; i++) {
 		const struct analyze_group *g = &s->groups[i];
 		const struct analyze_vs *vs = &g->vs_baseline;
@@ -598,6 +725,7 @@ static int print_csv(const struct analyze_set *s, FILE *f)
 			fputs(",,,,,,,", f);
 		fputc(',', f);
 		csv_str(f, g->warnings_text ? g->warnings_text : "");
+		csv_verdict(f, vs);
 		fputc('\n', f);
 	}
 	return ferror(f) ? -1 : 0;
@@ -629,11 +757,16 @@ int analyze_print(const struct analyze_set *s, enum analyze_format fmt,
  * emphasis, code, a link or HTML in a host or platform name. */
 static void md_text(FILE *f, const char *s, int markdown)
 {
-	for (; *s; s++) {
-		if (markdown && strchr("\\`*_[]<>|#", *s))
-			fputc('\\', f);
-		fputc(*s, f);
+	struct sb b = SB_INIT;
+
+	if (!markdown) {
+		fputs(s, f);
+		return;
 	}
+	sb_init(&b);
+	md_escape(&b, s);
+	fputs(b.buf, f);
+	sb_release(&b);
 }
 
 /* "only on A (hostA): qemu/cpu (n=5), qemu/mem (n=5)" - nothing when the
@@ -664,9 +797,10 @@ static int print_cmp_table(const struct analyze_cmp_set *s, int markdown,
 {
 	static const char *const hdr[] = {
 		"platform", "benchmark", "unit", "n A", "n B", "mean A",
-		"mean B", "B/A [95% CI]", "p (Welch, Holm)", "p (MW)"
+		"mean B", "B/A [95% CI]", "p (Welch, Holm)", "p (MW)",
+		"verdict (B)"
 	};
-	static const int right[] = { 0, 0, 0, 1, 1, 1, 1, 0, 0, 0 };
+	static const int right[] = { 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0 };
 	struct table t;
 	size_t i;
 
@@ -686,6 +820,7 @@ static int print_cmp_table(const struct analyze_cmp_set *s, int markdown,
 				  markdown);
 		cell[8] = p_cell(&c->vs);
 		cell[9] = mw_cell(&c->vs);
+		cell[10] = verdict_cell(&c->vs);
 		table_row(&t, cell);
 	}
 	if (table_print(&t, markdown, f) < 0)
@@ -694,6 +829,7 @@ static int print_cmp_table(const struct analyze_cmp_set *s, int markdown,
 		"lower-is-better benchmarks < 1 means B is faster); * = "
 		"Holm-adjusted p below 0.05\n", markdown ? "\n" : "",
 		s->n_comparisons, s->n_comparisons == 1 ? "" : "s");
+	verdict_note(f, markdown, s->family_size, s->margin);
 	if (s->n_only_a || s->n_only_b)
 		fputs(markdown ? "\nMeasured on one host only, so not "
 		      "compared:\n\n" : "\nmeasured on one host only, so not "
@@ -712,7 +848,7 @@ static int print_cmp_csv(const struct analyze_cmp_set *s, FILE *f)
 
 	fputs("a,b,platform,benchmark,unit,direction,n_a,n_b,mean_a,mean_b,"
 	      "ratio,ratio_ci95_lo,ratio_ci95_hi,welch_t,welch_df,welch_p,"
-	      "mw_u,mw_p,p_holm,significant\n", f);
+	      "mw_u,mw_p,p_holm,significant," CSV_VERDICT_HDR "\n", f);
 	for (i = 0; i < s->n; i++) {
 		const struct analyze_cmp *c = &s->items[i];
 		csv_str(f, s->host_a);
@@ -732,6 +868,7 @@ static int print_cmp_csv(const struct analyze_cmp_set *s, FILE *f)
 		csv_num(f, c->vs.ci_lo);
 		csv_num(f, c->vs.ci_hi);
 		csv_tests(f, &c->vs);
+		csv_verdict(f, &c->vs);
 		fputc('\n', f);
 	}
 	return ferror(f) ? -1 : 0;

@@ -39,6 +39,14 @@ void analyze_moments(const double *x, size_t n, struct analyze_moments *m)
 			m->max = x[i];
 	}
 	m->mean = sum / (double)n;
+	if (!isfinite(m->mean) && isfinite(m->min) && isfinite(m->max)) {
+		/* The sum overflowed although every value is finite (values
+		 * near DBL_MAX): a running mean never exceeds the largest
+		 * value, so it cannot. */
+		m->mean = 0;
+		for (i = 0; i < n; i++)
+			m->mean += (x[i] - m->mean) / (double)(i + 1);
+	}
 	if (n < 2)
 		return;
 	/* Corrected two-pass algorithm (Chan, Golub & LeVeque): the second
@@ -366,7 +374,9 @@ nonfinite:
  *   A   = t^2 vy/ny - my^2,  B = 2 mx my,  C = t^2 vx/nx - mx^2
  * The interval is {rho : (mx - rho my)^2 <= t^2 (vx/nx + rho^2 vy/ny)},
  * i.e. {rho : A rho^2 + B rho + C >= 0}, with ends
- *   B/(-2A) -/+ sqrt((B/2)^2 - A C)/A;
+ *   B/(-2A) -/+ sqrt((B/2)^2 - A C)/A,
+ * where (B/2)^2 - AC = t^2 (ay mx^2 + ax my^2 - t^2 ax ay), ax = vx/nx,
+ * ay = vy/ny (the form without cancellation);
  * it is a finite interval only when A < 0 (the denominator mean is
  * significantly non-zero); otherwise the set is unbounded.
  * Differences from mratios: it stops on either sample being constant; we
@@ -376,13 +386,15 @@ int analyze_fieller_summary(double mx, double vx, size_t nx,
 			    double my, double vy, size_t ny, double level,
 			    struct analyze_fieller *f)
 {
-	double r, ax, ay, num, den, t, A, B, C, disc, c0, h, l1, l2;
+	double r, ax, ay, num, den, t, A, B, disc, c0, h, l1, l2;
 
 	f->ratio = f->lo = f->hi = f->df = NAN;
 	f->bounded = 0;
 	f->reason = NULL;
 	if (nx < 1 || ny < 1 || my == 0 || !isfinite(mx) || !isfinite(my)) {
-		f->reason = my == 0 ? "baseline mean is zero" : "no samples";
+		f->reason = nx < 1 || ny < 1 ? "no samples" :
+			my == 0 ? "baseline mean is zero" :
+			"a mean is not a finite number (overflow)";
 		return -1;
 	}
 	r = mx / my;
@@ -404,12 +416,14 @@ int analyze_fieller_summary(double mx, double vx, size_t nx,
 	t = gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, f->df);
 	A = t * t * vy / (double)ny - my * my;
 	B = 2 * mx * my;
-	C = t * t * vx / (double)nx - mx * mx;
 	if (A >= 0) {
 		f->reason = "unbounded";
 		return -1;
 	}
-	disc = B * B / 4 - A * C;
+	/* (B/2)^2 - AC expanded: the two mx^2 my^2 terms cancel exactly,
+	 * which the subtraction would do in floating point, losing every
+	 * digit on near-constant data (ax, ay tiny next to mx^2 my^2). */
+	disc = t * t * (ay * mx * mx + ax * my * my - t * t * ax * ay);
 	if (disc < 0)
 		disc = 0; /* rounding: the estimate always lies inside */
 	c0 = B / (-2 * A);
@@ -431,6 +445,198 @@ int analyze_fieller(const double *x, size_t nx, const double *y, size_t ny,
 	analyze_moments(y, ny, &b);
 	return analyze_fieller_summary(a.mean, a.variance, nx, b.mean,
 				       b.variance, ny, level, f);
+}
+
+/* ---- verdicts ---- */
+
+const char *analyze_verdict_name(enum analyze_verdict v)
+{
+	switch (v) {
+	case ANALYZE_FASTER:
+		return "faster";
+	case ANALYZE_SLOWER:
+		return "slower";
+	case ANALYZE_EQUIVALENT:
+		return "equivalent";
+	case ANALYZE_INCONCLUSIVE:
+	default:
+		return "inconclusive";
+	}
+}
+
+/*
+ * The rule of DESIGN.md, in its order: equivalence first (the two
+ * one-sided tests at alpha/m each are the 1 - 2 alpha/m interval, alpha =
+ * 0.05, inside the margin; the ends may touch it), then a difference (the
+ * 1 - alpha/m two-sided interval entirely on one side of 1, strictly: an
+ * end at exactly 1 does not exclude 1). An unbounded interval decides
+ * nothing.
+ */
+enum analyze_verdict analyze_verdict_rule(const struct analyze_fieller *f90,
+					  const struct analyze_fieller *f95,
+					  double margin)
+{
+	if (f90 && f90->bounded && f90->lo >= 1 / (1 + margin) &&
+	    f90->hi <= 1 + margin)
+		return ANALYZE_EQUIVALENT;
+	if (f95 && f95->bounded && f95->lo > 1)
+		return ANALYZE_FASTER;
+	if (f95 && f95->bounded && f95->hi < 1)
+		return ANALYZE_SLOWER;
+	return ANALYZE_INCONCLUSIVE;
+}
+
+int analyze_verdict_summary(double mx, double vx, size_t nx,
+			    double my, double vy, size_t ny, size_t m,
+			    double margin, struct analyze_fieller *f90,
+			    struct analyze_fieller *f95,
+			    enum analyze_verdict *v)
+{
+	struct analyze_fieller a, b;
+
+	if (!f90)
+		f90 = &a;
+	if (!f95)
+		f95 = &b;
+	*v = ANALYZE_INCONCLUSIVE;
+	if (m < 1)
+		m = 1;
+	analyze_fieller_summary(mx, vx, nx, my, vy, ny, 1 - 0.10 / (double)m,
+				f90);
+	analyze_fieller_summary(mx, vx, nx, my, vy, ny, 1 - 0.05 / (double)m,
+				f95);
+	*v = analyze_verdict_rule(f90, f95, margin);
+	return *v == ANALYZE_INCONCLUSIVE ? -1 : 0;
+}
+
+/*
+ * Repetitions to a decision: k more samples on each side with the same
+ * means and variances. Fieller's set {rho : (mx - rho my)^2 <= t^2 (vx/
+ * (nx+k) + rho^2 vy/(ny+k))} shrinks as k grows (both t^2 and the
+ * variances of the means fall), so "decided after k more" is monotone in
+ * k: double k until decided, then bisect for the smallest such k.
+ */
+long analyze_reps_needed(double mx, double vx, size_t nx, double my,
+			 double vy, size_t ny, size_t m, double margin)
+{
+	enum analyze_verdict v;
+	long lo = 0, hi = 1;
+
+	if (nx < 2 || ny < 2 || !isfinite(vx) || !isfinite(vy) ||
+	    !isfinite(mx) || !isfinite(my) || my == 0 || !(vx > 0 || vy > 0))
+		return -1;
+	if (analyze_verdict_summary(mx, vx, nx, my, vy, ny, m, margin, NULL,
+				    NULL, &v) == 0)
+		return 0;
+	/* invariant: lo more do not decide, hi more might */
+	for (;;) {
+		if (analyze_verdict_summary(mx, vx, nx + (size_t)hi, my, vy,
+					    ny + (size_t)hi, m, margin, NULL,
+					    NULL, &v) == 0)
+			break;
+		lo = hi;
+		if (hi >= ANALYZE_REPS_MAX)
+			return -1;
+		hi *= 2;
+		if (hi > ANALYZE_REPS_MAX)
+			hi = ANALYZE_REPS_MAX;
+	}
+	while (hi - lo > 1) {
+		long mid = lo + (hi - lo) / 2;
+		if (analyze_verdict_summary(mx, vx, nx + (size_t)mid, my, vy,
+					    ny + (size_t)mid, m, margin, NULL,
+					    NULL, &v) == 0)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+/* ---- instances ---- */
+
+struct iv_item {
+	int inst;
+	double v;
+};
+
+static int iv_cmp(const void *a, const void *b)
+{
+	const struct iv_item *x = a, *y = b;
+	return (x->inst > y->inst) - (x->inst < y->inst);
+}
+
+void analyze_instances_clear(struct analyze_instances *r)
+{
+	if (!r)
+		return;
+	free(r->ids);
+	free(r->means);
+	free(r->n);
+	memset(r, 0, sizeof(*r));
+	r->between_sd = r->within_sd = NAN;
+	r->mean_of_means = r->var_of_means = NAN;
+}
+
+/* One sort by instance, then per instance its mean and the squared
+ * deviations from it (two passes per instance, as analyze_moments). */
+void analyze_instances(const double *v, const int *instance, size_t n,
+		       struct analyze_instances *r)
+{
+	struct iv_item *it;
+	struct analyze_moments mm;
+	double ssw = 0, ssb = 0, sum_n2 = 0, grand = 0, dn = (double)n;
+	size_t i, j, k = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->between_sd = r->within_sd = NAN;
+	r->mean_of_means = r->var_of_means = NAN;
+	if (n == 0)
+		return;
+	it = xmalloc(n * sizeof(*it));
+	for (i = 0; i < n; i++)
+		it[i] = (struct iv_item){ instance ? instance[i] : 0, v[i] };
+	qsort(it, n, sizeof(*it), iv_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && it[j].inst == it[i].inst; j++)
+			;
+		k++;
+	}
+	r->k = k;
+	r->ids = xmalloc(k * sizeof(int));
+	r->means = xmalloc(k * sizeof(double));
+	r->n = xmalloc(k * sizeof(size_t));
+	for (i = 0, k = 0; i < n; i = j, k++) {
+		double sum = 0, m;
+		for (j = i; j < n && it[j].inst == it[i].inst; j++)
+			sum += it[j].v;
+		m = sum / (double)(j - i);
+		for (size_t q = i; q < j; q++)
+			ssw += (it[q].v - m) * (it[q].v - m);
+		r->ids[k] = it[i].inst;
+		r->means[k] = m;
+		r->n[k] = j - i;
+		grand += sum;
+		sum_n2 += (double)(j - i) * (double)(j - i);
+	}
+	free(it);
+	analyze_moments(r->means, r->k, &mm);
+	r->mean_of_means = mm.mean;
+	r->var_of_means = mm.variance;
+	if (r->k < 2)
+		return;
+	grand /= dn;
+	for (i = 0; i < r->k; i++)
+		ssb += (double)r->n[i] * (r->means[i] - grand) *
+		       (r->means[i] - grand);
+	if (n > r->k) {
+		double msw = ssw / (dn - (double)r->k);
+		double msb = ssb / (double)(r->k - 1);
+		double n0 = (dn - sum_n2 / dn) / (double)(r->k - 1);
+
+		r->within_sd = sqrt(msw);
+		r->between_sd = sqrt(fmax(0, (msb - msw) / n0));
+	}
 }
 
 /* ---- Holm ---- */

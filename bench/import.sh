@@ -2,9 +2,12 @@
 # bench/import.sh - virtbench's classic import of 1,000,000 samples against
 # the sqlite3 shell's .import of the same rows (one row per sample, same
 # columns and raw text) into a plain table, alternated in the same run.
-# Prints each timing and the ratio of medians (goal: <= 1.5).
+# Prints each timing, the ratio of medians (goal: <= 1.5; absolute goal
+# <= 1.0 s) and the database's bytes per sample (goal <= 40), beside the
+# reference table's. With OLD_VIRTBENCH=PATH (e.g. a build of the previous
+# release) that binary is timed in the same rounds too.
 #
-# usage: bench/import.sh [REPS]        (default 5)
+# usage: [OLD_VIRTBENCH=PATH] bench/import.sh [REPS]        (default 5)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 VIRTBENCH=${VIRTBENCH:-$top/virtbench}
@@ -27,9 +30,16 @@ awk -F, 'BEGIN { split("cpu mem diskRand diskSeq fork uplink", b, " ");
 echo "samples: $(wc -l <"$T/rows.csv")"
 
 now() { date +%s.%N; }
-vb_times="" ref_times=""
+vb_times="" ref_times="" old_times=""
+OLD_VIRTBENCH=${OLD_VIRTBENCH:-}
 for r in $(seq "$reps"); do
-	rm -f "$T"/vb.db* "$T"/ref.db*
+	rm -f "$T"/vb.db* "$T"/ref.db* "$T"/old.db*
+	if [ -n "$OLD_VIRTBENCH" ]; then
+		o0=$(now)
+		"$OLD_VIRTBENCH" -q --db "$T/old.db" import classic "$T/classic.csv" --platform native >/dev/null
+		o1=$(now)
+		old_times="$old_times $(echo "$o1 - $o0" | bc -l)"
+	fi
 	t0=$(now)
 	"$VIRTBENCH" -q --db "$T/vb.db" import classic "$T/classic.csv" --platform native >/dev/null
 	t1=$(now)
@@ -42,9 +52,19 @@ for r in $(seq "$reps"); do
 		"$r" "$vb" "$ref" "$(echo "$vb / $ref" | bc -l)"
 	vb_times="$vb_times $vb"; ref_times="$ref_times $ref"
 done
-[ "$(sqlite3 "$T/vb.db" 'SELECT count(*) FROM sample')" = \
+[ "$(sqlite3 "$T/vb.db" 'SELECT count(*) FROM sample_value')" = \
   "$(sqlite3 "$T/ref.db" 'SELECT count(*) FROM sample')" ] || { echo "row counts differ"; exit 1; }
 median() { echo "$@" | tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 mv=$(median $vb_times); mr=$(median $ref_times)
-printf 'median: virtbench %.3f s, sqlite3 .import %.3f s, ratio %.2f (goal <= 1.5)\n' \
+printf 'median: virtbench %.3f s, sqlite3 .import %.3f s, ratio %.2f (goal <= 1.5; <= 1.0 s)\n' \
 	"$mv" "$mr" "$(echo "$mv / $mr" | bc -l)"
+if [ -n "$OLD_VIRTBENCH" ]; then
+	mo=$(median $old_times)
+	printf 'median: previous release %.3f s, %.2fx this one\n' "$mo" "$(echo "$mo / $mv" | bc -l)"
+fi
+n=$(wc -l <"$T/rows.csv")
+printf 'bytes per sample: virtbench %.1f (goal <= 40), the plain reference table %.1f\n' \
+	"$(echo "$(stat -c %s "$T/vb.db") / $n" | bc -l)" "$(echo "$(stat -c %s "$T/ref.db") / $n" | bc -l)"
+[ -n "$OLD_VIRTBENCH" ] && printf 'bytes per sample: previous release %.1f\n' \
+	"$(echo "$(stat -c %s "$T/old.db") / $n" | bc -l)"
+exit 0

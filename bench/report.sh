@@ -36,7 +36,7 @@ for h in hostA hostB; do
 	done
 done
 echo "samples: $(sqlite3 "$T/vb.db" "SELECT count(*) FROM sample WHERE status = 'ok'")"
-echo "cores: $(nproc) (gnuplot runs one process per figure, up to one per core)"
+echo "cores: $(nproc) (gnuplot: up to one process per core, each rendering a batch of figures)"
 
 # One line per repetition: total wall, then virtbench's timers.
 : >"$T/times"

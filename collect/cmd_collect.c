@@ -9,17 +9,53 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/analyze.h"
 #include "collect/collect.h"
+#include "collect/hostload.h"
 #include "platform/libvirt/libvirt_remote.h"
 #include "collect/parsers.h"
+#include "collect/study.h"
 #include "common/cmd.h"
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db.h"
 
 struct collect_cli {
 	struct collect_opts o;
 	const char *out;       /* run: where figures and report.md go */
+	const char *margin;    /* run: --margin as given, for analyze/report */
+	const char *study_path;
+	char **sets;           /* --set NAME.KEY=VALUE (owned by the table) */
+	struct study *study;   /* owned */
+	struct platform_settings *settings; /* parallel to o.platforms, owned */
 };
+
+/* --margin PCT: the verdicts' margin as a fraction (and as given). */
+static int opt_margin(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct collect_cli *c = dest;
+
+	(void)opt;
+	if (analyze_margin_parse(arg, &c->o.margin) < 0)
+		return vb_error("--margin: '%s' is not a percentage above 0 and "
+				"at most 100", arg);
+	c->margin = arg;
+	return 0;
+}
+
+/* --disturbed-steal PCT: stored as a fraction. */
+static int opt_steal(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct collect_cli *c = dest;
+	double v;
+
+	(void)opt;
+	if (vb_parse_double(arg, &v) < 0 || !(v > 0 && v <= 100))
+		return vb_error("--disturbed-steal: '%s' is not a percentage "
+				"above 0 and at most 100", arg);
+	c->o.disturbed_steal = v / 100;
+	return 0;
+}
 
 static int opt_seed(const struct vb_option *opt, const char *arg, void *dest)
 {
@@ -76,13 +112,52 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 	return 0;
 }
 
+/* Paths may hold any character but control characters (common/safe.h);
+ * they are quoted wherever they reach a shell. */
+static int opt_state_dir(const struct vb_option *opt, const char *arg,
+			 void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--state-dir", arg) < 0)
+		return -1;
+	((struct collect_cli *)dest)->o.state_base = arg;
+	return 0;
+}
+
+static int opt_out(const struct vb_option *opt, const char *arg, void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--out", arg) < 0)
+		return -1;
+	((struct collect_cli *)dest)->out = arg;
+	return 0;
+}
+
+static int opt_cleanup_state_dir(const struct vb_option *opt, const char *arg,
+				 void *dest)
+{
+	(void)opt;
+	if (vb_path_check("--state-dir", arg) < 0)
+		return -1;
+	((struct platform_opts *)dest)->state_dir = arg;
+	return 0;
+}
+
 #define T struct collect_cli
 /* The options of collect, also taken by run. */
 #define COLLECT_OPTIONS \
+	OPT_STRING("study", 0, T, study_path, "FILE", \
+		   "a study (studies/README.md): suite, stopping rule,\n" \
+		   "platforms with their settings; the options below\n" \
+		   "apply on top (--platforms picks some of its own)"), \
 	OPT_LIST("platforms", 0, T, o.platforms, "LIST", \
 		 "comma-separated: native, docker, kvm, qemu,\n" \
 		 "ssh:USER@HOST[:PORT]; KIND:LABEL names a variant\n" \
 		 "(default native)"), \
+	OPT_LIST("set", 0, T, sets, "NAME.KEY=VALUE", \
+		 "a setting of one platform (repeatable), e.g.\n" \
+		 "--set qemu:wb.disk_cache=writeback; keys in\n" \
+		 "studies/README.md"), \
 	OPT_LIST("benchmarks", 0, T, o.benchmarks, "LIST", \
 		 "benchmarks of the suite to run (default all)"), \
 	OPT_STRING("profile", 0, T, o.profile, "NAME|FILE", \
@@ -94,10 +169,31 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 	OPT_DOUBLE("target-ci", 0, T, o.target_ci, "PCT", 0, 100, \
 		   "adaptive: stop a pair once its 95% CI half-width\n" \
 		   "is below PCT% of its mean (not with --reps)"), \
+	OPT_FLAG("until-decided", 0, T, o.until_decided, \
+		 "adaptive: stop a pair once its verdict against\n" \
+		 "native (faster, slower, equivalent within the\n" \
+		 "margin) is decided (not with --reps, --target-ci)"), \
+	OPT_CALLBACK("margin", 0, "PCT", opt_margin, \
+		     "equivalence margin of the verdicts (default 2)"), \
 	OPT_INT("min-reps", 0, T, o.min_reps, "N", 2, 100000, \
-		"lower bound for --target-ci (default 3)"), \
+		"lower bound for --target-ci and --until-decided\n" \
+		"(default 3)"), \
 	OPT_INT("max-reps", 0, T, o.max_reps, "N", 2, 100000, \
-		"upper bound for --target-ci (default 30)"), \
+		"upper bound for --target-ci and --until-decided\n" \
+		"(default 30)"), \
+	OPT_INT("instances", 0, T, o.instances, "K", 1, 64, \
+		"measure each docker/kvm/qemu platform on K fresh\n" \
+		"containers/guests, interleaved (default 1)"), \
+	OPT_DOUBLE("disturbed-cpu", 0, T, o.disturbed_cpu, "CORES", 0, 4097, \
+		   "a sample is disturbed when other processes used\n" \
+		   "more host CPU than this (default 0.25)"), \
+	OPT_CALLBACK("disturbed-steal", 0, "PCT", opt_steal, \
+		     "... or the host's steal time was above PCT%\n" \
+		     "(default 5)"), \
+	OPT_INT("retake-disturbed", 0, T, o.retake_disturbed, "N", 0, 100000, \
+		"disturbed samples do not count towards stopping;\n" \
+		"with --reps up to N extra repetitions per pair\n" \
+		"replace them (default 0: they count)"), \
 	OPT_INT("duration", 0, T, o.duration, "SECONDS", 1, 86400, \
 		"length of each benchmark (default: the suite's)"), \
 	OPT_CALLBACK("seed", 0, "N", opt_seed, \
@@ -126,7 +222,7 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 	OPT_CALLBACK("iperf-server", 0, "HOST:PORT", opt_iperf_server, \
 		     "use this iperf3 server for uplink instead\n" \
 		     "of starting one on 127.0.0.1"), \
-	OPT_STRING("state-dir", 0, T, o.state_base, "DIR", \
+	OPT_CALLBACK("state-dir", 0, "DIR", opt_state_dir, \
 		   "where run scratch directories go (default\n" \
 		   "$VIRTBENCH_STATE_DIR or /var/tmp; a disk, not a\n" \
 		   "tmpfs: disk tests use O_DIRECT)"), \
@@ -141,15 +237,27 @@ static const struct vb_option collect_options[] = {
 
 static const struct vb_option run_options[] = {
 	COLLECT_OPTIONS,
-	OPT_STRING("out", 0, T, out, "DIR",
-		   "where figures and report.md go (default report)"),
+	OPT_CALLBACK("out", 0, "DIR", opt_out,
+		     "where figures and report.md go (default out/report)"),
 	OPT_END(),
 };
 #undef T
 
 static const struct vb_optgroup collect_groups[] = {
-	GROUP_EXCLUSIVE("reps target-ci"),
-	GROUP_NEEDS("min-reps max-reps", "target-ci"),
+	GROUP_EXCLUSIVE("reps target-ci until-decided"),
+	GROUP_NEEDS("min-reps max-reps", "target-ci until-decided"),
+	/* collect uses the margin only to decide when to stop; run also
+	 * hands it to analyze and report */
+	GROUP_NEEDS("margin", "until-decided"),
+	GROUP_ONLY_WITH("resume", "iperf-server state-dir out",
+			"--resume takes the run's own options; only "
+			"--iperf-server and --state-dir may be given with it"),
+	GROUP_END(),
+};
+
+static const struct vb_optgroup run_groups[] = {
+	GROUP_EXCLUSIVE("reps target-ci until-decided"),
+	GROUP_NEEDS("min-reps max-reps", "target-ci until-decided"),
 	GROUP_ONLY_WITH("resume", "iperf-server state-dir out",
 			"--resume takes the run's own options; only "
 			"--iperf-server and --state-dir may be given with it"),
@@ -158,12 +266,14 @@ static const struct vb_optgroup collect_groups[] = {
 
 #define COLLECT_ENVIRONMENT \
 	"environment: FORKBENCH (the fork benchmark binary, default\n" \
-	"build/forkbench next to virtbench), VIRTBENCH_SUITES (suites directory)\n"
+	"build/forkbench next to virtbench), VIRTBENCH_SUITES (suites directory),\n" \
+	"VIRTBENCH_BOOT_TIMEOUT (seconds to wait for a guest's SSH, default 240)\n"
 
 const struct vb_optspec cmd_collect_spec = {
 	.synopsis = "virtbench collect [--platforms LIST] [--benchmarks LIST]\n"
 		    "                         [--profile classic|quick|FILE]\n"
-		    "                         [--reps N | --target-ci PCT] [--duration S]\n"
+		    "                         [--reps N | --target-ci PCT | --until-decided]\n"
+		    "                         [--instances K] [--duration S]\n"
 		    "                         [--seed N] [--image PATH] [--connect URI] ...\n"
 		    "       virtbench collect --resume RUN",
 	.description =
@@ -181,9 +291,9 @@ const struct vb_optspec cmd_run_spec = {
 	.synopsis = "virtbench run [collect options] [--out DIR]",
 	.description =
 	"collect, then analyze (printed), plot and report (into DIR, default\n"
-	"report) for the new run, in one go.\n",
+	"out/report) for the new run, in one go.\n",
 	.options = run_options,
-	.groups = collect_groups,
+	.groups = run_groups,
 	.footer = COLLECT_ENVIRONMENT,
 	.size = sizeof(struct collect_cli),
 };
@@ -196,6 +306,13 @@ static int check_collect_args(const struct vb_optspec *spec,
 	if (o->min_reps && o->max_reps && o->min_reps > o->max_reps)
 		return vb_usage_error(spec, "--min-reps %d is above --max-reps "
 				      "%d", o->min_reps, o->max_reps);
+	/* Names are data (common/safe.h): a label becomes a directory, a
+	 * container or domain name; refused here, before any run exists.
+	 * (An unknown kind is the collector's to report.) */
+	for (size_t i = 0; o->platforms && o->platforms[i]; i++)
+		if (platform_kind_find(o->platforms[i], NULL) &&
+		    platform_name_check("--platforms", o->platforms[i]) < 0)
+			return vb_usage_error(spec, NULL);
 	return 0;
 }
 
@@ -213,13 +330,136 @@ static char *join_argv(const struct vb_ctx *ctx)
 	return sb_detach(&sb);
 }
 
-/* Runs the collector with parsed options. Returns the handler's status. */
-static int do_collect(struct collect_opts *o, struct vb_ctx *ctx, char uuid[37])
+/* The study's choices under the command line's: suite, benchmarks,
+ * stopping rule, duration; --platforms picks among its platforms. */
+static int study_options(struct collect_cli *c)
 {
-	char *cmdline = join_argv(ctx), *suites = collect_find_suites(ctx->argv0);
-	char *fork = NULL;
+	struct study *st = c->study;
+	struct collect_opts *o = &c->o;
+	size_t n;
+
+	if (!o->profile)
+		o->profile = st->suite;
+	if (!o->benchmarks && st->benchmarks) {
+		size_t nb = vb_strv_len(st->benchmarks);
+
+		o->benchmarks = xcalloc(nb + 1, sizeof(char *));
+		for (size_t i = 0; i < nb; i++)
+			o->benchmarks[i] = xstrdup(st->benchmarks[i]);
+	}
+	if (!o->duration)
+		o->duration = st->duration;
+	/* A stopping rule on the command line replaces the study's. */
+	if (!o->reps && !(o->target_ci > 0)) {
+		o->reps = st->reps;
+		o->target_ci = st->target_ci;
+		o->min_reps = st->min_reps;
+		o->max_reps = st->max_reps;
+	}
+	if (st->instances > 1)
+		return vb_error("%s: instances = %d: this build runs one instance "
+				"per platform", st->origin, st->instances);
+	if (o->platforms) {
+		for (char **w = o->platforms; *w; w++) {
+			size_t i;
+
+			for (i = 0; i < st->n_plat && strcmp(st->plat[i].name, *w); i++)
+				;
+			if (i == st->n_plat)
+				return vb_error("--platforms: %s is not a platform "
+						"of %s", *w, st->origin);
+		}
+	} else {
+		o->platforms = xcalloc(st->n_plat + 1, sizeof(char *));
+		for (size_t i = 0; i < st->n_plat; i++)
+			o->platforms[i] = xstrdup(st->plat[i].name);
+	}
+	n = vb_strv_len(o->platforms);
+	c->settings = xcalloc(n + 1, sizeof(*c->settings));
+	for (size_t j = 0; j < n; j++) {
+		const struct study_platform *sp = NULL;
+
+		for (size_t i = 0; i < st->n_plat; i++)
+			if (!strcmp(st->plat[i].name, o->platforms[j]))
+				sp = &st->plat[i];
+		c->settings[j].kind = xstrdup(sp->settings.kind);
+		if (sp->settings.address)
+			c->settings[j].address = xstrdup(sp->settings.address);
+		for (size_t k = 0; k < sp->settings.n; k++)
+			if (platform_settings_set(&c->settings[j],
+						  sp->settings.keys[k],
+						  sp->settings.values[k],
+						  st->origin) < 0)
+				return -1;
+	}
+	o->study_text = st->text;
+	o->study_origin = st->origin;
+	return study_apply_network(c->settings, n, o->popts.network,
+				   o->popts.docker_network);
+}
+
+/* Each platform's kind and settings: from the study, or each name's
+ * KIND; then every --set. Returns 0, 1 (bad study) or 2 (usage). */
+static int platform_settings_args(struct collect_cli *c,
+				  const struct vb_optspec *spec)
+{
+	size_t n;
+
+	if (c->study_path) {
+		if (study_load(c->study_path, &c->study) < 0 ||
+		    study_options(c) < 0)
+			return 1;
+	} else if (c->o.platforms) {
+		n = vb_strv_len(c->o.platforms);
+		c->settings = xcalloc(n + 1, sizeof(*c->settings));
+		for (size_t i = 0; i < n; i++) {
+			const struct platform_kind *k =
+				platform_kind_find(c->o.platforms[i], NULL);
+
+			/* An unknown kind is reported by the collector. */
+			if (k)
+				c->settings[i].kind = xstrdup(k->name);
+		}
+	}
+	if (c->sets && !c->settings)
+		return vb_usage_error(spec, "--set needs --platforms or --study "
+				      "(the default platform, native, takes no "
+				      "settings)");
+	n = vb_strv_len(c->o.platforms);
+	for (size_t i = 0; c->sets && c->sets[i]; i++)
+		if (study_apply_set(c->o.platforms, c->settings, n, c->sets[i]) < 0)
+			return vb_usage_error(spec, NULL);
+	c->o.settings = c->settings;
+	return 0;
+}
+
+/* Frees what platform_settings_args() made (the table's lists are the
+ * dispatcher's to release). */
+static void collect_cli_clear(struct collect_cli *c)
+{
+	for (size_t i = 0; c->settings && c->o.platforms && c->o.platforms[i]; i++)
+		platform_settings_clear(&c->settings[i]);
+	free(c->settings);
+	c->settings = NULL;
+	c->o.settings = NULL;
+	study_free(c->study);
+	c->study = NULL;
+}
+
+/* Runs the collector with parsed options. Returns the handler's status. */
+static int do_collect(struct collect_cli *c, const struct vb_optspec *spec,
+		      struct vb_ctx *ctx, char uuid[37])
+{
+	struct collect_opts *o = &c->o;
+	char *cmdline, *suites, *fork = NULL;
 	int ret;
 
+	if ((ret = platform_settings_args(c, spec)) != 0) {
+		collect_cli_clear(c);
+		return ret;
+	}
+	cmdline = join_argv(ctx);
+	suites = collect_find_suites(ctx->argv0);
 	o->command_line = cmdline;
 	o->suites_dir = suites;
 	/* Without it only a suite that never uses {forkbench} can run; the
@@ -227,6 +467,7 @@ static int do_collect(struct collect_opts *o, struct vb_ctx *ctx, char uuid[37])
 	fork = collect_find_forkbench(ctx->argv0, getenv("FORKBENCH") != NULL);
 	o->forkbench = fork;
 	ret = collect_run(ctx->db, o, uuid);
+	collect_cli_clear(c);
 	free(cmdline);
 	free(suites);
 	free(fork);
@@ -243,7 +484,7 @@ int cmd_collect(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 	(void)argv;
 	if ((r = check_collect_args(&cmd_collect_spec, &c->o)))
 		return r;
-	return do_collect(&c->o, ctx, uuid);
+	return do_collect(c, &cmd_collect_spec, ctx, uuid);
 }
 
 /* Calls another command's handler as if typed on the command line. */
@@ -267,14 +508,17 @@ int cmd_run(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 	(void)argv;
 	if ((r = check_collect_args(&cmd_run_spec, &c->o)))
 		return r;
-	r = do_collect(&c->o, ctx, uuid);
+	r = do_collect(c, &cmd_run_spec, ctx, uuid);
 	if (r)
 		return r;
-	out = (char *)(c->out ? c->out : "report");
+	out = (char *)(c->out ? c->out : "out/report");
 	{
-		char *analyze[] = { "analyze", "--run", uuid, NULL };
+		char *margin = (char *)c->margin;
+		char *analyze[] = { "analyze", "--run", uuid,
+				    margin ? "--margin" : NULL, margin, NULL };
 		char *plot[] = { "plot", "--out", out, "--run", uuid, NULL };
-		char *report[] = { "report", "--out", out, "--run", uuid, NULL };
+		char *report[] = { "report", "--out", out, "--run", uuid,
+				   margin ? "--margin" : NULL, margin, NULL };
 
 		vb_info("analyzing run %s", uuid);
 		fflush(stdout);
@@ -464,7 +708,7 @@ int cmd_doctor(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 }
 
 static const struct vb_option cleanup_options[] = {
-	OPT_STRING("state-dir", 0, struct platform_opts, state_dir, "DIR",
+	OPT_CALLBACK("state-dir", 0, "DIR", opt_cleanup_state_dir,
 		   "where run directories are (default\n"
 		   "$VIRTBENCH_STATE_DIR or /var/tmp)"),
 	OPT_STRING("connect", 0, struct platform_opts, connect_uri, "URI",

@@ -14,9 +14,12 @@
  * (the tool failed), "timed out", "could not run", "not run" (a
  * placeholder had no value on that platform).
  */
+#include "analyze/analyze.h"
 #include "collect/collect.h"
+#include "collect/hostload.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -35,6 +38,8 @@
 #include "collect/parsers.h"
 #include "collect/scheduler.h"
 #include "collect/suite.h"
+#include "common/safe.h"
+#include "common/owner.h"
 #include "common/run.h"
 #include "common/util.h"
 #include "db/db.h"
@@ -238,8 +243,17 @@ static void iperf_stop(struct run_cmd *srv)
 
 struct cplat {
 	char *name;
+	/* Its kind and own settings: from the options, or as stored with a
+	 * resumed run (owned). */
+	struct platform_settings settings;
 	struct platform *p;
 	int64_t id;
+	/* collect --instances K: a docker/kvm/qemu platform is K cplats of
+	 * the same name (and platform row), slot 0..K-1, each its own guest
+	 * or container; instance is the number its samples record. */
+	int slot, n_slots, instance;
+	pid_t qemu_pid;     /* a local guest's QEMU process (host load) */
+	int qemu_searched;
 	int available;
 	int unavailable;    /* recorded as such; never started */
 	int lost;           /* stopped running commands mid-run (state failed) */
@@ -268,6 +282,11 @@ struct collector {
 	int reps;
 	char *state_dir;
 	size_t n_plat, n_bench;
+	size_t n_names;         /* distinct platform names */
+	int instances;          /* --instances K (1 = one per platform) */
+	double disturbed_cpu;   /* cores of other CPU that disturb a sample */
+	double disturbed_steal; /* steal fraction that does */
+	int retake;             /* --retake-disturbed N per pair */
 	struct cplat *plat;
 	struct cbench *bench;
 	struct scheduler sched;
@@ -386,7 +405,8 @@ static int select_benchmarks(struct collector *c, char **names)
 		cb = &c->bench[c->n_bench++];
 		cb->b = b;
 		if (suite_seconds(b->timeout, c->duration, &cb->timeout) < 0 ||
-		    suite_seconds(b->estimate, c->duration, &cb->estimate) < 0)
+		    suite_seconds(b->estimate, c->duration, &cb->estimate) < 0 ||
+		    !(cb->timeout > 0))
 			return vb_error("%s: benchmark %s: bad timeout or estimate",
 					c->suite->origin, b->name);
 	}
@@ -403,26 +423,135 @@ static int uses(const struct collector *c, const char *placeholder)
 	return 0;
 }
 
-static int setup_platform_list(struct collector *c, char **names)
+/* Kinds that get K instances with --instances K: the ones whose every
+ * start() provisions something fresh. The host itself (native) and an
+ * existing machine (ssh) are one instance whatever K is. */
+static int kind_has_instances(const char *kind)
+{
+	return kind && (!strcmp(kind, "docker") || !strcmp(kind, "kvm") ||
+			!strcmp(kind, "qemu"));
+}
+
+/* The platforms by name, with their kinds and settings (parallel to
+ * names; NULL: each name's KIND and none). With --instances K a
+ * docker/kvm/qemu platform becomes K slots of the same name, next to
+ * each other; the scheduler's random order interleaves them with the
+ * rest. */
+static int setup_platform_list(struct collector *c, char **names,
+			       const struct platform_settings *settings)
 {
 	static char *dflt[] = { "native", NULL };
+	int K = c->instances > 1 ? c->instances : 1;
+	size_t n;
 
-	if (!names || !*names)
+	if (!names || !*names) {
 		names = dflt;
-	c->n_plat = vb_strv_len(names);
-	c->plat = xcalloc(c->n_plat, sizeof(*c->plat));
-	for (size_t i = 0; i < c->n_plat; i++) {
-		const char *why = NULL;
+		settings = NULL;
+	}
+	n = vb_strv_len(names);
+	c->n_names = n;
+	c->n_plat = 0;
+	c->plat = xcalloc(n * (size_t)K, sizeof(*c->plat));
+	for (size_t i = 0; i < n; i++) {
+		const char *why = NULL, *kind = settings && settings[i].kind ?
+			settings[i].kind : names[i];
+		const struct platform_kind *k = platform_kind_find(kind, &why);
+		int slots;
 
 		/* A typo must not become an "unavailable" platform. */
-		if (!platform_kind_find(names[i], &why))
+		if (!k)
 			return vb_error("platform %s: %s", names[i], why);
+		if (platform_name_check(c->uuid[0] ? "platform of the run" :
+					"--platforms", names[i]) < 0)
+			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j]))
 				return vb_error("platform %s given twice", names[i]);
-		c->plat[i].name = xstrdup(names[i]);
+		slots = kind_has_instances(k->name) ? K : 1;
+		for (int sl = 0; sl < slots; sl++) {
+			struct cplat *cp = &c->plat[c->n_plat++];
+			struct platform_settings *ps = &cp->settings;
+
+			cp->name = xstrdup(names[i]);
+			cp->slot = sl;
+			cp->n_slots = slots;
+			cp->instance = sl + 1;
+			ps->kind = xstrdup(k->name);
+			if (settings && settings[i].address)
+				ps->address = xstrdup(settings[i].address);
+			for (size_t j = 0; settings && j < settings[i].n; j++)
+				if (platform_settings_set(ps, settings[i].keys[j],
+							  settings[i].values[j],
+							  names[i]) < 0)
+					return -1;
+		}
 	}
 	return 0;
+}
+
+/* The repetition number a sample of slot sl at the slot's own repetition
+ * r is stored under: the sample table's key is (run, platform, benchmark,
+ * repetition), so the K slots of a platform share one sequence, r = 1 of
+ * slot 0, 1, ..., K-1 first, then r = 2, ... Only slot 0 stores a warm-up
+ * (repetition 0); the other slots' warm-ups are run, not stored. */
+static int stored_repetition(const struct cplat *cp, int r)
+{
+	if (r == 0)
+		return 0;
+	return (r - 1) * cp->n_slots + cp->slot + 1;
+}
+
+/* {NAME: {"kind": K, "settings": {...}}} for the run's params. */
+static cJSON *platform_settings_params(const struct collector *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < c->n_plat; i++) {
+		cJSON *e;
+
+		if (c->plat[i].slot > 0)
+			continue; /* one entry per platform, not per instance */
+		e = cJSON_AddObjectToObject(o, c->plat[i].name);
+
+		cJSON_AddStringToObject(e, "kind", c->plat[i].settings.kind);
+		add_opt_str(e, "address", c->plat[i].settings.address);
+		cJSON_AddItemToObject(e, "settings",
+				      platform_settings_json(&c->plat[i].settings));
+	}
+	return o;
+}
+
+/* The stored kinds and settings of a resumed run's platforms, parallel
+ * to names (owned; free with free_settings). A run made before settings
+ * existed has none: kinds from the names. NULL after an error. */
+static struct platform_settings *stored_settings(const struct collector *c,
+						 char **names, const cJSON *stored)
+{
+	size_t n = vb_strv_len(names);
+	struct platform_settings *v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(stored, names[i]);
+		const char *kind = json_str(e, "kind");
+		char *where;
+		int r;
+
+		if (!kind)
+			continue;
+		where = xasprintf("run %s, platform %s", c->uuid, names[i]);
+		r = platform_settings_from_json(&v[i], kind,
+			cJSON_GetObjectItemCaseSensitive(e, "settings"), where);
+		if (r == 0 && json_str(e, "address"))
+			v[i].address = xstrdup(json_str(e, "address"));
+		free(where);
+		if (r < 0) {
+			for (size_t j = 0; j <= i; j++)
+				platform_settings_clear(&v[j]);
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
 }
 
 static cJSON *build_params(struct collector *c)
@@ -434,14 +563,28 @@ static cJSON *build_params(struct collector *c)
 	cJSON_AddStringToObject(p, "suite", c->suite->name);
 	cJSON_AddStringToObject(p, "suite_origin", c->suite->origin);
 	cJSON_AddStringToObject(p, "suite_text", c->suite->text);
+	add_opt_str(p, "study_origin", o->study_origin);
+	add_opt_str(p, "study_text", o->study_text);
 	a = cJSON_AddArrayToObject(p, "platforms");
 	for (size_t i = 0; i < c->n_plat; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(c->plat[i].name));
+		if (c->plat[i].slot == 0)
+			cJSON_AddItemToArray(a, cJSON_CreateString(c->plat[i].name));
+	cJSON_AddItemToObject(p, "platform_settings", platform_settings_params(c));
+	cJSON_AddNumberToObject(p, "instances", c->instances > 1 ?
+				c->instances : 1);
+	cJSON_AddNumberToObject(p, "disturbed_cpu", c->disturbed_cpu);
+	cJSON_AddNumberToObject(p, "disturbed_steal", c->disturbed_steal);
+	cJSON_AddNumberToObject(p, "retake_disturbed", c->retake);
 	a = cJSON_AddArrayToObject(p, "benchmarks");
 	for (size_t i = 0; i < c->n_bench; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(c->bench[i].b->name));
 	cJSON_AddNumberToObject(p, "duration", c->duration);
-	if (o->target_ci > 0) {
+	if (o->until_decided) {
+		cJSON_AddStringToObject(p, "stopping", "until-decided");
+		cJSON_AddNumberToObject(p, "margin", o->margin);
+		cJSON_AddNumberToObject(p, "min_reps", o->min_reps);
+		cJSON_AddNumberToObject(p, "max_reps", o->max_reps);
+	} else if (o->target_ci > 0) {
 		cJSON_AddStringToObject(p, "stopping", "adaptive");
 		cJSON_AddNumberToObject(p, "target_ci", o->target_ci);
 		cJSON_AddNumberToObject(p, "min_reps", o->min_reps);
@@ -496,6 +639,12 @@ static int load_params(struct collector *c, const char *params)
 	c->duration = (int)json_num(c->params, "duration", c->suite->duration);
 	c->reps = (int)json_num(c->params, "reps", c->suite->reps);
 	o->target_ci = json_num(c->params, "target_ci", 0);
+	{
+		const char *st = json_str(c->params, "stopping");
+
+		o->until_decided = st && !strcmp(st, "until-decided");
+		o->margin = json_num(c->params, "margin", ANALYZE_DEFAULT_MARGIN);
+	}
 	o->min_reps = (int)json_num(c->params, "min_reps", 3);
 	o->max_reps = (int)json_num(c->params, "max_reps", 30);
 	if (!o->iperf_server)
@@ -510,8 +659,23 @@ static int load_params(struct collector *c, const char *params)
 	o->popts.network = json_str(c->params, "network");
 	o->popts.docker_storage = json_str(c->params, "docker_storage");
 	o->popts.docker_network = json_str(c->params, "docker_network");
+	c->instances = (int)json_num(c->params, "instances", 1);
+	c->disturbed_cpu = json_num(c->params, "disturbed_cpu",
+				    HOSTLOAD_OTHER_CPU);
+	c->disturbed_steal = json_num(c->params, "disturbed_steal",
+				      HOSTLOAD_STEAL);
+	c->retake = (int)json_num(c->params, "retake_disturbed", 0);
 	v = json_strv(c->params, "platforms");
-	ret = setup_platform_list(c, v);
+	{
+		struct platform_settings *ps = stored_settings(c, v,
+			cJSON_GetObjectItemCaseSensitive(c->params,
+							 "platform_settings"));
+
+		ret = ps ? setup_platform_list(c, v, ps) : -1;
+		for (size_t i = 0; ps && v && v[i]; i++)
+			platform_settings_clear(&ps[i]);
+		free(ps);
+	}
 	vb_strv_free(v);
 	if (ret < 0)
 		return -1;
@@ -570,18 +734,123 @@ static int load_existing(struct collector *c, long *n)
 	while ((rc = db_run_samples_next(cur, &s)) == 1) {
 		size_t pi, bi;
 
+		int inst = s.instance, r = s.repetition, K;
+
 		for (pi = 0; pi < c->n_plat && strcmp(c->plat[pi].name, s.platform); pi++)
 			;
 		for (bi = 0; bi < c->n_bench && strcmp(c->bench[bi].b->name, s.benchmark); bi++)
 			;
 		if (pi == c->n_plat || bi == c->n_bench)
 			continue;
-		sched_record(&c->sched, pi * c->n_bench + bi, s.repetition,
-			     s.status && !strcmp(s.status, "ok"), s.value);
+		/* Back from the stored repetition to the slot and the slot's
+		 * own repetition (see stored_repetition()). */
+		K = c->plat[pi].n_slots;
+		if (s.repetition > 0) {
+			r = (s.repetition - 1) / K + 1;
+			pi += (size_t)((s.repetition - 1) % K);
+		}
+		sched_record_sample(&c->sched, pi * c->n_bench + bi, r,
+				    s.status && !strcmp(s.status, "ok"), s.value,
+				    s.disturbed);
+		/* Fresh guests and containers are new instances: number them
+		 * after the ones that took the stored samples. */
+		for (size_t q = 0; q < c->n_plat; q++)
+			if (!strcmp(c->plat[q].name, s.platform) &&
+			    c->plat[q].n_slots > 1 &&
+			    c->plat[q].instance <= inst + c->plat[q].slot)
+				c->plat[q].instance = inst + c->plat[q].slot + 1;
 		(*n)++;
 	}
 	db_cursor_close(cur);
 	return rc < 0 ? -1 : 0;
+}
+
+/* --until-decided: each pair is compared with native's pair of the same
+ * benchmark (with instances, each instance's pair on its own). */
+static void set_baselines(struct collector *c)
+{
+	size_t nat;
+
+	for (nat = 0; nat < c->n_plat && strcmp(c->plat[nat].name, "native");
+	     nat++)
+		;
+	if (nat == c->n_plat) {
+		vb_warn("--until-decided: no native platform to compare with; "
+			"every pair stops at --min-reps");
+		return;
+	}
+	for (size_t i = 0; i < c->n_plat; i++)
+		for (size_t j = 0; i != nat && j < c->n_bench; j++)
+			sched_set_baseline(&c->sched, i * c->n_bench + j,
+					   nat * c->n_bench + j,
+					   !strcmp(c->bench[j].b->direction,
+						   "lower"));
+}
+
+/* --until-decided: what earlier runs on this host predict. For each
+ * platform and benchmark measured before against native, the repetitions
+ * per side that would decide it from scratch at the variance seen then:
+ * 2 + reps_needed(.., 2, .., 2) with the earlier means and variances. */
+static void plan_expected(struct collector *c)
+{
+	struct analyze_opts ao = { 0 };
+	struct analyze_set *set = NULL;
+	struct sb sb = SB_INIT;
+	char *host = NULL;
+	struct db_cursor *cur;
+	size_t m = 0;
+
+	if (db_hosts_open(c->db, &cur) < 0)
+		return;
+	{
+		int64_t id;
+		const char *name;
+
+		while (!host && db_hosts_next(cur, &id, &name) == 1)
+			if (id == c->host_id)
+				host = xstrdup(name);
+	}
+	db_cursor_close(cur);
+	ao.host = host;
+	ao.margin = c->o->margin;
+	/* the family of this run: every pair compared with native */
+	for (size_t i = 0; i < c->sched.n; i++)
+		m += c->sched.pairs[i].baseline >= 0;
+	if (!host || analyze_load(c->db, &ao, &set) < 0) {
+		free(host);
+		return;
+	}
+	for (size_t i = 0; i < set->n_groups; i++) {
+		const struct analyze_vs *v = &set->groups[i].vs_baseline;
+		int wanted = 0;
+		long k;
+
+		if (!v->present || v->in_nx < 2 || v->in_ny < 2)
+			continue;
+		for (size_t p = 0; p < c->n_plat && !wanted; p++)
+			wanted = !strcmp(c->plat[p].name, set->groups[i].platform);
+		for (size_t b = 0; wanted && b < c->n_bench; b++)
+			if (!strcmp(c->bench[b].b->name, set->groups[i].benchmark))
+				wanted = 2;
+		if (wanted != 2)
+			continue;
+		k = analyze_reps_needed(v->in_mx, v->in_vx, 2, v->in_my, v->in_vy,
+					2, m, c->o->margin);
+		if (k < 0)
+			sb_addf(&sb, "%s%s/%s >%ld", sb.len ? ", " : "",
+				set->groups[i].platform, set->groups[i].benchmark,
+				ANALYZE_REPS_MAX);
+		else
+			sb_addf(&sb, "%s%s/%s %ld", sb.len ? ", " : "",
+				set->groups[i].platform, set->groups[i].benchmark,
+				k + 2);
+	}
+	if (sb.len)
+		vb_info("  expected:    repetitions per side to a verdict, from "
+			"earlier runs on %s: %s", host, sb.buf);
+	sb_release(&sb);
+	analyze_set_free(set);
+	free(host);
 }
 
 static void print_plan(struct collector *c, long stored)
@@ -619,7 +888,7 @@ static void print_plan(struct collector *c, long stored)
 		for (size_t j = 0; j < np; j++)
 			free(prep[j]);
 		free(prep);
-		if (strncmp(c->plat[i].name, "native", 6))
+		if (strcmp(c->plat[i].settings.kind, "native"))
 			guests++;
 	}
 	est += guests * START_ESTIMATE;
@@ -628,14 +897,24 @@ static void print_plan(struct collector *c, long stored)
 	vb_info("plan for run %s", c->uuid);
 	vb_info("  suite:       %s (%s)", c->suite->name, c->suite->origin);
 	for (size_t i = 0; i < c->n_plat; i++)
-		sb_addf(&sb, "%s%s%s", i ? ", " : "", c->plat[i].name,
-			c->plat[i].unavailable ? " (unavailable)" : "");
+		if (c->plat[i].slot == 0)
+			sb_addf(&sb, "%s%s%s", sb.len ? ", " : "", c->plat[i].name,
+				c->plat[i].unavailable ? " (unavailable)" : "");
 	vb_info("  platforms:   %s", sb.buf);
+	if (c->instances > 1)
+		vb_info("  instances:   %d per docker/kvm/qemu platform (fresh "
+			"guests and containers, interleaved)", c->instances);
 	sb_reset(&sb);
 	for (size_t i = 0; i < c->n_bench; i++)
 		sb_addf(&sb, "%s%s", i ? ", " : "", c->bench[i].b->name);
 	vb_info("  benchmarks:  %s, %d s each", sb.buf, c->duration);
-	if (c->o->target_ci > 0)
+	if (c->o->until_decided) {
+		vb_info("  repetitions: 1 warm-up + until each verdict against "
+			"native is decided at a %g%% margin (%d to %d), "
+			"interleaved, seed %" PRIu64, 100 * c->o->margin,
+			c->o->min_reps, c->o->max_reps, c->seed);
+		plan_expected(c);
+	} else if (c->o->target_ci > 0)
 		vb_info("  repetitions: 1 warm-up + until the 95%% CI is within "
 			"%g%% of the mean (%d to %d), interleaved, seed %" PRIu64,
 			c->o->target_ci, c->o->min_reps, c->o->max_reps, c->seed);
@@ -728,6 +1007,16 @@ static void add_previous_instances(struct collector *c, struct cplat *cp,
 	cJSON_Delete(old);
 }
 
+/* Another slot of cp's platform that started (its row says "ok")? */
+static int sibling_available(const struct collector *c, const struct cplat *cp)
+{
+	for (size_t i = 0; i < c->n_plat; i++)
+		if (&c->plat[i] != cp && c->plat[i].id == cp->id &&
+		    c->plat[i].available)
+			return 1;
+	return 0;
+}
+
 static int mark_unavailable(struct collector *c, size_t i, const char *reason)
 {
 	struct cplat *cp = &c->plat[i];
@@ -735,9 +1024,55 @@ static int mark_unavailable(struct collector *c, size_t i, const char *reason)
 	cp->available = 0;
 	cp->unavailable = 1;
 	sched_disable_platform(&c->sched, i);
-	vb_warn("platform %s is unavailable: %s", cp->name, reason);
+	if (cp->n_slots > 1) {
+		vb_warn("platform %s, instance %d is unavailable: %s", cp->name,
+			cp->instance, reason);
+		/* The platform's row stays "ok" while one instance runs. */
+		if (sibling_available(c, cp))
+			return 0;
+	} else {
+		vb_warn("platform %s is unavailable: %s", cp->name, reason);
+	}
 	return db_run_platform_set(c->db, c->run_id, cp->id, NULL, NULL,
 				   "unavailable", reason);
+}
+
+/* With instances, the platform's one configuration row lists them all:
+ * cfg (of this slot) gets "instances": [... earlier slots' entries from
+ * the stored row, this one's {instance, instance_id, started_at}]. The
+ * first slot of a run starts the list afresh. */
+static void add_instance_entry(struct collector *c, struct cplat *cp,
+			       cJSON *cfg)
+{
+	cJSON *arr = NULL, *e;
+
+	if (cp->slot > 0) {
+		cJSON *old = NULL, *prev;
+		char *json = NULL;
+
+		if (db_run_platform_config(c->db, c->run_id, cp->id, &json) == 0 &&
+		    json)
+			old = cJSON_Parse(json);
+		free(json);
+		prev = old ? cJSON_GetObjectItemCaseSensitive(old, "instances") :
+			NULL;
+		if (cJSON_IsArray(prev))
+			arr = cJSON_Duplicate(prev, 1);
+		prev = old ? cJSON_GetObjectItemCaseSensitive(old,
+			"previous_instances") : NULL;
+		if (cJSON_IsArray(prev))
+			cJSON_AddItemToObject(cfg, "previous_instances",
+					      cJSON_Duplicate(prev, 1));
+		cJSON_Delete(old);
+	}
+	if (!arr)
+		arr = cJSON_CreateArray();
+	e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "instance", cp->instance);
+	add_opt_str(e, "instance_id", cp->p->instance_id);
+	add_opt_str(e, "started_at", json_str(cfg, "started_at"));
+	cJSON_AddItemToArray(arr, e);
+	cJSON_AddItemToObject(cfg, "instances", arr);
 }
 
 static int start_platform(struct collector *c, size_t i)
@@ -747,10 +1082,17 @@ static int start_platform(struct collector *c, size_t i)
 	char *json;
 	int ret;
 
-	cp->p = platform_new(cp->name, &c->o->popts);
+	cp->p = platform_new_with(cp->name, cp->settings.kind, &c->o->popts,
+				  &cp->settings);
 	if (!cp->p)
 		return mark_unavailable(c, i, "cannot be created");
-	vb_info("starting platform %s", cp->name);
+	if (cp->n_slots > 1)
+		cp->p->instance = cp->slot + 1;
+	if (cp->n_slots > 1)
+		vb_info("starting platform %s, instance %d of %d", cp->name,
+			cp->instance, cp->n_slots);
+	else
+		vb_info("starting platform %s", cp->name);
 	if (cp->p->ops->start(cp->p) < 0) {
 		if (collect_stop_requested)
 			return 0;
@@ -784,7 +1126,10 @@ static int start_platform(struct collector *c, size_t i)
 		cJSON_AddStringToObject(cfg, "forkbench", cp->forkbench);
 	if (cp->p->instance_id)
 		cJSON_AddStringToObject(cfg, "instance_id", cp->p->instance_id);
-	add_previous_instances(c, cp, cfg);
+	if (cp->slot == 0)
+		add_previous_instances(c, cp, cfg);
+	if (cp->n_slots > 1)
+		add_instance_entry(c, cp, cfg);
 	json = cJSON_PrintUnformatted(cfg);
 	cJSON_Delete(cfg);
 	ret = db_run_platform_set(c->db, c->run_id, cp->id, json,
@@ -816,6 +1161,8 @@ static int activate(struct collector *c, struct cplat *cp)
 	return 0;
 }
 
+static char *with_workdir(const struct platform *p, const char *cmd);
+
 static void teardown_all(struct collector *c)
 {
 	for (size_t i = 0; i < c->n_plat; i++) {
@@ -828,9 +1175,7 @@ static void teardown_all(struct collector *c)
 				struct exec_result r = { 0 };
 
 				if (activate(c, cp) == 0) {
-					char *cmd = cp->p->workdir ? xasprintf("cd %s && %s",
-						cp->p->workdir, cp->cleanups[j]) :
-						xstrdup(cp->cleanups[j]);
+					char *cmd = with_workdir(cp->p, cp->cleanups[j]);
 
 					if (cp->p->ops->exec(cp->p, cmd, PREPARE_TIMEOUT,
 							     &r) < 0 || r.exit_status)
@@ -880,7 +1225,8 @@ static void progress(struct collector *c, const char *what)
 		snprintf(label, sizeof(label), "warm-up");
 	else
 		snprintf(label, sizeof(label), "round %d/%d", c->sched.round,
-			 c->o->target_ci > 0 ? c->o->max_reps : c->reps);
+			 c->o->target_ci > 0 || c->o->until_decided ?
+			 c->o->max_reps : c->reps);
 	fprintf(stderr, "\r\033[K[%s] %ld done, %ld%s to go, ETA %s  %s",
 		label, c->done_samples, lo, lo == hi ? "" : "+", eta,
 		what ? what : "");
@@ -990,6 +1336,36 @@ static int prepare(struct collector *c, struct cplat *cp, struct cbench *cb,
 	return ret;
 }
 
+/* What serves cp's benchmark besides our children (hostload.h). */
+static void load_target(struct collector *c, struct cplat *cp,
+			struct hostload_target *t)
+{
+	const char *kind = cp->settings.kind ? cp->settings.kind : "";
+
+	memset(t, 0, sizeof(*t));
+	t->iperf_pid = c->iperf.st ? c->iperf.pid : 0;
+	t->kind = kind;
+	t->instance_id = cp->p->instance_id;
+	if ((!strcmp(kind, "kvm") || !strcmp(kind, "qemu")) &&
+	    !cp->qemu_searched) {
+		/* found once: a guest on this host; none for a remote one */
+		cp->qemu_pid = hostload_find_qemu(cp->p->instance_id);
+		cp->qemu_searched = 1;
+	}
+	t->qemu_pid = cp->qemu_pid;
+}
+
+/* " (instance 2)" for a platform with instances, else "". Static. */
+static const char *inst_tag(const struct cplat *cp)
+{
+	static char buf[32];
+
+	if (cp->n_slots <= 1)
+		return "";
+	snprintf(buf, sizeof(buf), " (instance %d)", cp->instance);
+	return buf;
+}
+
 /* Takes one sample and stores it. Returns 0 (stored, ok or failed), 1
  * when interrupted (nothing stored), negative on a database error. */
 static int take_sample(struct collector *c, size_t pair, int rep)
@@ -1002,8 +1378,10 @@ static int take_sample(struct collector *c, size_t pair, int rep)
 	struct suite_vars v;
 	struct sb raw = SB_INIT;
 	char started[40], *cmd = NULL, *full = NULL, *why = NULL, *reason = NULL;
-	double value = 0, t0 = vb_wall_time();
-	int ret = -1, ok = 0, rc, lost = 0;
+	double value = 0, t0 = vb_wall_time(), other = 0, steal = 0;
+	int ret = -1, ok = 0, rc, lost = 0, measurable = 0;
+	struct hostload_target lt;
+	struct hostload_snap l0, l1;
 
 	vb_now_iso(started, sizeof(started));
 	if (activate(c, cp) < 0) {
@@ -1026,8 +1404,16 @@ static int take_sample(struct collector *c, size_t pair, int rep)
 	full = with_workdir(cp->p, cmd);
 	vb_debug("%s/%s #%d: %s", cp->name, cb->b->name, rep, cmd);
 	vb_now_iso(started, sizeof(started));
+	load_target(c, cp, &lt);
+	measurable = hostload_measurable(&lt);
+	if (measurable)
+		hostload_snap(&lt, &l0);
 	t0 = vb_wall_time();
 	rc = cp->p->ops->exec(cp->p, full, cb->timeout, &r);
+	if (measurable) {
+		hostload_snap(&lt, &l1);
+		measurable = hostload_between(&l0, &l1, &other, &steal) == 0;
+	}
 	if (collect_stop_requested)
 		goto interrupted;
 	sb_init(&raw);
@@ -1063,7 +1449,14 @@ store:
 	s.run_id = c->run_id;
 	s.platform_id = cp->id;
 	s.benchmark_id = cb->id;
-	s.repetition = rep;
+	s.repetition = stored_repetition(cp, rep);
+	s.instance = cp->instance;
+	if (measurable) {
+		s.has_disturbance = 1;
+		s.host_other_cpu = other;
+		s.disturbed = other > c->disturbed_cpu ||
+			      steal > c->disturbed_steal;
+	}
 	s.has_value = ok;
 	s.value = value;
 	s.status = !ok ? "failed" : rep == 0 ? "warmup" : "ok";
@@ -1073,9 +1466,16 @@ store:
 	s.parser_version = cb->b->parser_version;
 	s.started_at = started;
 	s.duration = r.out ? r.duration : vb_wall_time() - t0;
-	if (db_sample_insert(c->db, &s) < 0)
+	/* The table holds one warm-up per (run, platform, benchmark): that
+	 * of the first instance. Later instances warm up all the same (a
+	 * fresh guest is as cold as the first), and the value is logged. */
+	if (rep == 0 && cp->slot > 0)
+		vb_debug("%s/%s instance %d warm-up: %s %g", cp->name,
+			 cb->b->name, cp->instance, ok ? "ok" : "failed", value);
+	else if (db_sample_insert(c->db, &s) < 0)
 		goto out;
-	sched_record(&c->sched, pair, rep, ok, value);
+	sched_record_sample(&c->sched, pair, rep, ok, value,
+			    s.has_disturbance && s.disturbed);
 	if (lost) {
 		/* The platform itself is gone (daemon stopped, guest destroyed,
 		 * connection lost): every further sample would fail the same
@@ -1093,9 +1493,17 @@ store:
 	c->real_done += vb_wall_time() - t0;
 	if (!ok) {
 		say(c);
-		vb_warn("%s/%s #%d failed: %s", cp->name, cb->b->name, rep, why);
+		vb_warn("%s/%s #%d%s failed: %s", cp->name, cb->b->name,
+			s.repetition, inst_tag(cp), why);
+	} else if (s.has_disturbance && s.disturbed) {
+		say(c);
+		vb_warn("%s/%s #%d%s: %g %s, disturbed: other processes used "
+			"%.2f cores%s", cp->name, cb->b->name, s.repetition,
+			inst_tag(cp), value, cb->b->unit, other,
+			steal > c->disturbed_steal ? " (and steal time)" : "");
 	} else if (!vb_progress_wanted()) {
-		vb_info("%s/%s #%d%s: %g %s (%.1f s)", cp->name, cb->b->name, rep,
+		vb_info("%s/%s #%d%s%s: %g %s (%.1f s)", cp->name, cb->b->name,
+			s.repetition, inst_tag(cp),
 			rep ? "" : " (warm-up)", value, cb->b->unit, s.duration);
 	}
 	ret = 0;
@@ -1114,33 +1522,13 @@ out:
 
 /* ---- the run -------------------------------------------------------------- */
 
+/* collector.pid in the run directory: this collector's owner record
+ * (common/owner.h), which "cleanup" and a second "collect --resume" read. */
 static int write_pidfile(struct collector *c)
 {
-	char *path = xasprintf("%s/collector.pid", c->state_dir), pid[32];
-	int ret;
-
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	ret = vb_write_file_atomic(path, pid, strlen(pid), 0600);
-	free(path);
-	return ret;
-}
-
-/* Refuses to resume a run another live collector is working on. */
-static int check_not_running(struct collector *c)
-{
 	char *path = xasprintf("%s/collector.pid", c->state_dir);
-	struct sb sb = SB_INIT;
-	long pid;
-	int ret = 0;
+	int ret = owner_write_file(path, 0600);
 
-	if (sb_read_file(&sb, path) == 0) {
-		sb.buf[strcspn(sb.buf, "\n")] = '\0';
-		if (vb_parse_long(sb.buf, &pid) == 0 && pid > 0 &&
-		    pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
-			ret = vb_error("run %s is being collected by process %ld "
-				       "(%s)", c->uuid, pid, path);
-	}
-	sb_release(&sb);
 	free(path);
 	return ret;
 }
@@ -1152,6 +1540,7 @@ static void collector_free(struct collector *c)
 
 		platform_free(cp->p);
 		free(cp->name);
+		platform_settings_clear(&cp->settings);
 		free(cp->forkbench);
 		for (size_t j = 0; j < cp->n_prepared; j++)
 			free(cp->prepared[j]);
@@ -1220,199 +1609,386 @@ static int setup_iperf(struct collector *c)
 	return 0;
 }
 
+/* Pids of this user's processes whose environment carries
+ * VIRTBENCH_RUN=uuid (set on every native command), except ours. Returns
+ * how many were found, up to max. */
+static int run_processes(const char *uuid, pid_t *pids, int max)
+{
+	char *want = xasprintf("VIRTBENCH_RUN=%s", uuid);
+	size_t wn = strlen(want);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) && n < max) {
+		long pid;
+		char *path;
+		struct sb env = SB_INIT;
+		struct stat st;
+
+		if (vb_parse_long(e->d_name, &pid) < 0 || pid == (long)getpid())
+			continue;
+		path = xasprintf("/proc/%ld/environ", pid);
+		if (stat(path, &st) == 0 && st.st_uid == geteuid() &&
+		    sb_read_file(&env, path) == 0) {
+			/* NUL-separated NAME=value strings. */
+			for (size_t at = 0; at < env.len;) {
+				const char *v = env.buf + at;
+				size_t len = strnlen(v, env.len - at);
+
+				if (len == wn && !memcmp(v, want, len)) {
+					pids[n++] = (pid_t)pid;
+					break;
+				}
+				at += len + 1;
+			}
+		}
+		sb_release(&env);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(want);
+	return n;
+}
+
+/* A resumed run must not be measured beside what its killed collector
+ * left running: a benchmark's process group dies with the collector
+ * (common/run.h), but a descendant that left the group does not. Waits
+ * for them (saying so), then ends them. */
+#define DEAD_RUN_WAIT 10.0
+static void wait_for_dead_run(const char *uuid)
+{
+	pid_t pids[64];
+	double t0 = vb_mono_time();
+	int n, told = 0;
+
+	while ((n = run_processes(uuid, pids, 64)) > 0) {
+		if (!told) {
+			vb_warn("%d process%s still running from the interrupted "
+				"collection of run %s (pid %ld%s); waiting up to %.0f s "
+				"before ending %s", n, n == 1 ? " is" : "es are", uuid,
+				(long)pids[0], n > 1 ? ", ..." : "", DEAD_RUN_WAIT,
+				n == 1 ? "it" : "them");
+			told = 1;
+		}
+		if (vb_mono_time() - t0 > DEAD_RUN_WAIT) {
+			for (int i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			vb_warn("ended %d leftover process%s of run %s", n,
+				n == 1 ? "" : "es", uuid);
+			/* SIGKILL is not instant: let them go before measuring. */
+			for (int i = 0; i < 100 && run_processes(uuid, pids, 64); i++)
+				usleep(20000);
+			return;
+		}
+		usleep(100000);
+	}
+}
+
+/* The state base (--state-dir, the run's stored one, $VIRTBENCH_STATE_DIR
+ * or /var/tmp) after the path rule; owned, or NULL after reporting. */
+static char *state_base_checked(const struct collect_opts *o)
+{
+	char *base = platform_state_base(o->state_base);
+	const char *env = getenv("VIRTBENCH_STATE_DIR");
+
+	if (vb_path_check(o->state_base && *o->state_base ? "state directory" :
+			  env && *env ? "$VIRTBENCH_STATE_DIR" : "state directory",
+			  base) < 0) {
+		free(base);
+		return NULL;
+	}
+	return base;
+}
+
+/* The plan: a new run's suite, platforms, benchmarks and seed from the
+ * options, or a resumed run's from its stored params; then the schedule.
+ * Returns 0, 1 when the run to resume is already complete (nothing to
+ * do), negative on failure (reported). */
+static int plan_run(struct collector *c, char uuid[37])
+{
+	struct collect_opts *o = c->o;
+	char *params = NULL, *status = NULL;
+	struct sched_opts so = { 0 };
+	int ret = -1;
+
+	if (o->resume) {
+		if (find_run(c, o->resume, &params, &status) < 0)
+			goto out;
+		snprintf(uuid, 37, "%s", c->uuid);
+		/* Imported (any status) or another host's: its stored suite
+		 * is never run here. */
+		if (db_run_check_resumable(c->db, c->run_id) < 0)
+			goto out;
+		if (!strcmp(status, "complete")) {
+			vb_info("run %s is already complete", c->uuid);
+			ret = 1;
+			goto out;
+		}
+		if (load_params(c, params) < 0)
+			goto out;
+	} else {
+		if (suite_load(o->suites_dir, o->profile ? o->profile : "classic",
+			       &c->suite) < 0)
+			goto out;
+		c->duration = o->duration > 0 ? o->duration : c->suite->duration;
+		c->reps = o->reps > 0 ? o->reps : c->suite->reps;
+		c->instances = o->instances > 1 ? o->instances : 1;
+		c->disturbed_cpu = o->disturbed_cpu > 0 ? o->disturbed_cpu :
+			HOSTLOAD_OTHER_CPU;
+		c->disturbed_steal = o->disturbed_steal > 0 ?
+			o->disturbed_steal : HOSTLOAD_STEAL;
+		c->retake = o->retake_disturbed;
+		if (setup_platform_list(c, o->platforms, o->settings) < 0 ||
+		    select_benchmarks(c, o->benchmarks) < 0)
+			goto out;
+		if (o->has_seed)
+			c->seed = o->seed & 0x7fffffffffffffffULL;
+		else if (random_seed(&c->seed) < 0)
+			goto out;
+	}
+	if (uses(c, "forkbench") && !o->forkbench) {
+		vb_error("the suite's fork benchmark needs build/forkbench: run "
+			 "'make', or set $FORKBENCH");
+		goto out;
+	}
+	so.reps = c->reps;
+	so.target_ci = o->target_ci;
+	so.until_decided = o->until_decided;
+	so.margin = o->margin > 0 ? o->margin : ANALYZE_DEFAULT_MARGIN;
+	so.min_reps = o->min_reps;
+	so.max_reps = o->max_reps;
+	so.warmup = 1;
+	so.seed = c->seed;
+	so.retake = c->retake;
+	sched_init(&c->sched, &so, c->n_plat, c->n_bench);
+	if (o->until_decided)
+		set_baselines(c);
+	ret = 0;
+out:
+	free(params);
+	free(status);
+	return ret;
+}
+
+/* The run row: created for a new run, marked resumed (after checking
+ * that no other collector holds it) for a resumed one, whose stored
+ * samples go to the scheduler (*stored counts them). */
+static int open_run(struct collector *c, long *stored)
+{
+	struct db_run run = { 0 };
+	char *json;
+	int ret;
+
+	*stored = 0;
+	if (c->o->resume) {
+		char *base = state_base_checked(c->o);
+
+		if (!base)
+			return -1;
+		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
+		free(base);
+		/* One live collector per run, whatever its state directory
+		 * or path to the database (db/guard.c). */
+		if (db_run_lock(c->db, c->uuid) < 0)
+			return -1;
+		wait_for_dead_run(c->uuid);
+		if (note_resume(c) < 0 || load_existing(c, stored) < 0)
+			return -1;
+		return 0;
+	}
+	if (db_host_ensure_named(c->db, NULL, 1, &c->host_id) < 0)
+		return -1;
+	c->params = build_params(c);
+	json = cJSON_PrintUnformatted(c->params);
+	run.host_id = c->host_id;
+	run.suite = c->suite->name;
+	run.params = json;
+	run.seed = (int64_t)c->seed;
+	run.has_seed = 1;
+	run.command_line = c->o->command_line;
+	run.status = "running";
+	ret = db_run_create(c->db, &run, &c->run_id);
+	if (ret == 0) {
+		snprintf(c->uuid, sizeof(c->uuid), "%s", run.uuid);
+		ret = db_run_lock(c->db, c->uuid);
+	}
+	free(json);
+	return ret;
+}
+
+/* Benchmark and platform rows, the run directory with our owner record,
+ * and the platforms of kinds this binary does not know (a resumed run
+ * made by another version) marked unavailable before anything starts. */
+static int prepare_run(struct collector *c)
+{
+	struct collect_opts *o = c->o;
+
+	for (size_t i = 0; i < c->n_bench; i++)
+		if (db_benchmark_ensure(c->db, c->bench[i].b->name, c->bench[i].b->unit,
+					c->bench[i].b->direction, &c->bench[i].id) < 0)
+			return -1;
+	for (size_t i = 0; i < c->n_plat; i++) {
+		if (db_platform_ensure(c->db, c->host_id, c->plat[i].name,
+				       c->plat[i].settings.kind, &c->plat[i].id) < 0)
+			return -1;
+	}
+	if (!c->state_dir) {
+		char *base = state_base_checked(o);
+
+		if (!base)
+			return -1;
+		c->state_dir = xasprintf("%s/virtbench-%s", base, c->uuid);
+		free(base);
+	}
+	/* Private and proven ours: a directory planted at the (predictable,
+	 * printed) run directory's name is refused, never used or removed. */
+	if (vb_mkdir_private(c->state_dir) < 0) {
+		free(c->state_dir);
+		c->state_dir = NULL;
+		return -1;
+	}
+	if (write_pidfile(c) < 0) {
+		vb_rm_rf_inside(c->state_dir, c->state_dir);
+		return -1;
+	}
+	o->popts.run_uuid = c->uuid;
+	o->popts.state_dir = c->state_dir;
+	for (size_t i = 0; i < c->n_plat; i++) {
+		const char *why = NULL;
+
+		if (!platform_kind_find(c->plat[i].settings.kind, &why) &&
+		    mark_unavailable(c, i, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The uplink's server and every platform not already unavailable.
+ * Returns 0 when at least one platform runs, negative otherwise or when
+ * interrupted. */
+static int start_all(struct collector *c)
+{
+	int available = 0;
+
+	if (setup_iperf(c) < 0)
+		return -1;
+	for (size_t i = 0; i < c->n_plat && !collect_stop_requested; i++) {
+		if (c->plat[i].unavailable)
+			continue;
+		if (start_platform(c, i) < 0)
+			return -1;
+		available += c->plat[i].available;
+	}
+	if (collect_stop_requested)
+		return -1;
+	if (!available)
+		return vb_error("no platform could be started; nothing measured");
+	return 0;
+}
+
+/* Takes samples in the scheduler's order until it is done or a signal
+ * stops it, then reports the collector's own CPU time. Negative on a
+ * database error. */
+static int sample_loop(struct collector *c)
+{
+	struct rusage ru0, ru1;
+	double cpu, wall;
+	size_t pair;
+	int rep, rc;
+
+	getrusage(RUSAGE_SELF, &ru0);
+	c->loop_start = vb_mono_time();
+	progress(c, NULL);
+	while (!collect_stop_requested && sched_next(&c->sched, &pair, &rep)) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "%s/%s #%d",
+			 c->plat[c->sched.pairs[pair].platform].name,
+			 c->bench[c->sched.pairs[pair].bench].b->name, rep);
+		progress(c, what);
+		rc = take_sample(c, pair, rep);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			break;
+	}
+	progress_end(c);
+	getrusage(RUSAGE_SELF, &ru1);
+	cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+	      (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+	      (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
+	      (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+	wall = vb_mono_time() - c->loop_start;
+	vb_info("collector overhead: %.3f s CPU over %.1f s of sampling "
+		"(%.3f%% of one core)", cpu, wall,
+		wall > 0 ? 100.0 * cpu / wall : 0.0);
+	return 0;
+}
+
+/* How a run that sampled to its end finished: complete (0), interrupted
+ * (1), or failed (1) because a platform was lost, with the hint to
+ * resume. */
+static int run_outcome(struct collector *c, const char **final)
+{
+	if (collect_stop_requested) {
+		*final = "interrupted";
+		return 1;
+	}
+	*final = "complete";
+	if (!c->lost_any)
+		return 0;
+	/* Not complete: the lost platforms' remaining samples are still to
+	 * take, and --resume takes them. */
+	*final = "failed";
+	for (size_t i = 0; i < c->n_plat; i++)
+		if (c->plat[i].lost)
+			vb_error("platform %s was lost during the run; once it is "
+				 "back, finish the run with 'virtbench collect "
+				 "--resume %s'", c->plat[i].name, c->uuid);
+	return 1;
+}
+
 int collect_run(struct db *db, struct collect_opts *o, char uuid[37])
 {
 	struct collector c = { 0 };
-	struct rusage ru0, ru1;
-	char *params = NULL, *status = NULL, *base = NULL, *json = NULL;
 	const char *final = "failed";
 	long stored = 0;
-	int ret = -1, available = 0, rc = 0;
-	size_t pair;
-	int rep;
+	int ret = -1;
 
 	c.db = db;
 	c.o = o;
 	uuid[0] = '\0';
 	collect_stop_requested = 0;
+	if (o->margin <= 0)
+		o->margin = ANALYZE_DEFAULT_MARGIN;
 	if (o->min_reps <= 0)
 		o->min_reps = 3;
 	if (o->max_reps <= 0)
 		o->max_reps = 30;
 
-	if (o->resume) {
-		if (find_run(&c, o->resume, &params, &status) < 0)
-			goto out;
-		snprintf(uuid, 37, "%s", c.uuid);
-		if (!strcmp(status, "complete")) {
-			vb_info("run %s is already complete", c.uuid);
-			ret = 0;
-			goto out;
-		}
-		if (!strcmp(status, "imported")) {
-			vb_error("run %s was imported, not collected; it cannot be "
-				 "resumed", c.uuid);
-			goto out;
-		}
-		if (load_params(&c, params) < 0)
-			goto out;
-	} else {
-		if (suite_load(o->suites_dir, o->profile ? o->profile : "classic",
-			       &c.suite) < 0)
-			goto out;
-		c.duration = o->duration > 0 ? o->duration : c.suite->duration;
-		c.reps = o->reps > 0 ? o->reps : c.suite->reps;
-		if (setup_platform_list(&c, o->platforms) < 0 ||
-		    select_benchmarks(&c, o->benchmarks) < 0)
-			goto out;
-		if (o->has_seed)
-			c.seed = o->seed & 0x7fffffffffffffffULL;
-		else if (random_seed(&c.seed) < 0)
-			goto out;
-	}
-	if (uses(&c, "forkbench") && !o->forkbench) {
-		vb_error("the suite's fork benchmark needs build/forkbench: run "
-			 "'make', or set $FORKBENCH");
+	/* A measured sample is never given up for another process's lock. */
+	db_wait_for_locks(db, &collect_stop_requested);
+	ret = plan_run(&c, uuid);
+	if (ret != 0) {
+		ret = ret > 0 ? 0 : -1;
 		goto out;
 	}
-
-	/* The schedule. */
-	{
-		struct sched_opts so = { 0 };
-
-		so.reps = c.reps;
-		so.target_ci = o->target_ci;
-		so.min_reps = o->min_reps;
-		so.max_reps = o->max_reps;
-		so.warmup = 1;
-		so.seed = c.seed;
-		sched_init(&c.sched, &so, c.n_plat, c.n_bench);
-	}
-
+	ret = -1;
 	/* The run row, then its UUID on stdout at once. */
-	if (!o->resume) {
-		struct db_run run = { 0 };
-
-		if (db_host_ensure_named(db, NULL, 1, &c.host_id) < 0)
-			goto out;
-		c.params = build_params(&c);
-		json = cJSON_PrintUnformatted(c.params);
-		run.host_id = c.host_id;
-		run.suite = c.suite->name;
-		run.params = json;
-		run.seed = (int64_t)c.seed;
-		run.has_seed = 1;
-		run.command_line = o->command_line;
-		run.status = "running";
-		if (db_run_create(db, &run, &c.run_id) < 0)
-			goto out;
-		snprintf(c.uuid, sizeof(c.uuid), "%s", run.uuid);
-	} else {
-		base = platform_state_base(o->state_base);
-		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-		if (check_not_running(&c) < 0)
-			goto out;
-		if (note_resume(&c) < 0 || load_existing(&c, &stored) < 0)
-			goto out;
-	}
+	if (open_run(&c, &stored) < 0)
+		goto out;
 	snprintf(uuid, 37, "%s", c.uuid);
 	printf("%s\n", c.uuid);
 	fflush(stdout);
-
-	for (size_t i = 0; i < c.n_bench; i++)
-		if (db_benchmark_ensure(db, c.bench[i].b->name, c.bench[i].b->unit,
-					c.bench[i].b->direction, &c.bench[i].id) < 0)
-			goto fail_run;
-	for (size_t i = 0; i < c.n_plat; i++) {
-		char *kind = xstrndup(c.plat[i].name, strcspn(c.plat[i].name, ":"));
-		int r = db_platform_ensure(db, c.host_id, c.plat[i].name, kind,
-					   &c.plat[i].id);
-
-		free(kind);
-		if (r < 0)
-			goto fail_run;
-	}
-
-	if (!c.state_dir) {
-		base = platform_state_base(o->state_base);
-		c.state_dir = xasprintf("%s/virtbench-%s", base, c.uuid);
-	}
-	if (vb_mkdir_p(c.state_dir, 0700) < 0 || write_pidfile(&c) < 0)
+	if (prepare_run(&c) < 0)
 		goto fail_run;
-	o->popts.run_uuid = c.uuid;
-	o->popts.state_dir = c.state_dir;
-
-	/* A stored kind this binary does not know (a resumed run made by
-	 * another version) is known before anything starts; leave it out of
-	 * the plan's estimate. */
-	for (size_t i = 0; i < c.n_plat; i++) {
-		const char *why = NULL;
-
-		if (!platform_kind_find(c.plat[i].name, &why) &&
-		    mark_unavailable(&c, i, why) < 0)
-			goto fail_run;
-	}
 	print_plan(&c, stored);
 	signals_install();
-
-	if (setup_iperf(&c) < 0)
+	if (start_all(&c) < 0 || sample_loop(&c) < 0)
 		goto teardown;
-	for (size_t i = 0; i < c.n_plat && !collect_stop_requested; i++) {
-		if (c.plat[i].unavailable)
-			continue;
-		if (start_platform(&c, i) < 0)
-			goto teardown;
-		available += c.plat[i].available;
-	}
-	if (collect_stop_requested)
-		goto teardown;
-	if (!available) {
-		vb_error("no platform could be started; nothing measured");
-		goto teardown;
-	}
-
-	getrusage(RUSAGE_SELF, &ru0);
-	c.loop_start = vb_mono_time();
-	progress(&c, NULL);
-	while (!collect_stop_requested && sched_next(&c.sched, &pair, &rep)) {
-		char what[160];
-
-		snprintf(what, sizeof(what), "%s/%s #%d",
-			 c.plat[c.sched.pairs[pair].platform].name,
-			 c.bench[c.sched.pairs[pair].bench].b->name, rep);
-		progress(&c, what);
-		rc = take_sample(&c, pair, rep);
-		if (rc < 0)
-			goto teardown;
-		if (rc > 0)
-			break;
-	}
-	progress_end(&c);
-	getrusage(RUSAGE_SELF, &ru1);
-	{
-		double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
-			     (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
-			     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
-			     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-		double wall = vb_mono_time() - c.loop_start;
-
-		vb_info("collector overhead: %.3f s CPU over %.1f s of sampling "
-			"(%.3f%% of one core)", cpu, wall,
-			wall > 0 ? 100.0 * cpu / wall : 0.0);
-	}
-	final = collect_stop_requested ? "interrupted" : "complete";
-	ret = collect_stop_requested ? 1 : 0;
-	if (!collect_stop_requested && c.lost_any) {
-		/* Not complete: the lost platforms' remaining samples are
-		 * still to take, and --resume takes them. */
-		final = "failed";
-		ret = 1;
-		for (size_t i = 0; i < c.n_plat; i++)
-			if (c.plat[i].lost)
-				vb_error("platform %s was lost during the run; once it "
-					 "is back, finish the run with 'virtbench "
-					 "collect --resume %s'", c.plat[i].name, c.uuid);
-	}
+	ret = run_outcome(&c, &final);
 
 teardown:
 	progress_end(&c);
@@ -1425,7 +2001,7 @@ teardown:
 	iperf_stop(&c.iperf);
 	signals_restore();
 	if (c.state_dir)
-		vb_rm_rf(c.state_dir);
+		vb_rm_rf_inside(c.state_dir, c.state_dir);
 fail_run:
 	if (c.run_id && db_run_finish(db, c.run_id, final) < 0)
 		ret = -1;
@@ -1434,10 +2010,6 @@ fail_run:
 			"--resume %s'", c.uuid, c.uuid);
 out:
 	collector_free(&c);
-	free(params);
-	free(status);
-	free(base);
-	free(json);
 	return ret;
 }
 

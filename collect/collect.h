@@ -30,7 +30,18 @@ struct collect_opts {
 	char **benchmarks;        /* NULL = every benchmark of the suite */
 	const char *profile;      /* suite name or path; NULL = classic */
 	int reps;                 /* 0 = the suite's default */
+	int instances;            /* --instances K: fresh guests/containers
+				   * per docker/kvm/qemu platform; 0 = 1 */
+	double disturbed_cpu;     /* cores used by others that disturb a
+				   * sample; 0 = HOSTLOAD_OTHER_CPU */
+	double disturbed_steal;   /* steal fraction; 0 = HOSTLOAD_STEAL */
+	int retake_disturbed;     /* fixed mode: extra repetitions per pair
+				   * to replace disturbed samples */
 	double target_ci;         /* > 0: adaptive stopping, percent */
+	int until_decided;        /* stop each pair once its verdict against
+				   * native is decided (min..max_reps) */
+	double margin;            /* the verdicts' margin, a fraction; 0 =
+				   * ANALYZE_DEFAULT_MARGIN */
 	int min_reps, max_reps;   /* 0 = defaults (3, 30) */
 	int duration;             /* seconds; 0 = the suite's default */
 	int has_seed;
@@ -43,6 +54,12 @@ struct collect_opts {
 	const char *command_line; /* for provenance */
 	struct platform_opts popts; /* vcpus, memory, image, ... (run_uuid and
 				       state_dir are filled in here) */
+	/* Each platform's kind and own settings, parallel to platforms
+	 * (borrowed); NULL: the kind is each name's KIND, no settings. */
+	struct platform_settings *settings;
+	/* The study the run comes from (collect/study.h), stored in the
+	 * run's params as given; NULL: none. */
+	const char *study_text, *study_origin;
 };
 
 /* Runs (or resumes) a collection. On return uuid holds the run's UUID

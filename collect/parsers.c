@@ -185,6 +185,9 @@ static int common_checks(const char *text, const char *self, char **reason)
 		return -1;
 	}
 	who = identify(text);
+	/* fio-json and fio-iops read the same document. */
+	if (who && !strcmp(who, "fio-json") && !strncmp(self, "fio-", 4))
+		who = self;
 	if (who && strcmp(who, self))
 		return refuse(reason, "this is %s output, not %s", who, self);
 	if (!who && !strncmp(self, "sysbench-", 9) && strstr(text, "sysbench "))
@@ -411,16 +414,39 @@ static double fio_dir_bw(const cJSON *job, const char *dir, int *ok)
 	return v * 1024.0;
 }
 
-static int parse_fio_json(const char *text, size_t len, double *value,
-			  char **reason)
+/* Operations per second of one direction of a fio job ("iops"; fio 3.x
+ * prints it for every direction, 0 for one the job did not do). */
+static double fio_dir_iops(const cJSON *job, const char *dir, int *ok)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(job, dir);
+	int k = 1;
+	double v;
+
+	if (!d)
+		return 0;
+	if (!cJSON_IsObject(d)) {
+		*ok = 0;
+		return 0;
+	}
+	v = json_num(d, "iops", &k);
+	if (!k)
+		*ok = 0;
+	return v;
+}
+
+/* Sums one figure over fio's jobs: bandwidth in bytes per second
+ * (iops = 0) or I/O operations per second (iops = 1), reads and writes
+ * together. A job with an error, or without the figure, refuses the
+ * whole output. */
+static int fio_sum(const char *text, const char *self, int iops,
+		   double *value, char **reason)
 {
 	const cJSON *jobs, *job;
 	cJSON *doc;
 	double total = 0;
 	int ret = -1;
 
-	(void)len;
-	if (common_checks(text, "fio-json", reason) < 0)
+	if (common_checks(text, self, reason) < 0)
 		return -1;
 	doc = parse_json(text, "fio", reason);
 	if (!doc)
@@ -444,18 +470,45 @@ static int parse_fio_json(const char *text, size_t len, double *value,
 			refuse(reason, "fio job %s failed with error %g", jn, e);
 			goto out;
 		}
-		total += fio_dir_bw(job, "read", &ok) +
-			 fio_dir_bw(job, "write", &ok);
+		if (iops)
+			total += fio_dir_iops(job, "read", &ok) +
+				 fio_dir_iops(job, "write", &ok);
+		else
+			total += fio_dir_bw(job, "read", &ok) +
+				 fio_dir_bw(job, "write", &ok);
 		if (!ok) {
-			refuse(reason, "fio job %s has no bandwidth figures", jn);
+			refuse(reason, "fio job %s has no %s figures", jn,
+			       iops ? "iops" : "bandwidth");
 			goto out;
 		}
 	}
-	*value = total / MIB;
-	ret = positive(*value, "read + write bandwidth", reason);
+	*value = total;
+	ret = 0;
 out:
 	cJSON_Delete(doc);
 	return ret;
+}
+
+static int parse_fio_json(const char *text, size_t len, double *value,
+			  char **reason)
+{
+	(void)len;
+	if (fio_sum(text, "fio-json", 0, value, reason) < 0)
+		return -1;
+	*value /= MIB;
+	return positive(*value, "read + write bandwidth", reason);
+}
+
+/* For small synchronous writes (an fsync after each) operations per
+ * second is the figure that matters; MiB/s would hide it in a small
+ * number. */
+static int parse_fio_iops(const char *text, size_t len, double *value,
+			  char **reason)
+{
+	(void)len;
+	if (fio_sum(text, "fio-iops", 1, value, reason) < 0)
+		return -1;
+	return positive(*value, "read + write operations per second", reason);
 }
 
 /* ---- forkbench ----------------------------------------------------------- */
@@ -508,6 +561,9 @@ static const struct parser parsers[] = {
 	  "iperf3 -J: sender throughput (end.sum_sent)", parse_iperf3_json },
 	{ "fio-json", 1, "MiB/s",
 	  "fio JSON: read + write bandwidth summed over jobs", parse_fio_json },
+	{ "fio-iops", 1, "IO/s",
+	  "fio JSON: read + write operations per second summed over jobs",
+	  parse_fio_iops },
 	{ "forkbench", 1, "forks/s",
 	  "virtbench forkbench: fork+exit+wait cycles per second",
 	  parse_forkbench },
@@ -515,7 +571,7 @@ static const struct parser parsers[] = {
 
 static const struct parser *const parser_list[] = {
 	&parsers[0], &parsers[1], &parsers[2], &parsers[3], &parsers[4],
-	&parsers[5], NULL,
+	&parsers[5], &parsers[6], NULL,
 };
 
 const struct parser *const *parser_all(void)
@@ -546,6 +602,14 @@ int parser_run(const char *name, const char *text, size_t len, double *value,
 	copy = xstrndup(text, len);
 	ret = p->parse(copy, len, value, reason);
 	free(copy);
+	/* One rule for every parser: a sum of huge figures overflows to
+	 * inf, which is not a measurement. */
+	if (ret == 0 && !isfinite(*value)) {
+		free(*reason);
+		*reason = NULL;
+		return refuse(reason, "%s: result is not a finite number (its "
+			      "figures overflow)", name);
+	}
 	if (ret < 0 && !*reason)
 		refuse(reason, "%s: unparseable output", name);
 	return ret < 0 ? -1 : 0;

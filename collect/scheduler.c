@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/analyze.h"
 #include "common/util.h"
 
 /* splitmix64: tiny, well mixed, and - unlike rand() - the same sequence
@@ -54,6 +55,7 @@ void sched_init(struct scheduler *s, const struct sched_opts *o,
 		s->pairs[i].platform = i / n_bench;
 		s->pairs[i].bench = i % n_bench;
 		s->pairs[i].next_rep = o->warmup ? 0 : 1;
+		s->pairs[i].baseline = -1;
 	}
 	s->round = -1;
 }
@@ -72,6 +74,12 @@ void sched_free(struct scheduler *s)
 void sched_record(struct scheduler *s, size_t pair, int repetition, int ok,
 		  double value)
 {
+	sched_record_sample(s, pair, repetition, ok, value, 0);
+}
+
+void sched_record_sample(struct scheduler *s, size_t pair, int repetition,
+			 int ok, double value, int disturbed)
+{
 	struct sched_pair *p;
 
 	if (pair >= s->n)
@@ -79,6 +87,13 @@ void sched_record(struct scheduler *s, size_t pair, int repetition, int ok,
 	p = &s->pairs[pair];
 	if (repetition + 1 > p->next_rep)
 		p->next_rep = repetition + 1;
+	/* With retakes, a disturbed sample is replaced, so it does not
+	 * count; without, it is a sample like any other (analyze keeps it
+	 * unless told otherwise), only flagged. */
+	if (disturbed && repetition >= 1 && s->o.retake > 0) {
+		p->n_disturbed++;
+		return;
+	}
 	if (ok && repetition >= 1) {
 		double d = value - p->mean;
 
@@ -127,6 +142,70 @@ double sched_ci_percent(const struct sched_pair *p)
 	return 100.0 * half / fabs(p->mean);
 }
 
+void sched_set_baseline(struct scheduler *s, size_t pair, size_t baseline,
+			int invert)
+{
+	if (pair >= s->n || baseline >= s->n || pair == baseline)
+		return;
+	s->pairs[pair].baseline = (long)baseline;
+	s->pairs[pair].invert = invert;
+}
+
+/* The family of until_decided: every pair with a baseline. */
+static size_t family(const struct scheduler *s)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->pairs[i].baseline >= 0 && !s->pairs[i].disabled)
+			m++;
+	return m;
+}
+
+int sched_decided(const struct scheduler *s, const struct sched_pair *p)
+{
+	const struct sched_pair *b;
+	enum analyze_verdict v;
+	double vp, vb;
+
+	if (p->baseline < 0 || (size_t)p->baseline >= s->n)
+		return 0;
+	b = &s->pairs[p->baseline];
+	if (p->n_ok < 2 || b->n_ok < 2)
+		return 0;
+	vp = p->m2 / (p->n_ok - 1);
+	vb = b->m2 / (b->n_ok - 1);
+	if (!p->invert)
+		return analyze_verdict_summary(p->mean, vp, (size_t)p->n_ok,
+					       b->mean, vb, (size_t)b->n_ok,
+					       family(s), s->o.margin, NULL,
+					       NULL, &v) == 0;
+	return analyze_verdict_summary(b->mean, vb, (size_t)b->n_ok, p->mean,
+				       vp, (size_t)p->n_ok, family(s),
+				       s->o.margin, NULL, NULL, &v) == 0;
+}
+
+/* until_decided, a pair with a baseline: more until decided. */
+static int undecided_wants(const struct scheduler *s,
+			   const struct sched_pair *p)
+{
+	int measured = p->next_rep - 1;
+
+	if (p->disabled || p->next_rep == 0)
+		return !p->disabled;
+	if (measured >= s->o.max_reps)
+		return 0;
+	if (measured - p->n_disturbed < s->o.min_reps)
+		return 1;
+	return !sched_decided(s, p);
+}
+
+/* Fixed mode: repetitions added to replace disturbed samples. */
+static int extra_reps(const struct scheduler *s, const struct sched_pair *p)
+{
+	return p->n_disturbed < s->o.retake ? p->n_disturbed : s->o.retake;
+}
+
 int sched_wants(const struct scheduler *s, const struct sched_pair *p)
 {
 	int measured = p->next_rep - 1; /* repetitions 1.. already taken */
@@ -136,11 +215,30 @@ int sched_wants(const struct scheduler *s, const struct sched_pair *p)
 		return 0;
 	if (p->next_rep == 0)
 		return 1;
+	if (s->o.until_decided) {
+		size_t self = (size_t)(p - s->pairs);
+
+		if (p->baseline >= 0)
+			return undecided_wants(s, p);
+		if (measured >= s->o.max_reps)
+			return 0;
+		if (measured - p->n_disturbed < s->o.min_reps)
+			return 1;
+		/* a baseline keeps pace while a pair compared with it goes on,
+		 * and catches up with the furthest one */
+		for (size_t i = 0; i < s->n; i++)
+			if (s->pairs[i].baseline == (long)self &&
+			    !s->pairs[i].disabled &&
+			    (undecided_wants(s, &s->pairs[i]) ||
+			     s->pairs[i].next_rep > p->next_rep))
+				return 1;
+		return 0;
+	}
 	if (s->o.target_ci <= 0)
-		return measured < s->o.reps;
+		return measured < s->o.reps + extra_reps(s, p);
 	if (measured >= s->o.max_reps)
 		return 0;
-	if (measured < s->o.min_reps)
+	if (measured - p->n_disturbed < s->o.min_reps)
 		return 1;
 	ci = sched_ci_percent(p);
 	return !(ci >= 0 && ci <= s->o.target_ci);
@@ -184,7 +282,11 @@ int sched_next(struct scheduler *s, size_t *pair, int *repetition)
 
 			/* A pair may have been recorded past this round (or
 			 * disabled) since the round was planned. */
-			if (p->next_rep != s->round || !sched_wants(s, p))
+			if (p->next_rep != s->round || p->disabled)
+				continue;
+			/* until_decided decides at round boundaries, so a pair
+			 * and its baseline always stop with the same count */
+			if (!s->o.until_decided && !sched_wants(s, p))
 				continue;
 			*pair = i;
 			*repetition = p->next_rep;
@@ -205,11 +307,16 @@ void sched_remaining(const struct scheduler *s, long *lo, long *hi)
 
 		if (!sched_wants(s, p))
 			continue;
-		if (s->o.target_ci <= 0) {
-			*lo += warm + s->o.reps - measured;
-			*hi += warm + s->o.reps - measured;
+		if (s->o.until_decided) {
+			int min = s->o.min_reps - (measured - p->n_disturbed);
+
+			*lo += warm + (min > 1 ? min : 1);
+			*hi += warm + s->o.max_reps - measured;
+		} else if (s->o.target_ci <= 0) {
+			*lo += warm + s->o.reps + extra_reps(s, p) - measured;
+			*hi += warm + s->o.reps + extra_reps(s, p) - measured;
 		} else {
-			int min = s->o.min_reps - measured;
+			int min = s->o.min_reps - (measured - p->n_disturbed);
 
 			*lo += warm + (min > 1 ? min : 1);
 			*hi += warm + s->o.max_reps - measured;

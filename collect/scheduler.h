@@ -16,7 +16,11 @@
  * P: a pair stops once its 95% CI half-width, Student t over its ok
  * samples, is at most P% of its mean, after at least min_reps and at most
  * max_reps repetitions). A failed sample uses up its repetition number: it
- * is stored and never retried, so resume repeats nothing.
+ * is stored and never retried, so resume repeats nothing. A disturbed
+ * sample (the host was busy) is stored and flagged; with retake > 0 it
+ * does not count: adaptive pairs go on until their rule is met by
+ * undisturbed samples (still at most max_reps), and in fixed mode up to
+ * `retake` disturbed samples per pair are replaced by extra repetitions.
  */
 #ifndef VB_COLLECT_SCHEDULER_H
 #define VB_COLLECT_SCHEDULER_H
@@ -31,14 +35,32 @@ struct sched_opts {
 	int max_reps;
 	int warmup;        /* 1: repetition 0 is a warm-up sample */
 	uint64_t seed;
+	/* retake > 0: disturbed samples (taken on a busy host) do not count
+	 * towards any stopping rule, and in fixed mode up to retake of them
+	 * per pair are replaced by extra repetitions. 0: they count like any
+	 * other sample. */
+	int retake;
+	/* --until-decided: a non-baseline pair stops once its verdict
+	 * against its baseline pair (analyze_verdict_summary over the family
+	 * of all such pairs, margin) is decided, a baseline pair once every
+	 * pair compared with it has stopped; both within min_reps..max_reps.
+	 * Set the baselines with sched_set_baseline(). */
+	int until_decided;
+	double margin;
 };
 
 struct sched_pair {
 	size_t platform, bench;  /* the caller's indices */
 	int next_rep;            /* next repetition to take */
-	int n_ok;                /* ok measured samples (repetition >= 1) */
+	int n_ok;                /* ok measured samples (repetition >= 1)
+				  * that were not disturbed */
+	int n_disturbed;         /* disturbed samples not counted (retake) */
 	double mean, m2;         /* Welford running mean and sum of squares */
 	int disabled;            /* platform unavailable: never scheduled */
+	long baseline;           /* until_decided: index of the pair it is
+				  * compared with, -1 = none (a baseline) */
+	int invert;              /* lower is better: the ratio is
+				  * baseline / this */
 };
 
 struct scheduler {
@@ -61,6 +83,19 @@ void sched_free(struct scheduler *s);
  * its value enters the CI. */
 void sched_record(struct scheduler *s, size_t pair, int repetition, int ok,
 		  double value);
+/* The same for a sample whose host was (disturbed = 1) or was not busy:
+ * a disturbed sample moves the pair on but does not enter its CI. */
+void sched_record_sample(struct scheduler *s, size_t pair, int repetition,
+			 int ok, double value, int disturbed);
+
+/* until_decided: pair is compared with pair baseline (invert: the ratio
+ * is baseline / pair, for lower-is-better benchmarks). */
+void sched_set_baseline(struct scheduler *s, size_t pair, size_t baseline,
+			int invert);
+
+/* until_decided: is the pair's verdict against its baseline decided with
+ * the samples so far? 0 for a pair without a baseline. */
+int sched_decided(const struct scheduler *s, const struct sched_pair *p);
 
 /* Excludes every pair of a platform (it is unavailable). */
 void sched_disable_platform(struct scheduler *s, size_t platform);

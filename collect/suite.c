@@ -154,6 +154,13 @@ static int check_seconds(const char *origin, int line, const char *key,
 	if (suite_seconds(expr, 60, &v) < 0)
 		return vb_error("%s:%d: %s: '%s' is not a seconds expression "
 				"(e.g. \"{duration} + 60\")", origin, line, key, expr);
+	/* Terms only add (no minus), so the value is smallest at the
+	 * shortest duration (1 s): a timeout must be positive there, or the
+	 * command would get no time at all (or, read as "none", forever). */
+	if (!strcmp(key, "timeout") &&
+	    (suite_seconds(expr, 1, &v) < 0 || !(v > 0)))
+		return vb_error("%s:%d: timeout: must be a positive number of "
+				"seconds, not '%s'", origin, line, expr);
 	return 0;
 }
 

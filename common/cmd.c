@@ -62,9 +62,9 @@ const struct vb_cmd *cmd_resolve(const struct vb_cmd *c, int *argc,
 	}
 	names = subcmd_names(c);
 	if (*argc < 2)
-		vb_error("%s: missing sub-command (%s)", c->name, names);
+		vb_error("virtbench %s: missing sub-command (%s)", c->name, names);
 	else
-		vb_error("%s: unknown sub-command '%s' (%s)", c->name, (*argv)[1],
+		vb_error("virtbench %s: unknown sub-command '%s' (%s)", c->name, (*argv)[1],
 			 names);
 	free(names);
 	cmd_print_usage(c, stderr);

@@ -450,8 +450,9 @@ static int open_out(const struct run_cmd *c, int stream, enum run_out mode,
 		*src = fd;
 		return 0;
 	case RUN_OUT_FILE:
+		/* Never through a link planted at a log's name. */
 		*own = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY |
-			    (c->append ? O_APPEND : O_TRUNC), 0644);
+			    O_NOFOLLOW | (c->append ? O_APPEND : O_TRUNC), 0644);
 		if (*own < 0)
 			return vb_error("cannot open %s: %s", path, strerror(errno));
 		*src = *own;
@@ -487,18 +488,123 @@ static void reap(struct run_cmd *c)
 	c->st = NULL;
 }
 
+/* The fds run_start() opens; -1 when not (or no longer) open. */
+struct start_fds {
+	int devnull, in_p[2], ctl[2], note[2], status[2];
+	int own_out, own_err, keep_out, keep_err;
+};
+
+static void start_fds_close(struct start_fds *f)
+{
+	close_fd(&f->devnull);
+	for (int i = 0; i < 2; i++) {
+		close_fd(&f->in_p[i]);
+		close_fd(&f->ctl[i]);
+		close_fd(&f->note[i]);
+		close_fd(&f->status[i]);
+	}
+	close_fd(&f->own_out);
+	close_fd(&f->own_err);
+	close_fd(&f->keep_out);
+	close_fd(&f->keep_err);
+}
+
+/* Everything the children need, prepared before fork(): the program's
+ * path, the environment, the three standard streams and the pipes. */
+static int prepare_plan(struct run_cmd *c, struct child_plan *plan,
+			struct start_fds *f, const char **argv_sh, char **envp,
+			char **path)
+{
+	if (c->shell) {
+		plan->argv = (char *const *)argv_sh;
+		*path = xstrdup("/bin/sh");
+	} else {
+		plan->argv = (char *const *)c->argv;
+		*path = find_program(c->argv[0], envp ? envp : environ);
+		if (!*path)
+			return vb_error("cannot run %s: not found in $PATH", c->argv[0]);
+	}
+	plan->path = *path;
+	plan->envp = envp ? envp : environ;
+	plan->dir = c->dir;
+	f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (f->devnull < 0)
+		return vb_error("cannot open /dev/null: %s", strerror(errno));
+	switch (c->in) {
+	case RUN_IN_NULL:
+		plan->src[0] = f->devnull;
+		break;
+	case RUN_IN_INHERIT:
+		plan->src[0] = -1;
+		break;
+	case RUN_IN_BUF:
+		if (pipe2(f->in_p, O_CLOEXEC) < 0)
+			return vb_error("cannot create a pipe: %s", strerror(errno));
+		plan->src[0] = f->in_p[0];
+		break;
+	case RUN_IN_FD:
+		if (c->in_fd < 0)
+			return vb_error("run %s: no file descriptor for stdin",
+					cmd_name(c));
+		plan->src[0] = c->in_fd;
+		break;
+	}
+	if (open_out(c, 1, c->out, c->out_fd, c->out_path, f->devnull,
+		     &plan->src[1], &f->keep_out, &f->own_out) < 0 ||
+	    open_out(c, 2, c->err, c->err_fd, c->err_path, f->devnull,
+		     &plan->src[2], &f->keep_err, &f->own_err) < 0)
+		return -1;
+	plan->err_to_out = c->err == RUN_OUT_TO_OUT;
+	if (pipe2(f->ctl, O_CLOEXEC) < 0 || pipe2(f->note, O_CLOEXEC) < 0 ||
+	    pipe2(f->status, O_CLOEXEC) < 0)
+		return vb_error("cannot create a pipe: %s", strerror(errno));
+	plan->note_w = f->note[1];
+	plan->ctl_r = f->ctl[0];
+	plan->status_w = f->status[1];
+	return 0;
+}
+
+/* Reads the note pipe until EOF: the command's pid, then nothing when it
+ * exec()ed, or the step that failed. Returns 0, or -1 after reporting. */
+static int await_exec(struct run_cmd *c, int note_r)
+{
+	int stage = 0, err = 0;
+
+	for (;;) {
+		struct run_msg m;
+		ssize_t n = read_retry(note_r, &m, sizeof(m));
+
+		if (n <= 0)
+			break;
+		if (n != (ssize_t)sizeof(m))
+			continue;
+		if (m.kind == MSG_PID) {
+			c->pid = m.value;
+		} else if (m.kind == MSG_FAIL && !stage) {
+			stage = m.stage;
+			err = m.value;
+		}
+	}
+	if (stage == STAGE_DIR)
+		return vb_error("cannot run %s: cannot enter %s: %s", cmd_name(c),
+				c->dir, strerror(err));
+	if (stage || !c->pid)
+		return vb_error("cannot run %s: %s: %s", cmd_name(c),
+				stage_name(stage), stage ? strerror(err) : "no process");
+	return 0;
+}
+
 int run_start(struct run_cmd *c)
 {
 	const char *argv_sh[] = { "sh", "-c", c->shell, NULL };
+	struct start_fds f = { -1, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 },
+			       -1, -1, -1, -1 };
 	struct child_plan plan = { 0 };
 	struct run_state *st;
 	char **envp = NULL, *path = NULL;
-	int devnull = -1, in_p[2] = { -1, -1 }, ctl[2] = { -1, -1 };
-	int note[2] = { -1, -1 }, status[2] = { -1, -1 };
-	int own_out = -1, own_err = -1, keep_out = -1, keep_err = -1;
-	int ret = -1, failed_stage = 0, failed_errno = 0;
 	sigset_t all, old;
 	pid_t guard;
+	int ret = -1;
 
 	c->pid = c->pgid = 0;
 	c->out_pipe = -1;
@@ -511,64 +617,9 @@ int run_start(struct run_cmd *c)
 	st->ctl_w = st->status_r = st->in_w = st->out_r = st->err_r = -1;
 	sb_init(&st->out);
 	sb_init(&st->err);
-
 	envp = c->env ? build_env(c->env) : NULL;
-	if (c->shell) {
-		plan.argv = (char *const *)argv_sh;
-		path = xstrdup("/bin/sh");
-	} else {
-		plan.argv = (char *const *)c->argv;
-		path = find_program(c->argv[0], envp ? envp : environ);
-		if (!path) {
-			vb_error("cannot run %s: not found in $PATH", c->argv[0]);
-			goto cleanup;
-		}
-	}
-	plan.path = path;
-	plan.envp = envp ? envp : environ;
-	plan.dir = c->dir;
-
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0) {
-		vb_error("cannot open /dev/null: %s", strerror(errno));
+	if (prepare_plan(c, &plan, &f, argv_sh, envp, &path) < 0)
 		goto cleanup;
-	}
-	switch (c->in) {
-	case RUN_IN_NULL:
-		plan.src[0] = devnull;
-		break;
-	case RUN_IN_INHERIT:
-		plan.src[0] = -1;
-		break;
-	case RUN_IN_BUF:
-		if (pipe2(in_p, O_CLOEXEC) < 0) {
-			vb_error("cannot create a pipe: %s", strerror(errno));
-			goto cleanup;
-		}
-		plan.src[0] = in_p[0];
-		break;
-	case RUN_IN_FD:
-		if (c->in_fd < 0) {
-			vb_error("run %s: no file descriptor for stdin", cmd_name(c));
-			goto cleanup;
-		}
-		plan.src[0] = c->in_fd;
-		break;
-	}
-	if (open_out(c, 1, c->out, c->out_fd, c->out_path, devnull, &plan.src[1],
-		     &keep_out, &own_out) < 0 ||
-	    open_out(c, 2, c->err, c->err_fd, c->err_path, devnull, &plan.src[2],
-		     &keep_err, &own_err) < 0)
-		goto cleanup;
-	plan.err_to_out = c->err == RUN_OUT_TO_OUT;
-	if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(note, O_CLOEXEC) < 0 ||
-	    pipe2(status, O_CLOEXEC) < 0) {
-		vb_error("cannot create a pipe: %s", strerror(errno));
-		goto cleanup;
-	}
-	plan.note_w = note[1];
-	plan.ctl_r = ctl[0];
-	plan.status_w = status[1];
 
 	/* No handler of ours may run in the guard before it resets them. */
 	sigfillset(&all);
@@ -587,60 +638,30 @@ int run_start(struct run_cmd *c)
 	setpgid(guard, guard);
 	c->pgid = guard;
 	c->st = st;
-	st->ctl_w = ctl[1];
-	ctl[1] = -1;
-	st->status_r = status[0];
-	status[0] = -1;
-	st->in_w = in_p[1];
-	in_p[1] = -1;
-	close_fd(&note[1]);
-	close_fd(&ctl[0]);
-	close_fd(&status[1]);
-	close_fd(&in_p[0]);
-	close_fd(&own_out);
-	close_fd(&own_err);
-
-	/* The command's pid, then EOF when it has exec()ed. */
-	for (;;) {
-		struct run_msg m;
-		ssize_t n = read_retry(note[0], &m, sizeof(m));
-
-		if (n <= 0)
-			break;
-		if (n != (ssize_t)sizeof(m))
-			continue;
-		if (m.kind == MSG_PID)
-			c->pid = m.value;
-		else if (m.kind == MSG_FAIL && !failed_stage) {
-			failed_stage = m.stage;
-			failed_errno = m.value;
-		}
-	}
-	if (failed_stage || !c->pid) {
-		if (failed_stage == STAGE_DIR)
-			vb_error("cannot run %s: cannot enter %s: %s", cmd_name(c),
-				 c->dir, strerror(failed_errno));
-		else
-			vb_error("cannot run %s: %s: %s", cmd_name(c),
-				 stage_name(failed_stage),
-				 failed_stage ? strerror(failed_errno) : "no process");
+	st->ctl_w = f.ctl[1];
+	st->status_r = f.status[0];
+	st->in_w = f.in_p[1];
+	f.ctl[1] = f.status[0] = f.in_p[1] = -1;
+	/* Only the children keep their ends, so that EOF means what it says. */
+	close_fd(&f.note[1]);
+	close_fd(&f.ctl[0]);
+	close_fd(&f.status[1]);
+	close_fd(&f.in_p[0]);
+	close_fd(&f.own_out);
+	close_fd(&f.own_err);
+	if (await_exec(c, f.note[0]) < 0) {
 		reap(c);
 		st = NULL;
 		c->pid = c->pgid = 0;
 		goto cleanup;
 	}
-	if (c->out == RUN_OUT_PIPE) {
-		c->out_pipe = keep_out;
-	} else {
-		st->out_r = keep_out;
-		if (st->out_r >= 0)
-			set_nonblock(st->out_r);
-	}
-	keep_out = -1;
-	st->err_r = keep_err;
-	keep_err = -1;
-	if (st->err_r >= 0)
+	if (c->out == RUN_OUT_PIPE)
+		c->out_pipe = f.keep_out;
+	else if ((st->out_r = f.keep_out) >= 0)
+		set_nonblock(st->out_r);
+	if ((st->err_r = f.keep_err) >= 0)
 		set_nonblock(st->err_r);
+	f.keep_out = f.keep_err = -1;
 	if (st->in_w >= 0) {
 		set_nonblock(st->in_w);
 		if (c->in_len == 0)
@@ -649,19 +670,7 @@ int run_start(struct run_cmd *c)
 	st = NULL;
 	ret = 0;
 cleanup:
-	close_fd(&devnull);
-	close_fd(&in_p[0]);
-	close_fd(&in_p[1]);
-	close_fd(&ctl[0]);
-	close_fd(&ctl[1]);
-	close_fd(&note[0]);
-	close_fd(&note[1]);
-	close_fd(&status[0]);
-	close_fd(&status[1]);
-	close_fd(&own_out);
-	close_fd(&own_err);
-	close_fd(&keep_out);
-	close_fd(&keep_err);
+	start_fds_close(&f);
 	state_free(st);
 	free(envp);
 	free(path);

@@ -5,6 +5,7 @@
  */
 #include "common/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -435,6 +436,41 @@ void vb_sha256_hex(const void *data, size_t n, char out[65])
 	sha256_hex_final(&s, out);
 }
 
+void vb_hmac_sha256_hex(const void *key, size_t klen, const void *msg,
+			size_t n, char out[65])
+{
+	unsigned char k[64] = { 0 }, pad[64], inner[32];
+	char hex[65];
+	struct sha256 s;
+
+	/* RFC 2104: a key longer than the block is replaced by its hash. */
+	if (klen > sizeof(k)) {
+		vb_sha256_hex(key, klen, hex);
+		for (int i = 0; i < 32; i++)
+			k[i] = (unsigned char)strtoul((char[]){ hex[2 * i],
+					hex[2 * i + 1], 0 }, NULL, 16);
+	} else {
+		memcpy(k, key, klen);
+	}
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&s);
+	sha256_update(&s, pad, sizeof(pad));
+	sha256_update(&s, msg, n);
+	sha256_hex_final(&s, hex);
+	for (int i = 0; i < 32; i++)
+		inner[i] = (unsigned char)strtoul((char[]){ hex[2 * i],
+				hex[2 * i + 1], 0 }, NULL, 16);
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&s);
+	sha256_update(&s, pad, sizeof(pad));
+	sha256_update(&s, inner, sizeof(inner));
+	sha256_hex_final(&s, out);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
+}
+
 int vb_sha256_file(const char *path, char out[65])
 {
 	struct sb sb = SB_INIT;
@@ -464,16 +500,16 @@ int vb_parse_double(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s)
+	/* strtod and strtol skip any leading white space (newlines too);
+	 * here it makes the string not a number. */
+	if (!s || !*s || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (*end || errno == ERANGE || !isfinite(v))
 		return -1;
 	/* strtod accepts "nan", "inf" and hex floats; isfinite() rules out the
-	 * first two, hex is harmless. Leading space is not a number here. */
-	if (*s == ' ' || *s == '\t')
-		return -1;
+	 * first two, hex is harmless. */
 	*out = v;
 	return 0;
 }
@@ -483,7 +519,7 @@ int vb_parse_long(const char *s, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s || *s == ' ')
+	if (!s || !*s || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -551,7 +587,9 @@ int vb_mkdir_p(const char *path, int mode)
 	char *p = xstrdup(path);
 	int ret = 0;
 
-	for (char *q = p + 1; ; q++) {
+	/* From the second character, so "/x" does not mkdir(""); an empty
+	 * path is refused by mkdir itself. */
+	for (char *q = *p ? p + 1 : p; ; q++) {
 		if (*q == '/' || *q == '\0') {
 			char c = *q;
 
@@ -589,18 +627,23 @@ int vb_write_all(int fd, const void *data, size_t n)
 
 int vb_write_file_atomic(const char *path, const void *data, size_t n, int mode)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	/* mkstemp() creates its file with O_EXCL under a name nobody can
+	 * predict, so a link planted at a temporary name is never followed;
+	 * rename() replaces whatever sits at path (a planted link included)
+	 * without following it. */
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	const char *p = data;
 	int fd, ret = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	fd = mkstemp(tmp);
 	if (fd < 0) {
-		vb_error("cannot create %s: %s", tmp, strerror(errno));
+		vb_error("cannot create %s: %s", path, strerror(errno));
 		goto out;
 	}
-	/* open() applies the umask; keys must be exactly 0600. */
-	fchmod(fd, (mode_t)mode);
-	if (vb_write_all(fd, p, n) < 0) {
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* mkstemp() makes it 0600; set exactly the mode asked for. */
+	if (fchmod(fd, (mode_t)mode) < 0 || vb_write_all(fd, p, n) < 0) {
 		vb_error("cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -82,6 +82,9 @@ int vb_uuid(char out[37]);
 
 /* SHA-256 of a buffer, as 64 lowercase hex characters plus NUL. */
 void vb_sha256_hex(const void *data, size_t n, char out[65]);
+/* HMAC-SHA256 (RFC 2104) of msg under key, as 64 lowercase hex + NUL. */
+void vb_hmac_sha256_hex(const void *key, size_t klen, const void *msg,
+			size_t n, char out[65]);
 /* SHA-256 of a file's contents; negative with errno set on read failure. */
 int vb_sha256_file(const char *path, char out[65]);
 

@@ -17,10 +17,22 @@
  *   run_platform(run_id, platform_id, config JSON, instance_id, state,
  *       reason)      -- the exact configuration a platform had in a run
  *   benchmark(id, name UNIQUE, unit, direction 'higher'|'lower')
- *   sample(id, run_id, platform_id, benchmark_id, repetition, value,
- *          status 'ok'|'failed'|'warmup', raw_output, error, parser,
- *          parser_version, started_at, duration,
- *          UNIQUE(run_id, platform_id, benchmark_id, repetition))
+ *   series(id, run_id, platform_id, benchmark_id, UNIQUE(...))
+ *   parser(id, name, version)
+ *   output(id, run_id, started_at ms, duration, parser_id, text,
+ *          instance, host_other_cpu, disturbed)
+ *          -- one tool output or imported line, shared by its samples;
+ *          the instance that ran it and the host's load meanwhile
+ *   sample_value(id = series.id * 2^32 + repetition, value,
+ *          status 0 ok | 1 failed | 2 warmup, output_id, error)
+ *   sample  -- a view with the columns of version 1: id, run_id,
+ *          platform_id, benchmark_id, repetition, value, status text,
+ *          raw_output, error, parser, parser_version, started_at ISO,
+ *          duration, output_id, instance, host_other_cpu, disturbed
+ *          (UPDATE and DELETE work through it). Outputs are numbered in
+ *          the order they were stored, so for collected samples (one
+ *          output each) ORDER BY output_id is the order the collector
+ *          stored them; id is not (it is series * 2^32 + repetition).
  * A warm-up sample has repetition 0; measured repetitions count from 1.
  *
  * All functions return 0 on success and a negative value on failure, which
@@ -29,11 +41,12 @@
 #ifndef VB_DB_DB_H
 #define VB_DB_DB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 3
 
 enum db_open_mode {
 	DB_OPEN_EXISTING, /* the file must exist and be a virtbench database */
@@ -113,6 +126,11 @@ int db_run_finish(struct db *db, int64_t run_id, const char *status);
 int db_run_platform_set(struct db *db, int64_t run_id, int64_t platform_id,
 			const char *config_json, const char *instance_id,
 			const char *state, const char *reason);
+/* The configuration JSON a platform was last recorded with (in run_id
+ * when > 0, else its latest run by start time); *config owned, NULL when
+ * there is none (an import without one). Returns 0 or negative. */
+int db_platform_last_config(struct db *db, int64_t platform_id, int64_t run_id,
+			    char **config);
 
 struct db_sample {
 	int64_t run_id, platform_id, benchmark_id;
@@ -126,9 +144,21 @@ struct db_sample {
 	int parser_version;
 	const char *started_at; /* ISO 8601 */
 	double duration;        /* seconds; negative = unknown (NULL) */
+	int instance;           /* 1.. the instance that took it; 0 = NULL */
+	/* Disturbance, when measured (has_disturbance = 1; else both NULL):
+	 * the cores other processes used during the sample, and 0/1. */
+	int has_disturbance;
+	double host_other_cpu;
+	int disturbed;
 };
 /* Inserts one sample. Outside a transaction it commits on its own. */
 int db_sample_insert(struct db *db, const struct db_sample *s);
+/* The same, for samples read from one output: with *output_id > 0 the
+ * sample shares that output (its raw_output, started_at, parser and
+ * duration are not stored again); otherwise a new output is stored from
+ * them and its id returned in *output_id. */
+int db_sample_insert_shared(struct db *db, const struct db_sample *s,
+			    int64_t *output_id);
 
 /* Integrity and invariants; prints problems, returns the number found
  * (0 = healthy) or negative on error. */
@@ -154,6 +184,27 @@ extern const struct db_classic_bench db_classic_benches[6];
  */
 int db_import_classic(struct db *db, const char *path, const char *platform_name,
 		      const char *host_name, char uuid[37], long *nsamples);
+/* Imports a tidy CSV: a header row naming columns host, platform,
+ * benchmark, value, unit, direction, repetition, time in any order (value
+ * required); a column the file lacks is taken from d (NULL fields: host =
+ * this machine, unit and direction = the benchmark's existing definition,
+ * repetition = the row's order, time = now). One run per host. All or
+ * nothing, errors as "FILE:LINE: reason"; a file imported before (same
+ * SHA-256) and a unit or direction against a benchmark's existing
+ * definition are refused. *uuids (owned, NULL-terminated, vb_strv_free())
+ * names the runs written. */
+struct db_csv_defaults {
+	const char *host, *platform, *benchmark, *unit, *direction;
+};
+int db_import_csv(struct db *db, const char *path,
+		  const struct db_csv_defaults *d, char ***uuids, long *nsamples);
+/* Imports hyperfine's --export-json: each command a benchmark named by its
+ * command name (--command-name, else the command), each run time a
+ * sample in s, lower is better; on platform at host (NULL = this
+ * machine). As db_import_csv() otherwise (FILE: results[i].field: reason
+ * for bad input). */
+int db_import_hyperfine(struct db *db, const char *path, const char *platform,
+			const char *host, char ***uuids, long *nsamples);
 /* Imports a virtbench JSON export; runs already present (by UUID) are
  * skipped. All or nothing. */
 int db_import_json(struct db *db, const char *path, int *added, int *skipped,
@@ -170,6 +221,20 @@ struct db_filter {
 int db_export_csv(struct db *db, const struct db_filter *f, FILE *out);
 int db_export_json(struct db *db, const struct db_filter *f, FILE *out);
 
+/* Guards (db/guard.c). */
+/* 0 if run_id was collected on this machine (same host name and, when both
+ * are known, the same fingerprint) and not imported (status 'imported' or
+ * a source file, whatever its status); else -1 after saying why. A run
+ * that fails this is never resumed: its stored suite would run here. */
+int db_run_check_resumable(struct db *db, int64_t run_id);
+/* Takes the run's lock, held until the process exits (or dies): one live
+ * collector per run, whatever paths or state directories they were given.
+ * -1 after reporting if another process holds it (naming its pid). */
+int db_run_lock(struct db *db, const char *uuid);
+/* From now on a locked database is waited for as long as it takes (a
+ * warning after db_busy_ms), so a writer never loses what it was storing
+ * to another process's lock; once *give_up is set, only db_busy_ms. */
+void db_wait_for_locks(struct db *db, volatile sig_atomic_t *give_up);
 /* ---- named reads for the other modules (db/query.c) ----------------------
  *
  * Multi-row reads are cursors: *_open() prepares (0, or -1 reported, with
@@ -213,6 +278,10 @@ struct db_sample_row {
 	int has_value;          /* value is not NULL */
 	double value;
 	const char *status;
+	int instance;           /* 0 = not recorded */
+	int has_disturbance;    /* host_other_cpu and disturbed recorded */
+	double host_other_cpu;
+	int disturbed;
 };
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out);
 int db_samples_next(struct db_cursor *c, struct db_sample_row *s);
@@ -237,6 +306,8 @@ struct db_named_sample {
 	const char *platform, *benchmark, *status;
 	int repetition;
 	double value;
+	int instance;           /* 0 = not recorded */
+	int disturbed;          /* 1 = flagged (0 also when not measured) */
 };
 int db_run_samples_open(struct db *db, int64_t run_id, struct db_cursor **out);
 int db_run_samples_next(struct db_cursor *c, struct db_named_sample *s);
@@ -300,5 +371,15 @@ struct db_platform_facts {
 int db_report_platforms_open(struct db *db, const struct db_filter *f,
 			     struct db_cursor **out);
 int db_report_platforms_next(struct db_cursor *c, struct db_platform_facts *p);
+/* Per host, platform and benchmark of the runs matching f, the reasons of
+ * its failed samples, the most frequent first (ties by the reason); a
+ * sample without one counts as "no reason recorded". */
+struct db_failure_facts {
+	const char *host, *platform, *benchmark, *error;
+	int count;
+};
+int db_report_failures_open(struct db *db, const struct db_filter *f,
+			    struct db_cursor **out);
+int db_report_failures_next(struct db_cursor *c, struct db_failure_facts *x);
 
 #endif

@@ -1,21 +1,25 @@
 /*
  * db/export.c - writes the stored samples as CSV or JSON.
  *
- * Both formats stream row by row from one query, so exporting a million
- * samples needs no more memory than one row. The order is fixed (run start,
+ * Both formats stream: the series (run, platform, benchmark) are listed in
+ * export order, and each series' samples are read as one row-id range, in
+ * repetition order, so exporting a million samples needs no sort and no
+ * more memory than one row. The order is fixed (run start,
  * run UUID, platform, benchmark, repetition) so that two exports of the same
  * data are byte-identical, which is what the import/export round trip test
  * relies on.
  *
  * CSV: the first nine columns are the contract of DESIGN.md
  * (run,host,platform,benchmark,repetition,value,unit,status,started_at);
- * duration, parser, parser_version and error follow. Raw output is JSON only.
+ * instance, host_other_cpu, disturbed (empty when not recorded), duration,
+ * parser, parser_version and error follow. Raw output is JSON only.
  *
  * JSON: {"format": "virtbench-export", "version": 1, "hosts": [...],
  * "runs": [... with "platforms": [{name, kind, config, ...}]],
  * "samples": [{run, host, platform, benchmark, repetition, value, unit,
  * direction, status, started_at, duration, parser, parser_version, error,
- * raw_output}]} - re-importable with "virtbench import json".
+ * raw_output, instance, host_other_cpu, disturbed}]} - re-importable with
+ * "virtbench import json".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -23,20 +27,35 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db_int.h"
 
-#define SAMPLE_SELECT \
-	"SELECT r.uuid, h.name, p.name, b.name, s.repetition, s.value, b.unit," \
-	" s.status, s.started_at, s.duration, s.parser, s.parser_version," \
-	" s.error, s.raw_output, b.direction" \
-	" FROM sample s JOIN run r ON r.id = s.run_id" \
+/* The series (run, platform, benchmark) in export order; each series'
+ * samples are then one row-id range, read in repetition order, so the
+ * export needs no sort of the samples. */
+#define SERIES_SELECT \
+	"SELECT se.id, r.uuid, h.name, p.name, b.name, b.unit, b.direction" \
+	" FROM series se JOIN run r ON r.id = se.run_id" \
 	" JOIN host h ON h.id = r.host_id" \
-	" JOIN platform p ON p.id = s.platform_id" \
-	" JOIN benchmark b ON b.id = s.benchmark_id" \
+	" JOIN platform p ON p.id = se.platform_id" \
+	" JOIN benchmark b ON b.id = se.benchmark_id" \
 	" WHERE (?1 IS NULL OR h.name = ?1) AND (?2 IS NULL OR p.name = ?2)" \
 	" AND (?3 IS NULL OR substr(r.uuid, 1, length(?3)) = ?3)" \
-	" ORDER BY r.started_at, r.uuid, p.name, b.name, s.repetition"
+	" ORDER BY r.started_at, r.uuid, p.name, b.name"
+#define VALUE_SELECT \
+	"SELECT v.id % 4294967296, v.value, v.status, o.started_at, o.duration," \
+	" pa.name, pa.version, v.error, o.text, o.instance, o.host_other_cpu," \
+	" o.disturbed FROM sample_value v" \
+	" JOIN output o ON o.id = v.output_id" \
+	" LEFT JOIN parser pa ON pa.id = o.parser_id" \
+	" WHERE v.id >= ?1 * 4294967296 AND v.id < (?1 + 1) * 4294967296" \
+	" ORDER BY v.id"
+
+/* One exported sample: columns 0-6 of the series row, 0-11 of the value
+ * row. */
+typedef void (*row_fn)(FILE *out, sqlite3_stmt *series, sqlite3_stmt *val,
+		       int first);
 
 static int prepare_filtered(struct db *db, sqlite3_stmt **st, const char *sql,
 			    const struct db_filter *f)
@@ -54,24 +73,6 @@ static int prepare_filtered(struct db *db, sqlite3_stmt **st, const char *sql,
 	return 0;
 }
 
-/* A CSV field, quoted only when it must be (RFC 4180). */
-static void csv_field(FILE *out, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* Shortest text that reads back as the same double. */
 static void fmt_double(char *buf, size_t size, double v)
 {
@@ -82,36 +83,115 @@ static void fmt_double(char *buf, size_t size, double v)
 	}
 }
 
+static void write_time(FILE *out, sqlite3_stmt *st, int i, int quoted)
+{
+	char t[40];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		if (quoted)
+			fputs("null", out);
+		return;
+	}
+	db_time_text(sqlite3_column_int64(st, i), t, sizeof(t));
+	fprintf(out, quoted ? "\"%s\"" : "%s", t);
+}
+
+static void csv_num(FILE *out, sqlite3_stmt *st, int i)
+{
+	char num[40];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return;
+	fmt_double(num, sizeof(num), sqlite3_column_double(st, i));
+	fputs(num, out);
+}
+
+/* Text fields go through the one CSV text rule (common/safe.h): RFC 4180
+ * quoting, and formula-looking text neutralised. */
+static void csv_text(FILE *out, sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	if (s)
+		vb_csv_text(out, s);
+}
+
+static void csv_row(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
+{
+	(void)first;
+	/* run,host,platform,benchmark,repetition,value,unit,status,
+	 * started_at,instance,host_other_cpu,disturbed,duration,parser,
+	 * parser_version,error */
+	for (int i = 1; i <= 4; i++) {
+		csv_text(out, se, i);
+		fputc(',', out);
+	}
+	fprintf(out, "%lld,", (long long)sqlite3_column_int64(v, 0));
+	csv_num(out, v, 1);
+	fputc(',', out);
+	csv_text(out, se, 5);
+	fprintf(out, ",%s,", db_status_name(sqlite3_column_int(v, 2)));
+	write_time(out, v, 3, 0);
+	fputc(',', out);
+	if (sqlite3_column_type(v, 9) != SQLITE_NULL)
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(v, 9));
+	fputc(',', out);
+	csv_num(out, v, 10);
+	fputc(',', out);
+	if (sqlite3_column_type(v, 11) != SQLITE_NULL)
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(v, 11));
+	fputc(',', out);
+	csv_num(out, v, 4);
+	fputc(',', out);
+	csv_text(out, v, 5);
+	fputc(',', out);
+	if (sqlite3_column_type(v, 6) != SQLITE_NULL)
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(v, 6));
+	fputc(',', out);
+	csv_text(out, v, 7);
+	fputc('\n', out);
+}
+
+/* Calls fn for every sample the filter keeps, in export order. */
+static int each_sample(struct db *db, const struct db_filter *f, FILE *out,
+		       row_fn fn)
+{
+	sqlite3_stmt *se, *v;
+	int rc, vrc = SQLITE_DONE, first = 1;
+
+	if (prepare_filtered(db, &se, SERIES_SELECT, f) < 0)
+		return -1;
+	if (db_prepare(db, &v, VALUE_SELECT) < 0) {
+		sqlite3_finalize(se);
+		return -1;
+	}
+	while ((rc = sqlite3_step(se)) == SQLITE_ROW) {
+		sqlite3_bind_int64(v, 1, sqlite3_column_int64(se, 0));
+		while ((vrc = sqlite3_step(v)) == SQLITE_ROW) {
+			fn(out, se, v, first);
+			first = 0;
+		}
+		sqlite3_reset(v);
+		if (vrc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(se);
+	sqlite3_finalize(v);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_error(db, "export");
+	if (vrc != SQLITE_DONE)
+		return vb_error("%s: export: %s", db_path(db), sqlite3_errstr(vrc));
+	return first ? 1 : 0;
+}
+
 int db_export_csv(struct db *db, const struct db_filter *f, FILE *out)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (prepare_filtered(db, &st, SAMPLE_SELECT, f) < 0)
-		return -1;
+	/* After the nine contract columns: instance, host_other_cpu and
+	 * disturbed (DESIGN.md "Instances"), then the older extras. */
 	fputs("run,host,platform,benchmark,repetition,value,unit,status,"
-	      "started_at,duration,parser,parser_version,error\n", out);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char num[40];
-
-		for (int i = 0; i <= 12; i++) {
-			if (i)
-				fputc(',', out);
-			if (sqlite3_column_type(st, i) == SQLITE_NULL)
-				continue;
-			if (i == 5 || i == 9) {
-				fmt_double(num, sizeof(num), sqlite3_column_double(st, i));
-				fputs(num, out);
-			} else {
-				csv_field(out, (const char *)sqlite3_column_text(st, i));
-			}
-		}
-		fputc('\n', out);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_error(db, "export");
-	return 0;
+	      "started_at,instance,host_other_cpu,disturbed,duration,parser,"
+	      "parser_version,error\n", out);
+	return each_sample(db, f, out, csv_row) < 0 ? -1 : 0;
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -252,6 +332,48 @@ static int run_platforms(struct db *db, FILE *out, sqlite3_stmt *outer)
 	return 0;
 }
 
+/* The columns of "samples" entries, in this order: run, host, platform,
+ * benchmark, repetition, value, unit, status, started_at, duration,
+ * parser, parser_version, error, raw_output, direction. */
+static void json_sample(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
+{
+	static const char *const sn[] = { NULL, "run", "host", "platform", "benchmark" };
+
+	fputs(first ? "\n    {" : ",\n    {", out);
+	for (int i = 1; i <= 4; i++) {
+		fprintf(out, "%s\"%s\": ", i > 1 ? ", " : "", sn[i]);
+		json_col(out, se, i);
+	}
+	fputs(", \"repetition\": ", out);
+	json_col(out, v, 0);
+	fputs(", \"value\": ", out);
+	json_col(out, v, 1);
+	fputs(", \"unit\": ", out);
+	json_col(out, se, 5);
+	fprintf(out, ", \"status\": \"%s\", \"started_at\": ",
+		db_status_name(sqlite3_column_int(v, 2)));
+	write_time(out, v, 3, 1);
+	fputs(", \"duration\": ", out);
+	json_col(out, v, 4);
+	fputs(", \"parser\": ", out);
+	json_col(out, v, 5);
+	fputs(", \"parser_version\": ", out);
+	json_col(out, v, 6);
+	fputs(", \"error\": ", out);
+	json_col(out, v, 7);
+	fputs(", \"raw_output\": ", out);
+	json_col(out, v, 8);
+	fputs(", \"direction\": ", out);
+	json_col(out, se, 6);
+	fputs(", \"instance\": ", out);
+	json_col(out, v, 9);
+	fputs(", \"host_other_cpu\": ", out);
+	json_col(out, v, 10);
+	fputs(", \"disturbed\": ", out);
+	json_col(out, v, 11);
+	fputc('}', out);
+}
+
 int db_export_json(struct db *db, const struct db_filter *f, FILE *out)
 {
 	static const char *const host_names[] = {
@@ -262,11 +384,6 @@ int db_export_json(struct db *db, const struct db_filter *f, FILE *out)
 		"uuid", "host", "suite", "@params", "seed", "tool_version",
 		"command_line", "started_at", "ended_at", "status", "source",
 		"source_sha256", NULL
-	};
-	static const char *const sample_names[] = {
-		"run", "host", "platform", "benchmark", "repetition", "value",
-		"unit", "status", "started_at", "duration", "parser",
-		"parser_version", "error", "raw_output", "direction", NULL
 	};
 	/* Filters apply to samples; hosts and runs follow the samples kept. */
 	static const char run_where[] =
@@ -285,7 +402,7 @@ int db_export_json(struct db *db, const struct db_filter *f, FILE *out)
 		" r.command_line, r.started_at, r.ended_at, r.status, r.source,"
 		" r.source_sha256 FROM run r JOIN host h ON h.id = r.host_id%s"
 		" ORDER BY r.started_at, r.uuid", run_where);
-	int ret = -1;
+	int ret = -1, rc;
 
 	fputs("{\n  \"format\": \"virtbench-export\",\n  \"version\": 1,\n", out);
 	if (json_table(db, out, "hosts", host_sql, host_names, f, NULL) < 0)
@@ -294,8 +411,11 @@ int db_export_json(struct db *db, const struct db_filter *f, FILE *out)
 	if (json_table(db, out, "runs", run_sql, run_names, f, run_platforms) < 0)
 		goto out;
 	fputs(",\n", out);
-	if (json_table(db, out, "samples", SAMPLE_SELECT, sample_names, f, NULL) < 0)
+	fputs("  \"samples\": [", out);
+	rc = each_sample(db, f, out, json_sample);
+	if (rc < 0)
 		goto out;
+	fputs(rc ? "]" : "\n  ]", out);
 	fputs("\n}\n", out);
 	ret = 0;
 out:

@@ -110,13 +110,17 @@ void db_host_probe(struct db_host *h, const char *name_override)
 	h->os = os_release();
 	h->has_kvm = access("/dev/kvm", F_OK) == 0;
 	sb_reset(&sb);
-	/* machine-id is private (see machine-id(5)): store only its hash. */
+	/* machine-id is private: machine-id(5) asks applications for an ID
+	 * keyed by it, never the ID or a plain hash of it (which anyone can
+	 * compute from the ID, and match across applications). */
 	if (sb_read_file(&sb, "/etc/machine-id") == 0 && sb.len >= 32) {
 		char hex[65];
 
-		vb_sha256_hex(sb.buf, strcspn(sb.buf, "\n"), hex);
+		vb_hmac_sha256_hex(sb.buf, strcspn(sb.buf, "\n"),
+				   DB_FINGERPRINT_APP, strlen(DB_FINGERPRINT_APP), hex);
 		h->fingerprint = xstrdup(hex);
 	}
+	explicit_bzero(sb.buf, sb.len);
 	sb_release(&sb);
 	h->meta = cJSON_PrintUnformatted(meta);
 	cJSON_Delete(meta);

@@ -10,16 +10,17 @@
  * written in one transaction, so a rejected file leaves no trace.
  *
  * Each line becomes one repetition (1, 2, ...) of every benchmark in one
- * run; the line itself is kept as each sample's raw output.
+ * run; the line itself is stored once, as the raw output its samples share.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 #include "db/db_int.h"
 
@@ -40,62 +41,101 @@ const struct db_classic_bench db_classic_benches[6] = {
 };
 
 struct classic_row {
-	int lineno;
-	int ncols;          /* benchmark columns: 4 or 6 */
+	const char *line;   /* the line in the file (trimmed): its raw output */
+	size_t len;
+	int64_t ms;         /* time in milliseconds */
 	double time;
 	double v[6];
-	char *line;         /* the line as read (owned), kept as raw output */
-	char when[32];      /* time as ISO 8601, the samples' started_at */
 };
 
 static const char *const column_names[7] = {
 	"time", "cpu", "mem", "diskRand", "diskSeq", "fork", "uplink"
 };
 
+/* Exact powers of ten: a double holds every one up to 1e22. */
+static const double pow10_exact[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
 /* A decimal number as the classic script prints it: digits with an
  * optional fraction and exponent. No hex, no "inf"/"nan", no spaces inside.
  * Returns 0 and the value, or a negative code: -1 not a number, -2 negative,
- * -3 out of range. */
+ * -3 out of range.
+ *
+ * Speed: a number of at most 19 significant digits whose mantissa fits in
+ * 53 bits and whose decimal exponent is within +-22 is one exact integer
+ * times or divided by one exact power of ten, a single correctly rounded
+ * operation - the same double strtod returns (Clinger's fast path). That
+ * is every number benchmark.sh prints; anything else goes to strtod. */
 static int parse_number(const char *s, size_t n, double *out)
 {
-	char buf[64];
+	uint64_t m = 0;
 	size_t i = 0;
-	int digits = 0, neg = 0;
-	char *end;
+	int digits = 0, sig = 0, frac = 0, neg = 0, exp = 0, eneg = 0;
 
-	if (n == 0 || n >= sizeof(buf))
+	if (n == 0 || n >= 64)
 		return n == 0 ? -1 : -3;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (buf[i] == '+' || buf[i] == '-')
-		neg = buf[i++] == '-';
-	while (isdigit((unsigned char)buf[i]))
-		i++, digits++;
-	if (buf[i] == '.') {
-		i++;
-		while (isdigit((unsigned char)buf[i]))
-			i++, digits++;
+	if (s[i] == '+' || s[i] == '-')
+		neg = s[i++] == '-';
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+		if (m || s[i] != '0') {
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			sig++;
+			if (sig > 19)
+				break;
+		}
+	if (sig > 19)
+		goto slow;
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+			if (m || s[i] != '0') {
+				m = m * 10 + (uint64_t)(s[i] - '0');
+				sig++;
+				if (sig > 19)
+					goto slow;
+			}
+			frac++;
+		}
 	}
 	if (!digits)
 		return -1;
-	if (buf[i] == 'e' || buf[i] == 'E') {
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
-		if (buf[i] == '+' || buf[i] == '-')
-			i++;
-		if (!isdigit((unsigned char)buf[i]))
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		if (i == n || s[i] < '0' || s[i] > '9')
 			return -1;
-		while (isdigit((unsigned char)buf[i]))
-			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (exp < 10000)
+				exp = exp * 10 + (s[i] - '0');
 	}
-	if (buf[i])
+	if (i != n)
 		return -1;
-	errno = 0;
-	*out = strtod(buf, &end);
-	if (errno == ERANGE || !isfinite(*out))
-		return -3;
+	exp = (eneg ? -exp : exp) - frac;
+	if (m > (1ULL << 53) || exp < -22 || exp > 22)
+		goto slow;
+	*out = exp < 0 ? (double)m / pow10_exact[-exp] : (double)m * pow10_exact[exp];
 	if (neg && *out != 0)
 		return -2;
 	return 0;
+slow: {
+		char buf[64], *end;
+
+		/* Past the 19th digit the syntax was not checked to the end:
+		 * strtod must then consume every character. */
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		errno = 0;
+		*out = strtod(buf, &end);
+		if (end != buf + n)
+			return -1;
+		if (errno == ERANGE || !isfinite(*out))
+			return -3;
+		if (neg && *out != 0)
+			return -2;
+		return 0;
+	}
 }
 
 /* "YYYY-MM-DDTHH:MM:SS[.fff][Z]" (or a space for the T), as UTC. */
@@ -142,61 +182,69 @@ static int parse_time(const char *s, size_t n, double *out)
 
 	if (n == 0 || n >= sizeof(buf))
 		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (strchr(buf, '-') && buf[0] != '-')
+	if (memchr(s, '-', n) && s[0] != '-') {
+		memcpy(buf, s, n);
+		buf[n] = '\0';
 		return parse_iso(buf, out);
-	if (parse_number(buf, n, out) < 0)
+	}
+	if (parse_number(s, n, out) < 0)
 		return -1;
 	return *out >= TIME_MIN && *out <= TIME_MAX ? 0 : -1;
 }
 
+/* A field of a line: not NUL-terminated, the file's buffer is not changed
+ * (the line itself is stored as raw output). */
+struct field {
+	const char *s;
+	size_t n;
+};
+
 /* Is this line the optional header? (Names compared case-insensitively.) */
-static int is_header(char **fields, int n)
+static int is_header(const struct field *f, int n)
 {
 	if (n != 5 && n != 7)
 		return 0;
 	for (int i = 0; i < n; i++)
-		if (strcasecmp(fields[i], column_names[i]))
+		if (f[i].n != strlen(column_names[i]) ||
+		    strncasecmp(f[i].s, column_names[i], f[i].n))
 			return 0;
 	return 1;
 }
 
-static char *trim(char *s)
+static void trim(const char **s, const char **e)
 {
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
+	while (*s < *e && (**s == ' ' || **s == '\t'))
+		(*s)++;
+	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
 }
 
-static void free_rows(struct classic_row *rows, size_t n)
+/* A row's time in milliseconds, rounded as vb_time_iso() rounds it. */
+static int64_t row_ms(double t)
 {
-	for (size_t i = 0; rows && i < n; i++)
-		free(rows[i].line);
-	free(rows);
+	double secs = floor(t);
+	int ms = (int)((t - secs) * 1000.0 + 0.5);
+
+	return (int64_t)secs * 1000 + ms;
 }
 
 #define REJECT(...) do { vb_error(__VA_ARGS__); goto out; } while (0)
 
-/* Validates the whole buffer into rows. Lines are NUL-terminated in place. */
-static int parse_file(const char *path, char *buf, size_t len,
-		      struct classic_row **rows_out, size_t *nrows_out)
+/* Validates the whole buffer into rows, which point into it. */
+static int parse_file(const char *path, const char *buf, size_t len,
+		      struct classic_row **rows_out, size_t *nrows_out, int *ncols_out)
 {
 	struct classic_row *rows = NULL;
 	size_t nrows = 0, cap = 0;
 	int lineno = 0, expect_cols = 0, header_seen = 0, ret = -1;
-	char *p = buf, *end = buf + len;
+	const char *p = buf, *end = buf + len;
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
 
-		if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') ||
-		    c == 0x7f) {
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		if (c == 0 || (c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
 			int ln = 1;
 
 			for (size_t j = 0; j < i; j++)
@@ -206,80 +254,71 @@ static int parse_file(const char *path, char *buf, size_t len,
 		}
 	}
 	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = p, *fields[8], *s, *t;
-		size_t ll;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *s = p, *e = nl ? nl : end, *t;
+		struct field fields[8];
 		int n = 0;
 
 		lineno++;
-		if (nl)
-			*nl = '\0';
 		p = nl ? nl + 1 : end;
-		ll = strlen(line);
-		if (ll && line[ll - 1] == '\r')
-			line[--ll] = '\0';
-		if (memchr(line, '\r', ll))
+		if (e > s && e[-1] == '\r')
+			e--;
+		if (memchr(s, '\r', (size_t)(e - s)))
 			REJECT("%s:%d: stray carriage return inside the line", path,
 			       lineno);
-		s = trim(line);
-		if (!*s || *s == '#')
+		trim(&s, &e);
+		if (s == e || *s == '#')
 			continue;
-		char *copy = xstrdup(s);
 		for (t = s; t; n++) {
-			char *comma = strchr(t, ',');
+			const char *comma = memchr(t, ',', (size_t)(e - t));
+			const char *fs = t, *fe = comma ? comma : e;
 
 			if (n == 8)
 				break;
-			if (comma)
-				*comma = '\0';
-			fields[n] = trim(t);
+			trim(&fs, &fe);
+			fields[n].s = fs;
+			fields[n].n = (size_t)(fe - fs);
 			t = comma ? comma + 1 : NULL;
 		}
-		if (n == 8 || (n != 5 && n != 7)) {
-			free(copy);
+		if (n == 8 || (n != 5 && n != 7))
 			REJECT("%s:%d: %s%d fields, expected 5 (time,cpu,mem,diskRand,"
 			       "diskSeq) or 7 (...,fork,uplink)", path, lineno,
 			       n == 8 ? "more than " : "", n == 8 ? 7 : n);
-		}
 		if (!header_seen && !nrows && is_header(fields, n)) {
 			header_seen = 1;
 			expect_cols = n;
-			free(copy);
 			continue;
 		}
-		if (expect_cols && n != expect_cols) {
-			free(copy);
+		if (expect_cols && n != expect_cols)
 			REJECT("%s:%d: %d fields, but the %s has %d", path, lineno, n,
 			       header_seen ? "header" : "first data line", expect_cols);
-		}
 		expect_cols = n;
 		if (nrows == cap) {
 			cap = cap ? cap * 2 : 256;
 			rows = xrealloc(rows, cap * sizeof(*rows));
 		}
-		struct classic_row *r = &rows[nrows];
+		struct classic_row *r = &rows[nrows++];
 
-		r->lineno = lineno;
-		r->ncols = n - 1;
-		r->line = copy;
-		nrows++; /* counted now so that a rejection below frees it */
-		if (parse_time(fields[0], strlen(fields[0]), &r->time) < 0)
-			REJECT("%s:%d: field 'time': bad timestamp '%s' (expected "
+		r->line = s;
+		r->len = (size_t)(e - s);
+		if (parse_time(fields[0].s, fields[0].n, &r->time) < 0)
+			REJECT("%s:%d: field 'time': bad timestamp '%.*s' (expected "
 			       "UNIX seconds as from `date +%%s`, or ISO 8601 UTC)",
-			       path, lineno, fields[0]);
-		vb_time_iso(r->time, r->when, sizeof(r->when));
+			       path, lineno, (int)fields[0].n, fields[0].s);
+		r->ms = row_ms(r->time);
 		for (int i = 1; i < n; i++) {
-			int rc = parse_number(fields[i], strlen(fields[i]), &r->v[i - 1]);
+			int rc = parse_number(fields[i].s, fields[i].n, &r->v[i - 1]);
+			int fl = (int)fields[i].n;
 
 			if (rc == -1)
-				REJECT("%s:%d: field '%s': not a number: '%s'", path,
-				       lineno, column_names[i], fields[i]);
+				REJECT("%s:%d: field '%s': not a number: '%.*s'", path,
+				       lineno, column_names[i], fl, fields[i].s);
 			if (rc == -2)
-				REJECT("%s:%d: field '%s': negative throughput %s",
-				       path, lineno, column_names[i], fields[i]);
+				REJECT("%s:%d: field '%s': negative throughput %.*s",
+				       path, lineno, column_names[i], fl, fields[i].s);
 			if (rc == -3)
-				REJECT("%s:%d: field '%s': number out of range: '%s'",
-				       path, lineno, column_names[i], fields[i]);
+				REJECT("%s:%d: field '%s': number out of range: '%.*s'",
+				       path, lineno, column_names[i], fl, fields[i].s);
 			if (r->v[i - 1] == 0)
 				REJECT("%s:%d: field '%s': zero throughput (the "
 				       "benchmark produced no result)", path, lineno,
@@ -291,13 +330,14 @@ static int parse_file(const char *path, char *buf, size_t len,
 		       lineno ? "only comments, blank lines or a header" : "empty file");
 	*rows_out = rows;
 	*nrows_out = nrows;
+	*ncols_out = expect_cols - 1;
 	rows = NULL;
-	nrows = 0;
 	ret = 0;
 out:
-	free_rows(rows, nrows);
+	free(rows);
 	return ret;
 }
+
 
 /* If a run with this file's hash exists, reports it and returns 1. */
 static int already_imported(struct db *db, const char *path, const char *sha)
@@ -319,14 +359,87 @@ static int already_imported(struct db *db, const char *path, const char *sha)
 	return found;
 }
 
-static int valid_name(const char *s)
+
+/* One step of a bulk write; finalizes the statement. */
+static int bulk_step(struct db *db, sqlite3_stmt *st, const char *what)
 {
-	if (!s || !*s || strlen(s) > 64)
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("._:@-", *s))
-			return 0;
-	return 1;
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, what);
+}
+
+/*
+ * Writes the rows: one output per line, shared by the line's samples, then
+ * each benchmark's samples in row-id order (series, repetition), so every
+ * insert is an append. Each is one INSERT ... SELECT over the rows in
+ * memory (db/rows.c). Output ids are assigned here, after the largest one
+ * (the write lock is held), so sample k refers to output first + k.
+ *
+ * Only the first row of each INSERT gets its id; the others get NULL, which
+ * SQLite turns into the largest id + 1 - the same number, since the table's
+ * last row is the previous one (the outputs and the new run's series come
+ * after every existing row) - without the B-tree search an explicit id
+ * costs. check_last() confirms the last id is the one expected.
+ */
+#define FIRST_THEN_NEXT "CASE k WHEN 0 THEN ?2 ELSE NULL END"
+
+static int check_last(struct db *db, int64_t want)
+{
+	if (sqlite3_last_insert_rowid(db_sqlite(db)) != want)
+		return vb_error("%s: bulk insert: row ids are not consecutive "
+				"(last %lld, expected %lld)", db_path(db),
+				(long long)sqlite3_last_insert_rowid(db_sqlite(db)),
+				(long long)want);
+	return 0;
+}
+
+static int write_samples(struct db *db, int64_t run_id, int64_t platform_id,
+			 const int64_t *bench_id, int ncols,
+			 const struct classic_row *rows, size_t nrows)
+{
+	struct db_rows dr = {
+		.n = nrows, .stride = sizeof(*rows), .base = (const char *)rows,
+		.x = -1, .i = offsetof(struct classic_row, ms),
+		.t_ptr = offsetof(struct classic_row, line),
+		.t_len = offsetof(struct classic_row, len),
+	};
+	int64_t parser_id, first = 1, series;
+	sqlite3_stmt *st;
+
+	if (db_parser_get(db, CLASSIC_PARSER, CLASSIC_PARSER_VERSION, &parser_id) < 0 ||
+	    db_prepare(db, &st, "SELECT coalesce(max(id), 0) + 1 FROM output") < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		first = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (db_prepare(db, &st, "INSERT INTO output (id, run_id, started_at,"
+		       " duration, parser_id, text) SELECT " FIRST_THEN_NEXT ", ?3, i,"
+		       " NULL, ?4, t FROM db_rows(?1) ORDER BY k") < 0)
+		return -1;
+	sqlite3_bind_pointer(st, 1, &dr, "db_rows", NULL);
+	sqlite3_bind_int64(st, 2, first);
+	sqlite3_bind_int64(st, 3, run_id);
+	sqlite3_bind_int64(st, 4, parser_id);
+	if (bulk_step(db, st, "insert outputs") < 0 ||
+	    check_last(db, first + (int64_t)nrows - 1) < 0)
+		return -1;
+	dr.i = dr.t_ptr = dr.t_len = -1;
+	for (int b = 0; b < ncols; b++) {
+		if (db_series_get(db, run_id, platform_id, bench_id[b], &series) < 0 ||
+		    db_prepare(db, &st, "INSERT INTO sample_value (id, value, status,"
+			       " output_id) SELECT " FIRST_THEN_NEXT ", x, 0, ?3 + k"
+			       " FROM db_rows(?1) ORDER BY k") < 0)
+			return -1;
+		dr.x = (ptrdiff_t)(offsetof(struct classic_row, v) + (size_t)b * sizeof(double));
+		sqlite3_bind_pointer(st, 1, &dr, "db_rows", NULL);
+		sqlite3_bind_int64(st, 2, series * DB_SERIES_SHIFT_N + 1);
+		sqlite3_bind_int64(st, 3, first);
+		if (bulk_step(db, st, "insert samples") < 0 ||
+		    check_last(db, series * DB_SERIES_SHIFT_N + (int64_t)nrows) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int db_import_classic(struct db *db, const char *path, const char *platform_name,
@@ -337,26 +450,29 @@ int db_import_classic(struct db *db, const char *path, const char *platform_name
 	size_t nrows = 0;
 	char sha[65], *abspath = NULL, *params = NULL;
 	int64_t host_id, platform_id, run_id, bench_id[6];
-	int local, ret = -1, dup;
+	int local, ret = -1, dup, ncols = 0;
 	struct db_run run = { 0 };
 
-	if (!valid_name(platform_name))
-		return vb_error("--platform '%s': use letters, digits and ._:@- "
-				"(at most 64)", platform_name ? platform_name : "");
-	if (host_name && !valid_name(host_name))
-		return vb_error("--host '%s': use letters, digits and ._:@- "
-				"(at most 64)", host_name);
+	/* The one name rule (common/safe.h); a platform name may have
+	 * ':'-separated parts (KIND:LABEL). */
+	if (!vb_compound_name_valid(platform_name))
+		return vb_error("--platform '%s': not a valid name (%s, parts "
+				"joined by ':')", platform_name ? platform_name : "",
+				vb_name_rule());
+	if (host_name && !vb_compound_name_valid(host_name))
+		return vb_error("--host '%s': not a valid name (%s, parts joined "
+				"by ':')", host_name, vb_name_rule());
 	if (sb_read_file(&sb, path) < 0)
 		return vb_error("%s:0: cannot read: %s", path, strerror(errno));
 	vb_sha256_hex(sb.buf, sb.len, sha);
-	if (parse_file(path, sb.buf, sb.len, &rows, &nrows) < 0)
+	if (parse_file(path, sb.buf, sb.len, &rows, &nrows, &ncols) < 0)
 		goto out;
 
 	local = !host_name || !strcmp(host_name, vb_hostname());
 	abspath = realpath(path, NULL);
 	params = xasprintf("{\"format\":\"classic-csv\",\"columns\":%d,"
-			   "\"lines\":%zu}", rows[0].ncols + 1, nrows);
-	if (db_begin(db) < 0)
+			   "\"lines\":%zu}", ncols + 1, nrows);
+	if (db_bulk_begin(db) < 0)
 		goto out;
 	dup = already_imported(db, path, sha);
 	if (dup)
@@ -371,7 +487,7 @@ int db_import_classic(struct db *db, const char *path, const char *platform_name
 							       : "unknown",
 			       &platform_id) < 0)
 		goto rollback;
-	for (int i = 0; i < rows[0].ncols; i++)
+	for (int i = 0; i < ncols; i++)
 		if (db_benchmark_ensure(db, db_classic_benches[i].name,
 					db_classic_benches[i].unit,
 					db_classic_benches[i].direction,
@@ -390,30 +506,8 @@ int db_import_classic(struct db *db, const char *path, const char *platform_name
 		if (db_run_create(db, &run, &run_id) < 0)
 			goto rollback;
 	}
-	/* Benchmark-major order: the rows then arrive in the order of the
-	 * sample table's unique index (run, platform, benchmark, repetition),
-	 * so every index insert is an append. */
-	for (int i = 0; i < rows[0].ncols; i++) {
-		for (size_t r = 0; r < nrows; r++) {
-			struct db_sample s = {
-				.run_id = run_id,
-				.platform_id = platform_id,
-				.benchmark_id = bench_id[i],
-				.repetition = (int)r + 1,
-				.has_value = 1,
-				.value = rows[r].v[i],
-				.status = "ok",
-				.raw_output = rows[r].line,
-				.parser = CLASSIC_PARSER,
-				.parser_version = CLASSIC_PARSER_VERSION,
-				.started_at = rows[r].when,
-				.duration = -1,
-			};
-
-			if (db_sample_insert(db, &s) < 0)
-				goto rollback;
-		}
-	}
+	if (write_samples(db, run_id, platform_id, bench_id, ncols, rows, nrows) < 0)
+		goto rollback;
 	if (db_run_platform_set(db, run_id, platform_id, NULL, NULL, "ok", NULL) < 0)
 		goto rollback;
 	{
@@ -435,18 +529,18 @@ int db_import_classic(struct db *db, const char *path, const char *platform_name
 			goto rollback;
 		}
 	}
-	if (db_commit(db) < 0)
+	if (db_bulk_end(db, 1) < 0)
 		goto out;
 	memcpy(uuid, run.uuid, 37);
-	*nsamples = (long)nrows * rows[0].ncols;
+	*nsamples = (long)nrows * ncols;
 	ret = 0;
 	goto out;
 rollback:
-	db_rollback(db);
+	db_bulk_end(db, 0);
 out:
 	free(params);
 	free(abspath);
-	free_rows(rows, nrows);
+	free(rows);
 	sb_release(&sb);
 	return ret;
 }

@@ -98,19 +98,49 @@ int db_merge(struct db *db, const char *other_path, int *added, int *skipped)
 		  " JOIN main.host mh ON mh.name = h.name"
 		  " JOIN main.platform mp ON mp.host_id = mh.id AND mp.name = p.name",
 		  "copy platform configurations" },
-		{ "INSERT INTO main.sample (run_id, platform_id, benchmark_id,"
-		  " repetition, value, status, raw_output, error, parser,"
-		  " parser_version, started_at, duration)"
-		  " SELECT mr.id, mp.id, mb.id, s.repetition, s.value, s.status,"
-		  " s.raw_output, s.error, s.parser, s.parser_version, s.started_at,"
-		  " s.duration FROM o.sample s JOIN merge_runs n ON n.oid = s.run_id"
+		/* Parsers by (name, version); series, outputs and samples of
+		 * the new runs with fresh ids: outputs keep their order shifted
+		 * past ours, a sample's id follows its series' new id. */
+		{ "INSERT OR IGNORE INTO main.parser (name, version)"
+		  " SELECT name, version FROM o.parser", "copy parsers" },
+		{ "CREATE TEMP TABLE merge_series (oid INTEGER PRIMARY KEY,"
+		  " run_id, platform_id, benchmark_id)", "map series" },
+		{ "INSERT INTO merge_series SELECT s.id, mr.id, mp.id, mb.id"
+		  " FROM o.series s JOIN merge_runs n ON n.oid = s.run_id"
 		  " JOIN main.run mr ON mr.uuid = n.uuid"
 		  " JOIN o.platform p ON p.id = s.platform_id"
 		  " JOIN o.host h ON h.id = p.host_id"
 		  " JOIN main.host mh ON mh.name = h.name"
 		  " JOIN main.platform mp ON mp.host_id = mh.id AND mp.name = p.name"
 		  " JOIN o.benchmark b ON b.id = s.benchmark_id"
-		  " JOIN main.benchmark mb ON mb.name = b.name", "copy samples" },
+		  " JOIN main.benchmark mb ON mb.name = b.name ORDER BY s.id",
+		  "map series" },
+		{ "INSERT INTO main.series (run_id, platform_id, benchmark_id)"
+		  " SELECT run_id, platform_id, benchmark_id FROM merge_series"
+		  " ORDER BY oid", "copy series" },
+		{ "CREATE TEMP TABLE merge_map (series_oid INTEGER PRIMARY KEY,"
+		  " series_nid, output_shift)", "map series" },
+		{ "INSERT INTO merge_map SELECT m.oid, s.id, (SELECT coalesce(max(id),"
+		  " 0) FROM main.output) FROM merge_series m JOIN main.series s"
+		  " ON s.run_id = m.run_id AND s.platform_id = m.platform_id"
+		  " AND s.benchmark_id = m.benchmark_id", "map series" },
+		{ "INSERT INTO main.output (id, run_id, started_at, duration,"
+		  " parser_id, text, instance, host_other_cpu, disturbed)"
+		  " SELECT x.id + (SELECT output_shift FROM merge_map LIMIT 1),"
+		  " mr.id, x.started_at, x.duration, mp.id, x.text, x.instance,"
+		  " x.host_other_cpu, x.disturbed"
+		  " FROM o.output x JOIN merge_runs n ON n.oid = x.run_id"
+		  " JOIN main.run mr ON mr.uuid = n.uuid"
+		  " LEFT JOIN o.parser p ON p.id = x.parser_id"
+		  " LEFT JOIN main.parser mp ON mp.name = p.name"
+		  " AND mp.version = p.version ORDER BY x.id", "copy outputs" },
+		{ "INSERT INTO main.sample_value (id, value, status, output_id, error)"
+		  " SELECT m.series_nid * 4294967296 + v.id % 4294967296, v.value,"
+		  " v.status, v.output_id + m.output_shift, v.error"
+		  " FROM merge_map m JOIN o.sample_value v"
+		  " ON v.id >= m.series_oid * 4294967296"
+		  " AND v.id < (m.series_oid + 1) * 4294967296 ORDER BY 1",
+		  "copy samples" },
 	};
 	sqlite3_stmt *st;
 	char *uri;
@@ -175,7 +205,8 @@ int db_merge(struct db *db, const char *other_path, int *added, int *skipped)
 	}
 	sqlite3_finalize(st);
 	*skipped = total - *added;
-	if (exec_step(db, "DROP TABLE temp.merge_runs", "merge") < 0)
+	if (exec_step(db, "DROP TABLE temp.merge_runs; DROP TABLE temp.merge_series;"
+		      " DROP TABLE temp.merge_map", "merge") < 0)
 		goto rollback;
 	if (db_commit(db) < 0)
 		goto detach;
@@ -185,7 +216,9 @@ rollback:
 	db_rollback(db);
 	*added = *skipped = 0;
 detach:
-	sqlite3_exec(db->h, "DROP TABLE IF EXISTS temp.merge_runs", NULL, NULL, NULL);
+	sqlite3_exec(db->h, "DROP TABLE IF EXISTS temp.merge_runs;"
+		     " DROP TABLE IF EXISTS temp.merge_series;"
+		     " DROP TABLE IF EXISTS temp.merge_map", NULL, NULL, NULL);
 	sqlite3_exec(db->h, "DETACH DATABASE o", NULL, NULL, NULL);
 	return ret;
 }
@@ -203,7 +236,8 @@ int db_check(struct db *db)
 		{ "SELECT 'sample ' || id || ' is ok but has no value' FROM sample"
 		  " WHERE status = 'ok' AND value IS NULL", "values" },
 		{ "SELECT 'sample ' || id || ' has a non-finite value' FROM sample"
-		  " WHERE value IS NOT NULL AND (value <> value OR abs(value) > 1e308)",
+		  " WHERE value IS NOT NULL AND (value <> value OR"
+		  " abs(value) > 1.7976931348623157e308)",
 		  "values" },
 		{ "SELECT 'sample ' || s.id || ' is on platform ' || p.name ||"
 		  " ' of another host than its run' FROM sample s"
@@ -212,6 +246,11 @@ int db_check(struct db *db)
 		{ "SELECT 'sample ' || id || ' failed without a reason' FROM sample"
 		  " WHERE status = 'failed' AND (error IS NULL OR error = '')",
 		  "failures" },
+		{ "SELECT 'sample ' || v.id || ' belongs to no series' FROM"
+		  " sample_value v WHERE NOT EXISTS (SELECT 1 FROM series s"
+		  " WHERE s.id = v.id / 4294967296)", "series" },
+		{ "SELECT 'output ' || o.id || ' of run ' || o.run_id || ' has no"
+		  " start time' FROM output o WHERE o.started_at IS NULL", "times" },
 		{ "SELECT 'run ' || uuid || ' ended before it started' FROM run"
 		  " WHERE ended_at IS NOT NULL AND ended_at < started_at", "runs" },
 		{ "SELECT 'run ' || uuid || ' is imported but has no source hash'"

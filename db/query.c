@@ -19,6 +19,12 @@ struct db_cursor {
 	struct db *db;
 	sqlite3_stmt *st;
 	const char *what; /* for the error message: "read hosts" */
+	/* two-level scans (the samples): st walks the series, inner the
+	 * current series' rows */
+	sqlite3_stmt *inner;
+	int inner_active;
+	int load; /* inner also reads the output's instance and host load */
+	int64_t run_id, platform_id, benchmark_id;
 };
 
 static int cursor_open(struct db *db, const char *sql, const char *what,
@@ -53,6 +59,7 @@ void db_cursor_close(struct db_cursor *c)
 	if (!c)
 		return;
 	sqlite3_finalize(c->st);
+	sqlite3_finalize(c->inner);
 	free(c);
 }
 
@@ -160,33 +167,101 @@ fail:
 	return -1;
 }
 
+/* Series by series (run, platform, benchmark), each one row-id range of
+ * sample_value in repetition order: per sample only the id, the value and
+ * the status code are read (three columns, no join, no arithmetic in SQL;
+ * the rest is the series'), which halves the scan's cost. */
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 {
-	int r = cursor_open(db, run_id > 0 ?
-			    "SELECT platform_id, benchmark_id, run_id, repetition, "
-			    "value, status FROM sample WHERE run_id = ?1" :
-			    "SELECT platform_id, benchmark_id, run_id, repetition, "
-			    "value, status FROM sample", "read samples", out);
+	struct db_cursor *c;
+	int r, load = 0;
 
-	if (r == 0 && run_id > 0)
-		sqlite3_bind_int64((*out)->st, 1, run_id);
-	return r;
+	/* Instance and host load live in output: join it only when some
+	 * sample in scope has them (collected runs); imports alone keep the
+	 * scan on sample_value (the partial index output_load answers). */
+	if (cursor_open(db, "SELECT EXISTS (SELECT 1 FROM output INDEXED BY"
+			" output_load WHERE (instance IS NOT NULL OR disturbed IS"
+			" NOT NULL) AND (?1 = 0 OR run_id = ?1))", "read samples",
+			&c) < 0)
+		return -1;
+	sqlite3_bind_int64(c->st, 1, run_id > 0 ? run_id : 0);
+	r = cursor_step(c);
+	if (r == 1)
+		load = sqlite3_column_int(c->st, 0);
+	db_cursor_close(c);
+	if (r < 0)
+		return -1;
+	r = cursor_open(db, "SELECT id, run_id, platform_id, benchmark_id"
+			" FROM series WHERE ?1 = 0 OR run_id = ?1 ORDER BY id",
+			"read samples", out);
+	if (r < 0)
+		return -1;
+	sqlite3_bind_int64((*out)->st, 1, run_id > 0 ? run_id : 0);
+	(*out)->load = load;
+	if (db_prepare(db, &(*out)->inner, load ?
+		       "SELECT v.id, v.value, v.status, o.instance,"
+		       " o.host_other_cpu, o.disturbed FROM sample_value v"
+		       " JOIN output o ON o.id = v.output_id"
+		       " WHERE v.id >= ?1 AND v.id < ?2" :
+		       "SELECT id, value, status FROM"
+		       " sample_value WHERE id >= ?1 AND id < ?2") < 0) {
+		db_cursor_close(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int db_samples_next(struct db_cursor *c, struct db_sample_row *s)
 {
-	int r = cursor_step(c);
+	for (;;) {
+		int r;
 
-	if (r == 1) {
-		s->platform_id = sqlite3_column_int64(c->st, 0);
-		s->benchmark_id = sqlite3_column_int64(c->st, 1);
-		s->run_id = sqlite3_column_int64(c->st, 2);
-		s->repetition = sqlite3_column_int(c->st, 3);
-		s->has_value = sqlite3_column_type(c->st, 4) != SQLITE_NULL;
-		s->value = sqlite3_column_double(c->st, 4);
-		s->status = col_text(c->st, 5);
+		if (c->inner_active) {
+			r = sqlite3_step(c->inner);
+			if (r == SQLITE_ROW) {
+				int64_t id = sqlite3_column_int64(c->inner, 0);
+
+				s->platform_id = c->platform_id;
+				s->benchmark_id = c->benchmark_id;
+				s->run_id = c->run_id;
+				s->repetition = (int)(id & 0xffffffff);
+				s->has_value = sqlite3_column_type(c->inner, 1) != SQLITE_NULL;
+				s->value = sqlite3_column_double(c->inner, 1);
+				s->status = db_status_name(sqlite3_column_int(c->inner, 2));
+				if (c->load) {
+					s->instance = sqlite3_column_int(c->inner, 3);
+					s->has_disturbance = sqlite3_column_type(c->inner, 5) !=
+						SQLITE_NULL;
+					s->host_other_cpu = sqlite3_column_double(c->inner, 4);
+					s->disturbed = sqlite3_column_int(c->inner, 5);
+				} else {
+					s->instance = 0;
+					s->has_disturbance = 0;
+					s->host_other_cpu = 0;
+					s->disturbed = 0;
+				}
+				return 1;
+			}
+			sqlite3_reset(c->inner);
+			c->inner_active = 0;
+			if (r != SQLITE_DONE)
+				return db_error(c->db, c->what);
+		}
+		r = cursor_step(c);
+		if (r <= 0)
+			return r;
+		{
+			int64_t sid = sqlite3_column_int64(c->st, 0);
+
+			c->run_id = sqlite3_column_int64(c->st, 1);
+			c->platform_id = sqlite3_column_int64(c->st, 2);
+			c->benchmark_id = sqlite3_column_int64(c->st, 3);
+			sqlite3_bind_int64(c->inner, 1, sid * DB_SERIES_SHIFT_N);
+			sqlite3_bind_int64(c->inner, 2, (sid + 1) * DB_SERIES_SHIFT_N);
+			c->inner_active = 1;
+		}
 	}
-	return r;
 }
 
 /* ---- the collector: resume and reparse ------------------------------------ */
@@ -244,7 +319,8 @@ int db_run_mark_resumed(struct db *db, int64_t run_id, const char *params)
 int db_run_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 {
 	int r = cursor_open(db,
-			    "SELECT p.name, b.name, s.repetition, s.status, s.value"
+			    "SELECT p.name, b.name, s.repetition, s.status, s.value,"
+			    " s.instance, coalesce(s.disturbed, 0)"
 			    " FROM sample s JOIN platform p ON p.id = s.platform_id"
 			    " JOIN benchmark b ON b.id = s.benchmark_id"
 			    " WHERE s.run_id = ?1 ORDER BY s.repetition",
@@ -265,6 +341,8 @@ int db_run_samples_next(struct db_cursor *c, struct db_named_sample *s)
 		s->repetition = sqlite3_column_int(c->st, 2);
 		s->status = col_text(c->st, 3);
 		s->value = sqlite3_column_double(c->st, 4);
+		s->instance = sqlite3_column_int(c->st, 5);
+		s->disturbed = sqlite3_column_int(c->st, 6);
 	}
 	return r;
 }
@@ -461,6 +539,34 @@ int db_report_platforms_next(struct db_cursor *c, struct db_platform_facts *p)
 		p->state = col_text(c->st, 4);
 		p->reason = col_text(c->st, 5);
 		p->has_samples = sqlite3_column_int(c->st, 6);
+	}
+	return r;
+}
+
+int db_report_failures_open(struct db *db, const struct db_filter *f,
+			    struct db_cursor **out)
+{
+	return open_filtered(db,
+		"SELECT h.name, p.name, b.name, coalesce(s.error, 'no reason recorded'),"
+		" count(*) AS c FROM sample s JOIN run r ON r.id = s.run_id"
+		" JOIN platform p ON p.id = s.platform_id"
+		" JOIN host h ON h.id = p.host_id"
+		" JOIN benchmark b ON b.id = s.benchmark_id"
+		" WHERE s.status = 'failed' AND" FILTER
+		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, c DESC, 4",
+		"read failed samples", f, out);
+}
+
+int db_report_failures_next(struct db_cursor *c, struct db_failure_facts *x)
+{
+	int r = cursor_step(c);
+
+	if (r == 1) {
+		x->host = col_text(c->st, 0);
+		x->platform = col_text(c->st, 1);
+		x->benchmark = col_text(c->st, 2);
+		x->error = col_text(c->st, 3);
+		x->count = sqlite3_column_int(c->st, 4);
 	}
 	return r;
 }

@@ -69,24 +69,48 @@ static const char *const image_masked[] = {
 	"e2scrub_all.timer", "fstrim.timer", NULL
 };
 
-const char *image_recipe_hash(void)
-{
-	static char hex[65];
-	struct sb sb = SB_INIT;
+static const struct image_recipe image_default = {
+	.version = IMAGE_RECIPE_VERSION,
+	.suite = IMAGE_SUITE,
+	.include = image_include,
+	.extra = image_extra,
+	.files = image_files,
+	.n_files = VB_ARRAY_SIZE(image_files),
+	.masked = image_masked,
+};
 
-	if (hex[0])
-		return hex;
+const struct image_recipe *image_default_recipe(void)
+{
+	return &image_default;
+}
+
+void image_recipe_digest(const struct image_recipe *r, char out[17])
+{
+	struct sb sb = SB_INIT;
+	char hex[65];
+
+	/* The text hashed must stay byte for byte what it has always been
+	 * for an unchanged recipe: it names the cached image's directory. */
 	sb_addf(&sb, "v=%s\nsuite=%s\ninclude=%s\nextra=%s\n",
-		IMAGE_RECIPE_VERSION, IMAGE_SUITE, image_include, image_extra);
-	for (size_t i = 0; i < VB_ARRAY_SIZE(image_files); i++)
-		sb_addf(&sb, "file=%s:%o:%s\n", image_files[i].path,
-			image_files[i].mode, image_files[i].text);
-	for (size_t i = 0; image_masked[i]; i++)
-		sb_addf(&sb, "mask=%s\n", image_masked[i]);
+		r->version, r->suite, r->include, r->extra);
+	for (size_t i = 0; i < r->n_files; i++)
+		sb_addf(&sb, "file=%s:%o:%s\n", r->files[i].path,
+			r->files[i].mode, r->files[i].text);
+	for (size_t i = 0; r->masked && r->masked[i]; i++)
+		sb_addf(&sb, "mask=%s\n", r->masked[i]);
 	vb_sha256_hex(sb.buf, sb.len, hex);
 	sb_release(&sb);
 	/* 16 hex digits name the directory; collisions are not a concern. */
-	hex[16] = '\0';
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+}
+
+const char *image_recipe_hash(void)
+{
+	static char hex[17];
+
+	if (!hex[0])
+		image_recipe_digest(&image_default, hex);
 	return hex;
 }
 
@@ -175,7 +199,7 @@ int image_run(char *const argv[], const char *log, const char *label)
 	int logfd = -1, ret = -1;
 
 	if (log) {
-		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (logfd < 0)
 			return vb_error("cannot open log %s: %s", log, strerror(errno));
 		dprintf(logfd, "$");
@@ -225,7 +249,7 @@ out:
 
 int image_lock(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 
 	if (fd < 0)
 		return vb_error("cannot open lock %s: %s", path, strerror(errno));
@@ -530,7 +554,7 @@ out:
 
 /* ---- the disk image ---- */
 
-char *image_dir_path(const struct image_recipe *r)
+char *image_dir_path(const struct image_kind *r)
 {
 	char *cache = image_cache_dir();
 	char *d = xasprintf("%s/images/%s-%s", cache, r->name, r->hash());
@@ -539,7 +563,7 @@ char *image_dir_path(const struct image_recipe *r)
 	return d;
 }
 
-static int image_load_manifest(const struct image_recipe *rc, const char *dir,
+static int image_load_manifest(const struct image_kind *rc, const char *dir,
 			       struct image_info *im)
 {
 	char *path = xasprintf("%s/image.json", dir);
@@ -575,7 +599,7 @@ out:
 	return ret;
 }
 
-int image_find_recipe(const struct image_recipe *r, struct image_info *im)
+int image_find_kind(const struct image_kind *r, struct image_info *im)
 {
 	char *dir = image_dir_path(r);
 	int ret = image_load_manifest(r, dir, im);
@@ -586,7 +610,7 @@ int image_find_recipe(const struct image_recipe *r, struct image_info *im)
 
 int image_find(struct image_info *im)
 {
-	return image_find_recipe(&image_guest_recipe, im);
+	return image_find_kind(&image_guest_kind, im);
 }
 
 /* The newest kernel in ROOT/boot and its initrd; version into *ver. */
@@ -615,7 +639,7 @@ static int image_find_kernel(const char *root, char **kernel, char **initrd,
 	return ret;
 }
 
-int image_build_recipe(const struct image_recipe *rc, int force,
+int image_build_kind(const struct image_kind *rc, int force,
 		       struct image_info *im)
 {
 	char *rootfs = NULL, *dir = image_dir_path(rc), *tmp = NULL;
@@ -758,12 +782,12 @@ static int image_guest_rootfs(const char *tmp, const char *log, char **rootfs)
 	return image_rootfs_ensure(rootfs);
 }
 
-const struct image_recipe image_guest_recipe = {
+const struct image_kind image_guest_kind = {
 	.name = IMAGE_NAME, .hash = image_recipe_hash,
 	.rootfs = image_guest_rootfs, .disk_size = "4G",
 };
 
 int image_build(int force, struct image_info *im)
 {
-	return image_build_recipe(&image_guest_recipe, force, im);
+	return image_build_kind(&image_guest_kind, force, im);
 }

@@ -13,6 +13,8 @@
 #ifndef VB_IMAGE_IMAGE_H
 #define VB_IMAGE_IMAGE_H
 
+#include <stddef.h>
+
 /* A built guest image. Strings are owned; free with image_info_clear(). */
 struct image_info {
 	char *dir;        /* the image's cache directory */
@@ -28,7 +30,32 @@ void image_info_clear(struct image_info *im);
 /* The cache root: $VIRTBENCH_CACHE, else $HOME/.cache/virtbench. Owned. */
 char *image_cache_dir(void);
 
-/* Hex content hash of the recipe (stable across runs and hosts). Static. */
+/* A file the recipe writes into the guest: path relative to its root. */
+struct image_file {
+	const char *path;
+	int mode;
+	const char *text;
+};
+
+/* Every input that changes the image's content (strings are static). */
+struct image_recipe {
+	const char *version, *suite;
+	const char *include;          /* debootstrap --include list */
+	const char *extra;            /* packages added in the chroot */
+	const struct image_file *files;
+	size_t n_files;
+	const char *const *masked;    /* systemd units masked; NULL-ended */
+};
+
+/* The recipe image_build() builds. */
+const struct image_recipe *image_default_recipe(void);
+
+/* Content hash of a recipe, 16 hex digits + NUL into out: equal recipes
+ * (by content, not by address) hash equal, any change gives a new hash. */
+void image_recipe_digest(const struct image_recipe *r, char out[17]);
+
+/* image_recipe_digest() of the default recipe (stable across runs and
+ * hosts): the cache directories are named by it. Static. */
 const char *image_recipe_hash(void);
 
 /* Finds the default image built by image_build() without building it:

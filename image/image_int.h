@@ -1,6 +1,6 @@
 /*
  * image/image_int.h - what the image recipes share inside image/: the
- * recipe description the disk builder works from, and the helpers that
+ * kind of image the disk builder works from, and the helpers that
  * fill a root filesystem (apt-get in a chroot, files written in).
  * Not used outside image/.
  */
@@ -11,16 +11,11 @@
 
 #include <stddef.h>
 
-/* A file written into a root filesystem. */
-struct image_file {
-	const char *path;  /* relative to the root */
-	int mode;
-	const char *text;
-};
-
-/* One kind of disk image. Its cache directory is
+/* One kind of disk image (the benchmark guest, the KVM test host), as the
+ * disk builder sees it; what goes into the tree is the kind's own
+ * business (struct image_recipe for the guest). Its cache directory is
  * CACHE/images/NAME-HASH (image.json, disk.qcow2, vmlinuz, initrd.img). */
-struct image_recipe {
+struct image_kind {
 	const char *name;
 	const char *(*hash)(void);   /* hex content hash of every input */
 	/* Provides the root filesystem to turn into the disk: builds it in
@@ -30,13 +25,13 @@ struct image_recipe {
 	const char *disk_size;       /* mkfs.ext4 size, sparse ("4G") */
 };
 
-extern const struct image_recipe image_guest_recipe;
+extern const struct image_kind image_guest_kind;
 
-/* The recipe's cache directory (owned). */
-char *image_dir_path(const struct image_recipe *r);
-/* As image_find() / image_build() for the recipe r. */
-int image_find_recipe(const struct image_recipe *r, struct image_info *im);
-int image_build_recipe(const struct image_recipe *r, int force,
+/* The kind's cache directory (owned). */
+char *image_dir_path(const struct image_kind *r);
+/* As image_find() / image_build() for the kind r. */
+int image_find_kind(const struct image_kind *r, struct image_info *im);
+int image_build_kind(const struct image_kind *r, int force,
 		       struct image_info *im);
 
 /* apt-get install --no-install-recommends packages (NULL-terminated) in

@@ -163,17 +163,17 @@ out:
 	return ret;
 }
 
-static const struct image_recipe kvm_host_recipe = {
+static const struct image_kind kvm_host_kind = {
 	.name = KVM_HOST_NAME, .hash = image_kvm_host_recipe_hash,
 	.rootfs = kvm_host_rootfs, .disk_size = "6G",
 };
 
 int image_kvm_host_find(struct image_info *im)
 {
-	return image_find_recipe(&kvm_host_recipe, im);
+	return image_find_kind(&kvm_host_kind, im);
 }
 
 int image_kvm_host_build(int force, struct image_info *im)
 {
-	return image_build_recipe(&kvm_host_recipe, force, im);
+	return image_build_kind(&kvm_host_kind, force, im);
 }

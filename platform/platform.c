@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/safe.h"
 #include "common/util.h"
 
 volatile sig_atomic_t collect_stop_requested;
@@ -54,8 +55,31 @@ const struct platform_kind *platform_kind_find(const char *name,
 	return NULL;
 }
 
+int platform_name_check(const char *what, const char *name)
+{
+	char *shown;
+
+	if (!name || !*name)
+		return vb_error("%s: empty platform name", what);
+	if (vb_compound_name_valid(name))
+		return 0;
+	shown = vb_printable(name);
+	vb_error("%s '%s': each ':'-separated part of a platform name must be "
+		 "%s", what, shown, vb_name_rule());
+	free(shown);
+	return -1;
+}
+
 struct platform *platform_new(const char *name, const struct platform_opts *o)
 {
+	return platform_new_with(name, NULL, o, NULL);
+}
+
+struct platform *platform_new_with(const char *name, const char *kind,
+				   const struct platform_opts *o,
+				   const struct platform_settings *s)
+{
+	static const struct platform_settings none;
 	const struct platform_kind *k;
 	const char *reason = NULL;
 	struct platform *p;
@@ -64,16 +88,26 @@ struct platform *platform_new(const char *name, const struct platform_opts *o)
 		vb_error("empty platform name");
 		return NULL;
 	}
-	k = platform_kind_find(name, &reason);
-	if (!k) {
-		vb_error("platform %s: %s", name, reason);
+	k = platform_kind_find(kind ? kind : name, &reason);
+	if (!k || (kind && strchr(kind, ':'))) {
+		vb_error("platform %s: %s", name, reason ? reason :
+			 "a kind has no label");
 		return NULL;
 	}
+	if (platform_name_check("platform", name) < 0)
+		return NULL;
 	p = xcalloc(1, sizeof(*p));
 	p->ops = k->ops;
+	p->kind = k->name;
 	p->name = xstrdup(name);
 	p->opts = o;
+	p->settings = s ? s : &none;
 	return p;
+}
+
+const char *platform_setting(const struct platform *p, const char *key)
+{
+	return p ? platform_settings_get(p->settings, key) : NULL;
 }
 
 void platform_free(struct platform *p)
@@ -103,26 +137,3 @@ void exec_result_clear(struct exec_result *r)
 	r->duration = 0;
 }
 
-char *shell_quote(const char *s)
-{
-	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
-				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				   "0123456789_@%+=:,./-";
-	struct sb sb = SB_INIT;
-
-	if (!s)
-		s = "";
-	/* Words made only of characters no shell treats specially stay as
-	 * they are, so logged command lines remain readable. */
-	if (*s && strspn(s, safe) == strlen(s))
-		return xstrdup(s);
-	sb_addc(&sb, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			sb_adds(&sb, "'\\''");
-		else
-			sb_addc(&sb, *s);
-	}
-	sb_addc(&sb, '\'');
-	return sb_detach(&sb);
-}

@@ -16,8 +16,12 @@
  *   accelerator   "none" (native, docker), "kvm", "tcg"
  *   vcpus, memory_mib
  *   cpu_model     e.g. "host-passthrough", "qemu64", or the host CPU name
- *   disk_bus, disk_cache, disk_format      (guests)
+ *   disk_bus, disk_cache, disk_io, disk_format      (guests)
  *   storage       "volume" | "overlay"      (docker: where the disk test runs)
+ *   seccomp, cpus (docker)
+ *   settings      this instance's own settings, as given ({} when none)
+ *   verified      per setting: {requested, observed, how, ok} - what the
+ *                 platform itself showed after start
  *   network_mode  "host" | "none" | "bridge" | "user" | "libvirt:NAME" | "ssh"
  *   image, image_sha256
  *   tools         { "sysbench": ..., "iperf3": ..., "fio": ..., "kernel": ... }
@@ -30,12 +34,15 @@
 #include <signal.h>
 #include <cjson/cJSON.h>
 
+#include "common/safe.h"
+
 /* Set by the collector's SIGINT/SIGTERM handler. Long operations (exec,
  * waiting for a guest to boot) poll it and return early with an error. */
 extern volatile sig_atomic_t collect_stop_requested;
 
-/* Settings shared by every platform, from the command line. Strings are
- * borrowed: they outlive the platform. */
+/* Settings shared by every platform, from the command line: the defaults
+ * that a platform instance's own settings (struct platform_settings)
+ * override. Strings are borrowed: they outlive the platform. */
 struct platform_opts {
 	const char *run_uuid;     /* labels/names every resource with it */
 	int vcpus;                /* 0 = default (2) */
@@ -53,6 +60,48 @@ struct platform_opts {
 	const char *state_dir;    /* per-run scratch dir on the host (0700) */
 	double boot_timeout;      /* seconds to wait for a guest; 0 = default */
 };
+
+/* Settings of one platform instance ("disk_cache = writeback" for the
+ * platform qemu-wb), from a study's [platform NAME] section or from
+ * "--set NAME.KEY=VALUE". They override the shared platform_opts for
+ * that platform alone (except the network: --network on the command
+ * line applies on top of a study, see platform_setting()). Every entry
+ * was validated for the kind by platform_settings_set(). */
+struct platform_settings {
+	char *kind;      /* "qemu", "docker", ...: KIND of the registry (owned) */
+	/* The target of a study's "kind = ssh:USER@HOST[:PORT]" (owned), so
+	 * an ssh platform may have any name; NULL: the name is the target. */
+	char *address;
+	size_t n;
+	char **keys;     /* owned, in the order given; a key set twice keeps */
+	char **values;   /* its first place and its last value */
+};
+
+/* Validates KEY = VALUE for s->kind and stores it (copies). where names
+ * the place for the one-line error ("studies/x.study:12", "--set
+ * qemu:wb.disk_cache"); refused: an unknown key, a key that does not
+ * apply to the kind, a value outside the key's domain. Returns 0 or
+ * negative (reported as "WHERE: reason"). */
+int platform_settings_set(struct platform_settings *s, const char *key,
+			  const char *value, const char *where);
+/* Checks settings that only make sense together (disk_io=native needs a
+ * cache mode that opens the image with O_DIRECT); where as above. */
+int platform_settings_check(const struct platform_settings *s,
+			    const char *where);
+/* The value of key, or NULL when not set. s may be NULL. */
+const char *platform_settings_get(const struct platform_settings *s,
+				  const char *key);
+/* The settings as a JSON object {key: value} (numbers stay strings, as
+ * given), for the run's params and the platform's configuration. */
+cJSON *platform_settings_json(const struct platform_settings *s);
+/* Refills s from platform_settings_json()'s output for kind (validated
+ * again: a stored run made by another version may not pass). */
+int platform_settings_from_json(struct platform_settings *s, const char *kind,
+				const cJSON *obj, const char *where);
+void platform_settings_clear(struct platform_settings *s);
+/* The keys that apply to kind, NULL-terminated (static); for help texts
+ * and errors. Empty for kinds without settings (native, ssh). */
+const char *const *platform_settings_keys(const char *kind);
 
 struct exec_result {
 	int exit_status;  /* exit code; 128+N if killed by signal N; -1 unknown */
@@ -110,8 +159,22 @@ struct platform {
 	char *workdir;       /* scratch directory inside the platform */
 	char *unavailable_reason; /* why start() failed, for doctor/report */
 	int started, paused;
+	/* Which of the run's instances of this platform it is (collect
+	 * --instances K: 1..K, 0 = the only one); set before start(). Names
+	 * of the resources start() creates carry it when > 1, so the K
+	 * guests or containers of one platform do not collide. */
+	int instance;
 	void *priv;          /* implementation state */
+	/* The registry's kind ("kvm"), which a study's platform names
+	 * separately from its name ("kvm-wb"); borrowed, static. */
+	const char *kind;
+	/* This instance's own settings (borrowed, outlive the platform);
+	 * never NULL after platform_new(): empty when none were given. */
+	const struct platform_settings *settings;
 };
+
+/* A setting of this platform instance, or NULL when not set. */
+const char *platform_setting(const struct platform *p, const char *key);
 
 /* The registry: one row per platform kind, in the order doctor lists
  * them. Adding a platform = one folder under platform/ + one row in
@@ -133,9 +196,23 @@ extern const struct platform_kind platform_kinds[];
 const struct platform_kind *platform_kind_find(const char *name,
 					       const char **reason);
 
+/* 0 if every ':'-separated part of the platform name (the kind or a
+ * study's name, a label, ssh's USER@HOST and PORT) follows the name rule
+ * (common/safe.h): platform names become directory, container and domain
+ * names. Else reports "WHAT 'NAME': reason" and returns -1. what names
+ * where it came from ("--platforms", "platform of the run"). Whether the
+ * kind is known is checked apart (platform_kind_find). */
+int platform_name_check(const char *what, const char *name);
+
 /* Creates a platform by name ("native", "docker", "kvm", "qemu",
  * "ssh:USER@HOST[:PORT]"); NULL with a message for an unknown kind. */
 struct platform *platform_new(const char *name, const struct platform_opts *o);
+/* The same with the kind given apart from the name (kind NULL: the name's
+ * KIND) and this instance's settings (NULL: none; borrowed, validated
+ * for that kind). */
+struct platform *platform_new_with(const char *name, const char *kind,
+				   const struct platform_opts *o,
+				   const struct platform_settings *s);
 /* Tears down (if started) and frees; accepts NULL. */
 void platform_free(struct platform *p);
 
@@ -150,9 +227,6 @@ extern const struct platform_ops platform_ssh_ops;
  * benchmarks need O_DIRECT). Owned. */
 char *platform_state_base(const char *dir);
 
-/* Quotes s for a POSIX shell (single quotes); returns an owned string.
- * Everything from a config or database that reaches a command line goes
- * through this. */
-char *shell_quote(const char *s);
+/* shell_quote() is in common/safe.h (included here). */
 
 #endif

@@ -26,7 +26,7 @@ static int opt_formats(const struct vb_option *opt, const char *arg, void *dest)
 
 static const struct vb_option plot_options[] = {
 	OPT_STRING("out", 0, struct plot_cli, po.out_dir, "DIR",
-		   "figures go to DIR/figures (default DIR: report)"),
+		   "figures go to DIR/figures (default DIR: out/report)"),
 	OPT_CALLBACK("format", 0, "LIST", opt_formats,
 		     "png, svg or png,svg (default both)"),
 	OPT_FLAG("no-render", 0, struct plot_cli, no_render,
@@ -41,7 +41,7 @@ static const struct vb_option plot_options[] = {
 };
 
 static const struct plot_cli plot_defaults = {
-	.po = { .out_dir = "report", .render = 1 },
+	.po = { .out_dir = "out/report", .render = 1 },
 };
 
 const struct vb_optspec cmd_plot_spec = {
@@ -49,7 +49,7 @@ const struct vb_optspec cmd_plot_spec = {
 		    "                      [--baseline NAME] [--host H] [--run ID]",
 	.description =
 	"Writes, per benchmark, gnuplot scripts (.gp) with their data (.dat)\n"
-	"under DIR/figures (default DIR: report) and renders them with gnuplot:\n"
+	"under DIR/figures (default DIR: out/report) and renders them with gnuplot:\n"
 	"means with 95% CIs, speed relative to the baseline on a log axis, every\n"
 	"sample per platform, samples in run order (drift), and an overview.\n",
 	.options = plot_options,

@@ -2,9 +2,11 @@
  * plot/plot.c - writes gnuplot scripts and data files for the analyzed
  * results and renders them (see plot.h for the figures and conventions).
  *
- * Every script renders each requested format in one gnuplot process
- * (do for [fmt in 'png svg'] { ... }), so re-running a script by hand gives
- * exactly what virtbench produced. Scripts refer to their data file and
+ * Every script renders each requested format (do for [fmt in 'png svg']
+ * { ... }) and starts from gnuplot's defaults, so re-running a script by
+ * hand gives exactly what virtbench produced; virtbench runs several
+ * scripts per gnuplot process, separated by "reset session", and several
+ * processes at once. Scripts refer to their data file and
  * outputs by bare names: gnuplot runs with the figures directory as its
  * working directory.
  */
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "analyze/analyze.h"
+#include "common/safe.h"
 #include "common/run.h"
 
 /* ---- names, colours, quoting ----------------------------------------- */
@@ -64,15 +67,19 @@ const char *plot_platform_colour(const char *platform, char *const *names)
 
 void plot_gp_quote(struct sb *out, const char *s)
 {
-	sb_addc(out, '\'');
+	/* Double quotes: gnuplot's tokenizer takes a doubled quote at the
+	 * start of a single-quoted string for an empty string, so a name
+	 * beginning with ' broke the script. In double quotes only backslash
+	 * escapes are special: '\' and '"' are backslashed. */
+	sb_addc(out, '"');
 	for (; s && *s; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			continue;
-		if (*s == '\'')
-			sb_addc(out, '\'');
+		if (*s == '"' || *s == '\\')
+			sb_addc(out, '\\');
 		sb_addc(out, *s);
 	}
-	sb_addc(out, '\'');
+	sb_addc(out, '"');
 }
 
 char *plot_file_name(const char *s)
@@ -95,6 +102,38 @@ char *plot_file_name(const char *s)
 		return sb_detach(&t);
 	}
 	return sb_detach(&sb);
+}
+
+/* The file-name part for a host or benchmark name: plot_file_name(), and
+ * when another name of the set sanitises to the same text ("a b", "a+b",
+ * "a_b"), a short hash of the original after it, for every name that
+ * sanitising changed - so each keeps a file of its own. names is every
+ * distinct name of that kind in the set. Owned. */
+static char *unique_file_name(const char *s, char *const *names)
+{
+	char *mine = plot_file_name(s);
+	int clash = 0;
+
+	if (!strcmp(mine, s))
+		return mine; /* unchanged names are distinct already */
+	for (size_t i = 0; names && names[i] && !clash; i++) {
+		char *other;
+
+		if (!strcmp(names[i], s))
+			continue;
+		other = plot_file_name(names[i]);
+		clash = !strcmp(other, mine);
+		free(other);
+	}
+	if (clash) {
+		char hex[65], *t;
+
+		vb_sha256_hex(s, strlen(s), hex);
+		t = xasprintf("%s-%.8s", mine, hex);
+		free(mine);
+		mine = t;
+	}
+	return mine;
 }
 
 int plot_formats_parse(const char *s, unsigned *out)
@@ -161,8 +200,14 @@ struct plot_ctx {
 	const struct plot_opts *o;
 	struct plot_result *res;
 	char *figdir;       /* OUT/figures */
+	char *workdir;      /* private directory the files are made in */
 	char **platforms;   /* every platform name in the set, sorted */
+	char **hosts, **benchmarks; /* every host and benchmark name in it */
 	int multi_host;
+	/* Stem prefix given to each (host, benchmark): keys[i] -> prefixes[i],
+	 * so no two keys share a file name, whatever sanitising did. */
+	char **keys, **prefixes;
+	size_t n_keys;
 };
 
 static void add_figure(struct plot_ctx *c, enum plot_kind kind,
@@ -252,14 +297,20 @@ static void gp_title(struct plot_ctx *c, struct sb *gp, const char *cmd,
 
 static void gp_xtics(struct sb *gp, char *const *labels, size_t n)
 {
+	size_t chars = 0;
+
 	sb_adds(gp, "set xtics (");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_adds(gp, ", ");
 		plot_gp_quote(gp, labels[i]);
 		sb_addf(gp, " %zu", i);
+		chars += strlen(labels[i]) + 2;
 	}
-	sb_adds(gp, ") scale 0 font 'Sans,12'\n");
+	/* About 90 characters fit side by side under the plot at this size;
+	 * more would overlap, so they are slanted (gnuplot makes room). */
+	sb_adds(gp, chars > 90 ? ") scale 0 rotate by 30 right font 'Sans,11'\n" :
+		    ") scale 0 font 'Sans,12'\n");
 }
 
 static const char *dir_text(const struct analyze_group *g)
@@ -270,28 +321,55 @@ static const char *dir_text(const struct analyze_group *g)
 static char *stem_for(struct plot_ctx *c, const char *host, const char *bench,
 		      const char *suffix)
 {
-	char *h = plot_file_name(host), *b = bench ? plot_file_name(bench) : NULL;
-	char *s;
+	char *key = xasprintf("%s%c%s", host, '\x1f', bench ? bench : "");
+	char *pre = NULL;
 
-	if (c->multi_host)
-		s = b ? xasprintf("%s-%s-%s", h, b, suffix) : xasprintf("%s-%s", h, suffix);
-	else
-		s = b ? xasprintf("%s-%s", b, suffix) : xstrdup(suffix);
-	free(h);
-	free(b);
-	return s;
+	for (size_t i = 0; i < c->n_keys && !pre; i++)
+		if (!strcmp(c->keys[i], key))
+			pre = c->prefixes[i];
+	if (!pre) {
+		char *h = unique_file_name(host, c->hosts);
+		char *b = bench ? unique_file_name(bench, c->benchmarks) : NULL;
+		char *base = c->multi_host ? (b ? xasprintf("%s-%s", h, b) : xstrdup(h)) :
+					     xstrdup(b ? b : "");
+		char *cand = xstrdup(base);
+
+		/* A clash left after hashing (a name crafted to look like
+		 * another's sanitised form): number it. */
+		for (int n = 2;; n++) {
+			int clash = 0;
+
+			for (size_t i = 0; i < c->n_keys && !clash; i++)
+				clash = !strcmp(c->prefixes[i], cand);
+			if (!clash)
+				break;
+			free(cand);
+			cand = xasprintf("%s%s%d", base, *base ? "-" : "", n);
+		}
+		c->keys = xrealloc(c->keys, (c->n_keys + 1) * sizeof(*c->keys));
+		c->prefixes = xrealloc(c->prefixes,
+				       (c->n_keys + 1) * sizeof(*c->prefixes));
+		c->keys[c->n_keys] = key;
+		c->prefixes[c->n_keys++] = pre = cand;
+		key = NULL;
+		free(base);
+		free(h);
+		free(b);
+	}
+	free(key);
+	return *pre ? xasprintf("%s-%s", pre, suffix) : xstrdup(suffix);
 }
 
 static int write_pair(struct plot_ctx *c, const char *stem, struct sb *gp,
 		      struct sb *dat)
 {
-	char *p = xasprintf("%s/%s.gp", c->figdir, stem);
+	char *p = xasprintf("%s/%s.gp", c->workdir, stem);
 	int ret = vb_write_file_atomic(p, gp->buf, gp->len, 0644);
 
 	free(p);
 	if (ret < 0)
 		return ret;
-	p = xasprintf("%s/%s.dat", c->figdir, stem);
+	p = xasprintf("%s/%s.dat", c->workdir, stem);
 	ret = vb_write_file_atomic(p, dat->buf ? dat->buf : "", dat->len, 0644);
 	free(p);
 	return ret;
@@ -918,29 +996,52 @@ static int have_gnuplot(void)
 	return found;
 }
 
+/* One gnuplot process rendering figures [fig, fig + nfig) in order. */
 struct job {
 	struct run_cmd cmd;
-	const char *argv[3];
-	char *script, *log;
-	size_t fig;
+	const char **argv;
+	char **scripts, *log;
+	size_t fig, nfig;
 };
 
-/* Starts gnuplot on one script in figdir, stdout discarded and stderr to
- * STEM.log there. Returns 0, or -1 after reporting. */
-static int spawn_gnuplot(struct job *j, const char *figdir, const char *stem)
+/*
+ * Starts one gnuplot in the private work directory (where every file is
+ * made, then renamed into figdir) on the scripts of figures [first, first + n),
+ * separated by "reset session" so each starts from gnuplot's defaults, as
+ * it would in a process of its own (the figures come out byte for byte the
+ * same); stdout discarded, stderr to the first figure's STEM.log. Several
+ * figures per process save gnuplot's start-up (fonts, terminals) for each.
+ * Returns 0, or -1 after reporting.
+ */
+static int spawn_gnuplot(struct job *j, struct plot_ctx *c, size_t first, size_t n)
 {
-	j->script = xasprintf("%s.gp", stem);
-	j->log = xasprintf("%s/%s.log", figdir, stem);
-	j->argv[0] = "gnuplot";
-	j->argv[1] = j->script;
-	j->argv[2] = NULL;
+	size_t a = 0;
+
+	j->fig = first;
+	j->nfig = n;
+	j->scripts = xcalloc(n, sizeof(*j->scripts));
+	j->argv = xcalloc(3 * n + 1, sizeof(*j->argv));
+	j->argv[a++] = "gnuplot";
+	for (size_t i = 0; i < n; i++) {
+		const char *stem = strrchr(c->res->figs[first + i].base, '/') + 1;
+
+		if (i) {
+			j->argv[a++] = "-e";
+			j->argv[a++] = "reset session";
+		}
+		j->scripts[i] = xasprintf("%s.gp", stem);
+		j->argv[a++] = j->scripts[i];
+		if (!i)
+			j->log = xasprintf("%s/%s.log", c->workdir, stem);
+	}
+	j->argv[a] = NULL;
 	j->cmd = (struct run_cmd)RUN_CMD_INIT;
 	j->cmd.argv = j->argv;
-	j->cmd.dir = figdir;
+	j->cmd.dir = c->workdir;
 	j->cmd.err = RUN_OUT_FILE;
 	j->cmd.err_path = j->log;
 	if (run_start(&j->cmd) < 0) {
-		vb_error("cannot start gnuplot for %s/%s", figdir, j->script);
+		vb_error("cannot start gnuplot for %s/%s", c->figdir, j->scripts[0]);
 		return -1;
 	}
 	return 0;
@@ -948,9 +1049,14 @@ static int spawn_gnuplot(struct job *j, const char *figdir, const char *stem)
 
 static void job_release(struct job *j)
 {
-	free(j->script);
+	for (size_t i = 0; j->scripts && i < j->nfig; i++)
+		free(j->scripts[i]);
+	free(j->scripts);
+	free(j->argv);
 	free(j->log);
-	j->script = j->log = NULL;
+	j->scripts = NULL;
+	j->argv = NULL;
+	j->log = NULL;
 }
 
 static int file_nonempty(const char *path)
@@ -960,24 +1066,35 @@ static int file_nonempty(const char *path)
 	return stat(path, &st) == 0 && st.st_size > 0;
 }
 
-/* Checks one finished child: exit status and every output file. */
-static int finish_job(struct plot_ctx *c, struct plot_figure *f,
-		      const struct run_result *rr)
+/* 1 if every requested output file of the figure exists and is not empty. */
+static int outputs_present(struct plot_ctx *c, const struct plot_figure *f)
 {
 	const char *stem = strrchr(f->base, '/') + 1;
-	char *log = xasprintf("%s/%s.log", c->figdir, stem);
-	int ok = rr->exit_status == 0;
-	int ret = 0;
+	int ok = 1;
 
 	for (unsigned fmt = PLOT_FMT_PNG; ok && fmt <= PLOT_FMT_SVG; fmt <<= 1) {
 		char *out;
 
 		if (!(c->res->formats & fmt))
 			continue;
-		out = xasprintf("%s/%s.%s", c->figdir, stem, fmt == PLOT_FMT_PNG ? "png" : "svg");
+		out = xasprintf("%s/%s.%s", c->workdir, stem, fmt == PLOT_FMT_PNG ? "png" : "svg");
 		ok = file_nonempty(out);
 		free(out);
 	}
+	return ok;
+}
+
+/* Checks one finished child of one figure: exit status and every output
+ * file. */
+static int finish_job(struct plot_ctx *c, struct plot_figure *f,
+		      const struct run_result *rr)
+{
+	const char *stem = strrchr(f->base, '/') + 1;
+	char *log = xasprintf("%s/%s.log", c->workdir, stem);
+	char *shown = xasprintf("%s/%s.log", c->figdir, stem);
+	int ok = rr->exit_status == 0 && outputs_present(c, f);
+	int ret = 0;
+
 	if (ok) {
 		f->rendered = 1;
 		unlink(log);
@@ -994,13 +1111,67 @@ static int finish_job(struct plot_ctx *c, struct plot_figure *f,
 			       c->figdir, stem,
 			       rr->signal ? "signal" : "exit",
 			       rr->signal ? rr->signal : rr->exit_status,
-			       err.len ? ": " : "", err.len ? err.buf : "", log);
+			       err.len ? ": " : "", err.len ? err.buf : "", shown);
 		sb_release(&err);
 	}
 	free(log);
+	free(shown);
 	return ret;
 }
 
+/* Runs one job and waits for it: the fallback that renders the figures of
+ * a failed batch one by one, so the failure is reported for its figure. */
+static int render_one(struct plot_ctx *c, size_t fig)
+{
+	struct job j = { 0 };
+	struct run_result rr;
+	struct run_cmd *cmd = &j.cmd;
+	int ret;
+
+	if (spawn_gnuplot(&j, c, fig, 1) < 0) {
+		job_release(&j);
+		return -1;
+	}
+	if (run_wait_any(&cmd, 1, &rr) < 0) {
+		job_release(&j);
+		return vb_error("waiting for gnuplot failed");
+	}
+	c->res->gnuplot_cpu_seconds += rr.cpu_seconds;
+	ret = finish_job(c, &c->res->figs[fig], &rr);
+	run_result_clear(&rr);
+	job_release(&j);
+	return ret;
+}
+
+/* Checks a finished batch: every figure rendered, or each figure of the
+ * batch rendered again on its own to find and report the one that fails. */
+static int finish_batch(struct plot_ctx *c, struct job *j, const struct run_result *rr)
+{
+	int ok = rr->exit_status == 0 && !rr->signal, ret = 0;
+
+	for (size_t i = 0; ok && i < j->nfig; i++)
+		ok = outputs_present(c, &c->res->figs[j->fig + i]);
+	if (ok) {
+		for (size_t i = 0; i < j->nfig; i++)
+			c->res->figs[j->fig + i].rendered = 1;
+		unlink(j->log);
+		return 0;
+	}
+	if (j->nfig == 1)
+		return finish_job(c, &c->res->figs[j->fig], rr);
+	unlink(j->log);
+	for (size_t i = 0; i < j->nfig; i++)
+		if (render_one(c, j->fig + i) < 0)
+			ret = -1;
+	return ret;
+}
+
+/*
+ * Renders every figure: up to one gnuplot per online CPU at a time (or
+ * o->jobs), each given a batch of figures. Batches are about a third of
+ * an even share, so a slow batch at the end does not leave the other
+ * CPUs idle for long.
+ */
 static int render_all(struct plot_ctx *c)
 {
 	struct plot_result *r = c->res;
@@ -1008,25 +1179,29 @@ static int render_all(struct plot_ctx *c)
 	int jobs = c->o->jobs > 0 ? c->o->jobs : (ncpu > 0 ? (int)ncpu : 1);
 	struct job *running = xcalloc((size_t)jobs, sizeof(*running));
 	struct run_cmd **cmds = xcalloc((size_t)jobs, sizeof(*cmds));
+	size_t batch = (r->n + 3 * (size_t)jobs - 1) / (3 * (size_t)jobs);
 	int nrun = 0, ret = 0;
-	size_t next = 0, done = 0;
+	size_t next = 0;
 	double t0 = vb_mono_time();
 
-	while (done < r->n) {
+	if (batch < 1)
+		batch = 1;
+	while (next < r->n || nrun) {
 		struct run_result rr;
 		int i;
 
 		while (nrun < jobs && next < r->n) {
-			const char *stem = strrchr(r->figs[next].base, '/') + 1;
 			struct job *j = &running[nrun];
+			size_t n = r->n - next < batch ? r->n - next : batch;
 
-			j->fig = next++;
-			if (spawn_gnuplot(j, c->figdir, stem) < 0) {
+			memset(j, 0, sizeof(*j));
+			if (spawn_gnuplot(j, c, next, n) < 0) {
 				job_release(j);
 				ret = -1;
-				done++;
+				next += n;
 				continue;
 			}
+			next += n;
 			nrun++;
 		}
 		if (!nrun)
@@ -1039,7 +1214,7 @@ static int render_all(struct plot_ctx *c)
 			break;
 		}
 		r->gnuplot_cpu_seconds += rr.cpu_seconds;
-		if (finish_job(c, &r->figs[running[i].fig], &rr) < 0)
+		if (finish_batch(c, &running[i], &rr) < 0)
 			ret = -1;
 		run_result_clear(&rr);
 		job_release(&running[i]);
@@ -1047,7 +1222,6 @@ static int render_all(struct plot_ctx *c)
 		 * job may move; its argv moves with it. */
 		running[i] = running[--nrun];
 		running[i].cmd.argv = running[i].argv;
-		done++;
 	}
 	for (int i = 0; i < nrun; i++) {
 		run_stop(&running[i].cmd, 0, NULL);
@@ -1056,6 +1230,36 @@ static int render_all(struct plot_ctx *c)
 	r->render_seconds = vb_mono_time() - t0;
 	free(cmds);
 	free(running);
+	return ret;
+}
+
+/* Renames every file made in the private directory into the figures
+ * directory; rename() replaces a link planted there instead of following
+ * it. Returns 0, or -1 after reporting. */
+static int move_into_place(struct plot_ctx *c)
+{
+	static const char *const ext[] = { "gp", "dat", "png", "svg", "log" };
+	int ret = 0;
+
+	for (size_t i = 0; i < c->res->n; i++) {
+		struct plot_figure *f = &c->res->figs[i];
+		const char *stem = strrchr(f->base, '/') + 1;
+
+		for (size_t k = 0; k < VB_ARRAY_SIZE(ext); k++) {
+			char *from = xasprintf("%s/%s.%s", c->workdir, stem, ext[k]);
+			char *to = xasprintf("%s/%s.%s", c->figdir, stem, ext[k]);
+
+			if (rename(from, to) < 0 && errno != ENOENT) {
+				ret = vb_error("cannot move %s to %s: %s", from, to,
+					       strerror(errno));
+				/* What is not in place was not produced. */
+				if (k >= 2)
+					f->rendered = 0;
+			}
+			free(from);
+			free(to);
+		}
+	}
 	return ret;
 }
 
@@ -1072,15 +1276,37 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 	*out = NULL;
 	c.res = xcalloc(1, sizeof(*c.res));
 	c.res->formats = o->formats ? o->formats : (PLOT_FMT_PNG | PLOT_FMT_SVG);
+	if (vb_path_check("--out", o->out_dir ? o->out_dir : ".") < 0) {
+		ret = -1;
+		goto cleanup;
+	}
 	c.figdir = xasprintf("%s/figures", o->out_dir ? o->out_dir : ".");
 	if (vb_mkdir_p(c.figdir, 0755) < 0) {
+		ret = -1;
+		goto cleanup;
+	}
+	/* Everything is made in a private directory and renamed into place:
+	 * gnuplot opens its outputs by name, and a link planted at one (in a
+	 * shared output folder) would have it write through the link. */
+	c.workdir = xasprintf("%s/.plot-XXXXXX", c.figdir);
+	if (!mkdtemp(c.workdir)) {
+		vb_error("cannot create a directory in %s: %s", c.figdir,
+			 strerror(errno));
+		free(c.workdir);
+		c.workdir = NULL;
 		ret = -1;
 		goto cleanup;
 	}
 
 	/* Every platform name, sorted, for stable colours; hosts present. */
 	c.platforms = xcalloc(set->n_groups + 1, sizeof(*c.platforms));
-	for (size_t i = 0; i < set->n_groups; i++) {
+	c.hosts = xcalloc(set->n_groups + 1, sizeof(*c.hosts));
+	c.benchmarks = xcalloc(set->n_groups + 1, sizeof(*c.benchmarks));
+	for (size_t i = 0, nh = 0, nb = 0; i < set->n_groups; i++) {
+		if (!vb_strv_contains(c.hosts, set->groups[i].host))
+			c.hosts[nh++] = xstrdup(set->groups[i].host);
+		if (!vb_strv_contains(c.benchmarks, set->groups[i].benchmark))
+			c.benchmarks[nb++] = xstrdup(set->groups[i].benchmark);
 		if (!vb_strv_contains(c.platforms, set->groups[i].platform))
 			c.platforms[np++] = xstrdup(set->groups[i].platform);
 		if (strcmp(set->groups[i].host, set->groups[0].host) != 0)
@@ -1098,9 +1324,17 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 		for (size_t b = h; b < he;) {
 			size_t be = b;
 
+			size_t ok = 0;
+
 			while (be < he && strcmp(set->groups[be].benchmark,
 						 set->groups[b].benchmark) == 0)
-				be++;
+				ok += set->groups[be++].n;
+			/* every sample failed (an imported run that exited
+			 * non-zero): nothing to draw, and gnuplot refuses to */
+			if (!ok) {
+				b = be;
+				continue;
+			}
 			if (fig_means(&c, &set->groups[b], be - b) < 0 ||
 			    fig_speedup(&c, &set->groups[b], be - b) < 0 ||
 			    fig_samples(&c, &set->groups[b], be - b) < 0 ||
@@ -1131,8 +1365,21 @@ int plot_write(const struct analyze_set *set, const struct plot_opts *o,
 	if (render_all(&c) < 0)
 		ret = -1;
 cleanup:
+	if (c.workdir && move_into_place(&c) < 0 && ret == 0)
+		ret = -1;
+	if (c.workdir)
+		vb_rm_rf_inside(c.workdir, c.workdir);
 	*out = c.res;
 	vb_strv_free(c.platforms);
+	vb_strv_free(c.hosts);
+	vb_strv_free(c.benchmarks);
+	for (size_t i = 0; i < c.n_keys; i++) {
+		free(c.keys[i]);
+		free(c.prefixes[i]);
+	}
+	free(c.keys);
+	free(c.prefixes);
+	free(c.workdir);
 	free(c.figdir);
 	return ret;
 }

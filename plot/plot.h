@@ -105,9 +105,10 @@ const struct plot_figure *plot_result_find(const struct plot_result *r,
  * of the names array (the sorted list of every platform in the set). */
 const char *plot_platform_colour(const char *platform, char *const *names);
 
-/* Appends s as a single-quoted gnuplot string: quotes doubled, control
- * characters dropped. Used with "noenhanced" text, so no other character
- * is special. */
+/* Appends s as a double-quoted gnuplot string: '"' and backslash
+ * backslashed, control characters dropped. Used with "noenhanced" text, so
+ * no other character is special: any name (one starting with a quote
+ * included) stays one string. */
 void plot_gp_quote(struct sb *out, const char *s);
 /* A file-name-safe copy of s (owned): letters, digits, '.', '_' and '-'
  * kept, anything else becomes '_'; never empty, never starts with '.'. */

@@ -1,12 +1,14 @@
 /*
- * report/cmd_report.c - "virtbench report": the Markdown report with its
- * figures, written from the database by report_write().
+ * report/cmd_report.c - "virtbench report": the report (Markdown and HTML)
+ * with its figures, written from the database by report_write().
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/analyze.h"
 #include "common/cmd.h"
 #include "common/util.h"
+#include "analyze/analyze.h"
 #include "plot/plot.h"
 #include "report/report.h"
 
@@ -23,9 +25,32 @@ static int opt_formats(const struct vb_option *opt, const char *arg, void *dest)
 	return plot_formats_parse(arg, &c->ro.formats);
 }
 
+static int opt_outputs(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct report_cli *c = dest;
+
+	(void)opt;
+	return report_outputs_parse(arg, &c->ro.outputs);
+}
+
+/* --margin PCT: the verdicts' equivalence margin, as a fraction. */
+static int opt_margin(const struct vb_option *opt, const char *arg, void *dest)
+{
+	struct report_cli *c = dest;
+
+	(void)opt;
+	if (analyze_margin_parse(arg, &c->ro.analyze.margin) < 0)
+		return vb_error("--margin: '%s' is not a percentage above 0 and "
+				"at most 100", arg);
+	return 0;
+}
+
 static const struct vb_option report_options[] = {
 	OPT_STRING("out", 0, struct report_cli, ro.out_dir, "DIR",
-		   "where report.md and figures/ go (default report)"),
+		   "where report.md, report.html and figures/ go\n"
+		   "(default out/report)"),
+	OPT_CALLBACK("output", 0, "LIST", opt_outputs,
+		     "documents to write: md, html or md,html (default both)"),
 	OPT_CALLBACK("format", 0, "LIST", opt_formats,
 		     "figure formats: png, svg or png,svg (default both)"),
 	OPT_FLAG("no-render", 0, struct report_cli, no_render,
@@ -36,6 +61,8 @@ static const struct vb_option report_options[] = {
 		   "only this host"),
 	OPT_STRING("run", 0, struct report_cli, ro.analyze.run, "ID",
 		   "only this run (UUID or prefix)"),
+	OPT_CALLBACK("margin", 0, "PCT", opt_margin,
+		     "equivalence margin of the verdicts (default 2)"),
 	OPT_STRING("templates", 0, struct report_cli, ro.templates_dir, "DIR",
 		   "directory holding report.md.tmpl (default: templates/\n"
 		   "beside the binary, or $VIRTBENCH_TEMPLATES)"),
@@ -43,21 +70,25 @@ static const struct vb_option report_options[] = {
 };
 
 static const struct report_cli report_defaults = {
-	.ro = { .out_dir = "report", .render = 1 },
+	.ro = { .out_dir = REPORT_DEFAULT_OUT, .render = 1 },
 };
 
 const struct vb_optspec cmd_report_spec = {
-	.synopsis = "virtbench report [--out DIR] [--format png,svg] [--no-render]\n"
-		    "                        [--baseline NAME] [--host H] [--run ID]\n"
-		    "                        [--templates DIR]",
+	.synopsis = "virtbench report [--out DIR] [--output md,html] [--format png,svg]\n"
+		    "                        [--no-render] [--baseline NAME] [--host H]\n"
+		    "                        [--run ID] [--templates DIR] [--margin PCT]",
 	.description =
-	"Writes DIR/report.md (default DIR: report) and DIR/figures/: host and\n"
-	"platform configuration, method, validity checks, and per benchmark the\n"
-	"figures, a table (n, mean, sd, CoV, speedup [95% CI], Holm p) and an\n"
-	"answer explaining the gap from the recorded configuration.\n",
+	"Writes DIR/report.md, DIR/report.html (the same document as one page,\n"
+	"inline CSS, a table of contents, the SVG figures beside it) and\n"
+	"DIR/figures/; DIR defaults to out/report. The\n"
+	"report opens with the answers - per benchmark each platform's verdict,\n"
+	"speedup and interval, and why - and a summary table; then problems, a\n"
+	"table of warnings, hosts and platforms, method, and per benchmark a\n"
+	"table (n, mean, sd, CoV, speedup [95% CI], Holm p, verdict), the\n"
+	"mechanism from the recorded configuration, and the figures.\n",
 	.options = report_options,
 	.footer =
-	"Prints the report's path. Exit status 1 when gnuplot is missing (the\n"
+	"Prints the path of each document written. Exit status 1 when gnuplot is missing (the\n"
 	"report and the figure scripts are still written).\n",
 	.size = sizeof(struct report_cli),
 	.defaults = &report_defaults,
@@ -78,8 +109,11 @@ int cmd_report(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 	rc = report_write(ctx->db, &ro, &tm);
 	if (rc < 0 && rc != PLOT_ERR_NO_GNUPLOT)
 		return 1;
-	printf("%s/report.md\n", ro.out_dir);
-	vb_info("report: %s/report.md with %zu figures in %s/figures%s", ro.out_dir,
+	if (!ro.outputs || (ro.outputs & REPORT_OUT_MD))
+		printf("%s/report.md\n", ro.out_dir);
+	if (!ro.outputs || (ro.outputs & REPORT_OUT_HTML))
+		printf("%s/report.html\n", ro.out_dir);
+	vb_info("report: %s with %zu figures in %s/figures%s", ro.out_dir,
 		tm.figures, ro.out_dir, ro.render ? "" : " (scripts only, not rendered)");
 	vb_debug("report: analyze %.3f s, figure scripts %.3f s, gnuplot %.3f s wall (%.3f s CPU), report %.3f s",
 		 tm.analyze, tm.plot_write, tm.render, tm.gnuplot_cpu, tm.report);

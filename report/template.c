@@ -408,6 +408,153 @@ static const char *tag_word(const struct tok *t)
 /* Parses nodes until a tag whose word is in stops (or the end when stops is
  * NULL); leaves pos at that tag and returns its word via *stop. */
 static int parse_nodes(struct parser *ps, struct nodes *out,
+		       const char *const *stops, const char **stop);
+
+/* {{ path [| filter] }} at token t into out. */
+static int parse_var(struct parser *ps, struct tok *t, struct nodes *out)
+{
+	struct node *n;
+	const char *p = t->text;
+
+	n = xcalloc(1, sizeof(*n));
+	n->kind = N_VAR;
+	n->line = t->line;
+	n->col = t->col;
+	nodes_push(out, n);
+	n->path = parse_path(&p);
+	if (!n->path)
+		return vb_error("%s:%d:%d: expected a name in '{{ %s }}'",
+				ps->name, t->line, t->col, t->text);
+	p = skip_ws(p);
+	if (*p == '|') {
+		p = skip_ws(p + 1);
+		if (word_at(p, "raw"))
+			n->filter = F_RAW, p += 3;
+		else if (word_at(p, "code"))
+			n->filter = F_CODE, p += 4;
+		else if (word_at(p, "url"))
+			n->filter = F_URL, p += 3;
+		else if (word_at(p, "md"))
+			n->filter = F_MD, p += 2;
+		else
+			return vb_error("%s:%d:%d: unknown filter '%s' (raw, code, url, md)",
+					ps->name, t->line, t->col, p);
+	}
+	if (*skip_ws(p))
+		return vb_error("%s:%d:%d: unexpected '%s' in '{{ %s }}'",
+				ps->name, t->line, t->col, skip_ws(p),
+				t->text);
+	ps->pos++;
+	return 0;
+}
+
+/* {% if %} ... {% elif %} ... {% else %} ... {% end %} at token t. */
+static int parse_if(struct parser *ps, struct tok *t, struct nodes *out)
+{
+	struct node *n;
+	static const char *const if_stops[] = { "elif", "else", "end", NULL };
+	const char *st = NULL;
+
+	n = xcalloc(1, sizeof(*n));
+	n->kind = N_IF;
+	n->line = t->line;
+	n->col = t->col;
+	nodes_push(out, n);
+	for (;;) {
+		/* t is the if/elif tag. */
+		n->conds = xrealloc(n->conds, (n->nbranch + 1) * sizeof(*n->conds));
+		n->branches = xrealloc(n->branches,
+				       (n->nbranch + 1) * sizeof(*n->branches));
+		memset(&n->branches[n->nbranch], 0, sizeof(struct nodes));
+		n->nbranch++;
+		if (parse_cond(ps->name, t, t->text + strlen(tag_word(t)),
+			       &n->conds[n->nbranch - 1]) < 0)
+			return -1;
+		ps->pos++;
+		if (parse_nodes(ps, &n->branches[n->nbranch - 1], if_stops, &st) < 0)
+			return -1;
+		if (!st)
+			return vb_error("%s:%d:%d: '{%% if %%}' without '{%% end %%}'",
+					ps->name, n->line, n->col);
+		t = &ps->toks[ps->pos];
+		if (strcmp(st, "elif") != 0)
+			break;
+	}
+	if (strcmp(st, "else") == 0) {
+		static const char *const end_stop[] = { "end", NULL };
+
+		if (strcmp(t->text, "else") != 0)
+			return vb_error("%s:%d:%d: unexpected text in '{%% %s %%}'",
+					ps->name, t->line, t->col, t->text);
+		ps->pos++;
+		if (parse_nodes(ps, &n->otherwise, end_stop, &st) < 0)
+			return -1;
+		if (!st)
+			return vb_error("%s:%d:%d: '{%% if %%}' without '{%% end %%}'",
+					ps->name, n->line, n->col);
+		t = &ps->toks[ps->pos];
+	}
+	if (strcmp(t->text, "end") != 0)
+		return vb_error("%s:%d:%d: unexpected text in '{%% %s %%}'",
+				ps->name, t->line, t->col, t->text);
+	ps->pos++;
+	return 0;
+}
+
+/* {% for NAME in PATH %} ... {% else %} ... {% end %} at token t. */
+static int parse_for(struct parser *ps, struct tok *t, struct nodes *out)
+{
+	struct node *n;
+	static const char *const for_stops[] = { "else", "end", NULL };
+	static const char *const end_stop[] = { "end", NULL };
+	const char *p = t->text + 3;
+	char **var;
+	const char *st = NULL;
+
+	n = xcalloc(1, sizeof(*n));
+	n->kind = N_FOR;
+	n->line = t->line;
+	n->col = t->col;
+	nodes_push(out, n);
+	var = parse_path(&p);
+	if (!var || var[1]) {
+		vb_strv_free(var);
+		return vb_error("%s:%d:%d: expected '{%% for NAME in PATH %%}', got '{%% %s %%}'",
+				ps->name, t->line, t->col, t->text);
+	}
+	n->var = xstrdup(var[0]);
+	vb_strv_free(var);
+	p = skip_ws(p);
+	if (!word_at(p, "in"))
+		return vb_error("%s:%d:%d: expected '{%% for NAME in PATH %%}', got '{%% %s %%}'",
+				ps->name, t->line, t->col, t->text);
+	p += 2;
+	n->path = parse_path(&p);
+	if (!n->path || *skip_ws(p))
+		return vb_error("%s:%d:%d: expected '{%% for NAME in PATH %%}', got '{%% %s %%}'",
+				ps->name, t->line, t->col, t->text);
+	n->branches = xcalloc(1, sizeof(*n->branches));
+	n->nbranch = 1;
+	ps->pos++;
+	if (parse_nodes(ps, &n->branches[0], for_stops, &st) < 0)
+		return -1;
+	if (st && strcmp(st, "else") == 0) {
+		ps->pos++;
+		if (parse_nodes(ps, &n->otherwise, end_stop, &st) < 0)
+			return -1;
+	}
+	if (!st)
+		return vb_error("%s:%d:%d: '{%% for %%}' without '{%% end %%}'",
+				ps->name, n->line, n->col);
+	t = &ps->toks[ps->pos];
+	if (strcmp(t->text, "end") != 0)
+		return vb_error("%s:%d:%d: unexpected text in '{%% %s %%}'",
+				ps->name, t->line, t->col, t->text);
+	ps->pos++;
+	return 0;
+}
+
+static int parse_nodes(struct parser *ps, struct nodes *out,
 		       const char *const *stops, const char **stop)
 {
 	*stop = NULL;
@@ -430,37 +577,8 @@ static int parse_nodes(struct parser *ps, struct nodes *out,
 			continue;
 		}
 		if (t->kind == TOK_VAR) {
-			const char *p = t->text;
-
-			n = xcalloc(1, sizeof(*n));
-			n->kind = N_VAR;
-			n->line = t->line;
-			n->col = t->col;
-			nodes_push(out, n);
-			n->path = parse_path(&p);
-			if (!n->path)
-				return vb_error("%s:%d:%d: expected a name in '{{ %s }}'",
-						ps->name, t->line, t->col, t->text);
-			p = skip_ws(p);
-			if (*p == '|') {
-				p = skip_ws(p + 1);
-				if (word_at(p, "raw"))
-					n->filter = F_RAW, p += 3;
-				else if (word_at(p, "code"))
-					n->filter = F_CODE, p += 4;
-				else if (word_at(p, "url"))
-					n->filter = F_URL, p += 3;
-				else if (word_at(p, "md"))
-					n->filter = F_MD, p += 2;
-				else
-					return vb_error("%s:%d:%d: unknown filter '%s' (raw, code, url, md)",
-							ps->name, t->line, t->col, p);
-			}
-			if (*skip_ws(p))
-				return vb_error("%s:%d:%d: unexpected '%s' in '{{ %s }}'",
-						ps->name, t->line, t->col, skip_ws(p),
-						t->text);
-			ps->pos++;
+			if (parse_var(ps, t, out) < 0)
+				return -1;
 			continue;
 		}
 
@@ -479,101 +597,13 @@ static int parse_nodes(struct parser *ps, struct nodes *out,
 			}
 		}
 		if (strcmp(w, "if") == 0) {
-			static const char *const if_stops[] = { "elif", "else", "end", NULL };
-			const char *st = NULL;
-
-			n = xcalloc(1, sizeof(*n));
-			n->kind = N_IF;
-			n->line = t->line;
-			n->col = t->col;
-			nodes_push(out, n);
-			for (;;) {
-				/* t is the if/elif tag. */
-				n->conds = xrealloc(n->conds, (n->nbranch + 1) * sizeof(*n->conds));
-				n->branches = xrealloc(n->branches,
-						       (n->nbranch + 1) * sizeof(*n->branches));
-				memset(&n->branches[n->nbranch], 0, sizeof(struct nodes));
-				n->nbranch++;
-				if (parse_cond(ps->name, t, t->text + strlen(tag_word(t)),
-					       &n->conds[n->nbranch - 1]) < 0)
-					return -1;
-				ps->pos++;
-				if (parse_nodes(ps, &n->branches[n->nbranch - 1], if_stops, &st) < 0)
-					return -1;
-				if (!st)
-					return vb_error("%s:%d:%d: '{%% if %%}' without '{%% end %%}'",
-							ps->name, n->line, n->col);
-				t = &ps->toks[ps->pos];
-				if (strcmp(st, "elif") != 0)
-					break;
-			}
-			if (strcmp(st, "else") == 0) {
-				static const char *const end_stop[] = { "end", NULL };
-
-				if (strcmp(t->text, "else") != 0)
-					return vb_error("%s:%d:%d: unexpected text in '{%% %s %%}'",
-							ps->name, t->line, t->col, t->text);
-				ps->pos++;
-				if (parse_nodes(ps, &n->otherwise, end_stop, &st) < 0)
-					return -1;
-				if (!st)
-					return vb_error("%s:%d:%d: '{%% if %%}' without '{%% end %%}'",
-							ps->name, n->line, n->col);
-				t = &ps->toks[ps->pos];
-			}
-			if (strcmp(t->text, "end") != 0)
-				return vb_error("%s:%d:%d: unexpected text in '{%% %s %%}'",
-						ps->name, t->line, t->col, t->text);
-			ps->pos++;
+			if (parse_if(ps, t, out) < 0)
+				return -1;
 			continue;
 		}
 		if (strcmp(w, "for") == 0) {
-			static const char *const for_stops[] = { "else", "end", NULL };
-			static const char *const end_stop[] = { "end", NULL };
-			const char *p = t->text + 3;
-			char **var;
-			const char *st = NULL;
-
-			n = xcalloc(1, sizeof(*n));
-			n->kind = N_FOR;
-			n->line = t->line;
-			n->col = t->col;
-			nodes_push(out, n);
-			var = parse_path(&p);
-			if (!var || var[1]) {
-				vb_strv_free(var);
-				return vb_error("%s:%d:%d: expected '{%% for NAME in PATH %%}', got '{%% %s %%}'",
-						ps->name, t->line, t->col, t->text);
-			}
-			n->var = xstrdup(var[0]);
-			vb_strv_free(var);
-			p = skip_ws(p);
-			if (!word_at(p, "in"))
-				return vb_error("%s:%d:%d: expected '{%% for NAME in PATH %%}', got '{%% %s %%}'",
-						ps->name, t->line, t->col, t->text);
-			p += 2;
-			n->path = parse_path(&p);
-			if (!n->path || *skip_ws(p))
-				return vb_error("%s:%d:%d: expected '{%% for NAME in PATH %%}', got '{%% %s %%}'",
-						ps->name, t->line, t->col, t->text);
-			n->branches = xcalloc(1, sizeof(*n->branches));
-			n->nbranch = 1;
-			ps->pos++;
-			if (parse_nodes(ps, &n->branches[0], for_stops, &st) < 0)
+			if (parse_for(ps, t, out) < 0)
 				return -1;
-			if (st && strcmp(st, "else") == 0) {
-				ps->pos++;
-				if (parse_nodes(ps, &n->otherwise, end_stop, &st) < 0)
-					return -1;
-			}
-			if (!st)
-				return vb_error("%s:%d:%d: '{%% for %%}' without '{%% end %%}'",
-						ps->name, n->line, n->col);
-			t = &ps->toks[ps->pos];
-			if (strcmp(t->text, "end") != 0)
-				return vb_error("%s:%d:%d: unexpected text in '{%% %s %%}'",
-						ps->name, t->line, t->col, t->text);
-			ps->pos++;
 			continue;
 		}
 		return vb_error("%s:%d:%d: '{%% %s %%}' without a matching '{%% if %%}' or '{%% for %%}'",

@@ -8,10 +8,15 @@
 #  5. runs `virtbench run` with the quick profile on native, docker, qemu,
 #     and kvm where `virtbench doctor` says it can run here (the report says
 #     why an absent platform is absent);
-#  6. prints the path of report/report.md.
+#  6. runs studies/demo.study (guest disk cache writeback vs none under
+#     TCG, docker volume vs overlay; two write benchmarks of the disk
+#     suite, 2-second runs) into out/study, with its Mechanisms section;
+#  7. prints the paths of out/report/report.md (and report.html) and
+#     out/study/report.md.
 #
 # Environment: DEMO_PLATFORMS to choose platforms yourself, DEMO_REPS,
-# DEMO_DURATION, VIRTBENCH_DB (default ./demo.db).
+# DEMO_DURATION, DEMO_STUDY=0 to skip step 6, VIRTBENCH_DB (default
+# ./demo.db).
 set -eu
 cd "$(dirname "$0")/.."
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -65,10 +70,19 @@ else
 fi
 
 say "running the quick suite on $platforms"
-rm -rf report/report.md report/figures
+rm -rf out/report/report.md out/report/report.html out/report/figures
 vb run --platforms "$platforms" --profile quick --reps "${DEMO_REPS:-5}" \
 	${DEMO_DURATION:+--duration "$DEMO_DURATION"} \
-	--network user --docker-network host --out report
+	--network user --docker-network host --out out/report
+
+if [ "${DEMO_STUDY:-1}" != 0 ]; then
+	say "running the study studies/demo.study (disk cache and docker storage)"
+	rm -rf out/study
+	vb run --study studies/demo.study --benchmarks diskRandWrite,diskSeqWrite \
+		--reps 2 --duration 2 --network user --docker-network host \
+		--out out/study >/dev/null
+fi
 
 say "done in $(( $(date +%s) - start )) s"
-echo "report: $(pwd)/report/report.md"
+echo "report: $(pwd)/out/report/report.md and $(pwd)/out/report/report.html"
+[ "${DEMO_STUDY:-1}" = 0 ] || echo "study: $(pwd)/out/study/report.md"

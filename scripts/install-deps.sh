@@ -3,21 +3,25 @@
 # its demo.  Idempotent: packages already present are not reinstalled, and
 # apt is not touched at all when nothing is missing.
 #
-# usage: scripts/install-deps.sh [build|test|demo|all]   (default: all)
+# usage: scripts/install-deps.sh [build|test|bench|demo|all]   (default: all)
+# (bench: what bench/*.sh need, including the pandas references)
 set -eu
 
 build="make gcc pkg-config libsqlite3-dev libcjson-dev libgsl-dev libvirt-dev
-libssh-dev libcurl4-openssl-dev sqlite3"
+libssh-dev libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+sqlite3"
 test="libcmocka-dev clang gnuplot-nox sysbench iperf3 fio python3 python3-scipy
-openssh-server openssh-client"
+openssh-server openssh-client chromium hyperfine"
+bench="time bc python3-pandas python3-scipy python3-matplotlib"
 daemons="curl libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 genisoimage debootstrap docker.io ca-certificates"
 
 case "${1:-all}" in
 build) want="$build" ;;
 test) want="$build $test" ;;
-demo|all) want="$build $test $daemons" ;;
-*) echo "install-deps: unknown set '$1' (build, test, demo, all)" >&2; exit 2 ;;
+bench) want="$build $test $bench" ;;
+demo|all) want="$build $test $bench $daemons" ;;
+*) echo "install-deps: unknown set '$1' (build, test, bench, demo, all)" >&2; exit 2 ;;
 esac
 
 missing=""

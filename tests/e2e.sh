@@ -42,10 +42,12 @@ failed=$(q "SELECT count(*) FROM sample WHERE status = 'failed'")
 
 # The report: every section, every linked figure rendered.
 r=$T/report/report.md
-for h in "## Validity checks" "## Hosts" "## Platforms" "## Method" "## Results" \
+for h in "## Answers" "## Warnings" "## Hosts and platforms" "## Method" "## Results" \
 	"### cpu" "### mem" "### diskRand" "### diskSeq" "### fork" "### uplink"; do
 	grep -q "^$h" "$r" || fail "report has no '$h'"
 done
+[ "$(grep -m1 '^## ' "$r")" = "## Answers" ] || fail "the report does not open with its answers"
+[ -s "$T/report/report.html" ] || fail "no report.html beside report.md"
 n=0
 for f in $(grep -o 'figures/[^)]*\.\(png\|svg\)' "$r" | sort -u); do
 	[ -s "$T/report/$f" ] || fail "report links $f, which is missing"

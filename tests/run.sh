@@ -6,7 +6,8 @@
 # log of failures only, in $BUILD/test-logs.
 #
 # Environment: VIRTBENCH (binary under test), BUILD (build directory),
-# FORKBENCH; TESTS=pattern runs only matching tests.
+# FORKBENCH; TESTS=pattern runs only matching tests; SKIP="pat1 pat2"
+# leaves out tests whose names contain one of the patterns (reported).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BUILD:=$top/build}" "${VIRTBENCH:=$top/virtbench}"
@@ -21,6 +22,13 @@ run_one() {
 	name=$1
 	shift
 	case "$name" in *${TESTS:-}*) ;; *) return ;; esac
+	for s in ${SKIP:-}; do
+		case "$name" in *"$s"*)
+			skip=$((skip + 1))
+			printf 'SKIP  %-40s %s\n' "$name" "left out by SKIP=$SKIP"
+			return ;;
+		esac
+	done
 	log=$logs/$(echo "$name" | tr / _).log
 	start=$(date +%s)
 	(cd "$top" && "$@") >"$log" 2>&1

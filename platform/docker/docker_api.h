@@ -41,6 +41,11 @@ struct platform_opts;
  * rather than the VMs' disk file, else DOCKER_DEFAULT_IMAGE. Defined in
  * platform_docker.c; referencing it also links the platform in. */
 const char *platform_docker_image(const struct platform_opts *o);
+/* The body of POST /containers/create the docker platform p would send
+ * for run uuid, from its options and settings, without a daemon (owned;
+ * NULL after an error). For tests and for reading what a setting does. */
+struct platform;
+cJSON *platform_docker_create_body(struct platform *p, const char *uuid);
 
 /* Return value for "the object does not exist" (HTTP 404), distinct from
  * other failures so callers can treat a missing image or an already removed

@@ -31,8 +31,8 @@
  * the process by its host pid, so a hung benchmark never hangs the run.
  *
  * Cleanup: containers and volumes carry virtbench.owner=HOST:PID:START (the
- * collector's pid and its start time); "virtbench cleanup" removes every
- * labelled resource whose collector no longer runs.
+ * collector's owner record, common/owner.h); "virtbench cleanup" removes
+ * every labelled resource whose collector no longer runs.
  */
 #include "platform/platform.h"
 
@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "platform/docker/docker_api.h"
+#include "common/owner.h"
 #include "common/util.h"
 
 #define DOCKER_WORKDIR "/virtbench"
@@ -59,60 +60,14 @@ struct docker_priv {
 	char *name;        /* container (and volume) name */
 	char *network;
 	char *storage;     /* "volume" | "overlay" */
+	char *seccomp;     /* "default" | "unconfined" */
 	int vcpus, vcpus_requested, memory_mib;
+	double cpus;       /* CFS quota in CPUs: vcpus, or the cpus setting */
+	cJSON *verified;   /* settings against inspect data and the inside */
 	int volume_created;
 	cJSON *info, *version; /* cached at start for describe() */
 	cJSON *tools;          /* cached on first describe() */
 };
-
-/* Start time of a process in clock ticks since boot (field 22 of
- * /proc/PID/stat), which with the pid identifies it across pid reuse;
- * 0 if the process does not exist. */
-static unsigned long long proc_start_time(long pid)
-{
-	char path[64];
-	struct sb sb = SB_INIT;
-	unsigned long long start = 0;
-	char *p;
-	int field;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if (sb_read_file(&sb, path) < 0)
-		return 0;
-	/* The command name (field 2) may contain spaces: skip past it. */
-	p = strrchr(sb.buf, ')');
-	for (field = 2; p && field < 22; field++) {
-		p = strchr(p + 1, ' ');
-	}
-	if (p)
-		start = strtoull(p + 1, NULL, 10);
-	sb_release(&sb);
-	return start;
-}
-
-static char *owner_label(void)
-{
-	long pid = (long)getpid();
-
-	return xasprintf("%s:%ld:%llu", vb_hostname(), pid, proc_start_time(pid));
-}
-
-/* Is the collector named by an owner label still running on this host? */
-static int owner_alive(const char *owner)
-{
-	char **f = owner ? vb_split(owner, ':') : NULL;
-	long pid = 0;
-	int alive = 0;
-
-	if (f && vb_strv_len(f) == 3 && !strcmp(f[0], vb_hostname()) &&
-	    vb_parse_long(f[1], &pid) == 0 && pid > 0) {
-		unsigned long long st = strtoull(f[2], NULL, 10);
-
-		alive = st && proc_start_time(pid) == st;
-	}
-	vb_strv_free(f);
-	return alive;
-}
 
 /* A Docker object name from the platform name: [a-zA-Z0-9_.-] only. */
 static char *object_name(const char *uuid, const char *platform)
@@ -136,6 +91,8 @@ static void priv_free(struct docker_priv *v)
 	free(v->name);
 	free(v->network);
 	free(v->storage);
+	free(v->seccomp);
+	cJSON_Delete(v->verified);
 	cJSON_Delete(v->info);
 	cJSON_Delete(v->version);
 	cJSON_Delete(v->tools);
@@ -164,12 +121,34 @@ const char *platform_docker_image(const struct platform_opts *o)
 	return docker_image_for(o ? o->image : NULL);
 }
 
-/* Resolves the settings: defaults, then platform_opts, then the label of
- * "docker:LABEL" when it names a storage or network mode. */
+static cJSON *container_config(struct platform *p, struct docker_priv *v);
+static void priv_free(struct docker_priv *v);
 static int resolve_settings(struct docker_priv *v, const char *pname,
-			    const struct platform_opts *o)
+			    const struct platform_opts *o,
+			    const struct platform_settings *ps);
+
+cJSON *platform_docker_create_body(struct platform *p, const char *uuid)
 {
-	const char *label = strchr(pname, ':');
+	struct docker_priv *v = xcalloc(1, sizeof(*v));
+	cJSON *body = NULL;
+
+	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid);
+	if (resolve_settings(v, p->name, p->opts, p->settings) == 0) {
+		v->name = object_name(v->uuid, p->name);
+		body = container_config(p, v);
+	}
+	priv_free(v);
+	return body;
+}
+
+/* Resolves the settings: defaults, then platform_opts, then the label of
+ * "docker:LABEL" when it names a storage or network mode, then the
+ * platform's own settings (ps, may be NULL; validated already). */
+static int resolve_settings(struct docker_priv *v, const char *pname,
+			    const struct platform_opts *o,
+			    const struct platform_settings *ps)
+{
+	const char *label = strchr(pname, ':'), *e;
 
 	v->vcpus_requested = o->vcpus > 0 ? o->vcpus : 2;
 	v->vcpus = v->vcpus_requested;
@@ -201,6 +180,24 @@ static int resolve_settings(struct docker_priv *v, const char *pname,
 		}
 		vb_strv_free(words);
 	}
+	v->seccomp = xstrdup("default");
+	if ((e = platform_settings_get(ps, "storage"))) {
+		free(v->storage);
+		v->storage = xstrdup(e);
+	}
+	if ((e = platform_settings_get(ps, "network"))) {
+		free(v->network);
+		v->network = xstrdup(e);
+	}
+	if ((e = platform_settings_get(ps, "seccomp"))) {
+		free(v->seccomp);
+		v->seccomp = xstrdup(e);
+	}
+	if ((e = platform_settings_get(ps, "memory")))
+		v->memory_mib = atoi(e);
+	v->cpus = v->vcpus;
+	if ((e = platform_settings_get(ps, "cpus")) && vb_parse_double(e, &v->cpus) == 0)
+		v->vcpus_requested = v->vcpus = (int)(v->cpus + 0.999);
 	if (strcmp(v->storage, "volume") && strcmp(v->storage, "overlay"))
 		return vb_error("platform %s: unknown docker storage '%s' (volume, overlay)",
 				pname, v->storage);
@@ -283,7 +280,7 @@ static const char *jstr(const cJSON *obj, const char *key)
 static cJSON *container_config(struct platform *p, struct docker_priv *v)
 {
 	cJSON *c = cJSON_CreateObject(), *hc, *labels, *arr, *m;
-	char *owner = owner_label();
+	char *owner = owner_self();
 
 	cJSON_AddStringToObject(c, "Image", v->image);
 	arr = cJSON_AddArrayToObject(c, "Cmd");
@@ -302,12 +299,16 @@ static cJSON *container_config(struct platform *p, struct docker_priv *v)
 	cJSON_AddStringToObject(labels, DOCKER_LABEL_OWNER, owner);
 
 	hc = cJSON_AddObjectToObject(c, "HostConfig");
-	cJSON_AddNumberToObject(hc, "NanoCpus", (double)v->vcpus * 1e9);
+	cJSON_AddNumberToObject(hc, "NanoCpus", v->cpus * 1e9);
 	cJSON_AddNumberToObject(hc, "Memory", (double)v->memory_mib * 1048576.0);
 	/* Equal to Memory: no swap, as the VMs have none. */
 	cJSON_AddNumberToObject(hc, "MemorySwap", (double)v->memory_mib * 1048576.0);
 	cJSON_AddStringToObject(hc, "NetworkMode", v->network);
 	cJSON_AddTrueToObject(hc, "Init");
+	if (!strcmp(v->seccomp, "unconfined")) {
+		arr = cJSON_AddArrayToObject(hc, "SecurityOpt");
+		cJSON_AddItemToArray(arr, cJSON_CreateString("seccomp=unconfined"));
+	}
 	if (!strcmp(v->storage, "volume")) {
 		arr = cJSON_AddArrayToObject(hc, "Mounts");
 		m = cJSON_CreateObject();
@@ -345,6 +346,119 @@ static int remove_stale(struct docker_priv *v)
 	return docker_container_remove(v->d, v->name);
 }
 
+/* One entry of "verified": what was asked, what the daemon's inspect
+ * data and the container's own view show, and whether they agree. */
+static void verify_one(struct platform *p, const char *key, const char *asked,
+		       const char *daemon, const char *inside, const char *how)
+{
+	struct docker_priv *v = p->priv;
+	cJSON *e = cJSON_AddObjectToObject(v->verified, key);
+	int ok = daemon && !strcmp(asked, daemon) && (!inside || !strcmp(asked, inside));
+
+	cJSON_AddStringToObject(e, "requested", asked);
+	if (daemon)
+		cJSON_AddStringToObject(e, "inspect", daemon);
+	if (inside)
+		cJSON_AddStringToObject(e, "observed", inside);
+	cJSON_AddStringToObject(e, "how", how);
+	cJSON_AddBoolToObject(e, "ok", ok);
+	if (!ok)
+		vb_warn("platform %s: %s asked %s, daemon says %s, container "
+			"shows %s", p->name, key, asked, daemon ? daemon : "nothing",
+			inside ? inside : "nothing");
+}
+
+static int exec_in(struct platform *p, const char *cmd, double timeout,
+		   struct exec_result *r);
+
+/* Checks each setting against the container's inspect data and what
+ * the container itself sees: its seccomp mode (/proc/self/status), its
+ * cgroup's CPU quota and memory limit, the file system type under the work
+ * directory (overlayfs for storage overlay). */
+static void verify_settings(struct platform *p)
+{
+	static const char script[] =
+		"echo \"seccomp=$(awk '/^Seccomp:/{print $2}' /proc/self/status)\"; "
+		/* cgroup v2, else v1's files. */
+		"c=/sys/fs/cgroup; echo \"cpu_max=$(cat $c/cpu.max 2>/dev/null || "
+		"echo $(cat $c/cpu/cpu.cfs_quota_us) $(cat $c/cpu/cpu.cfs_period_us))\"; "
+		"echo \"memory_max=$(cat $c/memory.max 2>/dev/null || "
+		"cat $c/memory/memory.limit_in_bytes)\"; "
+		"echo \"fs=$(stat -f -c %T " DOCKER_WORKDIR ")\"";
+	struct docker_priv *v = p->priv;
+	struct exec_result r = { 0 };
+	cJSON *ins = NULL, *seen = cJSON_CreateObject();
+	const cJSON *hc, *m, *opt;
+	char asked[64], got[64], *in = NULL;
+	const char *mnt = "overlay", *sc = "default", *fs;
+	double quota = 0, period = 0;
+
+	cJSON_Delete(v->verified);
+	v->verified = cJSON_CreateObject();
+	if (docker_container_inspect(v->d, p->instance_id, &ins) < 0)
+		goto out;
+	if (exec_in(p, script, 30, &r) == 0 && r.exit_status == 0) {
+		char **lines = vb_split(r.out, '\n');
+
+		for (char **l = lines; *l; l++) {
+			char *eq = strchr(*l, '=');
+
+			if (eq) {
+				*eq = '\0';
+				cJSON_AddStringToObject(seen, *l, eq + 1);
+			}
+		}
+		vb_strv_free(lines);
+	}
+	hc = cJSON_GetObjectItemCaseSensitive(ins, "HostConfig");
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(ins, "Mounts"))
+		if (jstr(m, "Destination") && !strcmp(jstr(m, "Destination"),
+						     DOCKER_WORKDIR) &&
+		    jstr(m, "Type") && !strcmp(jstr(m, "Type"), "volume"))
+			mnt = "volume";
+	fs = jstr(seen, "fs");
+	verify_one(p, "storage", v->storage, mnt, fs ? (!strcmp(fs, "overlayfs") ?
+		   "overlay" : "volume") : NULL,
+		   "inspect Mounts; stat -f under " DOCKER_WORKDIR);
+	cJSON_ArrayForEach(opt, cJSON_GetObjectItemCaseSensitive(hc, "SecurityOpt"))
+		if (cJSON_IsString(opt) && !strcmp(opt->valuestring,
+						   "seccomp=unconfined"))
+			sc = "unconfined";
+	in = jstr(seen, "seccomp") ? xstrdup(!strcmp(jstr(seen, "seccomp"), "0") ?
+		"unconfined" : "default") : NULL;
+	verify_one(p, "seccomp", v->seccomp, sc, in,
+		   "inspect SecurityOpt; Seccomp in /proc/self/status");
+	free(in);
+	snprintf(asked, sizeof(asked), "%g", v->cpus);
+	snprintf(got, sizeof(got), "%g", cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
+		 hc, "NanoCpus")) ? cJSON_GetObjectItemCaseSensitive(hc,
+		 "NanoCpus")->valuedouble / 1e9 : 0);
+	in = NULL;
+	if (jstr(seen, "cpu_max") && sscanf(jstr(seen, "cpu_max"), "%lf %lf",
+					     &quota, &period) == 2 && period > 0)
+		in = xasprintf("%g", quota / period);
+	verify_one(p, "cpus", asked, got, in,
+		   "inspect NanoCpus; the cgroup's cpu.max");
+	free(in);
+	snprintf(asked, sizeof(asked), "%d", v->memory_mib);
+	snprintf(got, sizeof(got), "%.0f", cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
+		 hc, "Memory")) ? cJSON_GetObjectItemCaseSensitive(hc,
+		 "Memory")->valuedouble / 1048576.0 : 0);
+	in = jstr(seen, "memory_max") && *jstr(seen, "memory_max") >= '0' &&
+	     *jstr(seen, "memory_max") <= '9' ?
+	     xasprintf("%.0f", strtod(jstr(seen, "memory_max"), NULL) / 1048576.0) :
+	     NULL;
+	verify_one(p, "memory", asked, got, in,
+		   "inspect Memory (MiB); the cgroup's memory.max");
+	free(in);
+	verify_one(p, "network", v->network, jstr(hc, "NetworkMode"), NULL,
+		   "inspect NetworkMode");
+out:
+	exec_result_clear(&r);
+	cJSON_Delete(seen);
+	cJSON_Delete(ins);
+}
+
 static void docker_teardown(struct platform *p);
 
 static int docker_start(struct platform *p)
@@ -364,11 +478,18 @@ static int docker_start(struct platform *p)
 		snprintf(v->uuid, sizeof(v->uuid), "%s", o->run_uuid);
 	else
 		vb_uuid(v->uuid);
-	if (resolve_settings(v, p->name, o) < 0) {
+	if (resolve_settings(v, p->name, o, p->settings) < 0) {
 		p->unavailable_reason = xstrdup("bad docker settings");
 		return -1;
 	}
 	v->name = object_name(v->uuid, p->name);
+	if (p->instance > 1) {
+		/* one container per instance (collect --instances) */
+		char *n = xasprintf("%s-i%d", v->name, p->instance);
+
+		free(v->name);
+		v->name = n;
+	}
 	v->d = docker_open(1);
 	if (!v->d) {
 		p->unavailable_reason = xasprintf("DOCKER_HOST=%s is not supported "
@@ -400,13 +521,14 @@ static int docker_start(struct platform *p)
 		vb_warn("platform %s: %d vCPUs asked, the host has %d: limiting the container to %d",
 			p->name, v->vcpus, ncpu->valueint, ncpu->valueint);
 		v->vcpus = ncpu->valueint;
+		v->cpus = v->vcpus;
 	}
 	if (remove_stale(v) < 0) {
 		ret = -1;
 		goto cleanup;
 	}
 	if (!strcmp(v->storage, "volume")) {
-		char *owner = owner_label();
+		char *owner = owner_self();
 
 		labels = cJSON_CreateObject();
 		cJSON_AddStringToObject(labels, DOCKER_LABEL_RUN, v->uuid);
@@ -448,6 +570,7 @@ static int docker_start(struct platform *p)
 	}
 	p->started = 1;
 	p->paused = 0;
+	verify_settings(p);
 	vb_debug("platform %s: container %s (%.12s) from %s, %d CPUs, %d MiB, network %s, storage %s",
 		 p->name, v->name, id, v->image, v->vcpus, v->memory_mib,
 		 v->network, v->storage);
@@ -509,6 +632,12 @@ static int docker_exec_cmd(struct platform *p, const char *cmd, double timeout,
 	}
 	docker_exec_result_clear(&dr);
 	return ret;
+}
+
+static int exec_in(struct platform *p, const char *cmd, double timeout,
+		   struct exec_result *r)
+{
+	return docker_exec_cmd(p, cmd, timeout, r);
 }
 
 static int docker_put_file(struct platform *p, const char *local,
@@ -655,6 +784,7 @@ static int docker_describe(struct platform *p, cJSON *obj)
 
 	cJSON_AddStringToObject(obj, "kind", "docker");
 	cJSON_AddStringToObject(obj, "accelerator", "none");
+	cJSON_AddItemToObject(obj, "settings", platform_settings_json(p->settings));
 	cJSON_AddStringToObject(obj, "cpu_model", model ? model : "unknown");
 	free(model);
 	if (!v)
@@ -663,6 +793,10 @@ static int docker_describe(struct platform *p, cJSON *obj)
 	if (v->vcpus != v->vcpus_requested)
 		cJSON_AddNumberToObject(obj, "vcpus_requested", v->vcpus_requested);
 	cJSON_AddStringToObject(obj, "cpu_limit", "cfs quota (NanoCpus)");
+	cJSON_AddNumberToObject(obj, "cpus", v->cpus);
+	cJSON_AddStringToObject(obj, "seccomp", v->seccomp);
+	if (v->verified)
+		cJSON_AddItemToObject(obj, "verified", cJSON_Duplicate(v->verified, 1));
 	cJSON_AddNumberToObject(obj, "memory_mib", v->memory_mib);
 	cJSON_AddStringToObject(obj, "network_mode", v->network);
 	cJSON_AddStringToObject(obj, "storage", v->storage);
@@ -747,7 +881,7 @@ static int docker_probe(const char *kind, const struct platform_opts *o,
 	(void)kind;
 	memset(&v, 0, sizeof(v));
 	*reason = NULL;
-	if (resolve_settings(&v, "docker", o) < 0) {
+	if (resolve_settings(&v, "docker", o, NULL) < 0) {
 		*reason = xstrdup("bad docker storage setting (volume, overlay)");
 		goto cleanup;
 	}
@@ -793,8 +927,9 @@ static int docker_cleanup(const struct platform_opts *o, int *removed)
 		const char *owner = jstr(cJSON_GetArrayItem(labels, i), DOCKER_LABEL_OWNER);
 
 		if (owner_alive(owner)) {
-			vb_info("docker: keeping container %.12s: its collector still runs (%s)",
-				ids[i], owner);
+			vb_info("docker: keeping container %.12s: its collector %s (%s)",
+				ids[i], owner_check(owner) == OWNER_ELSEWHERE ?
+				"runs on another host" : "still runs", owner);
 			continue;
 		}
 		vb_info("docker: removing container %.12s", ids[i]);

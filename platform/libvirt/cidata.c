@@ -11,6 +11,7 @@
 #include "image/image.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,22 +77,36 @@ char *cidata_user_data(const struct cidata *c)
 int cidata_write_iso(const struct cidata *c, const char *dir, const char *iso)
 {
 	char *ud = NULL, *md = NULL, *udp = NULL, *mdp = NULL;
+	char *priv = NULL, *tmpiso = NULL;
 	int ret = -1;
 
 	if (!cidata_safe(c->instance_id) || !cidata_safe(c->hostname) ||
 	    !cidata_safe(c->authorized_key) || !cidata_safe(c->host_key_pub))
 		return vb_error("cidata: refusing unexpected characters in the "
 				"seed's identity or keys");
+	/* genisoimage creates its output with the umask's mode (0644): it
+	 * writes into a private directory (0700) beside the target, so no one
+	 * else can open the seed, which holds the guest's private host key,
+	 * even for a moment; then it is made 0600 and renamed into place. */
+	priv = xasprintf("%s/.seed-XXXXXX", dir);
+	if (!mkdtemp(priv)) {
+		vb_error("cidata: cannot create a directory in %s: %s", dir,
+			 strerror(errno));
+		free(priv);
+		priv = NULL;
+		goto out;
+	}
 	ud = cidata_user_data(c);
 	md = cidata_meta_data(c);
-	udp = xasprintf("%s/user-data", dir);
-	mdp = xasprintf("%s/meta-data", dir);
+	udp = xasprintf("%s/user-data", priv);
+	mdp = xasprintf("%s/meta-data", priv);
 	if (vb_write_file_atomic(udp, ud, strlen(ud), 0600) < 0 ||
 	    vb_write_file_atomic(mdp, md, strlen(md), 0600) < 0)
 		goto out;
+	tmpiso = xasprintf("%s/seed.iso", priv);
 	{
 		/* Files given by path land in the ISO's root by basename. */
-		char *argv[] = { "genisoimage", "-quiet", "-output", (char *)iso,
+		char *argv[] = { "genisoimage", "-quiet", "-output", tmpiso,
 				 "-volid", "cidata", "-joliet", "-rock",
 				 udp, mdp, NULL };
 
@@ -101,16 +116,23 @@ int cidata_write_iso(const struct cidata *c, const char *dir, const char *iso)
 			goto out;
 		}
 	}
-	if (chmod(iso, 0600) < 0) {
-		vb_error("cidata: cannot chmod %s", iso);
+	if (chmod(tmpiso, 0600) < 0 || rename(tmpiso, iso) < 0) {
+		vb_error("cidata: cannot move the seed to %s: %s", iso,
+			 strerror(errno));
 		goto out;
 	}
 	ret = 0;
 out:
+	if (tmpiso)
+		unlink(tmpiso);
 	if (udp)
 		unlink(udp);
 	if (mdp)
 		unlink(mdp);
+	if (priv)
+		rmdir(priv);
+	free(tmpiso);
+	free(priv);
 	if (ud)
 		explicit_bzero(ud, strlen(ud));
 	free(ud);

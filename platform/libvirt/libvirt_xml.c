@@ -55,18 +55,61 @@ static const char *const lvxml_cache_modes[] = {
 	NULL
 };
 
+static const char *const lvxml_buses[] = { "virtio", "scsi", "sata", NULL };
+static const char *const lvxml_ios[] = { "threads", "native", "io_uring", NULL };
+static const char *const lvxml_formats[] = { "qcow2", "raw", NULL };
+
+static int lvxml_one_of(const char *v, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strcmp(v, list[i]))
+			return 1;
+	return 0;
+}
+
+const char *lvxml_disk_dev(const char *bus)
+{
+	return bus && strcmp(bus, "virtio") ? "sda" : "vda";
+}
+
+/* The disk under test, on its bus; virtio-scsi and SATA get their
+ * controller explicitly, so the XML says what the guest sees. */
+static void lvxml_disk(struct sb *sb, const struct lvxml_settings *s,
+		       const char *cache, const char *bus, const char *fmt)
+{
+	lvxml_addf(sb, "    <disk type='file' device='disk'>\n"
+		   "      <driver name='qemu' type='%s' cache='%s'", fmt, cache);
+	if (s->disk_io)
+		lvxml_addf(sb, " io='%s'", s->disk_io);
+	lvxml_addf(sb, "/>\n"
+		   "      <source file='%s'/>\n"
+		   "      <target dev='%s' bus='%s'/>\n"
+		   "    </disk>\n", s->disk, lvxml_disk_dev(bus), bus);
+	if (!strcmp(bus, "scsi"))
+		sb_adds(sb, "    <controller type='scsi' index='0' model='virtio-scsi'/>\n");
+	else if (!strcmp(bus, "sata"))
+		sb_adds(sb, "    <controller type='sata' index='0'/>\n");
+}
+
 char *lvxml_domain(const struct lvxml_settings *s)
 {
 	struct sb sb = SB_INIT;
 	const char *cache = s->disk_cache ? s->disk_cache : "none";
+	const char *bus = s->disk_bus ? s->disk_bus : "virtio";
+	const char *fmt = s->disk_format ? s->disk_format : "qcow2";
 	const char *net = s->network ? s->network : "user";
-	int user_net = !strcmp(net, "user"), ok_cache = 0;
+	int user_net = !strcmp(net, "user");
 
-	for (size_t i = 0; lvxml_cache_modes[i]; i++)
-		ok_cache |= !strcmp(cache, lvxml_cache_modes[i]);
-	if (!ok_cache) {
+	if (!lvxml_one_of(cache, lvxml_cache_modes)) {
 		vb_error("disk cache mode '%s' unknown (none, writeback, "
 			 "writethrough, directsync, unsafe, default)", cache);
+		return NULL;
+	}
+	if (!lvxml_one_of(bus, lvxml_buses) || !lvxml_one_of(fmt, lvxml_formats) ||
+	    (s->disk_io && !lvxml_one_of(s->disk_io, lvxml_ios))) {
+		vb_error("disk bus '%s', format '%s' or I/O mode '%s' unknown "
+			 "(virtio, scsi, sata; qcow2, raw; threads, native, "
+			 "io_uring)", bus, fmt, s->disk_io ? s->disk_io : "");
 		return NULL;
 	}
 	if (!user_net && (strncmp(net, "libvirt:", 8) != 0 || !net[8])) {
@@ -101,6 +144,8 @@ char *lvxml_domain(const struct lvxml_settings *s)
 			lvxml_addf(&sb, " dir='%s'", s->dir);
 		if (s->client)
 			lvxml_addf(&sb, " client='%s'", s->client);
+		if (s->owner)
+			lvxml_addf(&sb, " owner='%s'", s->owner);
 		sb_adds(&sb, "/>\n  </metadata>\n");
 	}
 	lvxml_addf(&sb, "  <memory unit='MiB'>%d</memory>\n", s->memory_mib);
@@ -131,11 +176,7 @@ char *lvxml_domain(const struct lvxml_settings *s)
 		"  <on_reboot>destroy</on_reboot>\n"
 		"  <on_crash>destroy</on_crash>\n"
 		"  <devices>\n");
-	lvxml_addf(&sb, "    <disk type='file' device='disk'>\n"
-		   "      <driver name='qemu' type='qcow2' cache='%s'/>\n"
-		   "      <source file='%s'/>\n"
-		   "      <target dev='vda' bus='virtio'/>\n"
-		   "    </disk>\n", cache, s->disk);
+	lvxml_disk(&sb, s, cache, bus, fmt);
 	if (s->seed)
 		lvxml_addf(&sb, "    <disk type='file' device='disk'>\n"
 			   "      <driver name='qemu' type='raw'/>\n"

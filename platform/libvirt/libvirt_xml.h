@@ -17,8 +17,12 @@ struct lvxml_settings {
 	const char *cpu_mode;    /* "host-passthrough", "host-model",
 				  * "maximum", or a CPU model name such as
 				  * "qemu64" */
-	const char *disk;        /* qcow2 overlay */
+	const char *disk;        /* qcow2 overlay, or a raw copy */
 	const char *disk_cache;  /* none | writeback | writethrough | ... */
+	const char *disk_bus;    /* virtio (NULL) | scsi (virtio-scsi) | sata */
+	const char *disk_io;     /* threads | native | io_uring; NULL: QEMU's
+				  * default (threads), no io attribute */
+	const char *disk_format; /* qcow2 (NULL) | raw: the disk's format */
 	const char *seed;        /* NoCloud ISO, attached read-only; NULL = none */
 	const char *kernel, *initrd, *cmdline;
 	const char *console_log; /* serial console written to this file */
@@ -30,6 +34,9 @@ struct lvxml_settings {
 	const char *dir;         /* the guest's files (overlay, seed, keys) */
 	const char *client;      /* the owner's host name, when libvirtd runs
 				  * elsewhere (its pid means nothing there) */
+	const char *owner;       /* the owner record (common/owner.h), which
+				  * cleanup judges by; pid and client stay
+				  * for older versions */
 };
 
 /* The namespace of virtbench's <metadata> element. */
@@ -37,8 +44,13 @@ struct lvxml_settings {
 
 
 /* Returns the domain XML (owned), or NULL with a message when a setting is
- * invalid (unknown network mode, missing disk, port out of range). */
+ * invalid (unknown network mode, cache mode, bus, I/O mode or format,
+ * missing disk, port out of range). */
 char *lvxml_domain(const struct lvxml_settings *s);
+
+/* The guest's name for the disk on bus ("vda" for virtio, "sda" for
+ * scsi and sata): the root= of the kernel command line. Static. */
+const char *lvxml_disk_dev(const char *bus);
 
 /* Appends s to sb with the five XML special characters escaped. */
 struct sb;

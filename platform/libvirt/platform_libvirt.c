@@ -14,8 +14,8 @@
  * any pause we did not ask for, ends the attempt with a clear reason.
  *
  * Files live in opts->state_dir/<domain name>/ (overlay, seed, client key,
- * console log, owner pid); the domain's <metadata> names the owning
- * process and that directory, so "virtbench cleanup" removes what a
+ * console log, owner record); the domain's <metadata> names the owning
+ * process (common/owner.h) and that directory, so "virtbench cleanup" removes what a
  * SIGKILLed run left (whatever --state-dir it used) and spares the guests
  * of live runs. Teardown is idempotent.
  *
@@ -32,6 +32,7 @@
 #include "platform/libvirt/libvirt_remote.h"
 #include "platform/libvirt/libvirt_xml.h"
 #include "platform/ssh/ssh.h"
+#include "common/owner.h"
 #include "common/run.h"
 #include "common/util.h"
 
@@ -60,7 +61,11 @@ extern volatile sig_atomic_t collect_stop_requested __attribute__((weak));
 #define TCG_CONSOLE_DEADLINE 90.0
 #define LV_DISK_SIZE "8G"       /* sysbench fileio prepares 1 GiB */
 #define LV_DISK_BYTES (8ULL << 30)
-#define LV_CMDLINE "console=ttyS0 root=/dev/vda"
+/* root= names the disk on its bus (lvxml_disk_dev). The image's fstab
+ * names /dev/vda, so on another bus the guest ignores it (fstab=0, a
+ * systemd option) and the initramfs mounts the root read-write. */
+#define LV_CMDLINE "console=ttyS0 root=/dev/"
+#define LV_CMDLINE_NOT_VDA " rw fstab=0"
 #define LV_GUEST_WORKDIR "/var/tmp/virtbench"
 
 struct lv_priv {
@@ -69,16 +74,27 @@ struct lv_priv {
 	int kvm;
 	char *uri, *domname, *dir, *overlay, *seed, *console, *client_key;
 	char *pidfile, *xml, *host_pub, *base, *kernel, *initrd, *image_sha;
-	char *cpu_mode, *net, *guest_ip;
-	const char *cache;
+	char *owner;       /* our owner record (common/owner.h) */
+	char *cpu_mode, *net, *guest_ip, *cmdline;
+	/* The disk: cache mode, bus, I/O mode (NULL: QEMU's default,
+	 * threads), format ("qcow2" overlay or "raw" copy); borrowed from
+	 * the settings or options. disk is its path here. */
+	const char *cache, *bus, *io, *format;
+	char *disk;
+	/* What the guest itself reports (its root disk's sysfs path and
+	 * write cache, CPUs, memory, CPU model), and the comparison of the
+	 * settings with what QEMU and the guest show (describe: verified). */
+	cJSON *seen, *verified;
 	int port, vcpus, memory_mib, own_image;
 	char *own_run_dir; /* run dir we made (no opts->state_dir) */
 	char *lost;        /* why the guest went away mid-run */
 	struct vbssh *ssh;
 	cJSON *tools;
-	/* The accelerator as the guest itself sees it (lv_prepare_guest),
+	/* The accelerator as the guest itself sees it (lv_accel_from_guest),
 	 * and the facts it was read from; NULL until measured. */
 	char *accel_measured, *accel_evidence;
+	/* Another image and CPU mode (platform_libvirt_start_guest). */
+	const struct platform_libvirt_guest *guest;
 	double t_start, boot_seconds;
 	unsigned long libvirt_version, hv_version;
 	/* libvirtd on another host: files are volumes of pool (its directory
@@ -93,10 +109,12 @@ struct lv_priv {
 	double last_sync;
 };
 
-/* 1 for "kvm" and "kvm:LABEL", 0 for "qemu" and "qemu:LABEL". */
-static int lv_is_kvm(const char *name)
+/* 1 for the kvm kind, 0 for qemu (a study's platform may be named
+ * anything; its kind is separate). */
+static int lv_is_kvm(const struct platform *p)
 {
-	return !strncmp(name, "kvm", 3) && (name[3] == '\0' || name[3] == ':');
+	return p->kind ? !strcmp(p->kind, "kvm") :
+	       !strncmp(p->name, "kvm", 3) && (p->name[3] == '\0' || p->name[3] == ':');
 }
 
 static int lv_stop(void)
@@ -294,10 +312,15 @@ static void lv_priv_free(struct lv_priv *v)
 	free(v->domname);
 	free(v->dir);
 	free(v->overlay);
+	free(v->disk);
+	free(v->cmdline);
+	cJSON_Delete(v->seen);
+	cJSON_Delete(v->verified);
 	free(v->seed);
 	free(v->console);
 	free(v->client_key);
 	free(v->pidfile);
+	free(v->owner);
 	free(v->xml);
 	free(v->host_pub);
 	free(v->base);
@@ -345,7 +368,7 @@ static void lv_remove(virConnectPtr conn, virStoragePoolPtr pool,
 	}
 	if (dir) {
 		static const char *const files[] = {
-			"overlay.qcow2", "seed.iso", "id_ed25519", "console.log",
+			"overlay.qcow2", "disk.raw", "seed.iso", "id_ed25519", "console.log",
 			"owner.pid", "user-data", "meta-data", "domain.xml", NULL
 		};
 		for (size_t i = 0; files[i]; i++) {
@@ -472,21 +495,20 @@ static void lv_console_sync(struct lv_priv *v, int force)
 	free(q);
 }
 
-/* The boot timeout: $VIRTBENCH_BOOT_TIMEOUT seconds when set (a slow
- * host: guests nested in an emulated one), else LV_BOOT_TIMEOUT. */
-static double lv_env_boot_timeout(void)
+/* LV_BOOT_TIMEOUT, or $VIRTBENCH_BOOT_TIMEOUT seconds: a TCG guest on a
+ * host shared by many boots several times slower. */
+static double lv_boot_timeout(void)
 {
 	const char *e = getenv("VIRTBENCH_BOOT_TIMEOUT");
 	double t;
 
-	if (e && *e && vb_parse_double(e, &t) == 0 && t > 0)
-		return t;
-	return LV_BOOT_TIMEOUT;
+	return e && vb_parse_double(e, &t) == 0 && t > 0 ? t : LV_BOOT_TIMEOUT;
 }
 
 /* How much slower than usual this host was declared to be (>= 1): the
- * "no kernel output yet" deadlines stretch with the boot timeout, or a
- * guest nested under TCG would be declared hung while merely slow. */
+ * "no kernel output yet" deadlines and the SSH attempts stretch with the
+ * boot timeout, or a guest nested under TCG would be declared hung while
+ * merely slow. */
 static double lv_slowness(double timeout)
 {
 	return timeout > LV_BOOT_TIMEOUT ? timeout / LV_BOOT_TIMEOUT : 1.0;
@@ -497,7 +519,7 @@ static int lv_wait_ssh(struct platform *p)
 {
 	struct lv_priv *v = p->priv;
 	double timeout = p->opts->boot_timeout > 0 ? p->opts->boot_timeout :
-			 lv_env_boot_timeout();
+			 lv_boot_timeout();
 	double console_deadline = (v->kvm ? KVM_CONSOLE_DEADLINE :
 				   TCG_CONSOLE_DEADLINE) * lv_slowness(timeout);
 	double t0 = vb_mono_time(), last_try = 0;
@@ -608,16 +630,250 @@ out:
 	return ret;
 }
 
-/* The value of "@KEY=" in the preparation output (owned, "" if absent). */
-static char *lv_fact(const char *out, const char *key)
-{
-	char *k = xasprintf("@%s=", key);
-	const char *a = strstr(out, k);
-	char *val = a ? xstrndup(a + strlen(k), strcspn(a + strlen(k), "\n")) :
-		    xstrdup("");
+/* ---- what the guest got: settings verified ------------------------------ */
 
-	free(k);
-	return val;
+/* Shell lines (KEY=VALUE, keys "seen_*") reporting what the guest sees of
+ * its root disk, CPUs, memory and CPU model; run with the tool versions. */
+#define LV_SEEN_SCRIPT \
+	"d=$(awk '$2==\"/\"{print $1; exit}' /proc/self/mounts); b=${d#/dev/}; " \
+	"echo \"seen_root=$d\"; " \
+	"echo \"seen_sysfs=$(readlink -f /sys/class/block/$b 2>/dev/null)\"; " \
+	"echo \"seen_write_cache=$(cat /sys/class/block/$b/queue/write_cache 2>/dev/null)\"; " \
+	"echo \"seen_cpus=$(nproc)\"; " \
+	"echo \"seen_mem_kib=$(awk '/^MemTotal:/{print $2}' /proc/meminfo)\"; " \
+	"echo \"seen_cpu_model=$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo)\""
+
+static const char *lv_jstr(const cJSON *o, const char *key)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(e) ? e->valuestring : NULL;
+}
+
+/* The bus of a block device from its sysfs path in the guest: virtio-blk
+ * devices hang off a virtio device; virtio-scsi ones off a SCSI host
+ * under a virtio device; SATA ones off an ata port. NULL: unknown. */
+static const char *lv_bus_from_sysfs(const char *path)
+{
+	if (!path)
+		return NULL;
+	if (strstr(path, "/ata"))
+		return "sata";
+	if (strstr(path, "/virtio") && strstr(path, "/host"))
+		return "scsi";
+	if (strstr(path, "/virtio"))
+		return "virtio";
+	return NULL;
+}
+
+/* QEMU's own command line (local libvirtd only), NUL-separated args as
+ * a list, or NULL. */
+static char **lv_qemu_argv(const struct lv_priv *v)
+{
+	struct sb pid = SB_INIT, cmd = SB_INIT;
+	char *pidf = xasprintf("/run/libvirt/qemu/%s.pid", v->domname), *path;
+	char **argv = NULL;
+	size_t n = 0;
+
+	if (sb_read_file(&pid, pidf) == 0 && pid.len) {
+		path = xasprintf("/proc/%ld/cmdline", strtol(pid.buf, NULL, 10));
+		if (sb_read_file(&cmd, path) == 0 && cmd.len) {
+			for (size_t i = 0; i < cmd.len; i += strlen(cmd.buf + i) + 1) {
+				argv = xrealloc(argv, (n + 2) * sizeof(*argv));
+				argv[n++] = xstrdup(cmd.buf + i);
+			}
+			argv[n] = NULL;
+		}
+		free(path);
+	}
+	sb_release(&pid);
+	sb_release(&cmd);
+	free(pidf);
+	return argv;
+}
+
+/* The JSON argument after every "-opt" whose string field key equals
+ * value (first match; owned), or NULL. */
+static cJSON *lv_qemu_arg(char **argv, const char *opt, const char *key,
+			  const char *value)
+{
+	for (size_t i = 0; argv && argv[i] && argv[i + 1]; i++) {
+		cJSON *j, *f;
+
+		if (strcmp(argv[i], opt) || argv[i + 1][0] != '{')
+			continue;
+		j = cJSON_Parse(argv[i + 1]);
+		f = cJSON_GetObjectItemCaseSensitive(j, key);
+		if (cJSON_IsString(f) && !strcmp(f->valuestring, value))
+			return j;
+		cJSON_Delete(j);
+	}
+	return NULL;
+}
+
+static int lv_json_true(const cJSON *o, const char *key)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* What QEMU was told for the disk under test, from its command line:
+ * cache mode (from the file node's cache flags and the device's
+ * write-cache), aio, the format driver and the device model. */
+static void lv_qemu_disk(const struct lv_priv *v, cJSON *q)
+{
+	char **argv = lv_qemu_argv(v);
+	cJSON *file, *fmt = NULL, *dev = NULL, *c;
+	const char *node, *aio, *wc;
+	int direct, noflush, wc_on;
+
+	file = lv_qemu_arg(argv, "-blockdev", "filename", v->disk);
+	if (!file) {
+		cJSON_AddStringToObject(q, "error", argv ? "disk not found in "
+					"QEMU's command line" : "QEMU's command "
+					"line is not readable here");
+		goto out;
+	}
+	node = lv_jstr(file, "node-name");
+	fmt = node ? lv_qemu_arg(argv, "-blockdev", "file", node) : NULL;
+	node = fmt ? lv_jstr(fmt, "node-name") : NULL;
+	dev = node ? lv_qemu_arg(argv, "-device", "drive", node) : NULL;
+	c = cJSON_GetObjectItemCaseSensitive(file, "cache");
+	direct = lv_json_true(c, "direct");
+	noflush = lv_json_true(c, "no-flush");
+	wc = dev ? lv_jstr(dev, "write-cache") : NULL;
+	wc_on = !wc || strcmp(wc, "off");
+	cJSON_AddStringToObject(q, "disk_cache", noflush ? "unsafe" : direct ?
+				(wc_on ? "none" : "directsync") :
+				(wc_on ? "writeback" : "writethrough"));
+	aio = lv_jstr(file, "aio");
+	cJSON_AddStringToObject(q, "disk_io", aio ? aio : "threads");
+	if (fmt && lv_jstr(fmt, "driver"))
+		cJSON_AddStringToObject(q, "disk_format", lv_jstr(fmt, "driver"));
+	if (dev && lv_jstr(dev, "driver"))
+		cJSON_AddStringToObject(q, "device", lv_jstr(dev, "driver"));
+out:
+	/* The CPU model QEMU was given ("host" for host-passthrough; libvirt
+	 * expands host-model into a named model) and the NIC's backend. */
+	for (size_t i = 0; argv && argv[i] && argv[i + 1]; i++) {
+		if (!strcmp(argv[i], "-cpu")) {
+			char *m = xstrndup(argv[i + 1], strcspn(argv[i + 1], ","));
+
+			cJSON_AddStringToObject(q, "cpu", m);
+			free(m);
+		} else if (!strcmp(argv[i], "-netdev") && !lv_jstr(q, "netdev")) {
+			cJSON_AddStringToObject(q, "netdev",
+				!strncmp(argv[i + 1], "user,", 5) ? "user" :
+				strstr(argv[i + 1], "\"tap\"") ||
+				!strncmp(argv[i + 1], "tap,", 4) ? "tap" : "other");
+		}
+	}
+	cJSON_Delete(file);
+	cJSON_Delete(fmt);
+	cJSON_Delete(dev);
+	vb_strv_free(argv);
+}
+
+/* One entry of "verified": what was asked, what was observed and where,
+ * and whether they agree. A mismatch is warned: the run goes on, and
+ * the report reads the record. */
+static void lv_verify_one(struct platform *p, const char *key,
+			  const char *asked, const char *seen, const char *how)
+{
+	struct lv_priv *v = p->priv;
+	cJSON *e = cJSON_AddObjectToObject(v->verified, key);
+	int ok = asked && seen && !strcmp(asked, seen);
+
+	cJSON_AddStringToObject(e, "requested", asked ? asked : "");
+	if (seen)
+		cJSON_AddStringToObject(e, "observed", seen);
+	else
+		cJSON_AddNullToObject(e, "observed");
+	cJSON_AddStringToObject(e, "how", how);
+	cJSON_AddBoolToObject(e, "ok", ok);
+	if (!ok)
+		vb_warn("%s: %s is %s, asked for %s (%s)", p->name, key,
+			seen ? seen : "not observable", asked ? asked : "?", how);
+}
+
+/* Checks each disk, CPU and memory setting against QEMU's command line
+ * (local libvirtd) and the guest's own view. */
+static void lv_verify(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	cJSON *q = cJSON_CreateObject();
+	const char *sysfs = lv_jstr(v->seen, "seen_sysfs");
+	const char *wcache = lv_jstr(v->seen, "seen_write_cache");
+	char num[32];
+	long n = 0;
+
+	cJSON_Delete(v->verified);
+	v->verified = cJSON_CreateObject();
+	if (!v->ru.remote)
+		lv_qemu_disk(v, q);
+	lv_verify_one(p, "disk_cache", v->cache, lv_jstr(q, "disk_cache"),
+		      "QEMU's -blockdev cache flags and the device's write-cache");
+	/* The guest sees a volatile write cache except in the write-through
+	 * modes, where QEMU turns it off. */
+	if (wcache) {
+		int wt = !strcmp(v->cache, "writethrough") ||
+			 !strcmp(v->cache, "directsync");
+
+		lv_verify_one(p, "guest_write_cache", wt ? "write through" :
+			      "write back", wcache,
+			      "the guest's /sys/block/DEV/queue/write_cache");
+	}
+	lv_verify_one(p, "disk_io", v->io ? v->io : "threads",
+		      lv_jstr(q, "disk_io"), "QEMU's -blockdev aio");
+	lv_verify_one(p, "disk_format", v->format, lv_jstr(q, "disk_format"),
+		      "QEMU's format node driver");
+	lv_verify_one(p, "disk_bus", v->bus, lv_bus_from_sysfs(sysfs),
+		      "the guest's sysfs path of its root disk");
+	snprintf(num, sizeof(num), "%d", v->vcpus);
+	lv_verify_one(p, "vcpus", num, lv_jstr(v->seen, "seen_cpus"),
+		      "nproc in the guest");
+	/* MemTotal is below the configured size by what the firmware and
+	 * kernel keep: agree when within 15 %. */
+	if (lv_jstr(v->seen, "seen_mem_kib"))
+		vb_parse_long(lv_jstr(v->seen, "seen_mem_kib"), &n);
+	{
+		char mem[32], seen[32];
+
+		snprintf(mem, sizeof(mem), "%d", v->memory_mib);
+		snprintf(seen, sizeof(seen), "%d", n / 1024 <= v->memory_mib &&
+			 n / 1024 >= v->memory_mib * 85 / 100 ? v->memory_mib :
+			 (int)(n / 1024));
+		lv_verify_one(p, "memory", mem, n ? seen : NULL,
+			      "MemTotal in the guest, within 15 %");
+	}
+	if (lv_jstr(q, "cpu")) {
+		const char *c = lv_jstr(q, "cpu");
+		/* host-model is expanded by libvirt into the closest named
+		 * model: anything but "host" is that. */
+		const char *seen = !strcmp(c, "host") ? "host-passthrough" :
+				   !strcmp(v->cpu_mode, "host-model") ? "host-model" : c;
+
+		lv_verify_one(p, "cpu_mode", v->cpu_mode, seen, "QEMU's -cpu");
+	}
+	if (lv_jstr(q, "netdev")) {
+		const char *nd = lv_jstr(q, "netdev");
+
+		lv_verify_one(p, "network", v->net, !strcmp(nd, "user") ? "user" :
+			      !strcmp(nd, "tap") && !strncmp(v->net, "libvirt:", 8) ?
+			      v->net : nd, "QEMU's -netdev (user: slirp; a libvirt "
+			      "network: tap)");
+	}
+	if (cJSON_GetObjectItemCaseSensitive(q, "device"))
+		cJSON_AddStringToObject(v->verified, "qemu_device",
+					lv_jstr(q, "device"));
+	if (lv_jstr(v->seen, "seen_cpu_model"))
+		cJSON_AddStringToObject(v->verified, "guest_cpu_model",
+					lv_jstr(v->seen, "seen_cpu_model"));
+	if (sysfs)
+		cJSON_AddStringToObject(v->verified, "guest_disk_sysfs", sysfs);
+	if (lv_jstr(q, "error"))
+		cJSON_AddStringToObject(v->verified, "qemu_note",
+					lv_jstr(q, "error"));
+	cJSON_Delete(q);
 }
 
 const char *platform_libvirt_accelerator(const char *flag, const char *detected,
@@ -636,32 +892,34 @@ const char *platform_libvirt_accelerator(const char *flag, const char *detected,
 	return "unknown";
 }
 
-/* Records the accelerator from what the guest's kernel reported, never
- * from the domain XML. A result other than the domain type asked for is
- * warned about: the numbers would not be what the platform's name says. */
-static void lv_accel_from_guest(struct platform *p, const char *out)
+/* Records the accelerator from what the guest's kernel reported (the
+ * seen_hypervisor_* and seen_clocksources lines), never from the domain
+ * XML. A result other than the domain type asked for is warned about:
+ * the numbers would not be what the platform's name says. */
+static void lv_accel_from_guest(struct platform *p)
 {
 	struct lv_priv *v = p->priv;
-	char *flag = lv_fact(out, "hypervisor_flag");
-	char *det = lv_fact(out, "hypervisor_detected");
-	char *cs = lv_fact(out, "clocksources");
-	const char *acc = platform_libvirt_accelerator(flag, det, cs);
+	const char *flag = lv_jstr(v->seen, "seen_hypervisor_flag");
+	const char *det = lv_jstr(v->seen, "seen_hypervisor_detected");
+	const char *cs = lv_jstr(v->seen, "seen_clocksources");
+	const char *acc;
 
+	flag = flag ? flag : "";
+	det = det ? det : "";
+	cs = cs ? cs : "";
+	acc = platform_libvirt_accelerator(flag, det, cs);
 	free(v->accel_measured);
 	free(v->accel_evidence);
 	v->accel_measured = xstrdup(acc);
 	v->accel_evidence = xasprintf("in the guest: cpuid hypervisor bit %s; "
 				      "kernel detected hypervisor: %s; "
-				      "clocksources: %s", flag,
+				      "clocksources: %s", *flag ? flag : "unknown",
 				      *det ? det : "none", *cs ? cs : "unknown");
 	if (strcmp(acc, v->kvm ? "kvm" : "tcg"))
 		vb_warn("%s: the guest reports accelerator %s, not %s (%s)",
 			p->name, acc, v->kvm ? "kvm" : "tcg", v->accel_evidence);
 	else
 		vb_debug("%s: accelerator %s (%s)", p->name, acc, v->accel_evidence);
-	free(flag);
-	free(det);
-	free(cs);
 }
 
 /* Prepares the guest's work directory and records the tool versions
@@ -686,22 +944,26 @@ static int lv_prepare_guest(struct platform *p)
 		"echo \"sysbench=$(v sysbench --version)\"; "
 		"echo \"iperf3=$(v iperf3 --version)\"; "
 		"echo \"fio=$(v fio --version)\"; "
-		"echo \"kernel=$(uname -r)\"; "
+		"echo \"kernel=$(uname -r)\"; " LV_SEEN_SCRIPT "; "
 		/* What the guest's own kernel found (lv_accel_from_guest). */
-		"echo \"@hypervisor_flag=$(grep -qw hypervisor /proc/cpuinfo && "
+		"echo \"seen_hypervisor_flag=$(grep -qw hypervisor /proc/cpuinfo && "
 		"echo yes || echo no)\"; "
-		"echo \"@hypervisor_detected=$(dmesg 2>/dev/null | sed -n "
+		"echo \"seen_hypervisor_detected=$(dmesg 2>/dev/null | sed -n "
 		"'s/.*Hypervisor detected: *//p' | head -n 1)\"; "
-		"echo \"@clocksources=$(cat /sys/devices/system/clocksource/"
+		"echo \"seen_clocksources=$(cat /sys/devices/system/clocksource/"
 		"clocksource0/available_clocksource 2>/dev/null)\"");
-	if (lv_guest_exec(p, cmd.buf, v->own_image ? 60 : 900, &r) < 0)
+	/* A guest that has just answered SSH on a loaded host may still be
+	 * starting services: give the first command time. */
+	if (lv_guest_exec(p, cmd.buf, v->own_image ? 300 : 900, &r) < 0)
 		goto out;
 	if (r.exit_status != 0) {
 		vb_error("%s: cannot prepare %s in the guest: %s", p->name,
-			 LV_GUEST_WORKDIR, r.err);
+			 LV_GUEST_WORKDIR, r.timed_out ? "timed out" : *r.err ?
+			 r.err : "exit status not 0");
 		goto out;
 	}
 	v->tools = cJSON_CreateObject();
+	v->seen = cJSON_CreateObject();
 	lines = vb_split(r.out, '\n');
 	for (size_t i = 0; lines[i]; i++) {
 		char *eq = strchr(lines[i], '=');
@@ -709,11 +971,10 @@ static int lv_prepare_guest(struct platform *p)
 		if (!eq)
 			continue;
 		*eq = '\0';
-		if (lines[i][0] == '@')
-			continue;
-		cJSON_AddStringToObject(v->tools, lines[i], eq + 1);
+		cJSON_AddStringToObject(strncmp(lines[i], "seen_", 5) ? v->tools :
+					v->seen, lines[i], eq + 1);
 	}
-	lv_accel_from_guest(p, r.out);
+	lv_accel_from_guest(p);
 	ret = 0;
 out:
 	vb_strv_free(lines);
@@ -856,54 +1117,61 @@ static void lv_remote_iperf(struct platform *p)
 	free(bind);
 }
 
-static int lv_start_with(struct platform *p,
-			 const struct platform_libvirt_guest *g);
-
-static int lv_start(struct platform *p)
-{
-	return lv_start_with(p, NULL);
-}
-
-int platform_libvirt_start_guest(struct platform *p,
-				 const struct platform_libvirt_guest *g)
-{
-	return lv_start_with(p, g);
-}
-
-static int lv_start_with(struct platform *p,
-			 const struct platform_libvirt_guest *g)
+/* Settings the guest is started with, from the options: URI, vCPUs,
+ * memory, network mode, CPU model. Negative when one is invalid. */
+static int lv_settings(struct platform *p)
 {
 	const struct platform_opts *o = p->opts;
-	struct lv_priv *v = xcalloc(1, sizeof(*v));
-	struct image_info im = { 0 };
-	char *why = NULL, *cpriv = NULL, *cpub = NULL, *hpriv = NULL;
-	char uuid8[9], buf[37];
-	char *state_dir = NULL;
-	int ret = -1;
+	struct lv_priv *v = p->priv;
+	const char *e;
 
-	p->priv = v;
-	v->t_start = vb_mono_time();
-	v->boot_seconds = -1;
-	v->kvm = lv_is_kvm(p->name);
+	v->kvm = lv_is_kvm(p);
 	v->uri = xstrdup(o->connect_uri ? o->connect_uri : LV_DEFAULT_URI);
 	if (lvr_uri_parse(v->uri, &v->ru) < 0)
-		goto out;
+		return -1;
 	v->vcpus = o->vcpus > 0 ? o->vcpus : 2;
 	v->memory_mib = o->memory_mib > 0 ? o->memory_mib : 2048;
+	/* This instance's own settings (validated by platform_settings_set)
+	 * win over the shared options. */
+	if ((e = platform_setting(p, "vcpus")))
+		v->vcpus = atoi(e);
+	if ((e = platform_setting(p, "memory")))
+		v->memory_mib = atoi(e);
+	v->cache = platform_setting(p, "disk_cache");
+	if (!v->cache)
+		v->cache = o->disk_cache ? o->disk_cache : "none";
+	v->bus = platform_setting(p, "disk_bus");
+	if (!v->bus)
+		v->bus = "virtio";
+	v->io = platform_setting(p, "disk_io");
+	v->format = platform_setting(p, "disk_format");
+	if (!v->format)
+		v->format = "qcow2";
+	if (v->io && !strcmp(v->io, "native") && strcmp(v->cache, "none") &&
+	    strcmp(v->cache, "directsync"))
+		return vb_error("%s: disk_io native needs disk_cache none or "
+				"directsync, not %s", p->name, v->cache);
+	if (v->ru.remote && !strcmp(v->format, "raw"))
+		return vb_error("%s: disk_format raw is not available with a "
+				"remote libvirt host (its disk is a qcow2 volume "
+				"on the base)", p->name);
+	v->cmdline = xasprintf(LV_CMDLINE "%s%s", lvxml_disk_dev(v->bus),
+			       strcmp(lvxml_disk_dev(v->bus), "vda") ?
+			       LV_CMDLINE_NOT_VDA : "");
 	/* --network is shared by all platforms: docker's modes (host, none,
 	 * bridge) mean nothing here and leave the guest on its default, a
 	 * libvirt network; "user" is loopback-only user-mode networking. */
-	if (!o->network || !strcmp(o->network, "default") ||
+	if ((e = platform_setting(p, "network")))
+		v->net = xstrdup(e);
+	else if (!o->network || !strcmp(o->network, "default") ||
 	    !strcmp(o->network, "host") || !strcmp(o->network, "none") ||
 	    !strcmp(o->network, "bridge"))
 		v->net = xstrdup(LV_DEFAULT_NET);
 	else
 		v->net = xstrdup(o->network);
-	if (strcmp(v->net, "user") && strncmp(v->net, "libvirt:", 8)) {
-		ret = vb_error("%s: network mode '%s' unknown (user, libvirt:NAME)",
-			       p->name, v->net);
-		goto out;
-	}
+	if (strcmp(v->net, "user") && strncmp(v->net, "libvirt:", 8))
+		return vb_error("%s: network mode '%s' unknown (user, libvirt:NAME)",
+				p->name, v->net);
 	/* TCG cannot pass the host CPU through; qemu64 is QEMU's own
 	 * baseline model, named explicitly so the record says what ran. */
 	v->cpu_mode = xstrdup(v->kvm ? "host-passthrough" : "qemu64");
@@ -913,79 +1181,101 @@ static int lv_start_with(struct platform *p,
 		free(v->cpu_mode);
 		v->cpu_mode = xstrdup(getenv("VIRTBENCH_KVM_CPU"));
 	}
-	if (g && g->cpu_mode) {
+	if ((e = platform_setting(p, "cpu_mode"))) {
 		free(v->cpu_mode);
-		v->cpu_mode = xstrdup(g->cpu_mode);
+		v->cpu_mode = xstrdup(e);
 	}
+	if (v->guest && v->guest->cpu_mode) {
+		free(v->cpu_mode);
+		v->cpu_mode = xstrdup(v->guest->cpu_mode);
+	}
+	return 0;
+}
 
-	if (v->kvm && !v->ru.remote && access("/dev/kvm", R_OK | W_OK) < 0) {
-		ret = lv_unavailable(p, xasprintf("/dev/kvm %s: enable VT-x/AMD-V "
-			"in the firmware and load kvm_intel or kvm_amd (or use "
-			"the qemu platform, TCG)", errno == ENOENT ? "does not exist" :
-			"is not accessible"));
-		goto out;
-	}
-	if (g && g->image) {
+/* The base image: --image, or the offline image virtbench built (with
+ * its kernel and initrd). Negative, and unavailable when not built. */
+static int lv_find_base(struct platform *p)
+{
+	const struct platform_opts *o = p->opts;
+	struct lv_priv *v = p->priv;
+	struct image_info im = { 0 };
+	char sha[65];
+	int r;
+
+	if (v->guest && v->guest->image) {
 		v->own_image = 1;
-		v->base = xstrdup(g->image->disk);
-		v->kernel = xstrdup(g->image->kernel);
-		v->initrd = xstrdup(g->image->initrd);
-		v->image_sha = xstrdup(g->image->disk_sha256);
-	} else if (o->image) {
-		char sha[65];
-
+		v->base = xstrdup(v->guest->image->disk);
+		v->kernel = xstrdup(v->guest->image->kernel);
+		v->initrd = xstrdup(v->guest->image->initrd);
+		v->image_sha = xstrdup(v->guest->image->disk_sha256);
+		return 0;
+	}
+	if (o->image) {
 		v->base = xstrdup(o->image);
-		if (vb_sha256_file(v->base, sha) < 0) {
-			ret = vb_error("%s: cannot read image %s: %s", p->name,
-				       v->base, strerror(errno));
-			goto out;
-		}
+		if (vb_sha256_file(v->base, sha) < 0)
+			return vb_error("%s: cannot read image %s: %s", p->name,
+					v->base, strerror(errno));
 		v->image_sha = xstrdup(sha);
-	} else {
-		int r = image_find(&im);
-
-		if (r < 0)
-			goto out;
-		if (r > 0) {
-			ret = lv_unavailable(p, xstrdup("guest image not built: run "
-				"'virtbench image build' (2-3 minutes, cached)"));
-			goto out;
-		}
-		v->own_image = 1;
-		v->base = xstrdup(im.disk);
-		v->kernel = xstrdup(im.kernel);
-		v->initrd = xstrdup(im.initrd);
-		v->image_sha = xstrdup(im.disk_sha256);
+		return 0;
 	}
-	if (!(v->conn = lv_connect(v->uri, &why))) {
-		ret = lv_unavailable(p, why);
-		why = NULL;
-		goto out;
+	if ((r = image_find(&im)) < 0)
+		return -1;
+	if (r > 0) {
+		image_info_clear(&im);
+		return lv_unavailable(p, xstrdup("guest image not built: run "
+			"'virtbench image build' (2-3 minutes, cached)"));
 	}
-	virConnectGetLibVersion(v->conn, &v->libvirt_version);
-	virConnectGetVersion(v->conn, &v->hv_version);
+	v->own_image = 1;
+	v->base = xstrdup(im.disk);
+	v->kernel = xstrdup(im.kernel);
+	v->initrd = xstrdup(im.initrd);
+	v->image_sha = xstrdup(im.disk_sha256);
+	image_info_clear(&im);
+	return 0;
+}
 
-	if (o->run_uuid && strlen(o->run_uuid) >= 8)
-		memcpy(uuid8, o->run_uuid, 8);
+/* "qemu:wb" -> virtbench-1234abcd-qemu-wb, a study's "qemu-wb" (kind
+ * qemu) -> virtbench-1234abcd-qemu-qemu-wb: one guest per platform name,
+ * and the name tells cleanup it is ours. Owned. */
+static char *lv_domain_name(const struct platform *p, int kvm)
+{
+	const char *run = p->opts->run_uuid, *colon = strchr(p->name, ':');
+	const char *tail = colon ? colon + 1 :
+			   strcmp(p->name, kvm ? "kvm" : "qemu") ? p->name : NULL;
+	char uuid8[9], buf[37];
+	struct sb n = SB_INIT;
+
+	if (run && strlen(run) >= 8)
+		memcpy(uuid8, run, 8);
 	else if (vb_uuid(buf) == 0)
 		memcpy(uuid8, buf, 8);
+	else
+		memset(uuid8, '0', 8);
 	uuid8[8] = '\0';
-	{
-		/* "qemu:wb" -> virtbench-1234abcd-qemu-wb: one guest per
-		 * platform name, and the name tells cleanup it is ours. */
-		const char *label = strchr(p->name, ':');
-		struct sb n = SB_INIT;
-
-		sb_addf(&n, "virtbench-%s-%s", uuid8, v->kvm ? "kvm" : "qemu");
-		if (label && label[1]) {
-			sb_addc(&n, '-');
-			for (label++; *label; label++)
-				sb_addc(&n, strchr("abcdefghijklmnopqrstuvwxyz"
-					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
-					*label) ? *label : '-');
-		}
-		v->domname = sb_detach(&n);
+	sb_addf(&n, "virtbench-%s-%s", uuid8, kvm ? "kvm" : "qemu");
+	if (tail && *tail) {
+		sb_addc(&n, '-');
+		for (; *tail; tail++)
+			sb_addc(&n, strchr("abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
+				*tail) ? *tail : '-');
 	}
+	/* one guest per instance (collect --instances) */
+	if (p->instance > 1)
+		sb_addf(&n, "-i%d", p->instance);
+	return sb_detach(&n);
+}
+
+/* The guest's directory under the run's state directory (or a run
+ * directory of our own), with the paths of its files and our pid. */
+static int lv_make_dirs(struct platform *p)
+{
+	const struct platform_opts *o = p->opts;
+	struct lv_priv *v = p->priv;
+	char *state_dir;
+	struct stat st;
+	int ret = -1;
+
 	if (o->state_dir) {
 		state_dir = xstrdup(o->state_dir);
 	} else {
@@ -994,7 +1284,7 @@ static int lv_start_with(struct platform *p,
 		char *b = platform_state_base(NULL);
 
 		state_dir = xasprintf("%s/virtbench-%s", b, o->run_uuid ?
-				      o->run_uuid : uuid8);
+				      o->run_uuid : v->domname + 10);
 		v->own_run_dir = xstrdup(state_dir);
 		free(b);
 	}
@@ -1002,12 +1292,10 @@ static int lv_start_with(struct platform *p,
 		/* Like the collector's run directories: a live owner keeps
 		 * "virtbench cleanup" away from it. */
 		char *f = xasprintf("%s/collector.pid", v->own_run_dir);
-		char *pid = xasprintf("%ld\n", (long)getpid());
 
 		if (vb_mkdir_p(v->own_run_dir, 0711) == 0)
-			vb_write_file_atomic(f, pid, strlen(pid), 0644);
+			owner_write_file(f, 0644);
 		free(f);
-		free(pid);
 	}
 	v->dir = xasprintf("%s/%s", state_dir, v->domname);
 	/* A resumed run reuses the name: remove what an earlier attempt of
@@ -1016,27 +1304,59 @@ static int lv_start_with(struct platform *p,
 	if (vb_mkdir_p(v->dir, 0711) < 0 || chmod(v->dir, 0711) < 0)
 		goto out;
 	/* The run's directory is ours (made 0700): let QEMU traverse it. */
-	{
-		struct stat st;
-
-		if (stat(state_dir, &st) == 0)
-			chmod(state_dir, (st.st_mode & 07777) | S_IXOTH);
-	}
+	if (stat(state_dir, &st) == 0)
+		chmod(state_dir, (st.st_mode & 07777) | S_IXOTH);
 	v->overlay = xasprintf("%s/overlay.qcow2", v->dir);
+	v->disk = !strcmp(v->format, "raw") ? xasprintf("%s/disk.raw", v->dir) :
+		  xstrdup(v->overlay);
 	v->seed = xasprintf("%s/seed.iso", v->dir);
 	v->console = xasprintf("%s/console.log", v->dir);
 	v->client_key = xasprintf("%s/id_ed25519", v->dir);
 	v->pidfile = xasprintf("%s/owner.pid", v->dir);
-	{
-		char *pid = xasprintf("%ld\n", (long)getpid());
-
-		vb_write_file_atomic(v->pidfile, pid, strlen(pid), 0644);
-		free(pid);
-	}
+	owner_write_file(v->pidfile, 0644);
+	free(v->owner);
+	v->owner = owner_self();
 	if (!v->ru.remote &&
-	    (lv_make_searchable(v->overlay) < 0 || lv_make_searchable(v->base) < 0 ||
+	    (lv_make_searchable(v->disk) < 0 || lv_make_searchable(v->base) < 0 ||
 	     (v->kernel && lv_make_searchable(v->kernel) < 0)))
 		goto out;
+	ret = 0;
+out:
+	free(state_dir);
+	return ret;
+}
+
+/* The guest's disk here: a qcow2 overlay on the base (milliseconds), or
+ * with disk_format raw a full raw copy of it (sparse, seconds), then
+ * grown to LV_DISK_SIZE. */
+static int lv_make_disk(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	/* qemu-img reads the backing format from the base's magic. */
+	char *overlay[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F",
+			    (char *)lv_image_format(v->base), "-b", v->base,
+			    v->disk, LV_DISK_SIZE, NULL };
+	char *copy[] = { "qemu-img", "convert", "-q", "-O", "raw", v->base,
+			 v->disk, NULL };
+	char *grow[] = { "qemu-img", "resize", "-q", "-f", "raw", v->disk,
+			 LV_DISK_SIZE, NULL };
+	int raw = !strcmp(v->format, "raw");
+
+	if (image_run(raw ? copy : overlay, NULL, NULL) < 0 ||
+	    (raw && image_run(grow, NULL, NULL) < 0))
+		return vb_error("%s: cannot create the %s disk %s from %s", p->name,
+				raw ? "raw" : "overlay", v->disk, v->base);
+	chmod(v->disk, 0600);
+	return 0;
+}
+
+/* The guest's files: keys, the seed, the disk (here or as volumes on a
+ * remote libvirt host) and an empty console log. */
+static int lv_make_files(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+	char *cpriv = NULL, *cpub = NULL, *hpriv = NULL;
+	int fd, ret = -1;
 
 	/* Keys: the client's (file, 0600) and the guest's host key, which
 	 * only travels in the seed (0600) and is verified on connect. */
@@ -1056,69 +1376,80 @@ static int lv_start_with(struct platform *p,
 	if (v->ru.remote) {
 		if (lv_remote_files(p) < 0)
 			goto out;
-	} else {
-		/* qemu-img reads the backing format from the base's magic. */
-		char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F",
-				 (char *)lv_image_format(v->base), "-b", v->base,
-				 v->overlay, LV_DISK_SIZE, NULL };
-		if (image_run(argv, NULL, NULL) < 0) {
-			vb_error("%s: cannot create overlay %s on %s", p->name,
-				 v->overlay, v->base);
-			goto out;
-		}
-		chmod(v->overlay, 0600);
+	} else if (lv_make_disk(p) < 0) {
+		goto out;
 	}
-	{
-		int fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0600);
-		if (fd >= 0)
-			close(fd);
-	}
-	if (!strncmp(v->net, "libvirt:", 8)) {
-		p->host_addr = lv_network_host_addr(v->conn, v->net + 8);
-		if (!p->host_addr) {
-			ret = lv_unavailable(p, xasprintf("libvirt network '%s' not "
-				"found, not active, or without an IPv4 address (start "
-				"it: virsh net-start %s; or use --network user for "
-				"user-mode networking on loopback)", v->net + 8,
-				v->net + 8));
-			goto out;
-		}
-	} else {
-		/* slirp maps 10.0.2.2 to the host's loopback. */
+	fd = open(v->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		close(fd);
+	ret = 0;
+out:
+	if (hpriv)
+		explicit_bzero(hpriv, strlen(hpriv));
+	if (cpriv)
+		explicit_bzero(cpriv, strlen(cpriv));
+	free(hpriv);
+	free(cpriv);
+	free(cpub);
+	return ret;
+}
+
+/* The host's address as the guest sees it: the libvirt network's, or
+ * 10.0.2.2, which slirp maps to the host's loopback. */
+static int lv_host_addr(struct platform *p)
+{
+	struct lv_priv *v = p->priv;
+
+	if (strncmp(v->net, "libvirt:", 8) != 0) {
 		p->host_addr = xstrdup("10.0.2.2");
+		return 0;
 	}
-	vb_info("%s: starting guest %s (%d vCPU, %d MiB, %s)", p->name,
-		v->domname, v->vcpus, v->memory_mib, v->kvm ? "KVM" : "TCG");
-	/* The forward's port is free here; on a remote host it may not be
-	 * free there, which QEMU reports at start: take another. */
+	p->host_addr = lv_network_host_addr(v->conn, v->net + 8);
+	if (!p->host_addr)
+		return lv_unavailable(p, xasprintf("libvirt network '%s' not "
+			"found, not active, or without an IPv4 address (start "
+			"it: virsh net-start %s; or use --network user for "
+			"user-mode networking on loopback)", v->net + 8,
+			v->net + 8));
+	return 0;
+}
+
+/* Builds the domain XML and creates the transient domain. The forward's
+ * port is free here; on a remote host it may not be free there, which
+ * QEMU reports at start: take another. */
+static int lv_create_domain(struct platform *p)
+{
+	const struct platform_opts *o = p->opts;
+	struct lv_priv *v = p->priv;
+	char u[VIR_UUID_STRING_BUFLEN];
+
 	for (int attempt = 1; ; attempt++) {
 		/* Remote: the same guest, with the volumes' paths there. */
 		int r = v->ru.remote;
 		struct lvxml_settings s = {
 			.name = v->domname, .run_uuid = o->run_uuid, .kvm = v->kvm,
 			.vcpus = v->vcpus, .memory_mib = v->memory_mib,
-			.cpu_mode = v->cpu_mode, .disk = r ? v->rp.disk : v->overlay,
-			.disk_cache = o->disk_cache ? o->disk_cache : "none",
+			.cpu_mode = v->cpu_mode, .disk = r ? v->rp.disk : v->disk,
+			.disk_cache = v->cache, .disk_bus = v->bus,
+			.disk_io = v->io, .disk_format = v->format,
 			.seed = r ? v->rp.seed : v->seed,
 			.kernel = r ? v->rp.kernel : v->kernel,
 			.initrd = r ? v->rp.initrd : v->initrd,
-			.cmdline = v->kernel ? LV_CMDLINE : NULL,
+			.cmdline = v->kernel ? v->cmdline : NULL,
 			.console_log = r ? v->rp.console : v->console,
 			.network = v->net, .owner_pid = (long)getpid(),
 			.dir = v->dir, .client = r ? vb_hostname() : NULL,
+			.owner = v->owner,
 		};
 		const char *e;
 
 		if (!strcmp(v->net, "user") &&
-		    (v->port = vb_free_loopback_port()) < 0) {
-			vb_error("%s: no free port on 127.0.0.1", p->name);
-			goto out;
-		}
+		    (v->port = vb_free_loopback_port()) < 0)
+			return vb_error("%s: no free port on 127.0.0.1", p->name);
 		s.ssh_port = v->port;
 		free(v->xml);
 		if (!(v->xml = lvxml_domain(&s)))
-			goto out;
+			return -1;
 		if ((v->dom = virDomainCreateXML(v->conn, v->xml, 0)))
 			break;
 		e = lv_err();
@@ -1128,21 +1459,64 @@ static int lv_start_with(struct platform *p,
 			continue;
 		}
 		if (v->kvm)
-			ret = lv_unavailable(p, xasprintf("guest failed to start: %s "
-				"(hardware virtualization does not work on this "
-				"host; the qemu platform uses TCG instead)", e));
-		else
-			ret = lv_unavailable(p, xasprintf("guest failed to start: %s",
-							  e));
+			return lv_unavailable(p, xasprintf("guest failed to start: "
+				"%s (hardware virtualization does not work on "
+				"this host; the qemu platform uses TCG instead)", e));
+		return lv_unavailable(p, xasprintf("guest failed to start: %s", e));
+	}
+	if (virDomainGetUUIDString(v->dom, u) == 0)
+		p->instance_id = xstrdup(u);
+	return 0;
+}
+
+static int lv_start_with(struct platform *p,
+			 const struct platform_libvirt_guest *g);
+
+static int lv_start(struct platform *p)
+{
+	return lv_start_with(p, NULL);
+}
+
+int platform_libvirt_start_guest(struct platform *p,
+				 const struct platform_libvirt_guest *g)
+{
+	return lv_start_with(p, g);
+}
+
+static int lv_start_with(struct platform *p,
+			 const struct platform_libvirt_guest *g)
+{
+	struct lv_priv *v = xcalloc(1, sizeof(*v));
+	char *why = NULL;
+	int ret = -1;
+
+	p->priv = v;
+	v->guest = g;
+	v->t_start = vb_mono_time();
+	v->boot_seconds = -1;
+	if (lv_settings(p) < 0)
+		goto out;
+	if (v->kvm && !v->ru.remote && access("/dev/kvm", R_OK | W_OK) < 0) {
+		lv_unavailable(p, xasprintf("/dev/kvm %s: enable VT-x/AMD-V "
+			"in the firmware and load kvm_intel or kvm_amd (or use "
+			"the qemu platform, TCG)", errno == ENOENT ? "does not exist" :
+			"is not accessible"));
 		goto out;
 	}
-	{
-		char u[VIR_UUID_STRING_BUFLEN];
-
-		if (virDomainGetUUIDString(v->dom, u) == 0)
-			p->instance_id = xstrdup(u);
+	if (lv_find_base(p) < 0)
+		goto out;
+	if (!(v->conn = lv_connect(v->uri, &why))) {
+		lv_unavailable(p, why);
+		goto out;
 	}
-	if (lv_wait_ssh(p) < 0)
+	virConnectGetLibVersion(v->conn, &v->libvirt_version);
+	virConnectGetVersion(v->conn, &v->hv_version);
+	v->domname = lv_domain_name(p, v->kvm);
+	if (lv_make_dirs(p) < 0 || lv_make_files(p) < 0 || lv_host_addr(p) < 0)
+		goto out;
+	vb_info("%s: starting guest %s (%d vCPU, %d MiB, %s)", p->name,
+		v->domname, v->vcpus, v->memory_mib, v->kvm ? "KVM" : "TCG");
+	if (lv_create_domain(p) < 0 || lv_wait_ssh(p) < 0)
 		goto out;
 	if (v->ru.remote)
 		lv_remote_iperf(p);
@@ -1150,20 +1524,11 @@ static int lv_start_with(struct platform *p,
 	p->workdir = xstrdup(LV_GUEST_WORKDIR);
 	if (lv_prepare_guest(p) < 0)
 		goto out;
+	lv_verify(p);
 	ret = 0;
 out:
 	if (ret < 0)
 		lv_teardown(p);
-	image_info_clear(&im);
-	if (hpriv)
-		explicit_bzero(hpriv, strlen(hpriv));
-	if (cpriv)
-		explicit_bzero(cpriv, strlen(cpriv));
-	free(hpriv);
-	free(cpriv);
-	free(cpub);
-	free(why);
-	free(state_dir);
 	return ret;
 }
 
@@ -1278,7 +1643,7 @@ static int lv_describe(struct platform *p, cJSON *obj)
 {
 	struct lv_priv *v = p->priv;
 	const struct platform_opts *o = p->opts;
-	int kvm = lv_is_kvm(p->name);
+	int kvm = lv_is_kvm(p);
 
 	cJSON_AddStringToObject(obj, "kind", kvm ? "kvm" : "qemu");
 	/* As measured inside the guest once it ran; until then (a start
@@ -1291,14 +1656,28 @@ static int lv_describe(struct platform *p, cJSON *obj)
 	if (v && v->accel_evidence)
 		cJSON_AddStringToObject(obj, "accelerator_evidence",
 					v->accel_evidence);
-	cJSON_AddNumberToObject(obj, "vcpus", o->vcpus > 0 ? o->vcpus : 2);
-	cJSON_AddNumberToObject(obj, "memory_mib",
-				o->memory_mib > 0 ? o->memory_mib : 2048);
-	cJSON_AddStringToObject(obj, "cpu_model", v && v->cpu_mode ? v->cpu_mode :
-				kvm ? "host-passthrough" : "qemu64");
-	cJSON_AddStringToObject(obj, "disk_bus", "virtio");
-	cJSON_AddStringToObject(obj, "disk_cache", o->disk_cache ? o->disk_cache : "none");
-	cJSON_AddStringToObject(obj, "disk_format", "qcow2 overlay");
+	cJSON_AddItemToObject(obj, "settings", platform_settings_json(p->settings));
+	if (!v || !v->cache) {
+		/* Not started: the options, as start() would read them. */
+		cJSON_AddNumberToObject(obj, "vcpus", o->vcpus > 0 ? o->vcpus : 2);
+		cJSON_AddNumberToObject(obj, "memory_mib",
+					o->memory_mib > 0 ? o->memory_mib : 2048);
+		cJSON_AddStringToObject(obj, "cpu_model", kvm ? "host-passthrough" :
+					"qemu64");
+		cJSON_AddStringToObject(obj, "disk_bus", "virtio");
+		cJSON_AddStringToObject(obj, "disk_cache", o->disk_cache ?
+					o->disk_cache : "none");
+		cJSON_AddStringToObject(obj, "disk_format", "qcow2 overlay");
+	} else {
+		cJSON_AddNumberToObject(obj, "vcpus", v->vcpus);
+		cJSON_AddNumberToObject(obj, "memory_mib", v->memory_mib);
+		cJSON_AddStringToObject(obj, "cpu_model", v->cpu_mode);
+		cJSON_AddStringToObject(obj, "disk_bus", v->bus);
+		cJSON_AddStringToObject(obj, "disk_cache", v->cache);
+		cJSON_AddStringToObject(obj, "disk_io", v->io ? v->io : "threads");
+		cJSON_AddStringToObject(obj, "disk_format", !strcmp(v->format, "raw") ?
+					"raw copy" : "qcow2 overlay");
+	}
 	cJSON_AddStringToObject(obj, "connect_uri",
 				o->connect_uri ? o->connect_uri : LV_DEFAULT_URI);
 	if (!v)
@@ -1315,7 +1694,7 @@ static int lv_describe(struct platform *p, cJSON *obj)
 	cJSON_AddStringToObject(obj, "image_sha256", v->image_sha);
 	if (v->kernel) {
 		cJSON_AddStringToObject(obj, "boot", "direct kernel");
-		cJSON_AddStringToObject(obj, "kernel_cmdline", LV_CMDLINE);
+		cJSON_AddStringToObject(obj, "kernel_cmdline", v->cmdline);
 	} else {
 		cJSON_AddStringToObject(obj, "boot", "disk");
 	}
@@ -1344,6 +1723,8 @@ static int lv_describe(struct platform *p, cJSON *obj)
 		cJSON_AddNumberToObject(obj, "boot_to_ssh_seconds", v->boot_seconds);
 	if (v->tools)
 		cJSON_AddItemReferenceToObject(obj, "tools", v->tools);
+	if (v->verified)
+		cJSON_AddItemReferenceToObject(obj, "verified", v->verified);
 	return 0;
 }
 
@@ -1391,7 +1772,7 @@ static int lv_kvm_runs(const char *kernel, char **why)
 	struct run_cmd q = RUN_CMD_INIT;
 	struct run_result r = { 0 };
 	int ret = -1;
-	double t0, limit = 8 * lv_slowness(lv_env_boot_timeout());
+	double t0, limit = 8 * lv_slowness(lv_boot_timeout());
 
 	if (!mkdtemp(tmpl)) {
 		*why = xasprintf("cannot make a temporary directory: %s",
@@ -1532,24 +1913,21 @@ int platform_libvirt_probe_kind(const char *kind, const struct platform_opts *o,
 	return ok;
 }
 
-static int lv_pid_is_virtbench(long pid);
+/* 1 if an owner record names a live process other than us (a run in
+ * progress, whose guest must not be removed) or another host's. */
+static int lv_owner_keeps(const char *rec)
+{
+	return owner_alive(rec) && !owner_is_self(rec);
+}
 
-/* 1 if the directory's owner.pid names a live virtbench process other
- * than us (a run in progress, whose guest must not be removed). */
+/* The same for a guest directory's owner.pid. */
 static int lv_owner_alive(const char *dir)
 {
-	char *f = xasprintf("%s/owner.pid", dir);
-	struct sb sb = SB_INIT;
-	long pid = 0;
-	int alive = 0;
+	char *f = xasprintf("%s/owner.pid", dir), *rec = owner_read_file(f);
+	int alive = lv_owner_keeps(rec);
 
-	if (sb_read_file(&sb, f) == 0) {
-		sb.buf[strcspn(sb.buf, "\n")] = '\0';
-		if (vb_parse_long(sb.buf, &pid) == 0)
-			alive = lv_pid_is_virtbench(pid);
-	}
 	free(f);
-	sb_release(&sb);
+	free(rec);
 	return alive;
 }
 
@@ -1567,41 +1945,26 @@ static char *lv_meta_attr(const char *m, const char *name)
 	return val;
 }
 
-/* The owner pid, guest directory and client host recorded in a domain's
- * metadata: the pid with *dir and *client (owned, may be NULL), or -1
- * when it has none. */
-static long lv_domain_owner(virDomainPtr d, char **dir, char **client)
+/* The owner recorded in a domain's metadata, with *dir and *client
+ * (owned, may be NULL): the owner record (owned); for domains of older
+ * versions, which have only a pid, that pid as a bare record; NULL when
+ * it has none. */
+static char *lv_domain_owner(virDomainPtr d, char **dir, char **client)
 {
 	char *m = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
 				       LVXML_META_NS, 0);
-	char *pids;
-	long pid = -1;
+	char *rec;
 
 	*dir = *client = NULL;
 	if (!m)
-		return -1;
-	if ((pids = lv_meta_attr(m, "pid")) && vb_parse_long(pids, &pid) < 0)
-		pid = -1;
+		return NULL;
+	rec = lv_meta_attr(m, "owner");
+	if (!rec)
+		rec = lv_meta_attr(m, "pid");
 	*dir = lv_meta_attr(m, "dir");
 	*client = lv_meta_attr(m, "client");
-	free(pids);
 	free(m);
-	return pid;
-}
-
-static int lv_pid_is_virtbench(long pid)
-{
-	char *comm;
-	struct sb c = SB_INIT;
-	int alive;
-
-	if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) < 0)
-		return 0;
-	comm = xasprintf("/proc/%ld/comm", pid);
-	alive = sb_read_file(&c, comm) == 0 && strstr(c.buf, "virtbench") != NULL;
-	free(comm);
-	sb_release(&c);
-	return alive;
+	return rec;
 }
 
 /* virtbench-XXXXXXXX-kvm or -qemu, optionally followed by -LABEL. */
@@ -1649,8 +2012,7 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 		n = virConnectListAllDomains(c, &doms, 0);
 		for (int i = 0; i < n; i++) {
 			const char *name = virDomainGetName(doms[i]);
-			char *dir = NULL, *client = NULL;
-			long owner = -1;
+			char *dir = NULL, *client = NULL, *owner;
 			int alive;
 
 			if (!name || !lv_is_ours(name)) {
@@ -1660,14 +2022,18 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 			/* The owner in the domain's metadata decides; guests
 			 * without it fall back to the state directory. */
 			owner = lv_domain_owner(doms[i], &dir, &client);
-			if (client && strcmp(client, vb_hostname())) {
+			if (owner_check(owner) == OWNER_ELSEWHERE ||
+			    (client && strcmp(client, vb_hostname()))) {
 				/* Another machine's run: its pid is not ours
 				 * to judge. */
-				vb_info("cleanup: leaving %s (started from %s)",
-					name, client);
+				struct owner ow;
+
+				vb_info("cleanup: leaving %s (started from %s)", name,
+					client ? client : owner_parse(owner, &ow) == 0 ?
+					ow.host : "another host");
 				alive = 1;
-			} else if (owner > 0) {
-				alive = lv_pid_is_virtbench(owner);
+			} else if (owner) {
+				alive = lv_owner_keeps(owner);
 			} else {
 				free(dir);
 				dir = lv_find_dir(base, name);
@@ -1680,6 +2046,7 @@ static int lv_cleanup(const struct platform_opts *o, int *removed)
 			}
 			free(dir);
 			free(client);
+			free(owner);
 			virDomainFree(doms[i]);
 		}
 		free(doms);

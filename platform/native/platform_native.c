@@ -26,6 +26,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/owner.h"
+#include "common/safe.h"
 #include "common/run.h"
 #include "common/util.h"
 
@@ -35,9 +37,11 @@ static int native_start(struct platform *p)
 		p->unavailable_reason = xstrdup("no state directory given");
 		return vb_error("platform %s: no state directory", p->name);
 	}
+	/* The name passed the name rule (platform_name_check), so the
+	 * workdir is a direct child of the run directory. */
 	free(p->workdir);
 	p->workdir = xasprintf("%s/%s", p->opts->state_dir, p->name);
-	if (vb_mkdir_p(p->workdir, 0700) < 0) {
+	if (vb_mkdir_private(p->workdir) < 0) {
 		p->unavailable_reason = xasprintf("cannot create %s", p->workdir);
 		return -1;
 	}
@@ -56,15 +60,26 @@ static int native_exec(struct platform *p, const char *cmd, double timeout,
 {
 	struct run_cmd c = RUN_CMD_INIT;
 	struct run_result rr;
+	char *env_run = NULL;
+	const char *env[2] = { NULL, NULL };
 	int ret;
 
 	exec_result_clear(r);
+	/* Every process of the run carries the run's UUID in its
+	 * environment, so a resume can find what a killed collector left
+	 * running (a descendant that left its process group). */
+	if (p->opts->run_uuid) {
+		env_run = xasprintf("VIRTBENCH_RUN=%s", p->opts->run_uuid);
+		env[0] = env_run;
+		c.env = env;
+	}
 	c.shell = cmd;
 	c.dir = p->workdir;
 	c.out = c.err = RUN_OUT_CAPTURE;
 	c.timeout = timeout;
 	c.stop = &collect_stop_requested;
 	ret = run_command(&c, &rr);
+	free(env_run);
 	r->out = rr.out ? rr.out : xstrdup("");
 	r->err = rr.err ? rr.err : xstrdup("");
 	if (ret < 0)
@@ -152,8 +167,9 @@ static int native_describe(struct platform *p, cJSON *obj)
 
 static void native_teardown(struct platform *p)
 {
-	if (p->workdir && p->started)
-		vb_rm_rf(p->workdir);
+	/* Only inside the run's own directory, whatever the name became. */
+	if (p->workdir && p->started && p->opts->state_dir)
+		vb_rm_rf_inside(p->workdir, p->opts->state_dir);
 	p->started = 0;
 }
 
@@ -197,7 +213,8 @@ static int native_probe(const char *kind, const struct platform_opts *o,
 }
 
 /* Removes run directories (virtbench-UUID) under the state base whose
- * collector is gone: the pid file names a process that no longer runs. */
+ * collector is gone: collector.pid names an owner (common/owner.h) that
+ * no longer runs, or there is none. */
 static int native_cleanup(const struct platform_opts *o, int *removed)
 {
 	char *base = platform_state_base(o->state_dir);
@@ -210,29 +227,38 @@ static int native_cleanup(const struct platform_opts *o, int *removed)
 		return 0;
 	}
 	while ((e = readdir(d))) {
-		char *dir, *pidfile;
-		struct sb sb = SB_INIT;
-		long pid = 0;
-		int alive = 0;
+		char *dir, *pidfile, *owner;
 
 		if (strncmp(e->d_name, "virtbench-", 10))
 			continue;
 		dir = xasprintf("%s/%s", base, e->d_name);
-		pidfile = xasprintf("%s/collector.pid", dir);
-		if (sb_read_file(&sb, pidfile) == 0) {
-			sb.buf[strcspn(sb.buf, "\n")] = '\0';
-			if (vb_parse_long(sb.buf, &pid) == 0 && pid > 0 &&
-			    (kill((pid_t)pid, 0) == 0 || errno == EPERM))
-				alive = 1;
+		{
+			struct stat st;
+
+			/* Not ours (a link, another user's): not touched. */
+			if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+			    st.st_uid != geteuid()) {
+				vb_warn("leaving %s alone: not a run directory of "
+					"this user", dir);
+				free(dir);
+				continue;
+			}
 		}
-		sb_release(&sb);
-		if (!alive) {
+		pidfile = xasprintf("%s/collector.pid", dir);
+		owner = owner_read_file(pidfile);
+		if (owner_check(owner) == OWNER_ELSEWHERE) {
+			vb_info("keeping %s: its collector runs on another host (%s)",
+				dir, owner);
+		} else if (!owner_alive(owner)) {
 			vb_info("removing %s", dir);
-			if (vb_rm_rf(dir) < 0)
+			/* A link or someone else's directory with this name
+			 * is refused, not followed. */
+			if (vb_rm_rf_inside(dir, dir) < 0)
 				ret = vb_error("cannot remove %s", dir);
 			else
 				(*removed)++;
 		}
+		free(owner);
 		free(pidfile);
 		free(dir);
 	}

@@ -145,7 +145,9 @@ static int sshp_start(struct platform *p)
 	int rc, ret = -1;
 
 	p->priv = v;
-	if (sshp_parse(p->name, v) < 0)
+	/* A study's platform may be named apart from its target. */
+	if (sshp_parse(p->settings && p->settings->address ?
+		       p->settings->address : p->name, v) < 0)
 		goto out;
 	{
 		struct vbssh_opts so = {

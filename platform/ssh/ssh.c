@@ -9,6 +9,10 @@
  * Exec: one channel per command, polled in short slices so that a deadline
  * and the collector's stop flag are honoured; the command also runs under
  * the remote timeout(1) so that it does not outlive a local timeout.
+ * Aborting a command kills its remote process group from a second
+ * channel: OpenSSH refuses "signal" channel requests in root sessions
+ * ("session signalling requires privilege separation"), so without that
+ * a stopped benchmark would run on until its timeout(1) fired.
  */
 #include "platform/ssh/ssh.h"
 #include "platform/platform.h"
@@ -217,6 +221,65 @@ static int vbssh_drain(ssh_channel ch, int is_stderr, struct sb *sb)
 	return n == SSH_ERROR ? -1 : 0;
 }
 
+/* The pid the command line printed first ("PID\n", see vbssh_exec), or
+ * 0 while it has not arrived. */
+static long vbssh_leading_pid(const struct sb *out)
+{
+	size_t n = 0;
+
+	while (n < out->len && n < 12 && out->buf[n] >= '0' && out->buf[n] <= '9')
+		n++;
+	if (n == 0 || n >= out->len || out->buf[n] != '\n')
+		return 0;
+	return strtol(out->buf, NULL, 10);
+}
+
+/*
+ * Kills the process group of the command running on ch: waits up to 10 s
+ * for its pid line (a command aborted at once may not have started yet on
+ * a loaded server; without its pid it cannot be found later), then
+ * runs "kill -KILL -- -PID" on a channel of its own. sshd makes every
+ * exec session a session and process group of its own (setsid), led by
+ * the shell that printed the pid, so the benchmark and its children die
+ * together; a descendant that left the group is not found.
+ */
+static void vbssh_kill_group(struct vbssh *s, ssh_channel ch, struct sb *out)
+{
+	double t0 = vb_mono_time();
+	ssh_channel k;
+	long pid;
+	char cmd[64];
+
+	while (!(pid = vbssh_leading_pid(out)) && vb_mono_time() - t0 < 10 &&
+	       !ssh_channel_is_eof(ch) &&
+	       ssh_channel_poll_timeout(ch, 100, 0) != SSH_ERROR)
+		vbssh_drain(ch, 0, out);
+	if (pid <= 1) {
+		/* Honoured by servers that allow it (not OpenSSH for root). */
+		ssh_channel_request_send_signal(ch, "KILL");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "kill -KILL -- -%ld 2>/dev/null", pid);
+	k = ssh_channel_new(s->session);
+	if (k && ssh_channel_open_session(k) == SSH_OK &&
+	    ssh_channel_request_exec(k, cmd) == SSH_OK) {
+		t0 = vb_mono_time();
+		while (!ssh_channel_is_eof(k) && !ssh_channel_is_closed(k) &&
+		       vb_mono_time() - t0 < 3 &&
+		       ssh_channel_poll_timeout(k, 100, 0) != SSH_ERROR) {
+			struct sb junk = SB_INIT;
+
+			vbssh_drain(k, 0, &junk);
+			vbssh_drain(k, 1, &junk);
+			sb_release(&junk);
+		}
+	}
+	if (k) {
+		ssh_channel_close(k);
+		ssh_channel_free(k);
+	}
+}
+
 int vbssh_exec(struct vbssh *s, const char *ctx, const char *cmd,
 	       double timeout, const volatile int *stop, struct exec_result *r)
 {
@@ -230,15 +293,19 @@ int vbssh_exec(struct vbssh *s, const char *ctx, const char *cmd,
 	r->exit_status = -1;
 	sb_init(&out);
 	sb_init(&err);
-	if (timeout > 0) {
-		/* The remote timeout(1) kills what a local deadline abandons;
-		 * it fires a little later so the local deadline decides. */
+	{
+		/* First the shell's pid, the process group to kill when the
+		 * command is aborted (stripped from the output); exec keeps
+		 * it. The remote timeout(1) kills what a local deadline
+		 * abandons if the connection is gone; it fires a little later
+		 * so the local deadline decides. */
 		char *q = shell_quote(cmd);
 
-		sb_addf(&full, "timeout -k 2 %.0f sh -c %s", timeout + 2, q);
+		sb_adds(&full, "echo $$; exec ");
+		if (timeout > 0)
+			sb_addf(&full, "timeout -k 2 %.0f ", timeout + 2);
+		sb_addf(&full, "sh -c %s", q);
 		free(q);
-	} else {
-		sb_adds(&full, cmd);
 	}
 	ch = ssh_channel_new(s->session);
 	if (!ch || ssh_channel_open_session(ch) != SSH_OK ||
@@ -266,7 +333,7 @@ int vbssh_exec(struct vbssh *s, const char *ctx, const char *cmd,
 		if ((timeout > 0 && vb_mono_time() - t0 > timeout) ||
 		    (stop && *stop)) {
 			r->timed_out = 1;
-			ssh_channel_request_send_signal(ch, "KILL");
+			vbssh_kill_group(s, ch, &out);
 			break;
 		}
 	}
@@ -283,6 +350,12 @@ out:
 		ssh_channel_free(ch);
 	}
 	r->duration = vb_mono_time() - t0;
+	if (vbssh_leading_pid(&out)) {
+		size_t skip = (size_t)(strchr(out.buf, '\n') - out.buf) + 1;
+
+		memmove(out.buf, out.buf + skip, out.len - skip + 1);
+		out.len -= skip;
+	}
 	r->out = sb_detach(&out);
 	if (fail) {
 		vb_error("%s: %s", ctx, fail);

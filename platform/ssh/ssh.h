@@ -45,11 +45,14 @@ int vbssh_connect(const struct vbssh_opts *o, struct vbssh **out, char **why);
 /* Closes and frees; accepts NULL. */
 void vbssh_close(struct vbssh *s);
 
-/* Runs cmd (a shell command line, already quoted) with a timeout in
- * seconds (0 = none). Returns 0 when the command ran (r holds its output,
- * exit status, and timed_out), negative on a transport failure (reported
- * with ctx, e.g. the platform name, and also left in r->err). *stop, when not NULL, is polled:
- * setting it aborts the command like a timeout. */
+/* Runs cmd (a shell command line, already quoted; run by sh -c) with a
+ * timeout in seconds (0 = none). Returns 0 when the command ran (r holds
+ * its output, exit status, and timed_out), negative on a transport
+ * failure (reported with ctx, e.g. the platform name, and also left in
+ * r->err). *stop, when not NULL, is polled: setting it aborts the command
+ * like a timeout. An aborted command's remote process group is killed
+ * before this returns; if the connection is lost instead, the remote
+ * timeout(1) ends it timeout + 2 s after its start. */
 int vbssh_exec(struct vbssh *s, const char *ctx, const char *cmd,
 	       double timeout, const volatile int *stop, struct exec_result *r);
 

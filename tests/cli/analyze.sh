@@ -95,6 +95,81 @@ for i, (k, v) in enumerate(order):
 EOF
 grep -qi 'nan' "$T/a.json" && fail "json contains nan"
 
+# Verdicts: family_size, simultaneous Fieller intervals recomputed with
+# scipy at 1 - 0.05/m and 1 - 0.10/m, the rule, reps_needed, --margin.
+cat >"$T/verdict.py" <<'EOF'
+import json, math, sys
+import numpy as np
+from scipy import stats
+doc = json.load(open(sys.argv[1]))
+margin = float(sys.argv[2])
+def col(path, i):
+    return np.array([float(l.split(",")[i]) for l in open(path)
+                     if l.strip() and not l.startswith("#")])
+def fieller(x, y, level):
+    mx, my, vx, vy = x.mean(), y.mean(), x.var(ddof=1), y.var(ddof=1)
+    nx, ny, r = len(x), len(y), x.mean() / y.mean()
+    df = max(1, (vx/nx + r*r*vy/ny)**2 /
+             (vx**2/(nx*nx*(nx-1)) + r**4*vy**2/(ny*ny*(ny-1))))
+    q = stats.t.ppf(1 - (1 - level) / 2, df)
+    ax, ay = vx / nx, vy / ny
+    A, B = q*q*ay - my*my, 2*mx*my
+    if A >= 0:
+        return None
+    d = math.sqrt(q*q*(ay*mx*mx + ax*my*my - q*q*ax*ay))
+    return sorted([B/(-2*A) - d/A, B/(-2*A) + d/A])
+assert doc["margin"] == margin
+vs = {(r["host"], r["platform"], r["benchmark"]): r["vs_baseline"]
+      for r in doc["results"] if "vs_baseline" in r}
+# the family: comparisons with >= 2 samples on each side (kvm x 4 on
+# hostA, not the one-sample platform, not fork/uplink without baseline)
+m = doc["family_size"]
+assert m == 4, m
+for k, v in vs.items():
+    for f in ("verdict", "margin", "ci95_simultaneous", "ci90_simultaneous",
+              "reps_needed"):
+        assert f in v, (k, f)
+    assert v["verdict"] in ("faster", "slower", "equivalent", "inconclusive")
+    assert v["margin"] == margin
+    s95, s90 = v["ci95_simultaneous"], v["ci90_simultaneous"]
+    if v["verdict"] == "equivalent":
+        assert 1 / (1 + margin) <= s90[0] and s90[1] <= 1 + margin, (k, v)
+    elif v["verdict"] == "faster":
+        assert s95[0] > 1, (k, v)
+    elif v["verdict"] == "slower":
+        assert s95[1] < 1, (k, v)
+    if v["verdict"] == "inconclusive":
+        assert v["reps_needed"] is None or v["reps_needed"] > 0, (k, v)
+    else:
+        assert v["reps_needed"] is None, (k, v)
+nat, kvm = col(sys.argv[3], 1), col(sys.argv[4], 1)
+v = vs[("hostA", "kvm", "cpu")]
+for key, level in (("ci95_simultaneous", 1 - 0.05 / m),
+                   ("ci90_simultaneous", 1 - 0.10 / m)):
+    want = fieller(kvm, nat, level)
+    for g, w in zip(v[key], want):
+        assert abs(g - w) < 1e-8 * abs(w), (key, v[key], want)
+# simultaneous intervals are wider than the unadjusted one
+assert v["ci95_simultaneous"][0] < v["ci95"][0] < v["ci95"][1] < \
+    v["ci95_simultaneous"][1]
+one = vs[("hostA", "one", "cpu")]
+assert one["verdict"] == "inconclusive" and one["reps_needed"] is None
+assert one["ci95_simultaneous"] is None and one["ci90_simultaneous"] is None
+print(v["verdict"])
+EOF
+$PY "$T/verdict.py" "$T/a.json" 0.02 "$T/native.csv" "$T/kvm.csv" >"$T/v" ||
+	fail "analyze verdict check"
+# kvm's cpu is 1.7 % below native (0.2 % CoV): its simultaneous 90 %
+# interval reaches below 1/1.02, so at 2 % it is slower, at 3 % equivalent
+[ "$(cat "$T/v")" = slower ] || fail "kvm cpu at 2 %: $(cat "$T/v")"
+expect_exit 0 vb analyze --format json --margin 3
+$PY "$T/verdict.py" "$T/out" 0.03 "$T/native.csv" "$T/kvm.csv" >"$T/v" ||
+	fail "analyze verdict check at 3 %"
+[ "$(cat "$T/v")" = equivalent ] || fail "kvm cpu at 3 %: $(cat "$T/v")"
+expect_exit 2 vb analyze --margin 0
+expect_exit 2 vb analyze --margin 2x
+expect_exit 2 vb compare --host a --host b --margin -1
+
 # Text: an aligned table with the speedup and its interval.
 expect_exit 0 vb analyze --host hostA
 expect_out_has "×"
@@ -172,6 +247,20 @@ assert abs(k["mean"] - kvm.mean()) < 1e-9 * kvm.mean()
 assert d["only_a"][-1]["n"] == 1
 ob = [(x["platform"], x["benchmark"]) for x in d["only_b"]]
 assert ob == [("docker", b) for b in ("cpu", "mem", "diskRand", "diskSeq")], ob
+# verdicts: the family is the 4 compared pairs
+assert d["family_size"] == 4 and d["margin"] == 0.02
+for x in d["results"]:
+    assert x["verdict"] in ("faster", "slower", "equivalent", "inconclusive")
+    assert "ci95_simultaneous" in x and "reps_needed" in x
+# cpu: B 1.5 % faster, its unadjusted interval excludes 1 but Holm's p
+# does not: the verdict says neither, and how many repetitions would tell
+c = r[("native", "cpu")]
+assert c["ratio_ci95"][0] > 1, c
+assert c["verdict"] == "inconclusive" and c["reps_needed"] > 0, c
+assert c["ci95_simultaneous"][0] < 1 < c["ci95_simultaneous"][1], c
+# mem: identical on both hosts, equivalent by the 90 % interval
+assert r[("native", "mem")]["verdict"] == "equivalent", r[("native", "mem")]
+assert r[("native", "mem")]["reps_needed"] is None
 EOF
 expect_exit 0 vb compare --host hostA --host hostB
 expect_out_has "only on A (hostA): kvm/cpu (n=7), kvm/mem (n=7), kvm/diskRand (n=7), kvm/diskSeq (n=7), kvm/fork (n=7), kvm/uplink (n=7), one/cpu (n=1), one/mem (n=1), one/diskRand (n=1), one/diskSeq (n=1)"

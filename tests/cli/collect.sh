@@ -88,7 +88,7 @@ grep -q "0 changed" "$T/out" || fail "second reparse changed something: $(cat "$
 # 4. the seed fixes the interleaved order; warm-up round first
 for i in 1 2; do
 	expect_exit 0 vb collect $C --profile quick --benchmarks cpu,fork,mem --reps 1 --seed 77
-	q "select b.name || s.repetition from sample s join benchmark b on b.id=s.benchmark_id join run r on r.id=s.run_id where r.uuid='$(cat "$T/out")' order by s.id" | tr '\n' ' ' >"$T/order$i"
+	q "select b.name || s.repetition from sample s join benchmark b on b.id=s.benchmark_id join run r on r.id=s.run_id where r.uuid='$(cat "$T/out")' order by s.output_id, s.id" | tr '\n' ' ' >"$T/order$i"
 done
 cmp -s "$T/order1" "$T/order2" || fail "same seed, different order: $(cat "$T/order1") / $(cat "$T/order2")"
 case "$(cat "$T/order1")" in *0\ *0\ *0\ *1\ *1\ *1\ ) ;; *) fail "not interleaved by rounds: $(cat "$T/order1")" ;; esac

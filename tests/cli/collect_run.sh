@@ -17,6 +17,7 @@ U=$(head -n 1 "$T/out")
 [ "$(q "select uuid || ' ' || status from run")" = "$U complete" ] || fail "run: $(cat "$T/out")"
 grep -q "native.*cpu.*events/s" "$T/out" || fail "run printed no analysis: $(cat "$T/out")"
 [ -s "$T/rep/report.md" ] || fail "run wrote no report"
+[ -s "$T/rep/report.html" ] || fail "run wrote no report.html"
 ls "$T/rep/figures" | grep -q '\.gp$' || fail "run wrote no figures"
 expect_exit 2 vb collect --out "$T/x"
 
@@ -27,14 +28,29 @@ for k in docker kvm ssh forkbench suites; do
 	grep -q "^$k" "$T/out" || grep -q "^kvm, qemu" "$T/out" || fail "doctor does not mention $k"
 done
 
-# cleanup: a dead collector's run directory goes, a live one stays
-mkdir -p "$T/st/virtbench-dead/native" "$T/st/virtbench-live" "$T/st/other"
+# cleanup (common/owner.c): a dead collector's run directory goes, a live
+# one stays; owner records are HOST:PID:START, so a live pid with another
+# start time (a reused pid) is dead, and another host's run is not judged
+# here; older versions' bare pids are still read
+mkdir -p "$T/st/virtbench-dead/native" "$T/st/virtbench-live" "$T/st/other" \
+	"$T/st/virtbench-reused" "$T/st/virtbench-elsewhere" "$T/st/virtbench-oldlive"
+start=$(cut -d' ' -f22 /proc/$$/stat)
+h=$(hostname)
 echo 2147483646 >"$T/st/virtbench-dead/collector.pid"
-echo $$ >"$T/st/virtbench-live/collector.pid"
+echo "$h:$$:$start" >"$T/st/virtbench-live/collector.pid"
+echo "$h:$$:$((start + 1))" >"$T/st/virtbench-reused/collector.pid"
+echo "elsewhere-$h:$$:$start" >"$T/st/virtbench-elsewhere/collector.pid"
+echo $$ >"$T/st/virtbench-oldlive/collector.pid"
 expect_exit 0 vb cleanup --state-dir "$T/st"
-grep -q '^native  *removed 1$' "$T/out" || fail "cleanup: $(cat "$T/out")"
+grep -q '^native  *removed 2$' "$T/out" || fail "cleanup: $(cat "$T/out")"
 [ ! -e "$T/st/virtbench-dead" ] || fail "dead run directory kept"
-[ -d "$T/st/virtbench-live" ] && [ -d "$T/st/other" ] || fail "cleanup removed too much"
+[ ! -e "$T/st/virtbench-reused" ] || fail "run directory of a reused pid kept"
+for d in live elsewhere oldlive; do
+	[ -d "$T/st/virtbench-$d" ] || fail "cleanup removed the $d run directory"
+done
+[ -d "$T/st/other" ] || fail "cleanup removed too much"
+grep -q "keeping $T/st/virtbench-elsewhere: its collector runs on another host" "$T/err" ||
+	fail "another host's run not named: $(cat "$T/err")"
 
 # --iperf-server: our own server is not started, the given one is used
 port=$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')

@@ -61,7 +61,7 @@ expect_exit 0 vb collect --resume "$U" --state-dir "$T"
 [ "$(q "select count(*) from sample where repetition = 0 and status = 'warmup'")" = 3 ] || fail "warm-ups"
 snapshot "$T/final"
 [ "$(comm -23 "$T/prev" "$T/final" | wc -l)" -eq 0 ] || fail "final resume altered stored samples"
-# the killed collectors' iperf3 servers died with them (PR_SET_PDEATHSIG)
+# the killed collectors' iperf3 servers died with them (common/run.c's guard)
 for f in "$T"/err.*; do
 	p=$(sed -n 's/^iperf3 server on .* (pid \([0-9]*\))$/\1/p' "$f")
 	[ -z "$p" ] || ! kill -0 "$p" 2>/dev/null ||

@@ -23,11 +23,15 @@ ok sysbench-fileio sysbench-fileio-rndrd.txt "300.23 MiB/s"
 ok sysbench-fileio sysbench-fileio-seqrd.txt "257.54 MiB/s"
 ok iperf3-json iperf3.json "22919.23565 Mbit/s"
 ok fio-json fio.json "74.4393425 MiB/s"
+ok fio-iops fio-randwrite-fsync.json "521.73913 IO/s"
+ok fio-json fio-seqwrite-direct.json "377.6223774 MiB/s"
+ok fio-iops fio-randrw.json "8523.738131 IO/s"
 ok forkbench forkbench.txt "10036.43 forks/s"
 
 refused sysbench-fileio sysbench-fileio-fatal.txt "FATAL: Cannot open file 'test_file.0'"
 refused iperf3-json iperf3-error.json "iperf3 error: unable to connect to server: Connection refused"
 refused fio-json fio-error.json "fio job bad failed with error 1"
+refused fio-iops fio-error.json "fio job bad failed with error 1"
 refused forkbench forkbench-fatal.txt "FATAL: fork"
 refused sysbench-memory sysbench-cpu.txt "this is sysbench-cpu output, not sysbench-memory"
 refused fio-json iperf3.json "this is iperf3-json output, not fio-json"
@@ -46,7 +50,7 @@ vb parse forkbench - <"$F/forkbench.txt" >"$T/out" || fail "parse from stdin fai
 
 # the list names every parser with a version
 expect_exit 0 vb parse --list
-for p in sysbench-cpu sysbench-memory sysbench-fileio iperf3-json fio-json forkbench; do
+for p in sysbench-cpu sysbench-memory sysbench-fileio iperf3-json fio-json fio-iops forkbench; do
 	grep -q "^$p  *v[0-9]" "$T/out" || fail "parse --list lacks $p"
 done
 

@@ -99,7 +99,7 @@ grep -q "render them with: cd $T/m/figures && for f in \*.gp; do gnuplot" "$T/er
 sqlite3 "$DB" "UPDATE platform SET name = 'ev''il\"<&; system(\"touch $T/pwned\") #' WHERE name = 'docker'"
 expect_exit 0 vb plot --out "$T/q"
 [ ! -e "$T/pwned" ] || fail "a platform name executed a command through gnuplot"
-grep -Fq "'ev''il\"<&; system(\"touch $T/pwned\") #'" "$T/q/figures/cpu-means.gp" ||
+grep -Fq "\"ev'il\\\"<&; system(\\\"touch $T/pwned\\\") #\"" "$T/q/figures/cpu-means.gp" ||
 	fail "platform name not quoted as a gnuplot string"
 ls "$T/q/figures/" | grep -v -q '^[A-Za-z0-9._-]*$' && fail "unsafe file name written"
 [ -s "$T/q/figures/cpu-means.png" ] || fail "figure with a quoted name did not render"

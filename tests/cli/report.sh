@@ -1,10 +1,13 @@
 # tests/cli/report.sh - `virtbench report` (report/) end to end on imported
-# classic CSVs: report.md and figures are written; every number in the
-# tables and answers equals `analyze --format json` at its printed
-# precision; every linked figure exists; imported data (no configuration)
-# gets answers that name the missing facts; validity checks are shown (a
-# container faster than its host only when it is);
-# --no-render, gnuplot missing, --templates, a broken template.
+# classic CSVs and a JSON export with recorded configurations: the report
+# opens with "## Answers" (a short paragraph per benchmark whose verdicts
+# and intervals equal analyze's and never contradict each other, then the
+# summary table); every number in the tables equals `analyze --format
+# json` at its printed precision; every linked figure exists; imported
+# data (no configuration) is said once, never explained; problems are
+# bullets, warnings one table with the worst warning per cell and its
+# cause; the default output folder out/report; --no-render, gnuplot
+# missing, --templates, a broken template.
 . "$(dirname "$0")/../lib.sh"
 PY=$(command -v python3) || skip "python3 is not installed"
 command -v gnuplot >/dev/null || skip "gnuplot is not installed (apt-get install gnuplot-nox)"
@@ -61,6 +64,22 @@ def same_p(printed, value, what):
         assert printed.startswith("p="), what + ": " + printed
         same(printed[2:], value, what)
 
+def expected_verdict(vs):
+    """analyze's verdict; before verdicts existed, Holm significance"""
+    if "verdict" in vs:
+        return vs["verdict"]
+    if not vs["significant"]:
+        return "inconclusive"
+    return "faster" if vs["speedup"] > 1 else "slower"
+
+def interval_of(vs):
+    """the interval the verdict rests on"""
+    if "verdict" not in vs:
+        return vs["ci95"]
+    if vs["verdict"] == "equivalent":
+        return vs["ci90_simultaneous"]
+    return vs["ci95_simultaneous"]
+
 def same_speedup(text, vs, what):
     m = re.fullmatch(r"(%s)× \[(%s), (%s)\]" % (NUM, NUM, NUM), text)
     assert m, what + ": cannot read speedup " + text
@@ -68,7 +87,7 @@ def same_speedup(text, vs, what):
     same(m.group(2), vs["ci95"][0], what + " CI low")
     same(m.group(3), vs["ci95"][1], what + " CI high")
 
-bench, rows, checked = None, 0, 0
+bench, rows = None, 0
 for line in md.splitlines():
     m = re.match(r"### (\S+) \(", line)
     if m:
@@ -79,7 +98,7 @@ for line in md.splitlines():
         continue
     r = res[(cells[0], bench)]
     rows += 1
-    plat, n, mean, ci, sd, cov, sp, p = cells
+    plat, n, mean, ci, sd, cov, sp, p, verdict = cells
     what = "%s/%s" % (plat, bench)
     assert int(n.split()[0]) == r["n"], what + " n"
     same(mean, r["mean"], what + " mean")
@@ -94,17 +113,52 @@ for line in md.splitlines():
         same_speedup(sp, r["vs_baseline"], what)
         same_p(p, r["vs_baseline"]["p_holm"], what + " Holm p")
         assert ("**" in p) == r["vs_baseline"]["significant"], what + " significance mark"
-    checked += 1
+        assert verdict.split()[0] == expected_verdict(r["vs_baseline"]), what + " verdict"
 assert rows == len(res) == 24, "table rows %d, results %d" % (rows, len(res))
 
-# Answers: "**kvm** runs cpu at **S× [L, H]** the speed of ... p=..."
-answers = re.findall(r"^- \*\*(\S+)\*\* runs (\S+) at \*\*([^*]+)\*\*.*?: (p[=<][0-9.]+)\)",
-                     md, re.M)
-assert len(answers) == 18, "expected 18 answers, found %d" % len(answers)
-for plat, b, sp, p in answers:
-    vs = res[(plat, b)]["vs_baseline"]
-    same_speedup(sp, vs, "answer %s/%s" % (plat, b))
-    same_p(p, vs["p_holm"], "answer %s/%s p" % (plat, b))
+# The report opens with the answers: one paragraph per benchmark of at
+# most ~80 words, each platform's verdict with its speedup and the
+# interval the verdict rests on - equal to analyze's, never contradicting
+# the word - then the summary table with the same cells.
+heads = re.findall(r"^## (.*)$", md, re.M)
+assert heads[0] == "Answers", heads
+answers = md.split("\n## Answers\n")[1].split("\n## ")[0]
+paras = [p for p in answers.split("\n\n") if re.match(r"\*\*[A-Z]", p)]
+assert len(paras) == 6, "answer paragraphs: %d" % len(paras)
+found = 0
+for para in paras:
+    assert len(para.split()) <= 80, "answer of %d words: %s" % (len(para.split()), para)
+    b = re.match(r"\*\*[^*]+\*\* \((\w+),", para).group(1)
+    for plat, word, s_, l_, h_ in re.findall(
+            r"\*\*(\S+)\*\* (faster|slower|equivalent|inconclusive), (%s)× \[(%s), (%s)\]"
+            % (NUM, NUM, NUM), para):
+        vs = res[(plat, b)]["vs_baseline"]
+        assert word == expected_verdict(vs), "%s/%s: %s" % (plat, b, word)
+        lo_, hi_ = interval_of(vs)
+        same(s_, vs["speedup"], "answer %s/%s speedup" % (plat, b))
+        same(l_, lo_, "answer %s/%s interval low" % (plat, b))
+        same(h_, hi_, "answer %s/%s interval high" % (plat, b))
+        lo_, hi_ = float(l_), float(h_)
+        if word == "faster":
+            assert lo_ > 1, para
+        elif word == "slower":
+            assert hi_ < 1, para
+        elif word == "equivalent":
+            M = vs["margin"]
+            assert lo_ >= 1 / (1 + M) - 1e-3 and hi_ <= 1 + M + 1e-3, para
+        found += 1
+assert found == 18, "verdicts in the answers: %d" % found
+table = [l for l in answers.splitlines() if l.startswith("| ")]
+assert table[0].split("|")[1:-1] == [" benchmark ", " docker ", " kvm ", " qemu "], table[0]
+assert len(table) == 1 + 6, table
+for line in table[1:]:
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    for plat, cell in zip(["docker", "kvm", "qemu"], cells[1:]):
+        vs = res[(plat, cells[0])]["vs_baseline"]
+        m = re.fullmatch(r"(%s)× \[(%s), (%s)\] (\w+)( ⚠️)?" % (NUM, NUM, NUM), cell)
+        assert m, "summary cell " + cell
+        assert m.group(4) == expected_verdict(vs), cell
+        same(m.group(2), interval_of(vs)[0], "summary " + cell)
 
 # Figure links resolve, and each benchmark shows four figures.
 links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
@@ -115,15 +169,17 @@ EOF
 
 # Imported data: no configuration, so answers name the missing fact and
 # never claim a mechanism; the validity checks are shown up front.
-grep -q "^## Validity checks" "$md" || fail "no validity checks section"
-grep -q "The accelerator (KVM, TCG, or none for a container) of \*\*kvm\*\* was not recorded" "$md" ||
-	fail "missing accelerator not named"
-grep -q "network mode (user-mode, bridged, host, ...) of \*\*qemu\*\* was not recorded" "$md" ||
-	fail "missing network mode not named"
+grep -q "^No configuration was recorded for \*\*docker\*\*, \*\*kvm\*\*, \*\*qemu\*\* (imported data, say), so no mechanism is named for them." "$md" ||
+	fail "missing configuration not named once"
+! grep -q "or none for a container) of" "$md" || fail "missing facts repeated per answer"
 ! grep -q "VT-x\|translates every guest instruction\|overlay layer\*\*" "$md" ||
 	fail "a mechanism was claimed without recorded facts"
-grep -q "^- Warning — cpu: \*\*qemu\*\*: CoV .* above 5%" "$md" || fail "CoV warning missing"
-grep -q "^- Warning — diskRand: \*\*kvm\*\* reads faster than native with O_DIRECT" "$md" ||
+# Warnings: one table, the worst warning per benchmark and platform.
+sed -n '/^## Warnings/,/^## Hosts/p' "$md" >"$T/warnings"
+grep -q "^| benchmark | native | docker | kvm | qemu |" "$T/warnings" || fail "no warnings table"
+grep -q "^| cpu | [^|]*| [^|]*| [^|]*| CoV [0-9.]*%[^|]* |" "$T/warnings" || fail "CoV warning missing"
+[ "$(grep -c "CoV [0-9]" "$md")" -eq 6 ] || fail "CoV warnings not said once each"
+grep -q "^- diskRand: \*\*kvm\*\* reads faster than native with O_DIRECT" "$T/warnings" ||
 	fail "guest-faster-than-O_DIRECT not flagged"
 grep -q "Imported from .*native.csv.*were not recorded" "$md" || fail "method does not say what was not recorded"
 # docker and kvm are within a few percent of native: not implausible.
@@ -132,19 +188,56 @@ grep -q "Imported from .*native.csv.*were not recorded" "$md" || fail "method do
 ! grep -q "two machines\|The exception" "$md" || fail "remote-machine caveat on local data"
 
 # A container faster than its own host: docker's mem at 3x native with low
-# variance is flagged in the validity section, with its likely causes.
+# variance is flagged under Problems, with its likely causes.
 awk -F, -v OFS=, '{ $3 = sprintf("%.2f", $3 * 3); print }' "$T/docker.csv" >"$T/docker3.csv"
 main_db=$DB DB=$T/fast.db
 expect_exit 0 vb -q import classic "$T/native.csv" --platform native
 expect_exit 0 vb -q import classic "$T/docker3.csv" --platform docker
 expect_exit 0 vb report --out "$T/f" --no-render
-sed -n '/^## Validity checks/,/^## Hosts/p' "$T/f/report.md" >"$T/validity"
-grep -q "^- ⚠️ \*\*Problem\*\* — mem: \*\*docker\*\* moves more memory per second than native ([0-9.]*× \[" "$T/validity" ||
+sed -n '/^## Problems/,/^## Warnings/p' "$T/f/report.md" >"$T/validity"
+grep -q "^- ⚠️ \*\*mem\*\*: \*\*docker\*\* moves more memory per second than native ([0-9.]*× \[" "$T/validity" ||
 	{ cat "$T/validity"; fail "container faster than its host not flagged"; }
 grep -q "a container cannot get more memory bandwidth than the host that runs it" "$T/validity" || fail "no reason given"
 grep -q "clock drift is ruled out" "$T/validity" || fail "container clock not ruled out"
 grep -q "registered as" "$T/validity" || fail "kind from the name not said"
-grep -q "— cpu: \*\*docker\*\* .*cannot get more" "$T/validity" && fail "docker cpu (equal) flagged"
+grep -q "\*\*cpu\*\*: \*\*docker\*\* .*cannot get more" "$T/validity" && fail "docker cpu (equal) flagged"
+grep -q "^\*\*Memory\*\* (mem, MiB/s): \*\*docker\*\* faster, [0-9.]*× \[[0-9., ]*\] (⚠️ Problems)" "$T/f/report.md" ||
+	fail "answer does not point at the problem"
+DB=$main_db
+
+# Without --out the report goes to out/report below the current directory,
+# never into a source folder called report/.
+mkdir "$T/cwd"
+(cd "$T/cwd" && expect_exit 0 vb report --no-render)
+[ -s "$T/cwd/out/report/report.md" ] || fail "default output is not out/report/report.md"
+[ -f "$T/cwd/out/report/figures/cpu-means.gp" ] || fail "figures not beside the default report"
+[ ! -e "$T/cwd/report" ] || fail "report/ created by the default output"
+grep -qx "out/report/report.md" "$T/out" || fail "default report path not printed"
+
+# A collected run with recorded configurations: mechanisms named and
+# said to be inferred; the worst warning per cell with its cause; an
+# unavailable platform named once up front and once as a problem.
+"$PY" "$top/tests/fixtures/report/make_run.py" "$T/run.json"
+DB=$T/run.db
+expect_exit 0 vb -q import json "$T/run.json"
+expect_exit 0 vb report --out "$T/j" --no-render
+j=$T/j/report.md
+grep -q "^\*\*Random disk reads\*\* (diskRand, MiB/s): .*\*\*kvm-wb\*\* faster, [0-9.]*× \[[0-9., ]*\] (⚠️ Problems).* Why, inferred from the recorded configuration: .*qemu — each read crosses QEMU's virtual disk (cache=none), under TCG; kvm-wb — cache=writeback serves reads from the host's page cache\.$" "$j" ||
+	fail "disk answer without its mechanism"
+grep -q "^\*\*kvm\*\* has no results: it was unavailable (see Problems)\.$" "$j" || fail "absent platform not said up front"
+grep -q "^- ⚠️ \*\*all benchmarks\*\*: \*\*kvm\*\* is unavailable: guest failed to start: failed to set MSR 0x10a$" "$j" ||
+	fail "absent platform not a problem"
+[ "$(grep -c "MSR 0x10a" "$j")" -eq 1 ] || fail "the reason is repeated"
+grep -q "^- ⚠️ \*\*diskRand\*\*: \*\*kvm-wb\*\* reads faster than native with O_DIRECT .* a caching artefact\.$" "$j" ||
+	fail "cache artefact not a problem"
+sed -n '/^## Warnings/,/^## Hosts/p' "$j" >"$T/warnings"
+# docker's cpu: one failed sample (worse than its CoV of 10 %, not shown)
+grep -q "^| cpu |  | 1 of 8 failed — timed out after 90 s |  |  | $" "$T/warnings" ||
+	{ cat "$T/warnings"; fail "worst warning per cell with its cause"; }
+grep -q "^| uplink |  |  | CoV [0-9.]*% — drift over the run (ρ=1.00) |  | $" "$T/warnings" ||
+	{ cat "$T/warnings"; fail "noise not explained by drift"; }
+[ "$(grep -c "2 vCPU, 2048 MiB" "$j")" -eq 2 ] || fail "sizes not said once, in the platform table"
+[ "$(grep -c "Each figure's gnuplot script" "$j")" -eq 1 ] || fail "figure legend not said once"
 DB=$main_db
 
 # --no-render: the report says the figures need rendering; exit 0.

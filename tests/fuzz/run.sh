@@ -1,19 +1,26 @@
 #!/bin/sh
-# tests/fuzz/run.sh - builds a libFuzzer target per parser (clang
-# -fsanitize=fuzzer,address,undefined) from tests/fuzz/fuzz_parser.c and
-# runs each briefly on a copy of its committed corpus
-# (tests/fuzz/corpus/PARSER/, seeded from tests/fixtures/parsers/), so the
-# committed corpus never changes by itself. Exit 1 on any crash, leak or
-# contract violation (the crashing input is kept in $OUT); 77 when clang or
-# libFuzzer is missing.
+# tests/fuzz/run.sh - builds every libFuzzer target (clang
+# -fsanitize=fuzzer,address,undefined) and runs each for a while on a copy
+# of its committed corpus (tests/fuzz/corpus/NAME/), so the committed
+# corpus never changes by itself:
+#   - one per parser, from tests/fuzz/fuzz_parser.c (corpus seeded from
+#     tests/fixtures/parsers/);
+#   - suite: the suite parser (tests/fuzz/fuzz_suite.c);
+#   - import-json: JSON import into a real SQLite file
+#     (tests/fuzz/fuzz_import_json.c; all or nothing, and db check agrees).
+# Exit 1 on any crash, leak or contract violation (the crashing input is
+# kept in $OUT); 77 when clang or libFuzzer is missing. `make fuzz
+# FUZZ_S=60` runs it for 60 s per target.
 #
-# Environment: FUZZ_SECONDS (per parser, default 10), OUT (build
-# directory, default build/fuzz), PARSERS (space-separated subset).
+# Environment: FUZZ_SECONDS (per target, default 10), OUT (build
+# directory, default build/fuzz), TARGETS (space-separated subset of the
+# parser names, suite and import-json; PARSERS is still accepted).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 : "${FUZZ_SECONDS:=10}" "${OUT:=$top/build/fuzz}"
-: "${PARSERS:=sysbench-cpu sysbench-memory sysbench-fileio iperf3-json fio-json forkbench}"
+: "${PARSERS:=sysbench-cpu sysbench-memory sysbench-fileio iperf3-json fio-json fio-iops forkbench}"
+: "${TARGETS:=$PARSERS suite import-json}"
 CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "clang is not installed"; exit 77; }
 mkdir -p "$OUT"
@@ -23,11 +30,21 @@ echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (voi
 
 flags="-g -O1 -std=gnu11 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 cjson=$(pkg-config --cflags --libs libcjson 2>/dev/null || echo -lcjson)
+sqlite=$(pkg-config --cflags --libs sqlite3 2>/dev/null || echo -lsqlite3)
 status=0
-for p in $PARSERS; do
+for p in $TARGETS; do
 	bin=$OUT/fuzz_$p
-	"$CC" $flags -DPARSER="\"$p\"" -o "$bin" tests/fuzz/fuzz_parser.c \
-		collect/parsers.c common/util.c $cjson -lm
+	case $p in
+	suite)
+		"$CC" $flags -o "$bin" tests/fuzz/fuzz_suite.c collect/suite.c \
+			collect/parsers.c common/util.c common/safe.c $cjson -lm ;;
+	import-json)
+		"$CC" $flags -o "$bin" tests/fuzz/fuzz_import_json.c db/*.c \
+			common/util.c common/safe.c $sqlite $cjson -lm ;;
+	*)
+		"$CC" $flags -DPARSER="\"$p\"" -o "$bin" tests/fuzz/fuzz_parser.c \
+			collect/parsers.c common/util.c common/safe.c $cjson -lm ;;
+	esac
 	work=$OUT/corpus-$p
 	rm -rf "$work"
 	mkdir -p "$work"

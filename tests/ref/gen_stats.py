@@ -29,11 +29,19 @@ Sources of truth:
                     lo, hi = B/(-2A) +/- sqrt((B/2)^2 - A C)/A  (sorted)
   Holm            R's p.adjust(p, "holm"): pmin(1, cummax((m-i+1) p_(i)))
   Spearman trend  scipy.stats.spearmanr(values, 1..n)
+  simultaneous    Fieller at 1 - 0.05/m and 1 - 0.10/m (Bonferroni),
+  Fieller         the quadratic solved exactly in rationals (fieller_exact)
+  verdict,        DESIGN.md's rule on those intervals; reps_needed by
+  reps_needed     linear search over k more samples per side
+  instances       one-way random-effects moments (MSB/MSW checked against
+                  scipy.stats.f_oneway)
 
 Run: /usr/bin/python3 tests/ref/gen_stats.py > tests/ref/stats_ref.h
 """
 import math
 import sys
+from decimal import Decimal, getcontext
+from fractions import Fraction as F
 
 import numpy as np
 import scipy
@@ -80,6 +88,41 @@ trends = {
 }
 
 holm_p = [0.01, 0.04, 0.03, 0.005, float("nan"), 0.5, 0.04]
+
+# Verdict fixtures, from their own generator so the ones above stay put.
+rng2 = np.random.default_rng(20261201)
+sim_pairs = [(name, x, y) for name, x, y in pairs] + [
+    # near-constant data far from zero: (B/2)^2 - AC computed as a
+    # difference loses every digit here (1e24 terms, a 1e5 result)
+    ("nearconst", 1e6 + rng2.normal(0.0, 1e-3, 8),
+     1e6 + 0.5e-3 + rng2.normal(0.0, 1e-3, 9)),
+    ("equiv_1pct", rng2.normal(1010.0, 5.0, 30), rng2.normal(1000.0, 5.0, 30)),
+    ("close_noisy", rng2.normal(1005.0, 40.0, 6), rng2.normal(1000.0, 40.0, 6)),
+    ("docker_busy", rng2.normal(819.0, 150.0, 5), rng2.normal(1000.0, 60.0, 5)),
+]
+sim_m = [1, 4, 12]
+
+# Instances: (name, values, instance of each value)
+inst_sets = []
+for name, sizes, mus in (("three_unbal", (5, 8, 3), (100.0, 104.0, 97.0)),
+                         ("two_bal", (6, 6), (50.0, 50.5)),
+                         ("no_between", (4, 4, 4), (10.0, 10.0, 10.0))):
+    vals, ids = [], []
+    for i, (n, mu) in enumerate(zip(sizes, mus)):
+        vals += list(rng2.normal(mu, 1.5, n))
+        ids += [2 * i + 1] * n  # instance numbers 1, 3, 5: not dense
+    order = rng2.permutation(len(vals))  # values interleaved in time
+    inst_sets.append((name, np.array(vals)[order], np.array(ids)[order]))
+
+# (pair, m, margin) for the verdict and reps_needed references
+verdict_cases = [
+    ("equiv_1pct", 1, 0.02), ("equiv_1pct", 12, 0.02),
+    ("equiv_1pct", 12, 0.005), ("close_noisy", 1, 0.02),
+    ("close_noisy", 4, 0.05), ("docker_busy", 4, 0.02),
+    ("exact_10_12", 12, 0.02), ("tcg_20x", 12, 0.02),
+    ("unbounded", 4, 0.02), ("approx_60_55", 4, 0.02),
+    ("exact_49_49", 1, 0.02),
+]
 
 
 # ---- references ----------------------------------------------------------
@@ -164,6 +207,84 @@ def fieller(x, y):
     u = B / (-2 * A) - math.sqrt((B / 2) ** 2 - A * C) / A
     l = B / (-2 * A) + math.sqrt((B / 2) ** 2 - A * C) / A
     return [est, min(l, u), max(l, u), 1.0]
+
+
+def fieller_exact(x, y, level):
+    """Fieller's interval at any level, the quadratic solved in exact
+    rational arithmetic on the double inputs (means, variances, the t
+    quantile) and the square root taken to 40 digits, so the reference
+    has no cancellation of its own. [lo, hi] or [nan, nan] if unbounded."""
+    nx, ny = len(x), len(y)
+    mx, my = float(np.mean(x)), float(np.mean(y))
+    vx, vy = float(np.var(x, ddof=1)), float(np.var(y, ddof=1))
+    return fieller_exact_summary(mx, vx, nx, my, vy, ny, level)
+
+
+def fieller_exact_summary(mx, vx, nx, my, vy, ny, level):
+    est = mx / my
+    df = max(1.0, (vx / nx + est ** 2 * vy / ny) ** 2 /
+             (vx ** 2 / (nx ** 2 * (nx - 1)) +
+              est ** 4 * vy ** 2 / (ny ** 2 * (ny - 1))))
+    q = F(tq(1 - (1 - level) / 2, df))
+    Mx, My, Vx, Vy = F(mx), F(my), F(vx), F(vy)
+    A = q * q * Vy / ny - My * My
+    B = 2 * Mx * My
+    C = q * q * Vx / nx - Mx * Mx
+    if A >= 0:
+        return [math.nan, math.nan]
+    disc = B * B / 4 - A * C
+    getcontext().prec = 40
+    root = Decimal(disc.numerator).sqrt() / Decimal(disc.denominator).sqrt()
+    c0 = Decimal((-B / (2 * A)).numerator) / Decimal((-B / (2 * A)).denominator)
+    h = root / (Decimal(A.numerator) / Decimal(A.denominator))
+    a, b = float(c0 - h), float(c0 + h)
+    return [min(a, b), max(a, b)]
+
+
+def verdict(mx, vx, nx, my, vy, ny, m, margin):
+    lo90, hi90 = fieller_exact_summary(mx, vx, nx, my, vy, ny, 1 - 0.10 / m)
+    lo95, hi95 = fieller_exact_summary(mx, vx, nx, my, vy, ny, 1 - 0.05 / m)
+    if not math.isnan(lo90) and lo90 >= 1 / (1 + margin) and \
+            hi90 <= 1 + margin:
+        return "equivalent"
+    if not math.isnan(lo95) and lo95 > 1:
+        return "faster"
+    if not math.isnan(lo95) and hi95 < 1:
+        return "slower"
+    return "inconclusive"
+
+
+def reps_needed(x, y, m, margin, limit=20000):
+    """The smallest k such that k more samples per side with the same means
+    and variances decide the verdict, by plain linear search (the C code
+    bisects). -1 when not found below limit."""
+    nx, ny = len(x), len(y)
+    mx, my = float(np.mean(x)), float(np.mean(y))
+    vx, vy = float(np.var(x, ddof=1)), float(np.var(y, ddof=1))
+    for k in range(limit):
+        if verdict(mx, vx, nx + k, my, vy, ny + k, m, margin) != \
+                "inconclusive":
+            return k
+    return -1
+
+
+def instances(v, ids):
+    """One-way random effects by the method of moments; MSB/MSW checked
+    against scipy.stats.f_oneway's F."""
+    ks = sorted(set(ids.tolist()))
+    groups = [v[ids == k] for k in ks]
+    N, K = len(v), len(ks)
+    means = [float(np.mean(g)) for g in groups]
+    ns = [len(g) for g in groups]
+    grand = float(np.mean(v))
+    msw = sum(float(np.sum((g - np.mean(g)) ** 2)) for g in groups) / (N - K)
+    msb = sum(n * (m - grand) ** 2 for n, m in zip(ns, means)) / (K - 1)
+    f = stats.f_oneway(*groups).statistic
+    assert abs(msb / msw - f) <= 1e-9 * f, (msb / msw, f)
+    n0 = (N - sum(n * n for n in ns) / N) / (K - 1)
+    between = math.sqrt(max(0.0, (msb - msw) / n0))
+    return (ks, means, ns, between, math.sqrt(msw), float(np.mean(means)),
+            float(np.var(means, ddof=1)))
 
 
 def holm(p):
@@ -259,4 +380,78 @@ w("};")
 w("")
 w("static const double ref_holm_in[] = %s;" % carr(holm_p))
 w("static const double ref_holm_out[] = %s;" % carr(holm(holm_p)))
+w("")
+w("/* Simultaneous Fieller intervals (Bonferroni over m): lo/hi at")
+w(" * 1 - 0.05/m and 1 - 0.10/m, NAN when unbounded; from fieller_exact(). */")
+w("struct ref_sim {")
+w("\tconst char *name;")
+w("\tsize_t nx, ny;")
+w("\tconst double *x, *y;")
+w("\tsize_t m;")
+w("\tdouble ci95[2], ci90[2];")
+w("};")
+named = {name: (x, y) for name, x, y in pairs}
+for name, x, y in sim_pairs:
+    if name not in named:
+        w("static const double ref_px_%s[] = %s;" % (name, carr(x)))
+        w("static const double ref_py_%s[] = %s;" % (name, carr(y)))
+w("static const struct ref_sim ref_sims[] = {")
+for name, x, y in sim_pairs:
+    if len(x) < 2 or len(y) < 2:
+        continue
+    for m in sim_m:
+        w("\t{ \"%s\", %d, %d, ref_px_%s, ref_py_%s, %d, %s, %s }," %
+          (name, len(x), len(y), name, name, m,
+           carr(fieller_exact(x, y, 1 - 0.05 / m)),
+           carr(fieller_exact(x, y, 1 - 0.10 / m))))
+w("};")
+w("")
+w("/* Verdicts and reps_needed (linear search) for (pair, m, margin). */")
+w("struct ref_verdict {")
+w("\tconst char *name;")
+w("\tsize_t nx, ny;")
+w("\tconst double *x, *y;")
+w("\tsize_t m;")
+w("\tdouble margin;")
+w("\tconst char *verdict;")
+w("\tlong reps_needed; /* 0 when decided */")
+w("};")
+w("static const struct ref_verdict ref_verdicts[] = {")
+allp = {name: (x, y) for name, x, y in sim_pairs}
+for name, m, margin in verdict_cases:
+    x, y = allp[name]
+    mx, my = float(np.mean(x)), float(np.mean(y))
+    vx, vy = float(np.var(x, ddof=1)), float(np.var(y, ddof=1))
+    w("\t{ \"%s\", %d, %d, ref_px_%s, ref_py_%s, %d, %s, \"%s\", %d }," %
+      (name, len(x), len(y), name, name, m, cnum(margin),
+       verdict(mx, vx, len(x), my, vy, len(y), m, margin),
+       reps_needed(x, y, m, margin)))
+w("};")
+w("")
+w("/* Instances: one-way random-effects estimates (instances()). */")
+w("struct ref_inst {")
+w("\tconst char *name;")
+w("\tsize_t n;")
+w("\tconst double *x;")
+w("\tconst int *inst;")
+w("\tsize_t k;")
+w("\tint ids[3];")
+w("\tdouble means[3];")
+w("\tsize_t ns[3];")
+w("\tdouble between_sd, within_sd, mean_of_means, var_of_means;")
+w("};")
+for name, v, ids in inst_sets:
+    w("static const double ref_ix_%s[] = %s;" % (name, carr(v)))
+    w("static const int ref_ii_%s[] = { %s };" %
+      (name, ", ".join(str(int(i)) for i in ids)))
+w("static const struct ref_inst ref_insts[] = {")
+for name, v, ids in inst_sets:
+    ks, means, ns, b, wsd, mom, vom = instances(v, ids)
+    pad = 3 - len(ks)
+    w("\t{ \"%s\", %d, ref_ix_%s, ref_ii_%s, %d, { %s }, %s, { %s }, %s, %s, %s, %s }," %
+      (name, len(v), name, name, len(ks),
+       ", ".join(str(k) for k in ks + [0] * pad),
+       carr(means + [0.0] * pad), ", ".join(str(n) for n in ns + [0] * pad),
+       cnum(b), cnum(wsd), cnum(mom), cnum(vom)))
+w("};")
 sys.stdout.write("\n".join(out) + "\n")

@@ -414,6 +414,263 @@ static void test_holm_over_set(void **state)
 	analyze_set_free(s);
 }
 
+/* Verdicts over a set: the family counts comparisons with >= 2 samples a
+ * side (not the one-sample platform), each comparison's simultaneous
+ * intervals are Fieller's at 1 - 0.05/m and 1 - 0.10/m of its own data
+ * (baseline/platform for a lower-is-better benchmark), the verdict follows
+ * them, --margin reaches it, and compare says "faster" for B's lower
+ * latency. */
+static void test_verdicts_over_set(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h"), h2 = host(f, "h2"), n = plat(f, h, "native"),
+		k = plat(f, h, "kvm"), a = plat(f, h, "a"),
+		one = plat(f, h, "one"), n2 = plat(f, h2, "native"),
+		b = bench(f, "cpu", "higher"), l = bench(f, "lat", "lower"),
+		r = run(f, h, NULL, NULL), r2 = run(f, h2, NULL, NULL);
+	struct analyze_opts o = { 0 };
+	struct analyze_set *s;
+	struct analyze_cmp_set *c;
+	struct analyze_fieller f90, f95;
+	enum analyze_verdict v;
+	const struct analyze_group *g;
+	double av[10], lat2[10];
+	size_t i;
+
+	for (i = 0; i < 10; i++) {
+		av[i] = NAT[i] * 1.004; /* within 2 %, noisy: undecided */
+		lat2[i] = KVM[i] * 0.9;
+	}
+	add_all(f, r, n, b, NAT, 10);
+	add_all(f, r, k, b, KVM, 10);
+	add_all(f, r, a, b, av, 4);
+	add(f, r, one, b, 1, 99.0, "ok");
+	add_all(f, r, n, l, KVM, 10);
+	add_all(f, r, k, l, NAT, 10);
+	add_all(f, r2, n2, l, lat2, 10);
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	assert_int_equal(s->family_size, 3);
+	eq(s->margin, ANALYZE_DEFAULT_MARGIN);
+
+	g = find(s, "h", "kvm", "cpu");
+	{
+		const struct analyze_group *gn = find(s, "h", "native", "cpu");
+		analyze_verdict_summary(g->mean, g->variance, g->n, gn->mean,
+					gn->variance, gn->n, 3, 0.02, &f90,
+					&f95, &v);
+	}
+	eq(g->vs_baseline.sim95_lo, f95.lo);
+	eq(g->vs_baseline.sim95_hi, f95.hi);
+	eq(g->vs_baseline.sim90_lo, f90.lo);
+	eq(g->vs_baseline.sim90_hi, f90.hi);
+	assert_true(g->vs_baseline.sim95_lo < g->vs_baseline.ci_lo);
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_SLOWER);
+	assert_true(g->vs_baseline.sim95_hi < 1);
+	assert_string_equal(g->vs_baseline.decided_by, "ci95_simultaneous");
+	assert_int_equal(g->vs_baseline.reps_needed, -1);
+
+	/* lower is better: intervals of native/kvm, kvm slower */
+	g = find(s, "h", "kvm", "lat");
+	{
+		const struct analyze_group *gn = find(s, "h", "native", "lat");
+		analyze_verdict_summary(gn->mean, gn->variance, gn->n, g->mean,
+					g->variance, g->n, 3, 0.02, &f90,
+					&f95, &v);
+	}
+	eq(g->vs_baseline.sim95_lo, f95.lo);
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_SLOWER);
+
+	/* undecided: reps_needed is the estimate for its data */
+	g = find(s, "h", "a", "cpu");
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_INCONCLUSIVE);
+	assert_null(g->vs_baseline.decided_by);
+	{
+		const struct analyze_group *gn = find(s, "h", "native", "cpu");
+		long want = analyze_reps_needed(g->mean, g->variance, g->n,
+						gn->mean, gn->variance, gn->n,
+						3, 0.02);
+		assert_true(want > 0);
+		assert_int_equal(g->vs_baseline.reps_needed, want);
+	}
+	/* one sample: inconclusive, nothing to estimate, not in the family */
+	g = find(s, "h", "one", "cpu");
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_INCONCLUSIVE);
+	assert_int_equal(g->vs_baseline.reps_needed, -1);
+	assert_true(isnan(g->vs_baseline.sim95_lo));
+	no_nan_anywhere(s);
+	analyze_set_free(s);
+
+	/* a margin so wide that kvm's 3 % is equivalent */
+	o.margin = 0.10;
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	g = find(s, "h", "kvm", "cpu");
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_EQUIVALENT);
+	eq(g->vs_baseline.margin, 0.10);
+	assert_string_equal(g->vs_baseline.decided_by, "ci90_simultaneous");
+	assert_true(g->vs_baseline.sim90_lo >= 1 / 1.1 &&
+		    g->vs_baseline.sim90_hi <= 1.1);
+	analyze_set_free(s);
+
+	/* compare h2 against h: h2's native latency is 10 % lower, so its
+	 * ratio is below 1 and B is faster */
+	assert_int_equal(analyze_compare_hosts(f->db, "h", "h2", NULL, &c), 0);
+	assert_int_equal(c->n, 1);
+	assert_int_equal(c->family_size, 1);
+	assert_true(c->items[0].vs.sim95_hi < 1);
+	assert_int_equal(c->items[0].vs.verdict, ANALYZE_FASTER);
+	{
+		cJSON *j = analyze_cmp_set_to_json(c), *it;
+		assert_int_equal(cJSON_GetObjectItem(j, "family_size")->valueint,
+				 1);
+		it = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "results"), 0);
+		assert_string_equal(cJSON_GetObjectItem(it, "verdict")
+				    ->valuestring, "faster");
+		assert_true(cJSON_IsArray(cJSON_GetObjectItem(
+			it, "ci95_simultaneous")));
+		assert_true(cJSON_IsNull(cJSON_GetObjectItem(it,
+							     "reps_needed")));
+		cJSON_Delete(j);
+	}
+	analyze_cmp_set_free(c);
+}
+
+static void add_ext(struct fx *f, int64_t r, int64_t p, int64_t b, int rep,
+		    double v, int instance, int measured, double other,
+		    int disturbed)
+{
+	struct db_sample s = {
+		.run_id = r, .platform_id = p, .benchmark_id = b,
+		.repetition = rep, .has_value = 1, .value = v, .status = "ok",
+		.started_at = "2026-11-25T10:00:00.000Z", .duration = 1,
+		.instance = instance, .has_disturbance = measured,
+		.host_other_cpu = other, .disturbed = disturbed,
+	};
+	assert_int_equal(db_sample_insert(f->db, &s), 0);
+}
+
+/* Kalibera & Jones: a platform measured on three instances has its CI and
+ * Fieller intervals over the three instance means (t on 2 df); disturbed
+ * samples are counted and warned about, and left out when asked. */
+static void test_instances_and_disturbed(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h"), n = plat(f, h, "native"),
+		k = plat(f, h, "kvm"), b = bench(f, "cpu", "higher"),
+		r = run(f, h, NULL, NULL);
+	/* instance means 96, 98, 97.5 (+/- 0.3 within) */
+	static const double kv[] = { 95.7, 96.3, 96.0, 97.7, 98.3, 98.0, 97.2,
+				      97.8, 97.5 };
+	struct analyze_opts o = { 0 };
+	struct analyze_set *s;
+	const struct analyze_group *gk, *gn;
+	struct analyze_fieller fl;
+	struct analyze_instances in;
+	int inst[9];
+	double lo, hi, m[3] = { 96, 98, 97.5 };
+	size_t i;
+	cJSON *j, *res, *it;
+
+	add_all(f, r, n, b, NAT, 10);
+	for (i = 0; i < 9; i++) {
+		inst[i] = (int)(i / 3) + 1;
+		add_ext(f, r, k, b, (int)i + 1, kv[i], inst[i], 1, 0.05, 0);
+	}
+	/* two disturbed samples far off, on instance 2 */
+	add_ext(f, r, k, b, 10, 80.0, 2, 1, 1.4, 1);
+	add_ext(f, r, k, b, 11, 81.0, 2, 1, 0.9, 1);
+	o.exclude_disturbed = 1;
+	assert_int_equal(analyze_load(f->db, &o, &s), 0);
+	gk = find(s, "h", "kvm", "cpu");
+	gn = find(s, "h", "native", "cpu");
+	assert_int_equal(gk->n, 9);
+	assert_int_equal(gk->n_disturbed, 2);
+	assert_int_equal(gk->n_disturbed_excluded, 2);
+	assert_int_equal(gk->n_disturbance_measured, 11);
+	eq(gk->host_other_cpu_max, 1.4);
+	eq(gk->host_other_cpu_mean, (9 * 0.05 + 1.4 + 0.9) / 11);
+	assert_non_null(strstr(gk->warnings_text, "host busy during 2 of 11 "
+			       "samples"));
+	assert_int_equal(gk->inst.k, 3);
+	assert_true(gk->instances_known);
+	analyze_instances(kv, inst, 9, &in);
+	for (i = 0; i < 3; i++)
+		eq(gk->inst.means[i], m[i]);
+	eq(gk->inst.between_sd, in.between_sd);
+	eq(gk->inst.within_sd, in.within_sd);
+	assert_int_equal(gk->unit_n, 3);
+	/* ci95 over the instance means, 2 df */
+	{
+		struct analyze_moments mm;
+		analyze_moments(m, 3, &mm);
+		analyze_t_ci(mm.mean, mm.stddev, 3, 0.95, &lo, &hi);
+		eq(gk->ci95_lo, lo);
+		eq(gk->ci95_hi, hi);
+		analyze_fieller_summary(mm.mean, mm.variance, 3, gn->mean,
+					gn->variance, gn->n, 0.95, &fl);
+	}
+	eq(gk->vs_baseline.ci_lo, fl.lo);
+	eq(gk->vs_baseline.ci_hi, fl.hi);
+	assert_int_equal(gk->vs_baseline.in_nx, 3);
+	/* the baseline has one (unrecorded) instance: its samples are units */
+	assert_int_equal(gn->inst.k, 1);
+	assert_false(gn->instances_known);
+	assert_int_equal(gn->unit_n, 10);
+	j = analyze_set_to_json(s);
+	res = cJSON_GetObjectItem(j, "results");
+	cJSON_ArrayForEach(it, res) {
+		const char *pl = cJSON_GetObjectItem(it, "platform")->valuestring;
+		if (strcmp(pl, "kvm"))
+			continue;
+		assert_int_equal(cJSON_GetObjectItem(it, "n_instances")->valueint, 3);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+			it, "instance_means")), 3);
+		assert_true(cJSON_IsNumber(cJSON_GetObjectItem(it, "between_sd")));
+		assert_true(cJSON_IsNumber(cJSON_GetObjectItem(it, "within_sd")));
+		assert_int_equal(cJSON_GetObjectItem(it, "n_disturbed")->valueint, 2);
+	}
+	cJSON_Delete(j);
+	no_nan_anywhere(s);
+	analyze_set_free(s);
+	analyze_instances_clear(&in);
+
+	/* kept by default: 11 values, still three instances, still warned */
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	gk = find(s, "h", "kvm", "cpu");
+	assert_int_equal(gk->n, 11);
+	assert_int_equal(gk->n_disturbed, 2);
+	assert_int_equal(gk->n_disturbed_excluded, 0);
+	assert_non_null(strstr(gk->warnings_text, "host busy during 2 of 11"));
+	assert_int_equal(gk->inst.k, 3);
+	analyze_set_free(s);
+}
+
+/* A platform whose mean is not significantly above zero: Fieller's
+ * interval is bounded (the baseline's mean is far from zero) but its
+ * lower end is negative, and a warning says why. */
+static void test_fieller_below_zero(void **state)
+{
+	struct fx *f = *state;
+	int64_t h = host(f, "h"), n = plat(f, h, "native"),
+		k = plat(f, h, "kvm"), b = bench(f, "cpu", "higher"),
+		r = run(f, h, NULL, NULL);
+	static const double kv[] = { -1.0, 2.0, -0.5, 1.5, 0.2 };
+	struct analyze_set *s;
+	const struct analyze_group *g;
+
+	add_all(f, r, n, b, NAT, 10);
+	add_all(f, r, k, b, kv, 5);
+	assert_int_equal(analyze_load(f->db, NULL, &s), 0);
+	g = find(s, "h", "kvm", "cpu");
+	assert_true(g->vs_baseline.ci_bounded);
+	assert_true(g->vs_baseline.ci_lo < 0);
+	assert_non_null(g->warnings_text);
+	assert_non_null(strstr(g->warnings_text, "speedup CI reaches below "
+			       "zero: the kvm mean is not significantly above "
+			       "zero"));
+	assert_int_equal(g->vs_baseline.verdict, ANALYZE_SLOWER);
+	analyze_set_free(s);
+}
+
 static void test_outliers_and_drift(void **state)
 {
 	struct fx *f = *state;
@@ -687,6 +944,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lower_is_better, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edge_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holm_over_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verdicts_over_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instances_and_disturbed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fieller_below_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outliers_and_drift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_filters_compare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare_one_sided, setup, teardown),

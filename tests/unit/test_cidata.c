@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,6 +74,71 @@ static void test_user_data(void **state)
 	free(cpub);
 }
 
+/* Issue 13, class 6: the seed holds the guest's private host key, so it
+ * is never readable by others, not even while genisoimage writes it. The
+ * real genisoimage runs, through a wrapper that records, the moment it
+ * has written its output, whether another user could have opened it
+ * (its mode, or the mode of the directory it was written in). */
+static void test_seed_private_while_written(void **state)
+{
+	char dir[] = "/tmp/vbtest-seed.XXXXXX", *wrap, *log, *iso, *path, *cmd;
+	struct cidata c = { .instance_id = "i-1", .hostname = "guest",
+			    .authorized_key = "ssh-ed25519 AAAA x",
+			    .host_key_priv = "-----BEGIN OPENSSH PRIVATE KEY-----",
+			    .host_key_pub = "ssh-ed25519 AAAA y" };
+	struct sb sb = SB_INIT;
+	struct stat st;
+	const char *old = getenv("PATH");
+	int others;
+
+	(void)state;
+	if (access("/usr/bin/genisoimage", X_OK) < 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	chmod(dir, 0755); /* a run directory libvirt can traverse */
+	wrap = xasprintf("%s/bin", dir);
+	assert_int_equal(mkdir(wrap, 0700), 0);
+	log = xasprintf("%s/modes", dir);
+	path = xasprintf("%s/genisoimage", wrap);
+	{
+		char *script = xasprintf(
+			"#!/bin/sh\n"
+			"out=; prev=\n"
+			"for a in \"$@\"; do [ \"$prev\" = -output ] && out=$a; prev=$a; done\n"
+			"/usr/bin/genisoimage \"$@\" || exit $?\n"
+			"stat -c %%a \"$out\" \"$(dirname \"$out\")\" >%s\n", log);
+
+		assert_int_equal(vb_write_file_atomic(path, script, strlen(script), 0755), 0);
+		free(script);
+	}
+	cmd = xasprintf("%s:%s", wrap, old ? old : "/usr/bin:/bin");
+	setenv("PATH", cmd, 1);
+	iso = xasprintf("%s/seed.iso", dir);
+	assert_int_equal(cidata_write_iso(&c, dir, iso), 0);
+	setenv("PATH", old ? old : "/usr/bin:/bin", 1);
+	assert_int_equal(stat(iso, &st), 0);
+	assert_int_equal(st.st_mode & 077, 0);
+	assert_int_equal(sb_read_file(&sb, log), 0);
+	{
+		unsigned file_mode = 0, dir_mode = 0;
+
+		assert_int_equal(sscanf(sb.buf, "%o %o", &file_mode, &dir_mode), 2);
+		/* Others could open it if the file was readable to them and
+		 * they could reach its directory. */
+		others = (file_mode & 004) && (dir_mode & 001);
+	}
+	assert_false(others);
+	sb_release(&sb);
+	free(cmd);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(wrap);
+	free(log);
+	free(iso);
+	free(path);
+}
+
 static void test_refuses_yaml_injection(void **state)
 {
 	struct cidata c = { .instance_id = "i-1", .hostname = "h\nruncmd: [reboot]",
@@ -92,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_keygen),
 		cmocka_unit_test(test_user_data),
 		cmocka_unit_test(test_refuses_yaml_injection),
+		cmocka_unit_test(test_seed_private_while_written),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,6 +116,46 @@ static void test_create_schema(void **state)
 	/* Reopening an up-to-date file changes nothing. */
 	assert_int_equal(db_open(path, DB_OPEN_EXISTING, &db), 0);
 	assert_int_equal(count(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	db_close(db);
+	free(path);
+}
+
+/* A version-1 file (as released) gains the instance and disturbance
+ * columns on open, keeps its samples, and they read back as NULL. */
+static void test_migrate_v1(void **state)
+{
+	char *path = tpath("v1.db");
+	sqlite3 *h;
+	struct db *db;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, db_migrations[0], NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+		"INSERT INTO host (name) VALUES ('h');"
+		"INSERT INTO platform (host_id, name, kind) VALUES (1, 'native', 'native');"
+		"INSERT INTO benchmark (name, unit, direction) VALUES ('cpu', 'u', 'higher');"
+		"INSERT INTO run (uuid, host_id, suite, tool_version, started_at, status)"
+		" VALUES ('00000000-0000-4000-8000-000000000000', 1, 's', 'v',"
+		" '2026-01-01T00:00:00Z', 'complete');"
+		"INSERT INTO sample (run_id, platform_id, benchmark_id, repetition,"
+		" value, status, started_at) VALUES (1, 1, 1, 1, 5.0, 'ok', 'x');"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(db_open(path, DB_OPEN_EXISTING, &db), 0);
+	assert_int_equal(count(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	assert_int_equal(count(db, "SELECT count(*) FROM sample WHERE value = 5"
+			       " AND instance IS NULL AND host_other_cpu IS NULL"
+			       " AND disturbed IS NULL"), 1);
+	/* the new checks hold */
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "UPDATE sample SET"
+					  " disturbed = 2", NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "UPDATE sample SET"
+					  " instance = 0", NULL, NULL, NULL),
+			     SQLITE_OK);
 	db_close(db);
 	free(path);
 }
@@ -322,6 +363,59 @@ static const struct {
 	  "3: field 'diskSeq': not a number: 'x'" },
 };
 
+/* The classic importer's fast number parser gives exactly strtod's double
+ * (one exact integer times one exact power of ten), and falls back to
+ * strtod where that is not exact: 20 digits, a mantissa above 2^53, large
+ * exponents; and each line's samples share one stored output. */
+static void test_import_numbers(void **state)
+{
+	static const char *const nums[] = {
+		"0.1", "4567.89", "1e3", "2.5E-3", ".5", "7.", "123.456e2",
+		"12345678901234567890", "9007199254740993", "0.30000000000000004",
+		"1.7976931348623157e308", "2.2250738585072014e-308", "000123.4500", "1e22",
+		"1e23", "8.589973e9", "3.14159265358979323846",
+	};
+	enum { N = sizeof(nums) / sizeof(nums[0]) };
+	struct sb csv = SB_INIT;
+	char *dbp = tpath("nums.db");
+	struct import_args a = { 0 };
+	struct db *db;
+	sqlite3_stmt *st;
+	int i = 0;
+
+	(void)state;
+	for (int r = 0; r < N; r++)
+		sb_addf(&csv, "%d,%s,%s,1,2\n", 1700000000 + r, nums[r],
+			nums[(r + 1) % N]);
+	assert_int_equal(db_open(dbp, DB_OPEN_CREATE, &db), 0);
+	a.db = db;
+	a.path = write_tmp("nums.csv", csv.buf, csv.len);
+	a.platform = "native";
+	a.host = "numhost";
+	assert_int_equal(do_import(&a), 0);
+	assert_int_equal(a.n, 4 * N);
+	assert_int_equal(count(db, "SELECT count(*) FROM output"), N);
+	assert_int_equal(count(db, "SELECT count(DISTINCT output_id) FROM sample"), N);
+	assert_int_equal(db_prepare(db, &st, "SELECT s.value FROM sample s JOIN"
+				    " benchmark b ON b.id = s.benchmark_id WHERE"
+				    " b.name = 'cpu' ORDER BY s.repetition"), 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		double want = strtod(nums[i], NULL);
+
+		assert_true(i < N);
+		if (sqlite3_column_double(st, 0) != want)
+			fail_msg("'%s': stored %.17g, strtod gives %.17g", nums[i],
+				 sqlite3_column_double(st, 0), want);
+		i++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(i, N);
+	db_close(db);
+	free((char *)a.path);
+	free(dbp);
+	sb_release(&csv);
+}
+
 static void test_import_bad(void **state)
 {
 	char *dbp = tpath("bad.db");
@@ -412,7 +506,13 @@ static void fill_collected_run(struct db *db)
 	s.repetition = 1;
 	s.status = "ok";
 	s.value = 0.1 + 0.2; /* needs 17 digits to round-trip */
+	s.instance = 2;
+	s.has_disturbance = 1;
+	s.host_other_cpu = 0.75;
+	s.disturbed = 1;
 	assert_int_equal(db_sample_insert(db, &s), 0);
+	s.instance = 0;
+	s.has_disturbance = 0;
 	s.repetition = 2;
 	s.status = "failed";
 	s.has_value = 0;
@@ -457,7 +557,14 @@ static void test_json_round_trip(void **state)
 	fill_collected_run(a);
 	e1 = export_to_string(a, 1);
 	c1 = export_to_string(a, 0);
-	assert_non_null(strstr(c1, ",qemu,cpu,1,0.30000000000000004,events/s,ok,"));
+	assert_non_null(strstr(c1, ",qemu,cpu,1,0.30000000000000004,events/s,ok,"
+			       "2026-11-25T10:00:01.000Z,2,0.75,1,2,"));
+	/* not recorded: empty, never 0 */
+	assert_non_null(strstr(c1, ",qemu,cpu,2,,events/s,failed,"
+			       "2026-11-25T10:00:01.000Z,,,,2,"));
+	assert_non_null(strstr(c1, "started_at,instance,host_other_cpu,disturbed,"));
+	assert_non_null(strstr(e1, "\"instance\": 2, \"host_other_cpu\": 0.75, "
+			       "\"disturbed\": 1"));
 	assert_non_null(strstr(c1, "\"sysbench: FATAL, line 3, \"\"x\"\"\""));
 
 	assert_int_equal(db_open(p2, DB_OPEN_CREATE, &b), 0);
@@ -473,6 +580,23 @@ static void test_json_round_trip(void **state)
 		free(err);
 		e2 = export_to_string(b, 1);
 		c2 = export_to_string(b, 0);
+		{
+			/* The one difference: the run that had no source now
+			 * records the file it was imported from (issue 13:
+			 * an imported run is never resumed). */
+			char *src = xasprintf("\"source\": \"%s\"", copy);
+			char *at = strstr(e2, src);
+			struct sb fixed = SB_INIT;
+
+			assert_non_null(at);
+			sb_init(&fixed);
+			sb_add(&fixed, e2, (size_t)(at - e2));
+			sb_adds(&fixed, "\"source\": null");
+			sb_adds(&fixed, at + strlen(src));
+			free(e2);
+			e2 = sb_detach(&fixed);
+			free(src);
+		}
 		assert_string_equal(e1, e2);
 		assert_string_equal(c1, c2);
 		/* Importing it again adds nothing. */
@@ -633,6 +757,308 @@ static void test_write_lock(void **state)
 	free(p);
 }
 
+/* Issue 13: negative and foreign schema versions are refused in one line,
+ * never used to index the migrations. */
+static void test_schema_version_refused(void **state)
+{
+	char *p = tpath("neg.db");
+	struct db *db;
+
+	(void)state;
+	assert_int_equal(db_open(p, DB_OPEN_CREATE, &db), 0);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "PRAGMA user_version = -1",
+				      NULL, NULL, NULL), SQLITE_OK);
+	db_close(db);
+	expect_open_error(p, DB_OPEN_EXISTING, "schema version -1 is not one "
+			  "virtbench ever wrote (a damaged or foreign file)");
+	free(p);
+}
+
+/* Issue 13, class 2: a JSON file adds samples only to runs it defines and
+ * this import adds, each on its run's host; imported runs and runs of
+ * another host are never resumable, a run collected here is. */
+static void test_foreign_data(void **state)
+{
+	char *p = tpath("foreign.db"), *j;
+	struct db *db;
+	struct json_args ja = { 0 };
+	int64_t here, other, plat, bench, mine, theirs;
+	int ret;
+	char *err;
+	static const char head[] =
+		"{\"format\": \"virtbench-export\", \"version\": 1, \"hosts\": [],"
+		" \"runs\": [{\"uuid\": \"11111111-1111-4111-8111-111111111111\","
+		" \"host\": \"%s\", \"suite\": \"x\", \"tool_version\": \"t\","
+		" \"started_at\": \"2026-01-01T00:00:00Z\", \"status\": \"interrupted\"}],"
+		" \"samples\": [{\"run\": \"%s\", \"host\": \"%s\","
+		" \"platform\": \"native\", \"benchmark\": \"cpu\", \"unit\": \"events/s\","
+		" \"status\": \"ok\", \"started_at\": \"2026-01-01T00:00:00Z\","
+		" \"repetition\": 9, \"value\": 1e9}]}";
+	struct db_run r = { .suite = "quick", .params = "{}", .status = "interrupted" };
+
+	(void)state;
+	assert_int_equal(db_open(p, DB_OPEN_CREATE, &db), 0);
+	assert_int_equal(db_host_ensure_named(db, NULL, 1, &here), 0);
+	assert_int_equal(db_host_ensure_named(db, "elsewhere", 0, &other), 0);
+	assert_int_equal(db_platform_ensure(db, here, "native", "native", &plat), 0);
+	assert_int_equal(db_benchmark_ensure(db, "cpu", "events/s", "higher", &bench), 0);
+	r.host_id = here;
+	assert_int_equal(db_run_create(db, &r, &mine), 0);
+	r.uuid[0] = '\0';
+	r.host_id = other;
+	assert_int_equal(db_run_create(db, &r, &theirs), 0);
+	{
+		char *uuid = NULL;
+		sqlite3_stmt *st;
+
+		assert_int_equal(db_prepare(db, &st, "SELECT uuid FROM run WHERE id = ?1"), 0);
+		sqlite3_bind_int64(st, 1, mine);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		uuid = xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+
+		/* A sample planted into a run the file does not define. */
+		j = xasprintf(head, vb_hostname(), uuid, vb_hostname());
+		ja.db = db;
+		ja.path = write_tmp("plant.json", j, strlen(j));
+		err = capture_stderr(do_import_json, &ja, &ret);
+		assert_int_equal(ret, -1);
+		assert_non_null(strstr(err, "plant.json: samples[0].run: run "));
+		assert_non_null(strstr(err, " is not in \"runs\" of this file\n"));
+		assert_int_equal(count(db, "SELECT count(*) FROM sample"), 0);
+		assert_int_equal(count(db, "SELECT count(*) FROM run"), 2);
+		free(err);
+		free(j);
+		free((char *)ja.path);
+		free(uuid);
+	}
+	/* A sample filed under another host than its run's. */
+	j = xasprintf(head, vb_hostname(), "11111111-1111-4111-8111-111111111111",
+		      "elsewhere");
+	ja.path = write_tmp("host.json", j, strlen(j));
+	err = capture_stderr(do_import_json, &ja, &ret);
+	assert_int_equal(ret, -1);
+	assert_non_null(strstr(err, "host.json: samples[0].host: 'elsewhere' is "
+			       "not the host of run 11111111-1111-4111-8111-111111111111"));
+	assert_int_equal(count(db, "SELECT count(*) FROM run"), 2);
+	free(err);
+	free(j);
+	free((char *)ja.path);
+	/* The same file made consistent imports, claiming this host and an
+	 * interrupted status: still not resumable. */
+	j = xasprintf(head, vb_hostname(), "11111111-1111-4111-8111-111111111111",
+		      vb_hostname());
+	ja.path = write_tmp("ok.json", j, strlen(j));
+	err = capture_stderr(do_import_json, &ja, &ret);
+	assert_int_equal(ret, 0);
+	free(err);
+	{
+		int64_t imp;
+
+		assert_int_equal(db_run_find(db, "11111111", &imp), 0);
+		assert_int_equal(db_run_check_resumable(db, mine), 0);
+		assert_int_equal(db_run_check_resumable(db, imp), -1);
+		assert_int_equal(db_run_check_resumable(db, theirs), -1);
+	}
+	free(j);
+	free((char *)ja.path);
+	db_close(db);
+	free(p);
+}
+
+/* Issue 13, class 4: JSON import checks integer ranges before casting,
+ * and accepts exactly what db check accepts. */
+static void test_import_ranges(void **state)
+{
+	static const char tmpl[] =
+		"{\"format\": \"virtbench-export\", \"version\": 1, \"hosts\": [],"
+		" \"runs\": [{\"uuid\": \"44444444-4444-4444-8444-444444444444\","
+		" \"host\": \"h\", \"suite\": \"x\", \"tool_version\": \"t\","
+		" \"started_at\": \"2026-01-01T00:00:00Z\", %s \"status\": \"complete\"}],"
+		" \"samples\": [{\"run\": \"44444444-4444-4444-8444-444444444444\","
+		" \"host\": \"h\", \"platform\": \"native\", \"benchmark\": \"cpu\","
+		" \"unit\": \"events/s\", \"started_at\": \"2026-01-01T00:00:00Z\", %s}]}";
+	static const struct {
+		const char *run, *sample, *err;
+	} bad[] = {
+		{ "\"seed\": 1e300,", "\"status\": \"ok\", \"repetition\": 1, \"value\": 1",
+		  "runs[0].seed: 1e+300 is not a whole number from" },
+		{ "\"seed\": 1.5,", "\"status\": \"ok\", \"repetition\": 1, \"value\": 1",
+		  "runs[0].seed: 1.5 is not a whole number from" },
+		{ "", "\"status\": \"ok\", \"repetition\": 1e10, \"value\": 1",
+		  "samples[0].repetition: 1e+10 is not a whole number from 0 to" },
+		{ "", "\"status\": \"ok\", \"repetition\": 1, \"value\": 1, \"parser_version\": -1e20",
+		  "samples[0].parser_version: -1e+20 is not a whole number from" },
+		{ "", "\"status\": \"ok\", \"repetition\": 1, \"value\": 1, \"duration\": -3",
+		  "samples[0].duration: -3 is not a number of seconds from 0" },
+		{ "", "\"status\": \"failed\", \"repetition\": 1",
+		  "samples[0].error: a failed sample needs its reason" },
+		{ "\"ended_at\": \"2025-01-01T00:00:00Z\",",
+		  "\"status\": \"ok\", \"repetition\": 1, \"value\": 1",
+		  "runs[0].ended_at: before started_at" },
+	};
+	char *p = tpath("ranges.db"), *j, *err;
+	struct db *db;
+	struct json_args ja = { 0 };
+	int ret;
+
+	(void)state;
+	assert_int_equal(db_open(p, DB_OPEN_CREATE, &db), 0);
+	ja.db = db;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j = xasprintf(tmpl, bad[i].run, bad[i].sample);
+		ja.path = write_tmp("r.json", j, strlen(j));
+		err = capture_stderr(do_import_json, &ja, &ret);
+		if (ret != -1 || !strstr(err, bad[i].err))
+			fail_msg("case %zu: ret %d, stderr: %s", i, ret, err);
+		assert_int_equal(count(db, "SELECT count(*) FROM run"), 0);
+		free(err);
+		free(j);
+		free((char *)ja.path);
+	}
+	/* The largest finite value imports, and db check agrees it is valid. */
+	j = xasprintf(tmpl, "\"seed\": 9007199254740992,",
+		      "\"status\": \"ok\", \"repetition\": 1, \"value\": 1.7976931348623157e308");
+	ja.path = write_tmp("r.json", j, strlen(j));
+	err = capture_stderr(do_import_json, &ja, &ret);
+	assert_int_equal(ret, 0);
+	free(err);
+	assert_int_equal(db_check(db), 0);
+	free(j);
+	free((char *)ja.path);
+	db_close(db);
+	free(p);
+}
+
+static int lock_run2(void *db)
+{
+	return db_run_lock(db, "22222222-2222-4222-8222-222222222222");
+}
+
+struct ins_args {
+	struct db *db;
+	struct db_sample s;
+};
+
+static int insert_one(void *arg)
+{
+	struct ins_args *a = arg;
+
+	return db_sample_insert(a->db, &a->s);
+}
+
+/* One collector per run: the lock belongs to the database file, names its
+ * holder, and dies with it (SIGKILL). */
+static void test_run_lock(void **state)
+{
+	char *p = tpath("runlock.db"), *err, *want;
+	struct db *db;
+	int fds[2], ret;
+	pid_t pid;
+	char c;
+
+	(void)state;
+	assert_int_equal(db_open(p, DB_OPEN_CREATE, &db), 0);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct db *h;
+
+		close(fds[0]);
+		if (db_open(p, DB_OPEN_EXISTING, &h) < 0 ||
+		    db_run_lock(h, "22222222-2222-4222-8222-222222222222") < 0)
+			_exit(1);
+		if (write(fds[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	{
+		err = capture_stderr(lock_run2, db, &ret);
+		want = xasprintf("run 22222222-2222-4222-8222-222222222222 is being "
+				 "collected by process %ld (it holds the run's lock "
+				 "on %s)\n", (long)pid, p);
+		assert_int_equal(ret, -1);
+		assert_string_equal(err, want);
+		free(err);
+		free(want);
+		/* Another run is not blocked. */
+		assert_int_equal(db_run_lock(db, "33333333-3333-4333-8333-333333333333"), 0);
+		kill(pid, SIGKILL);
+		waitpid(pid, &ret, 0);
+		assert_int_equal(lock_run2(db), 0);
+	}
+	db_close(db);
+	free(p);
+}
+
+/* The collector's writes wait out another process's lock, however long,
+ * and say so once; nothing is lost. */
+static void test_wait_for_locks(void **state)
+{
+	char *p = tpath("wait.db"), *err;
+	struct db *db;
+	int fds[2], ret;
+	pid_t pid;
+	char c;
+	int64_t host, plat, bench, run;
+	struct db_run r = { .suite = "quick", .params = "{}", .status = "running" };
+	static volatile sig_atomic_t never;
+
+	(void)state;
+	assert_int_equal(db_open(p, DB_OPEN_CREATE, &db), 0);
+	assert_int_equal(db_host_ensure_named(db, "h", 0, &host), 0);
+	assert_int_equal(db_platform_ensure(db, host, "native", "native", &plat), 0);
+	assert_int_equal(db_benchmark_ensure(db, "cpu", "events/s", "higher", &bench), 0);
+	r.host_id = host;
+	assert_int_equal(db_run_create(db, &r, &run), 0);
+	db_close(db);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct db *h;
+
+		close(fds[0]);
+		if (db_open(p, DB_OPEN_EXISTING, &h) < 0 || db_begin(h) < 0)
+			_exit(1);
+		if (write(fds[1], "x", 1) != 1)
+			_exit(1);
+		usleep(2500 * 1000); /* 2.5 x the busy timeout below */
+		db_commit(h);
+		db_close(h);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	db_busy_ms = 1000;
+	assert_int_equal(db_open(p, DB_OPEN_EXISTING, &db), 0);
+	db_wait_for_locks(db, &never);
+	{
+		struct ins_args a = { db, {
+			.run_id = run, .platform_id = plat, .benchmark_id = bench,
+			.repetition = 1, .has_value = 1, .value = 42, .status = "ok",
+			.started_at = "2026-01-01T00:00:00Z", .duration = 1 } };
+
+		err = capture_stderr(insert_one, &a, &ret);
+	}
+	assert_int_equal(ret, 0);
+	assert_non_null(strstr(err, "wait.db: locked by another process for 1 s; "
+			       "waiting for it (the measured sample is kept in "
+			       "memory meanwhile)\n"));
+	assert_int_equal(count(db, "SELECT count(*) FROM sample WHERE value = 42"), 1);
+	free(err);
+	waitpid(pid, &ret, 0);
+	db_close(db);
+	db_busy_ms = 5000;
+	free(p);
+}
+
 /* ---- the named reads and writes of db/query.c ---------------------------- */
 
 static int do_run_get_missing(void *arg)
@@ -788,12 +1214,19 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_good, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_for_locks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_named_queries, setup, teardown),
 		cmocka_unit_test(test_sha256),
 	};

@@ -34,6 +34,71 @@
 
 /* ---- no daemon needed ------------------------------------------------ */
 
+static cJSON *jget(const cJSON *o, const char *path)
+{
+	char *p = xstrdup(path), *save = NULL;
+	const cJSON *cur = o;
+
+	for (char *k = strtok_r(p, ".", &save); k && cur; k = strtok_r(NULL, ".", &save))
+		cur = cJSON_GetObjectItemCaseSensitive(cur, k);
+	free(p);
+	return (cJSON *)cur;
+}
+
+/* Each container setting lands in the create body: storage (a volume
+ * mount or none), network, seccomp, a fractional CPU quota, memory;
+ * settings win over the shared options and over the name's label. */
+static void test_create_body_settings(void **state)
+{
+	struct platform_opts o = { 0 };
+	struct platform_settings s = { 0 };
+	struct platform *p;
+	cJSON *b, *opt;
+
+	(void)state;
+	o.network = "none";
+	o.vcpus = 2;
+	o.memory_mib = 2048;
+	o.image = "img:1";
+	p = platform_new_with("docker:host", "docker", &o, &s);
+	s.kind = xstrdup("docker");
+	b = platform_docker_create_body(p, "0123abcd-1111-4222-8333-444455556666");
+	assert_non_null(b);
+	/* Defaults: a volume, the label's network, default seccomp. */
+	assert_string_equal(jget(b, "HostConfig.NetworkMode")->valuestring, "host");
+	assert_string_equal(jget(cJSON_GetArrayItem(jget(b, "HostConfig.Mounts"), 0),
+				 "Target")->valuestring, "/virtbench");
+	assert_null(jget(b, "HostConfig.SecurityOpt"));
+	assert_true(jget(b, "HostConfig.NanoCpus")->valuedouble == 2e9);
+	cJSON_Delete(b);
+
+	assert_int_equal(platform_settings_set(&s, "storage", "overlay", "t"), 0);
+	assert_int_equal(platform_settings_set(&s, "network", "none", "t"), 0);
+	assert_int_equal(platform_settings_set(&s, "seccomp", "unconfined", "t"), 0);
+	assert_int_equal(platform_settings_set(&s, "cpus", "1.5", "t"), 0);
+	assert_int_equal(platform_settings_set(&s, "memory", "512", "t"), 0);
+	b = platform_docker_create_body(p, "0123abcd-1111-4222-8333-444455556666");
+	assert_non_null(b);
+	assert_string_equal(jget(b, "HostConfig.NetworkMode")->valuestring, "none");
+	assert_null(jget(b, "HostConfig.Mounts"));
+	opt = cJSON_GetArrayItem(jget(b, "HostConfig.SecurityOpt"), 0);
+	assert_string_equal(opt->valuestring, "seccomp=unconfined");
+	assert_true(jget(b, "HostConfig.NanoCpus")->valuedouble == 1.5e9);
+	assert_true(jget(b, "HostConfig.Memory")->valuedouble == 512.0 * 1048576);
+	assert_true(jget(b, "HostConfig.MemorySwap")->valuedouble == 512.0 * 1048576);
+	cJSON_Delete(b);
+	/* Settings that are not a container's are refused before any
+	 * platform sees them. */
+	vb_verbosity = -1;
+	assert_true(platform_settings_set(&s, "disk_cache", "none", "t") < 0);
+	assert_true(platform_settings_set(&s, "seccomp", "off", "t") < 0);
+	assert_true(platform_settings_set(&s, "cpus", "0", "t") < 0);
+	assert_true(platform_settings_set(&s, "network", "user", "t") < 0);
+	vb_verbosity = 0;
+	platform_free(p);
+	platform_settings_clear(&s);
+}
+
 static void frame(struct sb *sb, int stream, const char *payload, size_t n)
 {
 	unsigned char h[8] = { (unsigned char)stream, 0, 0, 0,
@@ -283,7 +348,7 @@ static char run_uuid[37];
 static int build_mini_rootfs(const char *dir)
 {
 	return run("set -e; d=%s; mkdir -p $d/bin $d/tmp $d/etc; "
-		   "for b in sh sleep timeout cat head ls rm mkdir; do "
+		   "for b in sh sleep timeout cat head ls rm mkdir awk stat; do "
 		   "  p=$(command -v $b); cp -L $p $d/bin/$b; "
 		   "  for l in $(ldd $p | grep -o '/[^ ]*'); do "
 		   "    mkdir -p $d$(dirname $l); cp -L $l $d$l; done; "
@@ -612,6 +677,51 @@ static void test_live_platform_lifecycle(void **state)
 	free(local);
 }
 
+/* Settings applied for real and observed: the container's seccomp mode,
+ * cgroup quota and limit, and the file system of its work directory. */
+static void test_live_platform_settings_verified(void **state)
+{
+	static const char *const keys[] = { "storage", "seccomp", "cpus", "memory",
+					    "network" };
+	struct platform_opts o = { 0 };
+	struct platform_settings s = { 0 };
+	struct platform *p;
+	cJSON *desc;
+
+	(void)state;
+	NEED_LIVE();
+	o.run_uuid = run_uuid;
+	o.image = mini_image;
+	s.kind = xstrdup("docker");
+	assert_int_equal(platform_settings_set(&s, "storage", "overlay", "t"), 0);
+	assert_int_equal(platform_settings_set(&s, "seccomp", "unconfined", "t"), 0);
+	assert_int_equal(platform_settings_set(&s, "cpus", "0.5", "t"), 0);
+	assert_int_equal(platform_settings_set(&s, "memory", "300", "t"), 0);
+	assert_int_equal(platform_settings_set(&s, "network", "none", "t"), 0);
+	p = platform_new_with("docker-set", "docker", &o, &s);
+	assert_int_equal(p->ops->start(p), 0);
+	desc = cJSON_CreateObject();
+	assert_int_equal(p->ops->describe(p, desc), 0);
+	for (size_t i = 0; i < 5; i++) {
+		char *path = xasprintf("verified.%s.ok", keys[i]);
+
+		if (!cJSON_IsTrue(jget(desc, path)))
+			fail_msg("%s not verified: %s", keys[i],
+				 cJSON_PrintUnformatted(jget(desc, "verified")));
+		free(path);
+	}
+	assert_string_equal(jget(desc, "verified.seccomp.observed")->valuestring,
+			    "unconfined");
+	assert_string_equal(jget(desc, "verified.cpus.observed")->valuestring, "0.5");
+	assert_string_equal(jget(desc, "verified.memory.observed")->valuestring, "300");
+	assert_string_equal(jget(desc, "verified.storage.observed")->valuestring,
+			    "overlay");
+	assert_string_equal(jget(desc, "settings.cpus")->valuestring, "0.5");
+	cJSON_Delete(desc);
+	platform_free(p);
+	platform_settings_clear(&s);
+}
+
 static void test_live_platform_probe_reasons(void **state)
 {
 	struct platform_opts o;
@@ -713,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_tar_read_back_by_tar),
 		cmocka_unit_test(test_docker_host_parsing),
 		cmocka_unit_test(test_unreachable_daemon_names_socket),
+		cmocka_unit_test(test_create_body_settings),
 	};
 	const struct CMUnitTest online[] = {
 		cmocka_unit_test(test_live_version_and_missing_image),
@@ -721,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_live_exec_interrupt),
 		cmocka_unit_test(test_live_archive_and_labels),
 		cmocka_unit_test(test_live_platform_lifecycle),
+		cmocka_unit_test(test_live_platform_settings_verified),
 		cmocka_unit_test(test_live_platform_probe_reasons),
 		cmocka_unit_test(test_live_platform_cleanup),
 	};

@@ -32,7 +32,7 @@ static struct lvxml_settings base(int kvm)
 		.cmdline = "console=ttyS0 root=/dev/vda",
 		.console_log = "/var/tmp/vb/console.log",
 		.network = "user", .ssh_port = 40022,
-		.owner_pid = 4242, .dir = "/var/tmp/vb",
+		.owner_pid = 4242, .dir = "/var/tmp/vb", .owner = "h1:4242:987",
 	};
 	return s;
 }
@@ -132,6 +132,64 @@ static void test_escaping_and_disk_boot(void **state)
 	free(x);
 }
 
+/* The disk settings a study varies: virtio-scsi with its controller and
+ * the root on sda, a raw copy with native I/O; SATA with its controller. */
+static void test_golden_disk_variants(void **state)
+{
+	struct lvxml_settings s = base(0);
+	char *x;
+
+	(void)state;
+	s.disk = "/var/tmp/vb/disk.raw";
+	s.disk_cache = "directsync";
+	s.disk_bus = "scsi";
+	s.disk_io = "native";
+	s.disk_format = "raw";
+	s.cmdline = "console=ttyS0 root=/dev/sda rw fstab=0";
+	x = lvxml_domain(&s);
+	assert_non_null(x);
+	golden("libvirt-qemu-scsi-raw.xml", x);
+	assert_non_null(strstr(x, "<driver name='qemu' type='raw' cache='directsync' io='native'/>"));
+	assert_non_null(strstr(x, "<target dev='sda' bus='scsi'/>"));
+	assert_non_null(strstr(x, "<controller type='scsi' index='0' model='virtio-scsi'/>"));
+	free(x);
+
+	s = base(1);
+	s.disk_cache = "unsafe";
+	s.disk_bus = "sata";
+	s.disk_io = "io_uring";
+	s.cpu_mode = "host-model";
+	x = lvxml_domain(&s);
+	assert_non_null(x);
+	golden("libvirt-kvm-sata.xml", x);
+	assert_non_null(strstr(x, "<target dev='sda' bus='sata'/>"));
+	assert_non_null(strstr(x, "<controller type='sata' index='0'/>"));
+	assert_non_null(strstr(x, "cache='unsafe' io='io_uring'"));
+	assert_non_null(strstr(x, "<cpu mode='host-model' check='none'/>"));
+	assert_null(strstr(x, "virtio-scsi"));
+	free(x);
+
+	/* The default (no bus, I/O mode or format given) is the golden
+	 * virtio qcow2 guest: no io attribute, no extra controller. */
+	s = base(0);
+	x = lvxml_domain(&s);
+	assert_null(strstr(x, " io='"));
+	assert_null(strstr(x, "controller type='scsi'"));
+	free(x);
+	assert_string_equal(lvxml_disk_dev("virtio"), "vda");
+	assert_string_equal(lvxml_disk_dev(NULL), "vda");
+	assert_string_equal(lvxml_disk_dev("scsi"), "sda");
+
+	s.disk_bus = "ide";
+	assert_null(lvxml_domain(&s));
+	s.disk_bus = NULL;
+	s.disk_io = "aio";
+	assert_null(lvxml_domain(&s));
+	s.disk_io = NULL;
+	s.disk_format = "vmdk";
+	assert_null(lvxml_domain(&s));
+}
+
 /* The kvm-host test host is a TCG guest that must see AMD-V: libvirt's
  * mode='maximum' (QEMU's -cpu max), not a custom model named "maximum". */
 static void test_cpu_mode_maximum(void **state)
@@ -175,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_golden_qemu),
 		cmocka_unit_test(test_cache_and_network_modes),
 		cmocka_unit_test(test_escaping_and_disk_boot),
+		cmocka_unit_test(test_golden_disk_variants),
 		cmocka_unit_test(test_cpu_mode_maximum),
 		cmocka_unit_test(test_accelerator_from_guest),
 	};

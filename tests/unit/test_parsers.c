@@ -83,6 +83,14 @@ static void test_real_outputs(void **state)
 	/* read.bw_bytes / 2^20 */
 	check_value("fio-json", "fio.json", 78055308.0 / 1048576.0);
 	check_value("forkbench", "forkbench.txt", 10036.43);
+	/* The disk suite's write tests: write.iops, and the sums of read
+	 * and write for the mixed job (fio JSON of the real runs). */
+	check_value("fio-iops", "fio-randwrite-fsync.json", 521.739130);
+	check_value("fio-json", "fio-seqwrite-direct.json",
+		    395965762.0 / 1048576.0);
+	check_value("fio-iops", "fio-randrw.json", 5972.513743 + 2551.224388);
+	check_value("fio-json", "fio-randrw.json",
+		    (24463416.0 + 10449815.0) / 1048576.0);
 }
 
 static void test_fatal_and_tool_errors(void **state)
@@ -93,6 +101,7 @@ static void test_fatal_and_tool_errors(void **state)
 	check_refusal("iperf3-json", "iperf3-error.json",
 		       "iperf3 error: unable to connect to server");
 	check_refusal("fio-json", "fio-error.json", "failed with error");
+	check_refusal("fio-iops", "fio-error.json", "failed with error");
 	check_refusal("forkbench", "forkbench-fatal.txt", "FATAL: fork");
 }
 
@@ -105,6 +114,8 @@ static void test_other_tool(void **state)
 		       "this is sysbench-fileio output");
 	check_refusal("fio-json", "iperf3.json", "this is iperf3-json output");
 	check_refusal("iperf3-json", "fio.json", "this is fio-json output");
+	check_refusal("fio-iops", "iperf3.json", "this is iperf3-json output");
+	check_refusal("fio-iops", "sysbench-cpu.txt", "this is sysbench-cpu");
 	check_refusal("forkbench", "sysbench-cpu.txt", "this is sysbench-cpu");
 	check_refusal("sysbench-cpu", "forkbench.txt", "this is forkbench");
 	check_refusal_text("sysbench-cpu", "hello world\n", 12, "not sysbench-cpu");
@@ -121,6 +132,8 @@ static void test_truncation_everywhere(void **state)
 		{ "sysbench-fileio", "sysbench-fileio-rndrd.txt" },
 		{ "iperf3-json", "iperf3.json" },
 		{ "fio-json", "fio.json" },
+		{ "fio-iops", "fio-randwrite-fsync.json" },
+		{ "fio-json", "fio-seqwrite-direct.json" },
 		{ "forkbench", "forkbench.txt" },
 	};
 
@@ -193,6 +206,55 @@ static void test_bad_input(void **state)
 	}
 }
 
+/* Replaces every occurrence of from in text by to. Owned. */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+	struct sb sb = SB_INIT;
+	const char *p = text, *q;
+
+	sb_init(&sb);
+	while ((q = strstr(p, from))) {
+		sb_add(&sb, p, (size_t)(q - p));
+		sb_adds(&sb, to);
+		p = q + strlen(from);
+	}
+	sb_adds(&sb, p);
+	return sb_detach(&sb);
+}
+
+/* Issue 13, class 4: numbers that overflow when summed are refused, not
+ * stored as inf (sysbench-fileio adds read and written, fio adds jobs and
+ * directions). */
+static void test_non_finite_refused(void **state)
+{
+	size_t len;
+	char *text = fixture("sysbench-fileio-rndrd.txt", &len), *reason = NULL;
+	char *a = replace_all(text, "300.23", "1.7e308");
+	char *b = replace_all(a, "written, MiB/s:               0.00",
+			      "written, MiB/s:               1.7e308");
+	double v = 0;
+
+	(void)state;
+	assert_int_equal(parser_run("sysbench-fileio", b, strlen(b), &v, &reason), -1);
+	assert_non_null(reason);
+	assert_non_null(strstr(reason, "not a finite number"));
+	free(reason);
+	free(text);
+	free(a);
+	free(b);
+	text = fixture("fio.json", &len);
+	a = replace_all(text, "\"bw_bytes\" : 78055308", "\"bw_bytes\" : 1.7e308");
+	b = replace_all(a, "\"bw_bytes\" : 0,", "\"bw_bytes\" : 1.7e308,");
+	reason = NULL;
+	assert_int_equal(parser_run("fio-json", b, strlen(b), &v, &reason), -1);
+	assert_non_null(reason);
+	assert_non_null(strstr(reason, "not a finite number"));
+	free(reason);
+	free(text);
+	free(a);
+	free(b);
+}
+
 static void test_registry(void **state)
 {
 	int n = 0;
@@ -203,10 +265,11 @@ static void test_registry(void **state)
 		assert_true((*p)->version >= 1);
 		assert_non_null((*p)->unit);
 	}
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	assert_null(parser_find("sysbench"));
 	assert_string_equal(parser_find("iperf3-json")->unit, "Mbit/s");
 	assert_string_equal(parser_find("forkbench")->unit, "forks/s");
+	assert_string_equal(parser_find("fio-iops")->unit, "IO/s");
 }
 
 int main(void)
@@ -219,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_reasons),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_non_finite_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_report.c - the report's answers and validity checks
- * (report/answers.c) and its facts and model (report/report.c), on a real
+ * (report/answers.c, checks.c) and its facts and model (facts.c, model.c), on a real
  * temporary database with recorded platform configurations:
  *   - disk: cache=writeback (guest beats native: caching artefact) vs
  *     cache=none (bypasses the host page cache);
@@ -16,18 +16,23 @@
  *   - a guest of a remote libvirtd (libvirt_host recorded) compared with
  *     native on the collecting host: warned once, qualified in each answer,
  *     with the ssh baseline that fixes it; same-machine checks skip it;
- *     no warning once the baseline is that machine.
+ *     no warning once the baseline is that machine;
+ *   - the answers up front (report/summary.c): verdict, the interval it
+ *     rests on, the mechanism inferred from facts, at most ~80 words;
+ *   - the HTML page (report/html.c): ids, contents, tables, no raw HTML.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "db/db.h"
 #include "report/report.h"
+#include "report/answers.h"
 #include "report/template.h"
 
 #define REPS 8
@@ -233,8 +238,7 @@ static void test_cpu_kvm_vs_tcg(void **state)
 	HASNT(kvm, "translates");
 	HAS(tcg, "`tcg`");
 	HAS(tcg, "translates every guest instruction");
-	HAS(tcg, "slower");
-	HAS(tcg, "significant");
+	HAS(tcg, "is slower than **native**");
 	HASNT(tcg, "VT-x");
 	free(kvm);
 	free(tcg);
@@ -294,13 +298,6 @@ static void test_unknown_config_names_missing_fact(void **state)
 	HAS(disk, "disk cache mode");
 	HAS(disk, "were not recorded");
 	HASNT(disk, "artefact");
-	/* The measured gap is still stated, with the analyzer's numbers. */
-	{
-		char sp[128];
-
-		analyze_fmt_speedup(&group(f, "kvm", "cpu")->vs_baseline, sp, sizeof(sp));
-		HAS(cpu, sp);
-	}
 	free(cpu);
 	free(disk);
 }
@@ -377,8 +374,11 @@ static void test_model_and_template(void **state)
 	/* The interrupted run is a warning; the complete one is not. */
 	HAS(out.buf, "has status interrupted: it was interrupted");
 	HASNT(out.buf, "has status complete");
-	/* Problems are listed before warnings. */
-	assert_true(strstr(out.buf, "**Problem**") < strstr(out.buf, "- Warning"));
+	/* The answers open the report; problems come before warnings. */
+	assert_non_null(strstr(out.buf, "## Problems"));
+	assert_non_null(strstr(out.buf, "## Warnings"));
+	assert_true(strstr(out.buf, "\n## ") == strstr(out.buf, "\n## Answers\n"));
+	assert_true(strstr(out.buf, "## Problems") < strstr(out.buf, "## Warnings"));
 	/* The unavailable platform and its reason are shown. */
 	HAS(out.buf, "**kvm-dead** is unavailable: kvm: failed to set MSR 0x10a");
 	/* A table row carries the analyzer's formatted numbers. */
@@ -506,7 +506,7 @@ static void test_faster_than_host(void **state)
 	assert_false(has_check(cpu, "problem", "cloud", ""));
 	assert_false(has_check(mem, "problem", "kvm-remote", "implausible"));
 
-	/* In the rendered report: in the validity section, once. */
+	/* In the rendered report: under Problems, once. */
 	{
 		struct report_opts o = { .db_path = f->path };
 		cJSON *m = report_model(&f->facts, f->set, NULL, &o);
@@ -516,11 +516,11 @@ static void test_faster_than_host(void **state)
 
 		assert_int_equal(tmpl_load("templates/report.md.tmpl", &t), 0);
 		assert_int_equal(tmpl_render(t, m, &out), 0);
-		v = strstr(out.buf, "## Validity checks");
-		h = strstr(out.buf, "## Hosts");
+		v = strstr(out.buf, "## Problems");
+		h = strstr(out.buf, "## Warnings");
 		assert_non_null(v);
 		assert_non_null(h);
-		v = strstr(v, "- ⚠️ **Problem** — mem: **docker** moves more memory per second");
+		v = strstr(v, "- ⚠️ **mem**: **docker** moves more memory per second");
 		assert_non_null(v);
 		assert_true(v < h);
 		tmpl_free(t);
@@ -622,7 +622,7 @@ static void test_remote_baseline(void **state)
 
 	/* Each answer is qualified; the numbers stay. */
 	a = answer(f, "kvm-remote", "cpu");
-	HAS(a, "**kvm-remote** runs cpu at **");
+	HAS(a, "**kvm-remote** is faster than **native**.");
 	HAS(a, "It ran on `hostB`, while **native** ran on this host (h1): the speedup mixes the cost of virtualization with the difference between the two machines, so the mechanism below explains only part of the gap");
 	HAS(a, "Mechanism: the accelerator is `kvm`");
 	assert_int_equal(count(a, "It ran on"), 1);
@@ -648,10 +648,10 @@ static void test_remote_baseline(void **state)
 	cJSON_Delete(cpu);
 	cJSON_Delete(disk);
 
-	/* The warning: once per remote platform, in the validity section,
+	/* The warning: once per remote platform, among the warnings,
 	 * with the ssh baseline that separates the two machines. */
 	md = render(f);
-	HAS(md, "- Warning — all benchmarks: **kvm-remote** ran on `hostB` (libvirt `qemu+ssh://root@hostB/system`), while the baseline **native** ran on this host (h1): its speedups mix the cost of virtualization with the difference between the two machines");
+	HAS(md, "- all benchmarks: **kvm-remote** ran on `hostB` (libvirt `qemu+ssh://root@hostB/system`), while the baseline **native** ran on this host (h1): its speedups mix the cost of virtualization with the difference between the two machines");
 	HAS(md, "measure `hostB` itself as the baseline with the ssh platform, in the same run as the guest: `virtbench collect --platforms ssh:root@hostB,kvm-remote --connect qemu+ssh://root@hostB/system`, then compare with it: `virtbench report --baseline ssh:root@hostB` (or `virtbench analyze --baseline ssh:root@hostB`).");
 	HAS(md, "`virtbench collect --platforms ssh:bench@10.0.0.9:2222,qemu-far --connect 'qemu+ssh://bench@10.0.0.9:2222/system?keyfile=/k/id b'` (with `VIRTBENCH_SSH_IDENTITY` set");
 	assert_int_equal(count(md, "ran on `hostB` (libvirt"), 1);
@@ -659,7 +659,7 @@ static void test_remote_baseline(void **state)
 	HASNT(md, "**qemu** ran on");
 	HASNT(md, "**ssh:root@hostB** ran on");
 	/* the introduction names the exception, the platforms where they ran */
-	HAS(md, "The exception: 2 guest platform(s) of a remote libvirtd ran on another machine than native");
+	HAS(md, "Exception: 2 guest platform(s) of a remote libvirtd ran on another machine than native");
 	HAS(md, "**kvm-remote** ran on `hostB`, through libvirt `qemu+ssh://root@hostB/system` (storage pool `/var/lib/libvirt/images/virtbench`): its samples are filed under h1");
 	free(md);
 	analyze_set_free(f->set);
@@ -686,6 +686,175 @@ static void test_remote_baseline(void **state)
 	teardown((void **)&f);
 }
 
+static size_t words(const char *s)
+{
+	size_t n = 0;
+
+	for (const char *p = s; *p;) {
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		n++;
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+	}
+	return n;
+}
+
+/* The answers up front: per benchmark one short paragraph with each
+ * platform's verdict, its speedup and the interval the verdict rests on
+ * (which never contradicts the word), then why in one sentence that says
+ * it was inferred from the recorded configuration; then the summary
+ * table, one cell per platform. */
+static void test_answers_up_front(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	static const struct fplat plats[] = {
+		{ "native", "native", "{\"kind\":\"native\",\"accelerator\":\"none\"}", 4500, 240 },
+		{ "docker", "docker", DOCKER("volume"), 4500, 238 },
+		{ "qemu", "qemu", TCG, 600, 45 },
+		{ "imported", "kvm", NULL, 4000, 200 },
+	};
+	const struct analyze_group *g;
+	struct report_verdict v;
+	struct sb t = SB_INIT;
+	char sp[128], want[256], *md, *row;
+	size_t b, e;
+
+	(void)state;
+	small_fixture(f, "cpu", "events/s", "diskRand", "MiB/s", plats,
+		      VB_ARRAY_SIZE(plats));
+	for (b = 0; strcmp(f->set->groups[b].benchmark, "cpu"); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "cpu"); e++)
+		;
+	report_summary(&f->facts, f->set, &f->set->groups[b], e - b, NULL, &t);
+	HAS(t.buf, "**CPU** (cpu, events/s):");
+	g = group(f, "qemu", "cpu");
+	report_verdict(&g->vs_baseline, &v);
+	assert_string_equal(v.word, "slower");
+	assert_true(v.bounded && v.hi < 1);
+	snprintf(want, sizeof(want), "**qemu** slower, %s (7.5× slower)",
+		 report_fmt_verdict_speedup(&g->vs_baseline, &v, sp, sizeof(sp)));
+	HAS(t.buf, want);
+	/* equal means: never called faster or slower */
+	g = group(f, "docker", "cpu");
+	report_verdict(&g->vs_baseline, &v);
+	assert_true(!strcmp(v.word, "equivalent") || !strcmp(v.word, "inconclusive"));
+	assert_true(v.lo < 1 && v.hi > 1);
+	HAS(t.buf, "Why, inferred from the recorded configuration: ");
+	HAS(t.buf, "qemu — TCG translates every guest instruction in software");
+	HAS(t.buf, "docker — a container shares the host kernel");
+	/* the platform without configuration gets no invented mechanism */
+	HASNT(t.buf, "imported —");
+	assert_true(words(t.buf) <= 80);
+	sb_reset(&t);
+	/* disk: the cache mode named, under TCG */
+	for (b = 0; strcmp(f->set->groups[b].benchmark, "diskRand"); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "diskRand"); e++)
+		;
+	report_summary(&f->facts, f->set, &f->set->groups[b], e - b, NULL, &t);
+	HAS(t.buf, "**Random disk reads** (diskRand, MiB/s):");
+	HAS(t.buf, "qemu — each read crosses QEMU's virtual disk (cache=none), under TCG");
+	HAS(t.buf, "docker — a volume is the host's own disk path");
+	assert_true(words(t.buf) <= 80);
+	sb_release(&t);
+
+	/* Rendered: "## Answers" first, the paragraphs, the summary table
+	 * with one cell per platform, then the evidence; the platform
+	 * without configuration named once. */
+	md = render(f);
+	assert_true(strstr(md, "\n## ") == strstr(md, "\n## Answers\n"));
+	HAS(md, "No configuration was recorded for **imported** (imported data, say)");
+	assert_int_equal(count(md, "No configuration was recorded"), 1);
+	HAS(md, "| benchmark | docker | qemu | imported |");
+	g = group(f, "qemu", "cpu");
+	report_verdict(&g->vs_baseline, &v);
+	row = strstr(md, "| cpu | ");
+	assert_non_null(row);
+	snprintf(want, sizeof(want), "| %s slower |",
+		 report_fmt_verdict_speedup(&g->vs_baseline, &v, sp, sizeof(sp)));
+	HAS(row, want);
+	assert_true(strstr(md, "**CPU** (cpu") < row);
+	assert_true(row < strstr(md, "## Warnings"));
+	/* sizes are said once, in the platform table, not in every answer */
+	HASNT(md, "It had 2 vCPUs");
+	free(md);
+	teardown((void **)&f);
+}
+
+/* The HTML page from Markdown: heading ids (unique), the contents after
+ * the title, tables in a scrolling box, raw HTML never passed through, a
+ * PNG figure replaced by its SVG only when that file exists. */
+static void test_html(void **state)
+{
+	static const char md[] =
+		"# virtbench report\n\n## Answers\n\ntext <script>alert(1)</script>\n\n"
+		"## Results\n\n### cpu (events/s, higher is better)\n\n"
+		"| a | b |\n|---|--:|\n| 1 | 2 |\n\n### cpu (events/s, higher is better)\n\n"
+		"![one](figures/one.png)\n![two](figures/two.png)\n";
+	char dir[] = "/tmp/vbhtml.XXXXXX";
+	struct sb out = SB_INIT;
+	char *svg;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	svg = xasprintf("%s/figures", dir);
+	assert_int_equal(mkdir(svg, 0755), 0);
+	free(svg);
+	svg = xasprintf("%s/figures/one.svg", dir);
+	assert_int_equal(vb_write_file_atomic(svg, "<svg/>", 6, 0644), 0);
+	assert_int_equal(report_html(md, strlen(md), dir, &out), 0);
+	HAS(out.buf, "<h1 id=\"virtbench-report\">virtbench report</h1>\n<nav class=\"toc\">");
+	HAS(out.buf, "<h2 id=\"answers\">Answers</h2>");
+	HAS(out.buf, "<h3 id=\"cpu-events-s-higher-is-better\">");
+	HAS(out.buf, "<h3 id=\"cpu-events-s-higher-is-better-2\">");
+	HAS(out.buf, "<a href=\"#cpu-events-s-higher-is-better-2\">cpu</a>");
+	HAS(out.buf, "<a href=\"#results\">Results</a>");
+	HAS(out.buf, "<div class=\"table\"><table>");
+	HAS(out.buf, "<td align=\"right\">2</td>");
+	HASNT(out.buf, "<script>");
+	HAS(out.buf, "<img src=\"figures/one.svg\" alt=\"one\"");
+	HAS(out.buf, "<img src=\"figures/two.png\" alt=\"two\"");
+	HAS(out.buf, "<style>");
+	HAS(out.buf, "<meta name=\"viewport\"");
+	unlink(svg);
+	free(svg);
+	svg = xasprintf("%s/figures", dir);
+	rmdir(svg);
+	free(svg);
+	rmdir(dir);
+	sb_release(&out);
+}
+
+/* A study's sibling platforms that differ in one setting: the answer
+ * says what was measured, not only what the configuration suggests. */
+static void test_answer_measured(void **state)
+{
+	struct fixture *f = *state;
+	struct sb t = SB_INIT;
+	size_t b, e;
+
+	for (b = 0; strcmp(f->set->groups[b].benchmark, "diskRand"); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "diskRand"); e++)
+		;
+	report_summary(&f->facts, f->set, &f->set->groups[b], e - b, NULL, &t);
+	HAS(t.buf, " Measured in this study: with `disk_cache` ");
+	HAS(t.buf, "kvm-none is slower than kvm-wb, ");
+	/* cpu does not depend on the disk cache: no measured effect named */
+	sb_reset(&t);
+	for (b = 0; strcmp(f->set->groups[b].benchmark, "cpu"); b++)
+		;
+	for (e = b; e < f->set->n_groups && !strcmp(f->set->groups[e].benchmark, "cpu"); e++)
+		;
+	report_summary(&f->facts, f->set, &f->set->groups[b], e - b, NULL, &t);
+	HASNT(t.buf, "kvm-none is slower than kvm-wb");
+	sb_release(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -699,6 +868,9 @@ int main(void)
 		cmocka_unit_test(test_model_and_template),
 		cmocka_unit_test(test_faster_than_host),
 		cmocka_unit_test(test_remote_baseline),
+		cmocka_unit_test(test_answers_up_front),
+		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_answer_measured),
 	};
 
 	vb_verbosity = 0;

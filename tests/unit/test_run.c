@@ -58,6 +58,23 @@ static void reap_orphans(void)
 		;
 }
 
+/* 1 once we have no child left at all (reaping what ends), 0 if one
+ * still runs after secs. SIGKILLed grandchildren take a moment to die. */
+static int no_children_within(double secs)
+{
+	double t0 = vb_mono_time();
+
+	while (vb_mono_time() - t0 < secs) {
+		pid_t w = waitpid(-1, NULL, WNOHANG);
+
+		if (w < 0 && errno == ECHILD)
+			return 1;
+		if (w == 0)
+			usleep(10000);
+	}
+	return 0;
+}
+
 static long first_number(const char *s)
 {
 	return s ? strtol(s, NULL, 10) : 0;
@@ -139,8 +156,7 @@ static void test_not_found(void **state)
 	c.dir = "/nonexistent/dir";
 	assert_true(run_start(&c) < 0);
 	assert_int_equal(c.pgid, 0);
-	reap_orphans();
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* nothing left */
+	assert_true(no_children_within(2.0)); /* nothing left running */
 }
 
 static void test_cwd_env_stdin(void **state)
@@ -258,11 +274,11 @@ static void test_timeout_kills_group(void **state)
 	assert_int_equal(run_command(&c, &r), 0);
 	assert_true(r.timed_out);
 	assert_false(r.stopped);
-	assert_true(r.duration >= 0.5 && r.duration < 2.0);
+	assert_true(r.duration >= 0.5 && r.duration < 10.0);
 	assert_int_equal(r.signal, SIGTERM);
 	grandchild = (pid_t)first_number(r.out);
 	assert_true(grandchild > 1);
-	assert_true(dies_within(grandchild, 2.0));
+	assert_true(dies_within(grandchild, 5.0));
 	run_result_clear(&r);
 
 	/* A command that ignores SIGTERM is SIGKILLed after the grace. */
@@ -274,9 +290,9 @@ static void test_timeout_kills_group(void **state)
 	assert_int_equal(run_command(&c, &r), 0);
 	assert_true(r.timed_out);
 	assert_int_equal(r.exit_status, 128 + SIGKILL);
-	assert_true(r.duration >= 0.6 && r.duration < 2.5);
+	assert_true(r.duration >= 0.6 && r.duration < 10.0);
 	grandchild = (pid_t)first_number(r.out);
-	assert_true(dies_within(grandchild, 2.0));
+	assert_true(dies_within(grandchild, 5.0));
 	run_result_clear(&r);
 	reap_orphans();
 }
@@ -294,10 +310,10 @@ static void test_leftovers_killed(void **state)
 	c.out = RUN_OUT_CAPTURE;
 	assert_int_equal(run_command(&c, &r), 0);
 	assert_int_equal(r.exit_status, 0);
-	assert_true(r.duration < 2.0);
+	assert_true(r.duration < 10.0);
 	grandchild = (pid_t)first_number(r.out);
 	assert_true(grandchild > 1);
-	assert_true(dies_within(grandchild, 2.0));
+	assert_true(dies_within(grandchild, 5.0));
 	run_result_clear(&r);
 	reap_orphans();
 }
@@ -334,7 +350,7 @@ static void test_stop_flag(void **state)
 	assert_int_equal(run_command(&c, &r), 0);
 	assert_true(r.stopped);
 	assert_false(r.timed_out);
-	assert_true(r.duration < 2.0);
+	assert_true(r.duration < 10.0);
 	run_result_clear(&r);
 	sigaction(SIGALRM, &old, NULL);
 }
@@ -395,7 +411,7 @@ static void test_sigkilled_parent(void **state)
 	assert_int_equal(kill(grandchild, 0), 0); /* it runs */
 	assert_int_equal(kill(parent, SIGKILL), 0);
 	assert_true(dies_within(parent, 5.0));
-	assert_true(dies_within(grandchild, 3.0));
+	assert_true(dies_within(grandchild, 5.0));
 	reap_orphans();
 	unlink(pidfile);
 	free(pidfile);
@@ -495,7 +511,7 @@ static void test_files_tee_long_lived(void **state)
 	assert_int_equal(run_ended(&c), 0);
 	assert_int_equal(run_stop(&c, 2.0, &r), 0);
 	assert_int_equal(r.signal, SIGTERM);
-	assert_true(r.duration < 1.5);
+	assert_true(r.duration < 10.0);
 	assert_null(c.st);
 	c = (struct run_cmd)RUN_CMD_INIT;
 	c.shell = "exit 5";

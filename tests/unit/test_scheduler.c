@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "analyze/analyze.h"
 #include "collect/scheduler.h"
 #include "common/util.h"
 
@@ -190,6 +191,115 @@ static void test_failed_not_retried(void **state)
 	sched_free(&s);
 }
 
+/* Disturbed samples with retakes: in fixed mode at most `retake` of them
+ * per pair are replaced (pair 0: every sample disturbed, 2 + 2
+ * repetitions; pair 1: none, 2); in adaptive mode they do not enter the
+ * CI, so a steady pair whose first samples were disturbed runs past
+ * min_reps. Without retakes they count like any sample. */
+static void test_disturbed_retaken(void **state)
+{
+	struct sched_opts o = fixed(2, 4);
+	struct scheduler s;
+	size_t pair;
+	int rep, count[2] = { 0 };
+	long lo, hi;
+
+	(void)state;
+	o.retake = 2;
+	sched_init(&s, &o, 2, 1);
+	while (sched_next(&s, &pair, &rep)) {
+		if (rep)
+			count[pair]++;
+		sched_record_sample(&s, pair, rep, 1, 1.0, pair == 0);
+	}
+	assert_int_equal(count[0], 4);
+	assert_int_equal(count[1], 2);
+	assert_int_equal(s.pairs[0].n_disturbed, 4);
+	assert_int_equal(s.pairs[0].n_ok, 0);
+	sched_free(&s);
+
+	o.retake = 0;
+	sched_init(&s, &o, 2, 1);
+	count[0] = count[1] = 0;
+	while (sched_next(&s, &pair, &rep)) {
+		if (rep)
+			count[pair]++;
+		sched_record_sample(&s, pair, rep, 1, 1.0, pair == 0);
+	}
+	assert_int_equal(count[0], 2);
+	sched_free(&s);
+
+	memset(&o, 0, sizeof(o));
+	o.target_ci = 1.0;
+	o.min_reps = 3;
+	o.max_reps = 10;
+	o.warmup = 1;
+	o.retake = 1;
+	sched_init(&s, &o, 1, 1);
+	count[0] = 0;
+	while (sched_next(&s, &pair, &rep)) {
+		if (rep)
+			count[0]++;
+		/* the first two measured samples are disturbed outliers */
+		sched_record_sample(&s, pair, rep, 1, rep <= 2 ? 500.0 : 100.0,
+				    rep >= 1 && rep <= 2);
+	}
+	assert_int_equal(count[0], 2 + 3);
+	assert_true(sched_ci_percent(&s.pairs[0]) < 1.0);
+	sched_remaining(&s, &lo, &hi);
+	assert_int_equal(lo, 0);
+	sched_free(&s);
+}
+
+/* --until-decided: platform 0 is the baseline of platform 1. Benchmark 0:
+ * platform 1 at half the speed, steady - slower after min_reps; benchmark
+ * 1: both alike but noisy - undecided, to max_reps. The baseline of each
+ * benchmark keeps pace with its pair, and a decided pair agrees with
+ * analyze_verdict_summary on its data. */
+static double decided_value(size_t pair, int rep)
+{
+	size_t plat = pair / 2, bench = pair % 2;
+
+	if (bench == 0)
+		return (plat ? 50.0 : 100.0) + (rep % 3) * 0.1;
+	return 100.0 + (rep % 2 ? 30.0 : -30.0) * (plat ? 1 : -1);
+}
+
+static void test_until_decided(void **state)
+{
+	struct sched_opts o = { 0 };
+	struct scheduler s;
+	int v[200], n, count[4] = { 0 };
+	enum analyze_verdict vd;
+
+	(void)state;
+	o.until_decided = 1;
+	o.margin = 0.02;
+	o.min_reps = 3;
+	o.max_reps = 9;
+	o.warmup = 1;
+	o.seed = 2;
+	sched_init(&s, &o, 2, 2);
+	sched_set_baseline(&s, 2, 0, 0);
+	sched_set_baseline(&s, 3, 1, 0);
+	n = run_all(&s, v, 200, decided_value);
+	for (int i = 0; i < n; i++)
+		if (v[i] % 1000)
+			count[v[i] / 1000]++;
+	assert_int_equal(count[2], 3);
+	assert_int_equal(count[0], 3);
+	assert_int_equal(count[3], 9);
+	assert_int_equal(count[1], 9);
+	assert_true(sched_decided(&s, &s.pairs[2]));
+	assert_false(sched_decided(&s, &s.pairs[3]));
+	assert_false(sched_decided(&s, &s.pairs[0])); /* a baseline */
+	analyze_verdict_summary(s.pairs[2].mean, s.pairs[2].m2 / 2, 3,
+				s.pairs[0].mean, s.pairs[0].m2 / 2, 3, 2, 0.02,
+				NULL, NULL, &vd);
+	assert_int_equal(vd, ANALYZE_SLOWER);
+	sched_free(&s);
+}
+
 static void test_disabled_platform(void **state)
 {
 	struct sched_opts o = fixed(2, 3);
@@ -283,6 +393,8 @@ int main(void)
 		cmocka_unit_test(test_resume_uneven),
 		cmocka_unit_test(test_failed_not_retried),
 		cmocka_unit_test(test_disabled_platform),
+		cmocka_unit_test(test_disturbed_retaken),
+		cmocka_unit_test(test_until_decided),
 		cmocka_unit_test(test_adaptive),
 		cmocka_unit_test(test_t95),
 		cmocka_unit_test(test_remaining_fixed),

@@ -29,6 +29,21 @@ static void near(double got, double want, double tol, const char *what,
 		fail_msg("%s %s: got %.17g, want %.17g", name, what, got, want);
 }
 
+/* |got - want| <= tol |want| (relative, as METHODS.md promises), and NAN
+ * only where NAN is wanted. */
+static void near_rel(double got, double want, double tol, const char *what,
+		     const char *name)
+{
+	if (isnan(want)) {
+		if (!isnan(got))
+			fail_msg("%s %s: got %.17g, want n/a", name, what, got);
+		return;
+	}
+	if (!(fabs(got - want) <= tol * fabs(want)))
+		fail_msg("%s %s: got %.17g, want %.17g (rel %.2g)", name, what,
+			 got, want, fabs(got - want) / fabs(want));
+}
+
 static int dcmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -205,6 +220,20 @@ static void test_small_n(void **state)
 	}
 	analyze_tukey_fences(x, 1, &fe);
 	assert_int_equal(analyze_outlier_class(&fe, 1e9), 0);
+	/* values near DBL_MAX: the sum overflows, the mean must not */
+	{
+		double big[] = { 1.5e308, 1.7e308, 1.6e308 };
+		struct analyze_fieller f;
+
+		analyze_moments(big, 3, &m);
+		near_rel(m.mean, 1.6e308, 1e-15, "mean", "big");
+		/* a mean that is not finite says so, not "no samples" */
+		analyze_fieller_summary(INFINITY, 1, 3, 2, 1, 3, 0.95, &f);
+		assert_string_equal(f.reason,
+				    "a mean is not a finite number (overflow)");
+		analyze_fieller_summary(1, 1, 0, 2, 1, 3, 0.95, &f);
+		assert_string_equal(f.reason, "no samples");
+	}
 }
 
 static void test_tukey(void **state)
@@ -306,11 +335,181 @@ static void test_formatting(void **state)
 	assert_string_equal(analyze_fmt_num(NAN, b, sizeof(b)), "n/a");
 }
 
+/* Simultaneous (Bonferroni) Fieller intervals against the exact-rational
+ * reference, 1e-9 relative; on near-constant data far from zero the width
+ * too (the discriminant's cancellation-free form). */
+static void test_simultaneous(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ref_sims) / sizeof(ref_sims[0]); i++) {
+		const struct ref_sim *r = &ref_sims[i];
+		struct analyze_moments a, b;
+		struct analyze_fieller f90, f95;
+		enum analyze_verdict v;
+		char what[64];
+
+		analyze_moments(r->x, r->nx, &a);
+		analyze_moments(r->y, r->ny, &b);
+		analyze_verdict_summary(a.mean, a.variance, r->nx, b.mean,
+					b.variance, r->ny, r->m, 0.02, &f90,
+					&f95, &v);
+		snprintf(what, sizeof(what), "m=%zu ci95 lo", r->m);
+		near_rel(f95.lo, r->ci95[0], 1e-9, what, r->name);
+		snprintf(what, sizeof(what), "m=%zu ci95 hi", r->m);
+		near_rel(f95.hi, r->ci95[1], 1e-9, what, r->name);
+		snprintf(what, sizeof(what), "m=%zu ci90 lo", r->m);
+		near_rel(f90.lo, r->ci90[0], 1e-9, what, r->name);
+		snprintf(what, sizeof(what), "m=%zu ci90 hi", r->m);
+		near_rel(f90.hi, r->ci90[1], 1e-9, what, r->name);
+		assert_int_equal(f95.bounded, !isnan(r->ci95[0]));
+		assert_int_equal(f90.bounded, !isnan(r->ci90[0]));
+		if (!strcmp(r->name, "nearconst")) {
+			snprintf(what, sizeof(what), "m=%zu ci95 width", r->m);
+			near_rel(f95.hi - f95.lo, r->ci95[1] - r->ci95[0], 1e-5,
+				 what, r->name);
+		}
+	}
+}
+
+/* Verdicts and reps_needed against the reference's rule and its linear
+ * search (the C code bisects). */
+static void test_verdicts(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ref_verdicts) / sizeof(ref_verdicts[0]); i++) {
+		const struct ref_verdict *r = &ref_verdicts[i];
+		struct analyze_moments a, b;
+		enum analyze_verdict v;
+		long k;
+
+		analyze_moments(r->x, r->nx, &a);
+		analyze_moments(r->y, r->ny, &b);
+		analyze_verdict_summary(a.mean, a.variance, r->nx, b.mean,
+					b.variance, r->ny, r->m, r->margin,
+					NULL, NULL, &v);
+		if (strcmp(analyze_verdict_name(v), r->verdict))
+			fail_msg("%s m=%zu M=%g: verdict %s, want %s", r->name,
+				 r->m, r->margin, analyze_verdict_name(v),
+				 r->verdict);
+		k = analyze_reps_needed(a.mean, a.variance, r->nx, b.mean,
+					b.variance, r->ny, r->m, r->margin);
+		if (k != r->reps_needed)
+			fail_msg("%s m=%zu M=%g: reps_needed %ld, want %ld",
+				 r->name, r->m, r->margin, k, r->reps_needed);
+	}
+}
+
+/* Instances: grouping, means, between/within sd against the reference
+ * (whose MSB/MSW agree with scipy's one-way ANOVA F), 1e-9 relative. */
+static void test_instances(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(ref_insts) / sizeof(ref_insts[0]); i++) {
+		const struct ref_inst *r = &ref_insts[i];
+		struct analyze_instances a;
+
+		analyze_instances(r->x, r->inst, r->n, &a);
+		assert_int_equal(a.k, r->k);
+		for (j = 0; j < r->k; j++) {
+			assert_int_equal(a.ids[j], r->ids[j]);
+			assert_int_equal(a.n[j], r->ns[j]);
+			near_rel(a.means[j], r->means[j], 1e-9, "instance mean",
+				 r->name);
+		}
+		if (r->between_sd == 0)
+			assert_true(a.between_sd == 0);
+		else
+			near_rel(a.between_sd, r->between_sd, 1e-9, "between_sd",
+				 r->name);
+		near_rel(a.within_sd, r->within_sd, 1e-9, "within_sd", r->name);
+		near_rel(a.mean_of_means, r->mean_of_means, 1e-9, "mean", r->name);
+		near_rel(a.var_of_means, r->var_of_means, 1e-9, "var", r->name);
+		analyze_instances_clear(&a);
+	}
+	/* one instance (or none recorded): k = 1, no between/within */
+	{
+		static const double v[] = { 1, 2, 3 };
+		struct analyze_instances a;
+
+		analyze_instances(v, NULL, 3, &a);
+		assert_int_equal(a.k, 1);
+		assert_int_equal(a.ids[0], 0);
+		assert_true(isnan(a.between_sd) && isnan(a.within_sd));
+		assert_true(isnan(a.var_of_means));
+		analyze_instances_clear(&a);
+		analyze_instances(v, NULL, 0, &a);
+		assert_int_equal(a.k, 0);
+		analyze_instances_clear(&a);
+	}
+}
+
+static struct analyze_fieller iv(double lo, double hi)
+{
+	struct analyze_fieller f = { 1, lo, hi, 10, 1, NULL };
+	return f;
+}
+
+/* The rule's edges: an end on the margin is inside; an end on 1 does not
+ * exclude 1; unbounded or missing intervals decide nothing. */
+static void test_verdict_rule_edges(void **state)
+{
+	const double M = 0.02;
+	struct analyze_fieller a, b, unb = { 1, NAN, NAN, 3, 0, "unbounded" };
+
+	(void)state;
+	a = iv(1 / (1 + M), 1 + M);
+	b = iv(0.9, 1.1);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_EQUIVALENT);
+	a = iv(1 / (1 + M), nextafter(1 + M, 2));
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_INCONCLUSIVE);
+	a = iv(nextafter(1 / (1 + M), 0), 1.0);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_INCONCLUSIVE);
+	/* not equivalent, 95 % interval touching 1 from above: undecided */
+	a = iv(1.01, 1.05);
+	b = iv(1.0, 1.06);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_INCONCLUSIVE);
+	b = iv(nextafter(1.0, 2), 1.06);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_FASTER);
+	a = iv(0.9, 0.97);
+	b = iv(0.89, 1.0);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_INCONCLUSIVE);
+	b = iv(0.89, nextafter(1.0, 0));
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_SLOWER);
+	/* an equivalence inside a significant difference: equivalence wins
+	 * (the rule's order) */
+	a = iv(1.005, 1.015);
+	b = iv(1.001, 1.019);
+	assert_int_equal(analyze_verdict_rule(&a, &b, M), ANALYZE_EQUIVALENT);
+	/* unbounded / missing */
+	assert_int_equal(analyze_verdict_rule(&unb, &unb, M),
+			 ANALYZE_INCONCLUSIVE);
+	assert_int_equal(analyze_verdict_rule(NULL, NULL, M),
+			 ANALYZE_INCONCLUSIVE);
+	a = iv(0.5, 0.6);
+	assert_int_equal(analyze_verdict_rule(&a, &unb, M),
+			 ANALYZE_INCONCLUSIVE);
+	assert_string_equal(analyze_verdict_name(ANALYZE_EQUIVALENT),
+			    "equivalent");
+	/* not estimable: one sample, or both sides constant */
+	assert_int_equal(analyze_reps_needed(1, NAN, 1, 1, 1, 5, 1, M), -1);
+	assert_int_equal(analyze_reps_needed(1, 0, 5, 2, 0, 5, 1, M), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_moments_and_cis),
 		cmocka_unit_test(test_pairs),
+		cmocka_unit_test(test_simultaneous),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_verdict_rule_edges),
+		cmocka_unit_test(test_instances),
 		cmocka_unit_test(test_mw_exact_tail),
 		cmocka_unit_test(test_mw_all_tied),
 		cmocka_unit_test(test_welch_edges),

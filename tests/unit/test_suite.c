@@ -106,6 +106,11 @@ static void test_parse_bad(void **state)
 	refused("[benchmark a]\ncommand = x\nparser = forkbench\nunit = MiB/s\n", "differs");
 	refused("[benchmark a]\ncommand = x\nparser = forkbench\ndirection = up\n", "direction");
 	refused("[benchmark a]\ncommand = x\nparser = forkbench\ntimeout = soon\n", "seconds");
+	/* Issue 13, class 4: a timeout is a positive number of seconds. */
+	refused("[benchmark a]\ncommand = x\nparser = forkbench\ntimeout = 0\n",
+		"timeout: must be a positive number of seconds");
+	refused("[benchmark a]\ncommand = x\nparser = forkbench\ntimeout = 0 * {duration}\n",
+		"timeout: must be a positive number of seconds");
 	refused("[benchmark a]\ncommand = x\nparser = forkbench\ncolour = red\n", "unknown key");
 	refused("[benchmark a]\ncommand = x\ncommand = y\nparser = forkbench\n", "given twice");
 	refused("[benchmark a b]\ncommand = x\nparser = forkbench\n", "not made of");
@@ -140,6 +145,36 @@ static void test_shipped_suites(void **state)
 		assert_int_equal(s->duration, i == 0 ? 60 : 3);
 		suite_free(s);
 	}
+}
+
+/* The disk suite: write benchmarks under their own names (never the
+ * classic CSV's), each command fio with the parser that reads it, and
+ * one shared prepare so the file is written once per platform. */
+static void test_disk_suite(void **state)
+{
+	static const char *const benches[] = { "diskRandWrite", "diskSeqWrite",
+					       "diskMixed" };
+	static const char *const parsers[] = { "fio-iops", "fio-json", "fio-iops" };
+	static const char *const units[] = { "IO/s", "MiB/s", "IO/s" };
+	static const char *const flags[] = { "--fsync=1", "--direct=1",
+					     "--direct=1" };
+	struct suite *s = NULL;
+
+	(void)state;
+	assert_int_equal(suite_load("suites", "disk", &s), 0);
+	assert_string_equal(s->name, "disk");
+	assert_int_equal(s->n_bench, 3);
+	for (int j = 0; j < 3; j++) {
+		assert_string_equal(s->bench[j].name, benches[j]);
+		assert_string_equal(s->bench[j].parser, parsers[j]);
+		assert_string_equal(s->bench[j].unit, units[j]);
+		assert_non_null(strstr(s->bench[j].command, flags[j]));
+		assert_non_null(strstr(s->bench[j].command, "fio "));
+		assert_string_equal(s->bench[j].prepare, s->bench[0].prepare);
+	}
+	assert_null(strstr(s->bench[0].command, "--direct"));
+	assert_non_null(strstr(s->bench[2].command, "--rwmixread=70"));
+	suite_free(s);
 }
 
 /* Runs cmd with sh and returns its stdout (owned). */
@@ -235,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_shipped_suites),
+		cmocka_unit_test(test_disk_suite),
 		cmocka_unit_test(test_shell_quote),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_seconds),
