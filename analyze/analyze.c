@@ -425,7 +425,16 @@ static void group_compute(struct analyze_group *g, struct acc *a,
 	/* Instances of the values used: with two or more, the instance means
 	 * are the units of every interval (Kalibera & Jones 2013), Student t
 	 * on k - 1 df. */
-	{
+	if (!g->instances_known) {
+		/* nothing recorded (imports): one instance, without the
+		 * grouping pass over a million values */
+		analyze_instances(used, NULL, n ? 1 : 0, &g->inst);
+		if (n) {
+			g->inst.n[0] = n;
+			g->inst.means[0] = m.mean;
+			g->inst.mean_of_means = m.mean;
+		}
+	} else {
 		double *uv = xmalloc(n * sizeof(double));
 		int *ui = xmalloc(n * sizeof(int));
 

@@ -93,12 +93,22 @@ static void child_write_msg(int fd, int kind, int stage, int value)
 static void child_default_signals(void)
 {
 	struct sigaction sa;
+	/* The kernel's struct sigaction (handler, flags, restorer, mask). */
+	struct { void *handler; unsigned long flags; void *restorer;
+		 unsigned long mask; } ksa = { 0 };
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			sigaction(s, &sa, NULL); /* EINVAL for reserved ones */
+	for (int s = 1; s < NSIG; s++) {
+		if (s == SIGKILL || s == SIGSTOP)
+			continue;
+		/* glibc refuses the signals it reserves for itself (32, 33:
+		 * thread cancellation, setxid) with EINVAL, yet an ignored
+		 * one is inherited through exec: whoever started virtbench
+		 * may have ignored them. The kernel resets them directly. */
+		if (sigaction(s, &sa, NULL) < 0 && errno == EINVAL)
+			syscall(SYS_rt_sigaction, s, &ksa, NULL, sizeof(ksa.mask));
+	}
 }
 
 /* close_range(lo, hi), or one by one on kernels before 5.9. */

@@ -20,6 +20,7 @@
  * existing definition. One run per host in the file, status "imported".
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -313,6 +314,92 @@ static void cache_add(struct id_cache *c, const char *name, int64_t id)
 	c->ids[c->n++] = id;
 }
 
+/* An ok sample of the bulk write: its sample id (series * 2^32 +
+ * repetition), start, value and raw line. */
+struct bulk_row {
+	int64_t id, ms;
+	double value;
+	const char *raw;
+	size_t len;
+};
+
+static int bulk_cmp(const void *a, const void *b)
+{
+	const struct bulk_row *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Seconds since 1970 as milliseconds, rounded as vb_time_iso() rounds. */
+static int64_t time_ms(double t)
+{
+	double secs = floor(t);
+
+	return (int64_t)secs * 1000 + (int)((t - secs) * 1000.0 + 0.5);
+}
+
+/* One step of a bulk statement; finalizes it. */
+static int bulk_step(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, what);
+}
+
+/*
+ * Writes the ok samples of a run as db/import_classic.c does: sorted by
+ * sample id, so every insert is an append, then one INSERT ... SELECT over
+ * the rows in memory (db/rows.c) for their outputs (one per line) and one
+ * for the samples. Output ids are assigned here after the largest (the
+ * write lock is held); only the first gets an explicit id, the next ones
+ * SQLite's "largest + 1", which is the same number without a search.
+ */
+static int write_bulk(struct db *db, int64_t run_id, const char *format,
+		      struct bulk_row *rows, size_t n)
+{
+	struct db_rows dr = {
+		.n = n, .stride = sizeof(*rows), .base = (const char *)rows,
+		.x = -1, .i = offsetof(struct bulk_row, ms),
+		.t_ptr = offsetof(struct bulk_row, raw),
+		.t_len = offsetof(struct bulk_row, len),
+	};
+	int64_t parser_id, first = 1;
+	sqlite3_stmt *st;
+
+	qsort(rows, n, sizeof(*rows), bulk_cmp);
+	if (db_parser_get(db, format, CSV_PARSER_VERSION, &parser_id) < 0 ||
+	    db_prepare(db, &st, "SELECT coalesce(max(id), 0) + 1 FROM output") < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		first = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (db_prepare(db, &st, "INSERT INTO output (id, run_id, started_at,"
+		       " duration, parser_id, text) SELECT CASE k WHEN 0 THEN ?2"
+		       " ELSE NULL END, ?3, i, NULL, ?4, t FROM db_rows(?1)"
+		       " ORDER BY k") < 0)
+		return -1;
+	sqlite3_bind_pointer(st, 1, &dr, "db_rows", NULL);
+	sqlite3_bind_int64(st, 2, first);
+	sqlite3_bind_int64(st, 3, run_id);
+	sqlite3_bind_int64(st, 4, parser_id);
+	if (bulk_step(db, st, "insert outputs") < 0)
+		return -1;
+	if (sqlite3_last_insert_rowid(db_sqlite(db)) != first + (int64_t)n - 1)
+		return vb_error("%s: bulk insert: output ids are not consecutive",
+				db_path(db));
+	dr.i = offsetof(struct bulk_row, id);
+	dr.x = offsetof(struct bulk_row, value);
+	dr.t_ptr = dr.t_len = -1;
+	if (db_prepare(db, &st, "INSERT INTO sample_value (id, value, status,"
+		       " output_id) SELECT i, x, 0, ?2 + k FROM db_rows(?1)"
+		       " ORDER BY k") < 0)
+		return -1;
+	sqlite3_bind_pointer(st, 1, &dr, "db_rows", NULL);
+	sqlite3_bind_int64(st, 2, first);
+	return bulk_step(db, st, "insert samples");
+}
+
 /* Writes the rows of one host as one run. sha is that run's source hash. */
 static int write_host_run(struct db *db, const char *path, const char *format,
 			  const char *sha, struct db_tidy_row *rows, size_t n,
@@ -320,6 +407,9 @@ static int write_host_run(struct db *db, const char *path, const char *format,
 {
 	struct db_run run = { 0 };
 	struct id_cache plats = { 0 }, benches = { 0 };
+	struct bulk_row *bulk = NULL;
+	size_t nbulk = 0, capbulk = 0;
+	int64_t now_ms;
 	char *abspath = realpath(path, NULL), *params, t0[40], t1[40], now[40];
 	double tmin = INFINITY, tmax = -INFINITY;
 	int64_t host_id, run_id;
@@ -332,6 +422,8 @@ static int write_host_run(struct db *db, const char *path, const char *format,
 			tmax = fmax(tmax, rows[i].time);
 		}
 	vb_now_iso(now, sizeof(now));
+	if (db_time_ms(now, &now_ms) < 0)
+		now_ms = -1;
 	params = xasprintf("{\"format\":\"%s\"}", format);
 	run.suite = "import";
 	run.params = params;
@@ -347,7 +439,6 @@ static int write_host_run(struct db *db, const char *path, const char *format,
 	for (size_t i = 0; i < n; i++) {
 		struct db_tidy_row *r = &rows[i];
 		int64_t platform_id, bench_id;
-		char when[40];
 
 		if (strcmp(r->host, host))
 			continue;
@@ -364,27 +455,51 @@ static int write_host_run(struct db *db, const char *path, const char *format,
 				goto out;
 			cache_add(&benches, r->benchmark, bench_id);
 		}
-		struct db_sample s = {
-			.run_id = run_id, .platform_id = platform_id,
-			.benchmark_id = bench_id, .repetition = r->repetition,
-			.has_value = 1, .value = r->value,
-			.status = r->error ? "failed" : "ok", .error = r->error,
-			.raw_output = r->raw, .parser = format,
-			.parser_version = CSV_PARSER_VERSION,
-			.started_at = isnan(r->time) ? now : vb_time_iso(r->time, when, sizeof(when)),
-			.duration = -1,
-		};
+		if (r->error) {
+			/* rare: written on its own, with its reason */
+			char when[40];
+			struct db_sample s = {
+				.run_id = run_id, .platform_id = platform_id,
+				.benchmark_id = bench_id, .repetition = r->repetition,
+				.has_value = 1, .value = r->value,
+				.status = "failed", .error = r->error,
+				.raw_output = r->raw, .parser = format,
+				.parser_version = CSV_PARSER_VERSION,
+				.started_at = isnan(r->time) ? now :
+					vb_time_iso(r->time, when, sizeof(when)),
+				.duration = -1,
+			};
 
-		if (db_sample_insert(db, &s) < 0)
-			goto out;
+			if (db_sample_insert(db, &s) < 0)
+				goto out;
+		} else {
+			struct bulk_row *b;
+			int64_t series;
+
+			if (db_series_get(db, run_id, platform_id, bench_id, &series) < 0)
+				goto out;
+			if (nbulk == capbulk) {
+				capbulk = capbulk ? 2 * capbulk : 1024;
+				bulk = xrealloc(bulk, capbulk * sizeof(*bulk));
+			}
+			b = &bulk[nbulk++];
+			b->id = series * DB_SERIES_SHIFT_N + r->repetition;
+			b->ms = isnan(r->time) ? now_ms : time_ms(r->time);
+			b->value = r->value;
+			b->raw = r->raw;
+			b->len = r->raw ? strlen(r->raw) : 0;
+		}
 		count++;
 	}
+	if (nbulk && write_bulk(db, run_id, format, bulk, nbulk) < 0)
+		goto out;
 	if (run_set_ended(db, run_id, isfinite(tmax) ? vb_time_iso(tmax, t1, sizeof(t1)) : now) < 0)
 		goto out;
 	memcpy(uuid, run.uuid, 37);
 	*nsamples += count;
 	ret = 0;
 out:
+	free(bulk);
 	free(plats.names);
 	free(plats.ids);
 	free(benches.names);
@@ -415,7 +530,7 @@ int db_import_tidy(struct db *db, const char *path, const char *format,
 			hosts[nh] = NULL;
 		}
 	out = xcalloc(nh + 1, sizeof(*out));
-	if (db_begin(db) < 0)
+	if (db_bulk_begin(db) < 0)
 		goto out;
 	dup = already_imported(db, path, sha);
 	if (dup)
@@ -436,14 +551,14 @@ int db_import_tidy(struct db *db, const char *path, const char *format,
 			goto rollback;
 		out[h] = xstrdup(uuid);
 	}
-	if (db_commit(db) < 0)
+	if (db_bulk_end(db, 1) < 0)
 		goto out;
 	*uuids = out;
 	out = NULL;
 	ret = 0;
 	goto out;
 rollback:
-	db_rollback(db);
+	db_bulk_end(db, 0);
 out:
 	vb_strv_free(out);
 	vb_strv_free(hosts);

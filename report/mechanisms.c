@@ -9,16 +9,8 @@
  */
 #include "report/report.h"
 
-#include <math.h>
 #include <string.h>
 
-/* "faster", "slower" or "no significant difference": b against a. */
-static const char *effect(const struct analyze_vs *vs)
-{
-	if (!isfinite(vs->speedup) || !vs->significant)
-		return "no significant difference";
-	return vs->speedup > 1 ? "faster" : "slower";
-}
 
 char *report_mechanisms_md(const struct analyze_set *set)
 {
@@ -31,10 +23,11 @@ char *report_mechanisms_md(const struct analyze_set *set)
 		"Settings varied in this study, measured between sibling "
 		"platforms of the same kind on the same host: each row is "
 		"platform b relative to platform a (a speedup above 1 means b "
-		"is faster), with Fieller's 95 % interval and Welch's p, "
-		"Holm-adjusted in the same family as the comparisons with the "
-		"baseline. Where several settings differ at once, the effect is "
-		"theirs together.\n\n"
+		"is faster), with Fieller's 95 % interval, Welch's p "
+		"Holm-adjusted, and the verdict from the simultaneous intervals "
+		"- all in the same family as the comparisons with the baseline. "
+		"Where several settings differ at once, the effect is theirs "
+		"together.\n\n"
 		"| setting (a → b) | platforms (a → b) | benchmark | speedup b/a [95 % CI] | Holm p | b is |\n"
 		"|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < set->n_variants; i++) {
@@ -48,7 +41,8 @@ char *report_mechanisms_md(const struct analyze_set *set)
 		sb_addf(&sb, " | %s → %s | %s | %s | %s | %s |\n", v->platform_a,
 			v->platform_b, v->benchmark,
 			analyze_fmt_speedup(&v->vs, b1, sizeof(b1)),
-			analyze_fmt_p(v->vs.p_holm, b2, sizeof(b2)), effect(&v->vs));
+			analyze_fmt_p(v->vs.p_holm, b2, sizeof(b2)),
+			analyze_verdict_name(v->vs.verdict));
 	}
 	sb_adds(&sb, "\n");
 	return sb_detach(&sb);

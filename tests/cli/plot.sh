@@ -60,7 +60,7 @@ done
 check_figures "$T/o/figures" png,svg
 # The speedup figure is on a log axis and names the baseline.
 grep -q '^set logscale y' "$T/o/figures/cpu-speedup.gp" || fail "speedup not on a log axis"
-grep -q "'native'" "$T/o/figures/cpu-speedup.gp" || fail "speedup figure does not name native"
+grep -q '"native"' "$T/o/figures/cpu-speedup.gp" || fail "speedup figure does not name native"
 # One colour per platform in every figure: qemu's is the same everywhere.
 grep -q "D55E00" "$T/o/figures/cpu-samples.gp" || fail "qemu colour missing"
 grep -q "D55E00" "$T/o/figures/overview.gp" || fail "qemu colour missing in overview"

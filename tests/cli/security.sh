@@ -286,7 +286,7 @@ ro_checks() { # DBFILE OUTDIR RUNNER...
 sqlite3 "$DB7" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 for i in 1 2 3; do echo "170000000$i,4${i}00,1600$i,24$i,23$i"; done >"$T/c.csv"
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/ro" && mount -t tmpfs -o size=16m vbtest "$T/ro" 2>/dev/null; then
-	trap 'umount "$T/ro" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+	trap 'rc=$?; umount "$T/ro" 2>/dev/null || true; rm -rf "$T"; exit $rc' EXIT INT TERM
 	cp "$DB7" "$T/ro/r.db"
 	mount -o remount,ro "$T/ro"
 	ro_checks "$T/ro/r.db" "$T/rorep"
@@ -377,9 +377,10 @@ parser = forkbench
 timeout = 60
 EOS
 DB14=$T/escape.db
-trap 'for p in ${r14:-}; do grep -qa virtbench /proc/$p/cmdline 2>/dev/null && kill -KILL $p; done
-      for p in $(cat "$T/escaped.all" 2>/dev/null); do kill -KILL $p 2>/dev/null; done
-      umount "$T/ro" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+trap 'rc=$?
+      for p in ${r14:-}; do ! grep -qa virtbench /proc/$p/cmdline 2>/dev/null || kill -KILL $p || true; done
+      for p in $(cat "$T/escaped.all" 2>/dev/null || true); do kill -KILL $p 2>/dev/null || true; done
+      umount "$T/ro" 2>/dev/null || true; rm -rf "$T"; exit $rc' EXIT INT TERM
 "$VIRTBENCH" --db "$DB14" collect --state-dir "$T" --profile "$T/escape.suite" >"$T/u14" 2>"$T/e14" &
 c14=$!
 i=0

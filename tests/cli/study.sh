@@ -136,7 +136,8 @@ for x in v:
     assert x["settings"]["cpus"] == {"a": "2", "b": "1.5"}, x
     r = x["mean_b"] / x["mean_a"]
     assert abs(x["speedup"] - r) <= 1e-12 * r, (x["speedup"], r)
-    for k in ("ci95", "welch", "mann_whitney", "p_holm", "significant"):
+    for k in ("ci95", "welch", "mann_whitney", "p_holm", "significant", "verdict",
+              "margin", "ci95_simultaneous", "ci90_simultaneous", "reps_needed"):
         assert k in x, k
 # the variants are in the same Holm family as the baseline comparisons:
 # 2 platforms x 2 benchmarks against native, plus the 2 variant pairs
@@ -153,6 +154,8 @@ got = [r["vs_baseline"]["p_holm"] for r in d["results"] if "vs_baseline" in r] +
       [x["p_holm"] for x in v]
 got = [p for p in got if p is not None]
 assert all(abs(a - b) <= 1e-9 * max(b, 1e-300) for a, b in zip(got, adj)), (got, adj)
+# and the verdicts' family counts them too
+assert d["family_size"] == 6, d["family_size"]
 EOF
 
 # 4. the report's Mechanisms section shows analyze's numbers
@@ -168,6 +171,7 @@ for x in d["variants"]:
     assert "`storage`=volume → overlay" in row[0], row[0]
     s = "%.4g" % x["speedup"]
     assert s in row[0] or ("%.3f" % x["speedup"]) in row[0], (s, row[0])
+    assert row[0].rstrip().endswith("| " + x["verdict"] + " |"), (x["verdict"], row[0])
 EOF
 
 # 5. resume keeps each platform's kind and settings

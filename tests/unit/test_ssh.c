@@ -84,9 +84,11 @@ static int logins(void)
 	return n;
 }
 
-/* Processes on this machine whose argv is exactly (a0, a1). */
+/* Processes on this machine whose argv is exactly (a0, a1), or, when a1
+ * is NULL, whose argv joined by spaces is a0. */
 static int count_procs(const char *a0, const char *a1)
 {
+	char *want = a1 ? xasprintf("%s %s", a0, a1) : xstrdup(a0);
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	int n = 0;
@@ -99,13 +101,18 @@ static int count_procs(const char *a0, const char *a1)
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
 		p = xasprintf("/proc/%s/cmdline", e->d_name);
-		if (sb_read_file(&sb, p) == 0 && sb.len == strlen(a0) + strlen(a1) + 2 &&
-		    strcmp(sb.buf, a0) == 0 && strcmp(sb.buf + strlen(a0) + 1, a1) == 0)
-			n++;
+		if (sb_read_file(&sb, p) == 0 && sb.len > 0) {
+			for (size_t i = 0; i + 1 < sb.len; i++)
+				if (sb.buf[i] == '\0')
+					sb.buf[i] = ' ';
+			if (strcmp(sb.buf, want) == 0)
+				n++;
+		}
 		sb_release(&sb);
 		free(p);
 	}
 	closedir(d);
+	free(want);
 	return n;
 }
 
@@ -410,30 +417,41 @@ static void test_timeout_and_stop(void **state)
 	volatile int stop = 1;
 	double t0;
 
+	char a1[32], a2[32], a3[32], *cmd;
+
 	(void)state;
+	/* Arguments no other process has (this pid in them), so a leftover
+	 * of another run cannot be mistaken for ours. */
+	snprintf(a1, sizeof(a1), "31.%d", (int)getpid());
+	snprintf(a2, sizeof(a2), "34.%d", (int)getpid());
+	snprintf(a3, sizeof(a3), "32.%d", (int)getpid());
 	/* Local deadline after 1 s: the remote command and the child it
 	 * started in the background are killed before the call returns
 	 * (OpenSSH refuses signal requests in root sessions, so this is
 	 * the group kill from a second channel, not timeout(1) 2 s later). */
+	cmd = xasprintf("sleep %s & sleep %s", a2, a1);
 	t0 = vb_mono_time();
-	assert_int_equal(vbssh_exec(s, "t", "sleep 34.25 & sleep 31.25", 1, NULL, &r), 0);
+	assert_int_equal(vbssh_exec(s, "t", cmd, 1, NULL, &r), 0);
+	free(cmd);
 	assert_true(r.timed_out);
 	/* 100 ms poll slices; generous bounds for a loaded machine */
 	assert_true(r.duration >= 1 && r.duration < 4);
 	assert_true(vb_mono_time() - t0 < 5);
 	exec_result_clear(&r);
-	if (!gone_within("sleep", "31.25", 1) || !gone_within("sleep", "34.25", 1))
+	if (!gone_within("sleep", a1, 1) || !gone_within("sleep", a2, 1))
 		fail_msg("the remote command outlived its timeout");
 
 	/* The stop flag, already set, and no timeout (so no timeout(1)
 	 * either): the call returns at once and kills the command. */
+	cmd = xasprintf("sleep %s", a3);
 	t0 = vb_mono_time();
-	assert_int_equal(vbssh_exec(s, "t", "sleep 32.25", 0, &stop, &r), 0);
+	assert_int_equal(vbssh_exec(s, "t", cmd, 0, &stop, &r), 0);
+	free(cmd);
 	assert_true(r.timed_out);
 	assert_true(vb_mono_time() - t0 < 6); /* ~0.1 s; loaded machines */
 	exec_result_clear(&r);
 	usleep(300000); /* had it survived, it would be running by now */
-	if (!gone_within("sleep", "32.25", 1))
+	if (!gone_within("sleep", a3, 1))
 		fail_msg("the remote command outlived the stop flag");
 
 	/* The connection still works afterwards, and the pid line that
@@ -535,13 +553,15 @@ static void test_background(void **state)
 	free(why);
 	/* Silent, waiting on stdin: given up, and its stdin's EOF ends it. */
 	t0 = vb_mono_time();
-	b = vbssh_bg_start(s, "cat -u", 0.5, &line, &why);
+	cmd = xasprintf("cat -u - /dev/null/vbtest%d", (int)getpid());
+	b = vbssh_bg_start(s, cmd, 0.5, &line, &why);
 	assert_null(b);
 	assert_string_equal(why, "no output in time");
 	assert_true(vb_mono_time() - t0 < 4);
 	free(why);
-	if (!gone_within("cat", "-u", 3))
+	if (!gone_within(cmd, NULL, 3))
 		fail_msg("a background command given up still runs");
+	free(cmd);
 	vbssh_bg_stop(NULL);
 	free(done);
 	vbssh_close(s);
