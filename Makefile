@@ -6,6 +6,8 @@
 #   make SAN=1 test the same, built with AddressSanitizer + UBSan
 #   make demo       the main job end to end on the embedded default
 #   make bench      virtbench's own benchmarks (see BENCHMARKS.md)
+#   make test-kvm   the kvm platform run for real, nested in a TCG guest
+#                   (tests/kvm/run.sh; minutes, not part of make test)
 #
 # User CFLAGS/LDFLAGS are respected; WERROR=1 turns warnings into errors.
 
@@ -53,7 +55,7 @@ Q :=
 quiet =
 endif
 
-.PHONY: all test demo bench clean deps fuzz
+.PHONY: all test test-kvm demo bench clean deps fuzz
 all: $(BIN) $(FORKBENCH)
 
 $(BUILD)/%.o: %.c
@@ -93,6 +95,19 @@ test: deps
 	@VIRTBENCH=$(abspath $(BIN)) FORKBENCH=$(abspath $(FORKBENCH)) \
 		BUILD=$(abspath $(BUILD)) tests/run.sh
 
+# The outer half of the nested KVM test: boots the kvm-host image.
+# Named virtbench-*: "virtbench cleanup" spares guests whose owner is a
+# live process of that name, and destroys the others.
+KVM_HOST := $(BUILD)/tests/virtbench-kvm-host
+$(KVM_HOST): tests/kvm/kvm_host.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+test-kvm: deps
+	@$(MAKE) --no-print-directory all $(KVM_HOST)
+	@VIRTBENCH=$(abspath $(BIN)) FORKBENCH=$(abspath $(FORKBENCH)) \
+		KVM_HOST=$(abspath $(KVM_HOST)) tests/kvm/run.sh
+
 # Every libFuzzer target for FUZZ_S seconds each (tests/fuzz/run.sh).
 FUZZ_S ?= 10
 fuzz:
@@ -107,4 +122,4 @@ bench: all
 clean:
 	rm -rf build build-san virtbench
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/virtbench.d $(UNIT_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/virtbench.d $(UNIT_BIN:=.d) $(KVM_HOST).d

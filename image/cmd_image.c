@@ -27,6 +27,7 @@ int docker_image_import_rootfs(const char *rootfs_dir, const char *ref)
 
 const struct vb_optspec cmd_image_spec = {
 	.synopsis = "virtbench image build [--force]\n"
+		    "       virtbench image kvm-host [--force]\n"
 		    "       virtbench image docker\n"
 		    "       virtbench image path",
 	.description =
@@ -36,6 +37,10 @@ const struct vb_optspec cmd_image_spec = {
 	"           kernel and initrd for direct boot; cached under\n"
 	"           $VIRTBENCH_CACHE or ~/.cache/virtbench, keyed by a hash of\n"
 	"           the recipe. Needs root. Prints the image directory.\n"
+	"  kvm-host build the KVM test host: the guest image plus QEMU, libvirt\n"
+	"           and virtbench's libraries, booted under TCG with nested\n"
+	"           AMD-V so that the kvm platform runs inside it (make\n"
+	"           test-kvm). Needs root. Prints the image directory.\n"
 	"  docker   import the same root filesystem as the container image\n"
 	"           " VB_DOCKER_IMAGE " (never pulled)\n"
 	"  path     print the cached image's disk path, exit 1 if not built\n",
@@ -61,6 +66,18 @@ static const struct vb_optspec build_spec = {
 	.size = sizeof(struct build_opts),
 };
 
+static const struct vb_optspec kvm_host_spec = {
+	.synopsis = "virtbench image kvm-host [--force]",
+	.description =
+	"Builds the KVM test host (make test-kvm): the guest image's tree plus\n"
+	"QEMU, libvirt and virtbench's libraries, kvm_amd loaded at boot, and\n"
+	"the guest image inside for nested guests; booted under TCG with CPU\n"
+	"mode maximum, it runs the kvm platform for real. Builds the guest\n"
+	"image first when needed. Needs root. Prints the image directory.\n",
+	.options = build_options,
+	.size = sizeof(struct build_opts),
+};
+
 static const struct vb_optspec docker_spec = {
 	.synopsis = "virtbench image docker",
 	.description = "Imports the guest's root filesystem as the container image\n"
@@ -81,6 +98,22 @@ static int image_cmd_build(int argc, char **argv, void *opts, struct vb_ctx *ctx
 	(void)argv;
 	(void)ctx;
 	if (image_build(o->force, &im) < 0)
+		return 1;
+	printf("%s\n", im.dir);
+	image_info_clear(&im);
+	return 0;
+}
+
+static int image_cmd_kvm_host(int argc, char **argv, void *opts,
+			      struct vb_ctx *ctx)
+{
+	struct build_opts *o = opts;
+	struct image_info im = { 0 };
+
+	(void)argc;
+	(void)argv;
+	(void)ctx;
+	if (image_kvm_host_build(o->force, &im) < 0)
 		return 1;
 	printf("%s\n", im.dir);
 	image_info_clear(&im);
@@ -135,6 +168,8 @@ static int image_cmd_path(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 
 const struct vb_cmd cmd_image_subcmds[] = {
 	{ "build", image_cmd_build, 0, "build the guest image", &build_spec, NULL },
+	{ "kvm-host", image_cmd_kvm_host, 0, "build the KVM test host image",
+	  &kvm_host_spec, NULL },
 	{ "docker", image_cmd_docker, 0, "import it as the container image",
 	  &docker_spec, NULL },
 	{ "path", image_cmd_path, 0, "print the cached disk's path", &path_spec,

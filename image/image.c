@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "image/image.h"
+#include "image/image_int.h"
 #include "common/run.h"
 #include "common/util.h"
 
@@ -246,7 +247,7 @@ out:
 
 /* ---- helpers ---- */
 
-static int image_lock(const char *path)
+int image_lock(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 
@@ -262,7 +263,7 @@ static int image_lock(const char *path)
 	return fd;
 }
 
-static int image_rm_rf(const char *path)
+int image_rm_rf(const char *path)
 {
 	char *argv[] = { "rm", "-rf", "--one-file-system", (char *)path, NULL };
 	struct stat st;
@@ -272,7 +273,7 @@ static int image_rm_rf(const char *path)
 	return image_run(argv, NULL, NULL);
 }
 
-static int image_copy(const char *from, const char *to, int mode)
+int image_copy(const char *from, const char *to, int mode)
 {
 	struct sb sb = SB_INIT;
 	int ret;
@@ -358,11 +359,25 @@ static char *image_mirror(void)
 
 /* ---- the root filesystem ---- */
 
-static int image_configure_rootfs(const char *root, const char *log)
+int image_chroot_install(const char *root, const char *log,
+			 const char *const packages[], const char *label)
 {
 	char *p = NULL, *proc = xasprintf("%s/proc", root);
+	const char *argv[64] = { "chroot", root, "env",
+				 "DEBIAN_FRONTEND=noninteractive", "apt-get",
+				 "install", "-y", "-q", "--no-install-recommends" };
+	char *clean[] = { "chroot", (char *)root, "apt-get", "clean", NULL };
+	size_t n = 9;
 	int ret = -1, mounted = 0;
 
+	for (size_t i = 0; packages[i]; i++) {
+		if (n >= VB_ARRAY_SIZE(argv) - 1) {
+			vb_error("image: too many packages for one apt-get");
+			goto out;
+		}
+		argv[n++] = packages[i];
+	}
+	argv[n] = NULL;
 	/* Keep package scripts from starting services in the chroot. */
 	p = xasprintf("%s/usr/sbin/policy-rc.d", root);
 	if (vb_write_file_atomic(p, "#!/bin/sh\nexit 101\n", 19, 0755) < 0)
@@ -372,23 +387,25 @@ static int image_configure_rootfs(const char *root, const char *log)
 		goto out;
 	}
 	mounted = 1;
-	{
-		char *argv[] = { "chroot", (char *)root, "env",
-				 "DEBIAN_FRONTEND=noninteractive", "apt-get",
-				 "install", "-y", "-q", "--no-install-recommends",
-				 (char *)image_extra, NULL };
-		char *clean[] = { "chroot", (char *)root, "apt-get", "clean", NULL };
+	if (image_run((char *const *)argv, log, label) < 0 ||
+	    image_run(clean, log, NULL) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (mounted)
+		umount2(proc, MNT_DETACH);
+	if (p)
+		unlink(p);
+	free(proc);
+	free(p);
+	return ret;
+}
 
-		if (image_run(argv, log, "image: [2/5] installing cloud-init") < 0 ||
-		    image_run(clean, log, NULL) < 0)
-			goto out;
-	}
-	umount2(proc, MNT_DETACH);
-	mounted = 0;
-	unlink(p);
-
-	for (size_t i = 0; i < VB_ARRAY_SIZE(image_files); i++) {
-		const struct image_file *f = &image_files[i];
+int image_write_files(const char *root, const struct image_file *files,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct image_file *f = &files[i];
 		char *path = xasprintf("%s/%s", root, f->path);
 		char *dir = xstrdup(path);
 		int r;
@@ -403,8 +420,19 @@ static int image_configure_rootfs(const char *root, const char *log)
 		free(dir);
 		free(path);
 		if (r < 0)
-			goto out;
+			return -1;
 	}
+	return 0;
+}
+
+static int image_configure_rootfs(const char *root, const char *log)
+{
+	static const char *const extra[] = { image_extra, NULL };
+
+	if (image_chroot_install(root, log, extra,
+				 "image: [2/5] installing cloud-init") < 0 ||
+	    image_write_files(root, image_files, VB_ARRAY_SIZE(image_files)) < 0)
+		return -1;
 	{
 		char *enable[] = { "chroot", (char *)root, "systemctl", "enable",
 				   "systemd-networkd", NULL };
@@ -415,7 +443,7 @@ static int image_configure_rootfs(const char *root, const char *log)
 			mask[n++] = (char *)image_masked[i];
 		mask[n] = NULL;
 		if (image_run(enable, log, NULL) < 0 || image_run(mask, log, NULL) < 0)
-			goto out;
+			return -1;
 	}
 	/* Host keys made by openssh-server's postinst would be shared by
 	 * every guest; each guest gets its own from its seed instead. */
@@ -430,13 +458,7 @@ static int image_configure_rootfs(const char *root, const char *log)
 		}
 		free(pat);
 	}
-	ret = 0;
-out:
-	if (mounted)
-		umount2(proc, MNT_DETACH);
-	free(proc);
-	free(p);
-	return ret;
+	return 0;
 }
 
 int image_rootfs_ensure(char **dir)
@@ -532,17 +554,17 @@ out:
 
 /* ---- the disk image ---- */
 
-static char *image_dir_path(void)
+char *image_dir_path(const struct image_kind *r)
 {
 	char *cache = image_cache_dir();
-	char *d = xasprintf("%s/images/%s-%s", cache, IMAGE_NAME,
-			    image_recipe_hash());
+	char *d = xasprintf("%s/images/%s-%s", cache, r->name, r->hash());
 
 	free(cache);
 	return d;
 }
 
-static int image_load_manifest(const char *dir, struct image_info *im)
+static int image_load_manifest(const struct image_kind *rc, const char *dir,
+			       struct image_info *im)
 {
 	char *path = xasprintf("%s/image.json", dir);
 	struct sb sb = SB_INIT;
@@ -568,7 +590,7 @@ static int image_load_manifest(const char *dir, struct image_info *im)
 	im->disk_sha256 = xstrdup(cJSON_GetObjectItem(j, "disk_sha256")->valuestring);
 	im->kernel_version = xstrdup(cJSON_GetStringValue(
 		cJSON_GetObjectItem(j, "kernel_version")));
-	im->recipe_hash = xstrdup(image_recipe_hash());
+	im->recipe_hash = xstrdup(rc->hash());
 	ret = 0;
 out:
 	cJSON_Delete(j);
@@ -577,13 +599,18 @@ out:
 	return ret;
 }
 
-int image_find(struct image_info *im)
+int image_find_kind(const struct image_kind *r, struct image_info *im)
 {
-	char *dir = image_dir_path();
-	int ret = image_load_manifest(dir, im);
+	char *dir = image_dir_path(r);
+	int ret = image_load_manifest(r, dir, im);
 
 	free(dir);
 	return ret;
+}
+
+int image_find(struct image_info *im)
+{
+	return image_find_kind(&image_guest_kind, im);
 }
 
 /* The newest kernel in ROOT/boot and its initrd; version into *ver. */
@@ -612,20 +639,26 @@ static int image_find_kernel(const char *root, char **kernel, char **initrd,
 	return ret;
 }
 
-int image_build(int force, struct image_info *im)
+int image_build_kind(const struct image_kind *rc, int force,
+		       struct image_info *im)
 {
-	char *rootfs = NULL, *dir = image_dir_path(), *tmp = NULL;
+	char *rootfs = NULL, *dir = image_dir_path(rc), *tmp = NULL;
 	char *lockp = NULL, *log = NULL, *raw = NULL, *qcow = NULL;
 	char *kernel = NULL, *initrd = NULL, *kver = NULL, *p = NULL;
 	cJSON *man = NULL;
 	char *mtext = NULL, sha[65];
-	int lockfd = -1, ret = -1, r;
+	int lockfd = -1, ret = -1, r, rootfs_tmp = 0;
 	double t0, tstart = vb_mono_time();
 
 	memset(im, 0, sizeof(*im));
-	if (!force && image_load_manifest(dir, im) == 0) {
+	if (!force && image_load_manifest(rc, dir, im) == 0) {
 		vb_info("image: cached at %s", dir);
 		ret = 0;
+		goto out;
+	}
+	if (geteuid() != 0) {
+		vb_error("image: building the %s image needs root (debootstrap, "
+			 "chroot): run it with sudo", rc->name);
 		goto out;
 	}
 	p = xstrdup(dir);
@@ -635,25 +668,29 @@ int image_build(int force, struct image_info *im)
 	lockp = xasprintf("%s.lock", dir);
 	if ((lockfd = image_lock(lockp)) < 0)
 		goto out;
-	if (!force && image_load_manifest(dir, im) == 0) {
+	if (!force && image_load_manifest(rc, dir, im) == 0) {
 		ret = 0;
 		goto out;
 	}
-	if (image_rootfs_ensure(&rootfs) < 0)
-		goto out;
 	tmp = xasprintf("%s.tmp", dir);
 	if (image_rm_rf(tmp) < 0 || vb_mkdir_p(tmp, 0755) < 0)
 		goto out;
 	log = xasprintf("%s.log", dir);
 	unlink(log);
+	/* A recipe may build its tree inside tmp (used once, removed with
+	 * it) or return a cached one. */
+	if (rc->rootfs(tmp, log, &rootfs) < 0)
+		goto out;
+	rootfs_tmp = !strncmp(rootfs, tmp, strlen(tmp));
 	raw = xasprintf("%s/disk.raw", tmp);
 	qcow = xasprintf("%s/disk.qcow2", tmp);
 
-	vb_info("image: [3/5] mkfs.ext4 -d (4 GiB sparse, no loop mount)");
+	vb_info("image: [3/5] mkfs.ext4 -d (%s sparse, no loop mount)",
+		rc->disk_size);
 	t0 = vb_mono_time();
 	{
 		char *argv[] = { "mkfs.ext4", "-q", "-F", "-L", "vbroot", "-d",
-				 rootfs, raw, "4G", NULL };
+				 rootfs, raw, (char *)rc->disk_size, NULL };
 
 		if (image_run(argv, log, "image: [3/5] mkfs.ext4") < 0)
 			goto out;
@@ -682,16 +719,19 @@ int image_build(int force, struct image_info *im)
 	p = xasprintf("%s/initrd.img", tmp);
 	if (image_copy(initrd, p, 0644) < 0)
 		goto out;
+	if (rootfs_tmp && image_rm_rf(rootfs) < 0)
+		goto out;
 	if (vb_sha256_file(qcow, sha) < 0) {
 		vb_error("cannot hash %s: %s", qcow, strerror(errno));
 		goto out;
 	}
 	man = cJSON_CreateObject();
-	cJSON_AddStringToObject(man, "name", IMAGE_NAME);
-	cJSON_AddStringToObject(man, "recipe_hash", image_recipe_hash());
+	cJSON_AddStringToObject(man, "name", rc->name);
+	cJSON_AddStringToObject(man, "recipe_hash", rc->hash());
 	cJSON_AddStringToObject(man, "disk_sha256", sha);
 	cJSON_AddStringToObject(man, "kernel_version", kver);
-	cJSON_AddStringToObject(man, "rootfs", rootfs);
+	if (!rootfs_tmp)
+		cJSON_AddStringToObject(man, "rootfs", rootfs);
 	{
 		char now[32];
 
@@ -709,7 +749,7 @@ int image_build(int force, struct image_info *im)
 		vb_error("cannot rename %s to %s: %s", tmp, dir, strerror(errno));
 		goto out;
 	}
-	if (image_load_manifest(dir, im) != 0)
+	if (image_load_manifest(rc, dir, im) != 0)
 		goto out;
 	vb_info("image: built %s in %.0f s", dir, vb_mono_time() - tstart);
 	ret = 0;
@@ -732,4 +772,22 @@ out:
 	free(kver);
 	free(p);
 	return ret;
+}
+
+/* The guest recipe's tree is cached (the Docker image is made from it). */
+static int image_guest_rootfs(const char *tmp, const char *log, char **rootfs)
+{
+	(void)tmp;
+	(void)log;
+	return image_rootfs_ensure(rootfs);
+}
+
+const struct image_kind image_guest_kind = {
+	.name = IMAGE_NAME, .hash = image_recipe_hash,
+	.rootfs = image_guest_rootfs, .disk_size = "4G",
+};
+
+int image_build(int force, struct image_info *im)
+{
+	return image_build_kind(&image_guest_kind, force, im);
 }

@@ -72,6 +72,14 @@ int image_build(int force, struct image_info *im);
  * "virtbench image docker" to import the same tree as a container image. */
 int image_rootfs_ensure(char **dir);
 
+/* The kvm-host image (image/kvm_host.c): a guest that is a KVM host
+ * itself (QEMU, libvirt, kvm_amd loaded at boot, the guest image inside
+ * under /var/cache/virtbench), for running the kvm platform nested under
+ * TCG. As image_find()/image_build(); builds the guest image first. */
+const char *image_kvm_host_recipe_hash(void);
+int image_kvm_host_find(struct image_info *im);
+int image_kvm_host_build(int force, struct image_info *im);
+
 /* Runs argv (no shell, common/run.c) and waits. Its stdout and stderr are
  * appended to log (when log is NULL, only their tail is kept, to show on
  * failure); when label is not NULL and progress is wanted, the child's

@@ -161,8 +161,10 @@ char *lvxml_domain(const struct lvxml_settings *s)
 		sb_adds(&sb, "    <boot dev='hd'/>\n");
 	}
 	sb_adds(&sb, "  </os>\n  <features>\n    <acpi/>\n    <apic/>\n  </features>\n");
+	/* "maximum" (libvirt >= 7.1: QEMU's -cpu max) is what a TCG guest
+	 * needs to see AMD-V, for the nested KVM test host. */
 	if (!s->cpu_mode || !strcmp(s->cpu_mode, "host-passthrough") ||
-	    !strcmp(s->cpu_mode, "host-model"))
+	    !strcmp(s->cpu_mode, "host-model") || !strcmp(s->cpu_mode, "maximum"))
 		lvxml_addf(&sb, "  <cpu mode='%s' check='none'/>\n",
 			   s->cpu_mode ? s->cpu_mode : "host-passthrough");
 	else

@@ -14,8 +14,9 @@ struct lvxml_settings {
 	int kvm;                 /* 1: type='kvm'; 0: type='qemu' (TCG) */
 	int vcpus;
 	int memory_mib;
-	const char *cpu_mode;    /* "host-passthrough", "host-model", or a
-				  * CPU model name such as "qemu64" */
+	const char *cpu_mode;    /* "host-passthrough", "host-model",
+				  * "maximum", or a CPU model name such as
+				  * "qemu64" */
 	const char *disk;        /* qcow2 overlay, or a raw copy */
 	const char *disk_cache;  /* none | writeback | writethrough | ... */
 	const char *disk_bus;    /* virtio (NULL) | scsi (virtio-scsi) | sata */

@@ -27,6 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Seconds a blocking libssh call may take once connected. */
+#define VBSSH_OP_TIMEOUT 120L
+
 struct vbssh {
 	ssh_session session;
 	char *where; /* user@host:port, for messages */
@@ -188,6 +191,15 @@ int vbssh_connect(const struct vbssh_opts *o, struct vbssh **out, char **why)
 		*why = xasprintf("public key authentication as %s failed: %s",
 				 s->where, ssh_get_error(s->session));
 		goto out;
+	}
+	/* The connect timeout paces a caller's retries; once connected, a
+	 * channel open on a very slow server (a guest nested under TCG on a
+	 * busy host: sshd forks and runs PAM for each) may take longer, and
+	 * libssh fails it with no message when that timeout passes. */
+	{
+		long op = tmo > VBSSH_OP_TIMEOUT ? tmo : VBSSH_OP_TIMEOUT;
+
+		ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &op);
 	}
 	*out = s;
 	s = NULL;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "platform/libvirt/libvirt_xml.h"
+#include "platform/libvirt/platform_libvirt.h"
 #include "common/util.h"
 
 static struct lvxml_settings base(int kvm)
@@ -189,6 +190,42 @@ static void test_golden_disk_variants(void **state)
 	assert_null(lvxml_domain(&s));
 }
 
+/* The kvm-host test host is a TCG guest that must see AMD-V: libvirt's
+ * mode='maximum' (QEMU's -cpu max), not a custom model named "maximum". */
+static void test_cpu_mode_maximum(void **state)
+{
+	struct lvxml_settings s = base(0);
+	char *x;
+
+	(void)state;
+	s.cpu_mode = "maximum";
+	x = lvxml_domain(&s);
+	assert_non_null(x);
+	assert_non_null(strstr(x, "<cpu mode='maximum' check='none'/>"));
+	assert_null(strstr(x, "<model"));
+	free(x);
+}
+
+/* The accelerator as the guest's kernel reports it (platform_libvirt.c),
+ * with the facts seen in real guests: KVM (L2 under nested KVM), TCG, a
+ * machine that is no guest, and another hypervisor. */
+static void test_accelerator_from_guest(void **state)
+{
+	(void)state;
+	assert_string_equal(platform_libvirt_accelerator("yes", "KVM",
+		"kvm-clock tsc acpi_pm "), "kvm");
+	/* dmesg rotated away: kvm-clock alone still says KVM */
+	assert_string_equal(platform_libvirt_accelerator("yes", "",
+		"kvm-clock tsc acpi_pm "), "kvm");
+	assert_string_equal(platform_libvirt_accelerator("yes", "",
+		"tsc acpi_pm "), "tcg");
+	assert_string_equal(platform_libvirt_accelerator("no", "", "tsc hpet "),
+			    "none");
+	assert_string_equal(platform_libvirt_accelerator("yes", "Microsoft Hyper-V",
+		"hyperv_clocksource_tsc_page acpi_pm "), "unknown");
+	assert_string_equal(platform_libvirt_accelerator("", "", ""), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +234,8 @@ int main(void)
 		cmocka_unit_test(test_cache_and_network_modes),
 		cmocka_unit_test(test_escaping_and_disk_boot),
 		cmocka_unit_test(test_golden_disk_variants),
+		cmocka_unit_test(test_cpu_mode_maximum),
+		cmocka_unit_test(test_accelerator_from_guest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

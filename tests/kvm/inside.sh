@@ -1,0 +1,56 @@
+#!/bin/sh
+# tests/kvm/inside.sh - the inner half of "make test-kvm", run inside the
+# kvm-host test host (L1) by tests/kvm/kvm_host.c from /opt/virtbench:
+# waits for libvirtd, asks doctor whether kvm works here, collects a
+# reduced run on native, kvm and qemu (one short cpu benchmark; each
+# nested guest is an L2), then checks that nothing is left running.
+# Stdout is sections the outer half (tests/kvm/run.sh) reads:
+#   === doctor      doctor's output
+#   === collect     collect's exit status and stderr
+#   === leftovers   libvirt domains and QEMU processes still there
+#   === export      the run as virtbench's JSON export
+# Environment from the caller: KVM_PLATFORMS (default native,kvm,qemu),
+# KVM_DURATION (2), KVM_REPS (1), VIRTBENCH_BOOT_TIMEOUT (2400: an L2 guest
+# under TCG inside TCG boots in minutes).
+set -u
+export VIRTBENCH_CACHE=/var/cache/virtbench
+export VIRTBENCH_BOOT_TIMEOUT="${VIRTBENCH_BOOT_TIMEOUT:-2400}"
+VB=/opt/virtbench/virtbench
+DB=/var/tmp/kvm-test.db
+S=/var/tmp/kvm-test-state
+rm -rf "$DB" "$DB-wal" "$DB-shm" "$S"
+mkdir -p "$S"
+
+i=0
+until virsh -c qemu:///system version >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ $i -gt 120 ]; then
+		echo "libvirtd did not answer within 120 s" >&2
+		systemctl status libvirtd virtlogd >&2 || true
+		exit 1
+	fi
+	sleep 1
+done
+echo "test host: $(uname -r), $(grep -cw svm /proc/cpuinfo) CPUs with svm," \
+	"$(ls -l /dev/kvm 2>&1)" >&2
+lsmod | grep -E '^kvm' >&2 || true
+
+echo "=== doctor"
+"$VB" doctor --network user 2>&1
+
+echo "=== collect"
+t0=$(date +%s)
+"$VB" --db "$DB" collect --platforms "${KVM_PLATFORMS:-native,kvm,qemu}" --network user \
+	--benchmarks cpu --duration "${KVM_DURATION:-2}" --reps "${KVM_REPS:-1}" \
+	--memory 1024 --state-dir "$S" >"$S.out" 2>"$S.err"
+rc=$?
+echo "status $rc seconds $(( $(date +%s) - t0 ))"
+cat "$S.err"
+
+echo "=== leftovers"
+echo "domains: $(virsh -c qemu:///system list --all --name | grep -c virtbench || true)"
+echo "qemu: $(pgrep -c qemu-system || true)"
+echo "files: $(find "$S" -name '*.qcow2' -o -name 'seed.iso' | wc -l)"
+
+echo "=== export"
+"$VB" --db "$DB" export --format json

@@ -1,0 +1,207 @@
+/*
+ * tests/kvm/kvm_host.c - boots the kvm-host image (image/kvm_host.c) as a
+ * TCG guest whose CPU shows AMD-V, copies virtbench into it, runs a
+ * script there and tears it down: the outer half of "make test-kvm"
+ * (tests/kvm/run.sh). The guest is started by the qemu platform's own
+ * code (overlay, cloud-init seed with a per-run key and a host key
+ * generated here and verified strictly, user-mode networking forwarded on
+ * 127.0.0.1 only), so the test host is provisioned exactly like any
+ * benchmark guest, only bigger and with CPU mode "maximum".
+ *
+ * usage: virtbench-kvm-host STATE_DIR SCRIPT OUT
+ *   (named virtbench-*: "virtbench cleanup" run by anyone meanwhile
+ *   spares the guests of a live virtbench process, and only those)
+ *   copies $VIRTBENCH to /opt/virtbench/virtbench, $FORKBENCH to
+ *   /opt/virtbench/build/forkbench, the files of $SUITES (default
+ *   suites/) to /opt/virtbench/suites/ and SCRIPT to
+ *   /opt/virtbench/inside.sh, runs "sh /opt/virtbench/inside.sh" there,
+ *   writes its stdout to OUT, its stderr to OUT.err and the test host's
+ *   own recorded configuration to OUT.l1.json. KVM_PLATFORMS,
+ *   KVM_DURATION, KVM_REPS and VIRTBENCH_BOOT_TIMEOUT are passed on to
+ *   the script. Exit status: the script's,
+ *   or 1 when the test host could not be started or reached.
+ *   $KVM_HOST_MEMORY (MiB, default 4096), $KVM_HOST_BOOT_TIMEOUT
+ *   (seconds to SSH, default 1500), $KVM_HOST_TIMEOUT (seconds the script
+ *   may take, default 3600). With $KVM_HOST_HOLD set, the test host
+ *   stays up after the script until SIGINT or SIGTERM (to look around
+ *   in it with the client key in STATE_DIR).
+ */
+#define _GNU_SOURCE
+#include "image/image.h"
+#include "platform/platform.h"
+#include "platform/libvirt/platform_libvirt.h"
+#include "common/util.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define REMOTE "/opt/virtbench"
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	collect_stop_requested = 1;
+}
+
+static long env_long(const char *name, long def)
+{
+	const char *e = getenv(name);
+	long v;
+
+	return e && *e && vb_parse_long(e, &v) == 0 && v > 0 ? v : def;
+}
+
+static int put(struct platform *p, const char *local, const char *remote,
+	       int mode)
+{
+	if (access(local, R_OK) < 0)
+		return vb_error("kvm-host: cannot read %s", local);
+	return p->ops->put_file(p, local, remote, mode);
+}
+
+static int put_suites(struct platform *p, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return vb_error("kvm-host: cannot open %s", dir);
+	while (ret == 0 && (e = readdir(d))) {
+		char *l, *r;
+
+		if (e->d_name[0] == '.')
+			continue;
+		l = xasprintf("%s/%s", dir, e->d_name);
+		r = xasprintf(REMOTE "/suites/%s", e->d_name);
+		ret = put(p, l, r, 0644);
+		free(l);
+		free(r);
+	}
+	closedir(d);
+	return ret;
+}
+
+static int write_out(const char *path, const char *text)
+{
+	return vb_write_file_atomic(path, text, strlen(text), 0644);
+}
+
+int main(int argc, char **argv)
+{
+	const char *bin = getenv("VIRTBENCH"), *fork = getenv("FORKBENCH");
+	const char *suites = getenv("SUITES") ? getenv("SUITES") : "suites";
+	struct platform_opts o = { .network = "user", .vcpus = 2 };
+	struct platform_libvirt_guest g = { .cpu_mode = "maximum" };
+	struct image_info im = { 0 };
+	struct exec_result r = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct platform *p = NULL;
+	char uuid[37], *errf = NULL, *l1 = NULL;
+	double t0;
+	int ret = 1;
+
+	if (argc != 4 || !bin || !fork) {
+		fprintf(stderr, "usage: VIRTBENCH=BIN FORKBENCH=BIN virtbench-kvm-host "
+			"STATE_DIR SCRIPT OUT\n");
+		return 2;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	vb_verbosity = 1;
+	if (image_kvm_host_find(&im) != 0) {
+		vb_error("kvm-host: image not built (virtbench image kvm-host)");
+		return 1;
+	}
+	g.image = &im;
+	vb_uuid(uuid);
+	o.run_uuid = uuid;
+	o.state_dir = argv[1];
+	o.memory_mib = (int)env_long("KVM_HOST_MEMORY", 4096);
+	/* Its boot under TCG on a busy 2-core machine: minutes. */
+	o.boot_timeout = (double)env_long("KVM_HOST_BOOT_TIMEOUT", 1500);
+	if (vb_mkdir_p(argv[1], 0700) < 0)
+		goto out;
+	if (!(p = platform_new("qemu:kvm-host", &o)))
+		goto out;
+	t0 = vb_mono_time();
+	if (platform_libvirt_start_guest(p, &g) < 0)
+		goto out;
+	vb_info("kvm-host: test host up in %.0f s (SSH after %.0f s)",
+		vb_mono_time() - t0, platform_libvirt_boot_seconds(p));
+	{
+		cJSON *c = cJSON_CreateObject();
+		char *t;
+
+		p->ops->describe(p, c);
+		t = cJSON_Print(c);
+		l1 = xasprintf("%s.l1.json", argv[3]);
+		write_out(l1, t);
+		free(t);
+		cJSON_Delete(c);
+	}
+	if (p->ops->exec(p, "mkdir -p " REMOTE "/build " REMOTE "/suites", 30,
+			 &r) < 0 || r.exit_status != 0)
+		goto out;
+	exec_result_clear(&r);
+	if (put(p, bin, REMOTE "/virtbench", 0755) < 0 ||
+	    put(p, fork, REMOTE "/build/forkbench", 0755) < 0 ||
+	    put(p, argv[2], REMOTE "/inside.sh", 0644) < 0 ||
+	    put_suites(p, suites) < 0)
+		goto out;
+	vb_info("kvm-host: virtbench copied in; running %s there", argv[2]);
+	t0 = vb_mono_time();
+	{
+		/* The script's settings travel on its command line, quoted. */
+		static const char *const pass[] = { "KVM_PLATFORMS",
+			"KVM_DURATION", "KVM_REPS", "VIRTBENCH_BOOT_TIMEOUT", NULL };
+		struct sb cmd = SB_INIT;
+		int rr;
+
+		sb_adds(&cmd, "cd " REMOTE " && env");
+		for (size_t i = 0; pass[i]; i++) {
+			const char *e = getenv(pass[i]);
+			char *q;
+
+			if (!e)
+				continue;
+			q = shell_quote(e);
+			sb_addf(&cmd, " %s=%s", pass[i], q);
+			free(q);
+		}
+		sb_adds(&cmd, " sh inside.sh");
+		rr = p->ops->exec(p, cmd.buf,
+				  (double)env_long("KVM_HOST_TIMEOUT", 3600), &r);
+		sb_release(&cmd);
+		if (rr < 0)
+			goto out;
+	}
+	vb_info("kvm-host: the script ran %.0f s, exit status %d%s",
+		vb_mono_time() - t0, r.exit_status,
+		r.timed_out ? " (timed out)" : "");
+	errf = xasprintf("%s.err", argv[3]);
+	if (write_out(argv[3], r.out) < 0 || write_out(errf, r.err) < 0)
+		goto out;
+	ret = r.exit_status == 0 ? 0 : r.exit_status > 0 && r.exit_status < 126 ?
+	      r.exit_status : 1;
+	if (getenv("KVM_HOST_HOLD")) {
+		vb_info("kvm-host: holding the test host (%s) until SIGINT/SIGTERM",
+			p->instance_id ? p->instance_id : "?");
+		while (!collect_stop_requested)
+			pause();
+	}
+out:
+	t0 = vb_mono_time();
+	platform_free(p);
+	vb_info("kvm-host: test host torn down in %.1f s", vb_mono_time() - t0);
+	exec_result_clear(&r);
+	image_info_clear(&im);
+	free(errf);
+	free(l1);
+	return ret;
+}
