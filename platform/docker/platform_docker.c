@@ -897,6 +897,7 @@ cleanup:
 	free(v.image);
 	free(v.network);
 	free(v.storage);
+	free(v.seccomp);
 	return ok;
 }
 
