@@ -252,13 +252,18 @@ static void weak(cJSON *arr, const char *platform, int rank, const char *cell,
 	sb_reset(text);
 }
 
-/* Why x's samples are noisy, when the data says: drift or outliers. */
+/* Why x's samples are noisy, when the data says: a busy host, drift or
+ * outliers. */
 static const char *noise_cause(const struct analyze_group *x, char *buf,
 			       size_t size)
 {
 	size_t out = x->outliers_mild + x->outliers_severe;
 
-	if (x->drift.significant)
+	if (x->n_disturbed)
+		snprintf(buf, size, "host busy during %zu of %zu samples (other "
+			 "processes used %.2f cores)", x->n_disturbed,
+			 x->n_disturbance_measured, x->host_other_cpu_mean);
+	else if (x->drift.significant)
 		snprintf(buf, size, "drift over the run (ρ=%.2f)", x->drift.rho);
 	else if (out)
 		snprintf(buf, size, "%zu outlier%s (Tukey)", out, out == 1 ? "" : "s");

@@ -231,8 +231,8 @@ static void verdict_phrase(const struct analyze_set *set,
 		if (vs->reason && strcmp(vs->reason, "unbounded"))
 			; /* the interval's "n/a: why" says it */
 		else if (v.reps_needed > 0)
-			sb_addf(out, " — about %ld more repetitions of each would settle it",
-				v.reps_needed);
+			sb_addf(out, " — about %ld more repetition%s of each would settle it",
+				v.reps_needed, v.reps_needed == 1 ? "" : "s");
 		else if (v.reps_needed == -1)
 			sb_adds(out, " — more repetitions at this noise are not expected to settle it");
 	}
