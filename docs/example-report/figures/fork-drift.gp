@@ -13,7 +13,7 @@ set output 'fork-drift.'.fmt
 set border 3 lw 1.2
 set tics nomirror
 set grid ytics lc rgb '#dddddd' lw 1 dt 1
-set title 'fork: samples in run order (drift)' font 'Sans,14'
+set title "fork: samples in run order (drift)" font 'Sans,14'
 set xlabel 'sample number (runs by start time, then repetition)'
 set ylabel '% of the platform''s mean'
 set format y '%g'
@@ -23,8 +23,8 @@ set key at screen 0.5, screen 0.01 center bottom horizontal maxcols 3 font 'Sans
 set bmargin 6
 set xrange [0.5:5.5]
 set xtics 1
-plot 'fork-drift.dat' index 0 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#555555' title 'native', \
-     'fork-drift.dat' index 1 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#0072B2' title 'docker', \
-     'fork-drift.dat' index 2 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#D55E00' title 'qemu'
+plot 'fork-drift.dat' index 0 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#555555' title "native", \
+     'fork-drift.dat' index 1 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#0072B2' title "docker", \
+     'fork-drift.dat' index 2 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#D55E00' title "qemu"
 unset output
 }

@@ -13,9 +13,9 @@ set output 'fork-means.'.fmt
 set border 3 lw 1.2
 set tics nomirror
 set grid ytics lc rgb '#dddddd' lw 1 dt 1
-set title 'fork: mean with 95% confidence interval' font 'Sans,14'
-set ylabel 'forks/s (higher is better)'
-set xtics ('native' 0, 'docker' 1, 'qemu' 2) scale 0 font 'Sans,12'
+set title "fork: mean with 95% confidence interval" font 'Sans,14'
+set ylabel "forks/s (higher is better)"
+set xtics ("native" 0, "docker" 1, "qemu" 2) scale 0 font 'Sans,12'
 set xrange [-0.6:2.6]
 set yrange [0:*]
 set offsets 0, 0, graph 0.15, 0

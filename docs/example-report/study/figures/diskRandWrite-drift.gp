@@ -1,0 +1,32 @@
+# samples in run order relative to each platform's mean (drift)
+# Written by virtbench 0.1.0; data in diskRandWrite-drift.dat.
+# Re-render from this directory with: gnuplot diskRandWrite-drift.gp
+reset session
+set encoding utf8
+do for [fmt in 'png svg'] {
+if (fmt eq 'png') {
+  set terminal pngcairo size 960,540 font 'Sans,12' noenhanced background '#ffffff'
+} else {
+  set terminal svg size 960,540 font 'Sans,12' noenhanced background '#ffffff'
+}
+set output 'diskRandWrite-drift.'.fmt
+set border 3 lw 1.2
+set tics nomirror
+set grid ytics lc rgb '#dddddd' lw 1 dt 1
+set title "diskRandWrite: samples in run order (drift)" font 'Sans,14'
+set xlabel 'sample number (runs by start time, then repetition)'
+set ylabel '% of the platform''s mean'
+set format y '%g'
+set offsets 0, 0, graph 0.05, graph 0.05
+set arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2 lc rgb '#555555'
+set key at screen 0.5, screen 0.01 center bottom horizontal maxcols 3 font 'Sans,11'
+set bmargin 7
+set xrange [0.5:2.5]
+set xtics 1
+plot 'diskRandWrite-drift.dat' index 0 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#555555' title "native", \
+     'diskRandWrite-drift.dat' index 1 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#CC79A7' title "docker-volume", \
+     'diskRandWrite-drift.dat' index 2 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#E69F00' title "docker-overlay", \
+     'diskRandWrite-drift.dat' index 3 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#882255' title "qemu-wb", \
+     'diskRandWrite-drift.dat' index 4 using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb '#56B4E9' title "qemu-none"
+unset output
+}
