@@ -334,7 +334,10 @@ static int run_platforms(struct db *db, FILE *out, sqlite3_stmt *outer)
 
 /* The columns of "samples" entries, in this order: run, host, platform,
  * benchmark, repetition, value, unit, status, started_at, duration,
- * parser, parser_version, error, raw_output, direction. */
+ * parser, parser_version, error, raw_output, direction, instance,
+ * host_other_cpu, disturbed. Written field by field rather than from a
+ * table: status and started_at are converted, and the fields come from
+ * two statements (se: the series, v: its samples). */
 static void json_sample(FILE *out, sqlite3_stmt *se, sqlite3_stmt *v, int first)
 {
 	static const char *const sn[] = { NULL, "run", "host", "platform", "benchmark" };
