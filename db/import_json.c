@@ -386,148 +386,205 @@ static void sample_state_clear(struct sample_state *ss)
 	out_map_clear(&ss->outputs);
 }
 
-static int import_sample(const struct ctx *c, const cJSON *s, int i,
-			 char **skip_uuids, struct sample_state *ss, long *n)
-{
+/* One element of "samples" as read: strings point into the cJSON tree,
+ * has_X says whether optional member X was given. */
+struct json_sample {
 	const char *run, *host, *plat, *bench, *unit, *dir, *status, *start,
 		*parser, *err, *raw;
-	double value, dur, inst = 0, other = 0, dist = 0;
-	int64_t rep, pv;
+	double value, dur, inst, other, dist;
+	int64_t rep, pv, ms;
 	int has_rep, has_value, has_dur, has_pv, has_inst, has_other, has_dist;
-	int64_t ms, out_id = 0;
-	uint64_t h[2] = { 14695981039346656037ULL, 0x9e3779b97f4a7c15ULL };
-	struct out_entry *e;
+};
 
+/* Reads the members of samples[i] into js, each with its type checked. */
+static int sample_read(const struct ctx *c, const cJSON *s, int i,
+		       struct json_sample *js)
+{
+	memset(js, 0, sizeof(*js));
 	if (!cJSON_IsObject(s))
 		return vb_error("%s: samples[%d]: not an object", c->path, i);
-	if (get_str(c, s, "samples", i, "run", 1, &run) < 0 ||
-	    get_str(c, s, "samples", i, "host", 1, &host) < 0 ||
-	    get_str(c, s, "samples", i, "platform", 1, &plat) < 0 ||
-	    get_str(c, s, "samples", i, "benchmark", 1, &bench) < 0 ||
-	    get_str(c, s, "samples", i, "unit", 1, &unit) < 0 ||
-	    get_str(c, s, "samples", i, "direction", 0, &dir) < 0 ||
-	    get_str(c, s, "samples", i, "status", 1, &status) < 0 ||
-	    get_str(c, s, "samples", i, "started_at", 1, &start) < 0 ||
-	    get_str(c, s, "samples", i, "parser", 0, &parser) < 0 ||
-	    get_str(c, s, "samples", i, "error", 0, &err) < 0 ||
-	    get_str(c, s, "samples", i, "raw_output", 0, &raw) < 0 ||
-	    get_int(c, s, "samples", i, "repetition", 0, INT_MAX, &has_rep,
-		    &rep) < 0 ||
-	    get_num(c, s, "samples", i, "value", &has_value, &value) < 0 ||
-	    get_num(c, s, "samples", i, "duration", &has_dur, &dur) < 0 ||
+	if (get_str(c, s, "samples", i, "run", 1, &js->run) < 0 ||
+	    get_str(c, s, "samples", i, "host", 1, &js->host) < 0 ||
+	    get_str(c, s, "samples", i, "platform", 1, &js->plat) < 0 ||
+	    get_str(c, s, "samples", i, "benchmark", 1, &js->bench) < 0 ||
+	    get_str(c, s, "samples", i, "unit", 1, &js->unit) < 0 ||
+	    get_str(c, s, "samples", i, "direction", 0, &js->dir) < 0 ||
+	    get_str(c, s, "samples", i, "status", 1, &js->status) < 0 ||
+	    get_str(c, s, "samples", i, "started_at", 1, &js->start) < 0 ||
+	    get_str(c, s, "samples", i, "parser", 0, &js->parser) < 0 ||
+	    get_str(c, s, "samples", i, "error", 0, &js->err) < 0 ||
+	    get_str(c, s, "samples", i, "raw_output", 0, &js->raw) < 0 ||
+	    get_int(c, s, "samples", i, "repetition", 0, INT_MAX, &js->has_rep,
+		    &js->rep) < 0 ||
+	    get_num(c, s, "samples", i, "value", &js->has_value, &js->value) < 0 ||
+	    get_num(c, s, "samples", i, "duration", &js->has_dur, &js->dur) < 0 ||
 	    get_int(c, s, "samples", i, "parser_version", INT_MIN, INT_MAX,
-		    &has_pv, &pv) < 0 ||
-	    get_num(c, s, "samples", i, "instance", &has_inst, &inst) < 0 ||
-	    get_num(c, s, "samples", i, "host_other_cpu", &has_other, &other) < 0 ||
-	    get_num(c, s, "samples", i, "disturbed", &has_dist, &dist) < 0)
+		    &js->has_pv, &js->pv) < 0 ||
+	    get_num(c, s, "samples", i, "instance", &js->has_inst, &js->inst) < 0 ||
+	    get_num(c, s, "samples", i, "host_other_cpu", &js->has_other,
+		    &js->other) < 0 ||
+	    get_num(c, s, "samples", i, "disturbed", &js->has_dist, &js->dist) < 0)
 		return -1;
-	if (has_inst && (inst < 1 || inst > 2147483647.0 || inst != (int)inst))
+	return 0;
+}
+
+/* The rules a sample obeys by itself (what db check would call broken);
+ * fills js->ms from started_at. */
+static int sample_check(const struct ctx *c, int i, struct json_sample *js)
+{
+	if (js->has_inst && (js->inst < 1 || js->inst > 2147483647.0 ||
+			     js->inst != (int)js->inst))
 		return vb_error("%s: samples[%d].instance: not a positive integer",
 				c->path, i);
-	if (has_dist && dist != 0 && dist != 1)
+	if (js->has_dist && js->dist != 0 && js->dist != 1)
 		return vb_error("%s: samples[%d].disturbed: not 0 or 1", c->path, i);
-	if (has_other && !has_dist)
+	if (js->has_other && !js->has_dist)
 		return vb_error("%s: samples[%d].host_other_cpu: given without "
 				"disturbed", c->path, i);
-	if (!has_rep)
+	if (!js->has_rep)
 		return vb_error("%s: samples[%d].repetition: missing", c->path, i);
-	if (has_dur && dur < 0)
+	if (js->has_dur && js->dur < 0)
 		return vb_error("%s: samples[%d].duration: %g is not a number of "
-				"seconds from 0", c->path, i, dur);
-	if (strcmp(status, "ok") && strcmp(status, "failed") &&
-	    strcmp(status, "warmup"))
+				"seconds from 0", c->path, i, js->dur);
+	if (strcmp(js->status, "ok") && strcmp(js->status, "failed") &&
+	    strcmp(js->status, "warmup"))
 		return vb_error("%s: samples[%d].status: '%s' is not ok, failed or "
-				"warmup", c->path, i, status);
-	if (!strcmp(status, "ok") && !has_value)
+				"warmup", c->path, i, js->status);
+	if (!strcmp(js->status, "ok") && !js->has_value)
 		return vb_error("%s: samples[%d].value: missing for an ok sample",
 				c->path, i);
 	/* What db check calls a failure without a reason. */
-	if (!strcmp(status, "failed") && (!err || !*err))
+	if (!strcmp(js->status, "failed") && (!js->err || !*js->err))
 		return vb_error("%s: samples[%d].error: a failed sample needs its "
 				"reason", c->path, i);
-	if (db_time_ms(start, &ms) < 0)
+	if (db_time_ms(js->start, &js->ms) < 0)
 		return vb_error("%s: samples[%d].started_at: '%s' is not an ISO "
-				"8601 UTC time", c->path, i, start);
-	if (vb_strv_contains(skip_uuids, run))
-		return 0;
-	{
-		/* Only into a run this file defines and this import adds,
-		 * and on that run's host. */
-		size_t k;
+				"8601 UTC time", c->path, i, js->start);
+	return 0;
+}
 
-		for (k = 0; k < c->n_added && strcmp(c->added[k], run); k++)
-			;
-		if (k == c->n_added)
-			return vb_error("%s: samples[%d].run: run %s is not in "
-					"\"runs\" of this file", c->path, i, run);
-		if (strcmp(c->added_host[k], host))
-			return vb_error("%s: samples[%d].host: '%s' is not the host "
-					"of run %s ('%s')", c->path, i, host, run,
-					c->added_host[k]);
-	}
-	if (!ss->last_run || strcmp(ss->last_run, run)) {
-		int f = lookup_run(c->db, run, &ss->run_id);
+/* A sample goes only into a run this file defines and this import adds,
+ * and on that run's host (issue 13). */
+static int sample_check_run(const struct ctx *c, int i, const struct json_sample *js)
+{
+	size_t k;
+
+	for (k = 0; k < c->n_added && strcmp(c->added[k], js->run); k++)
+		;
+	if (k == c->n_added)
+		return vb_error("%s: samples[%d].run: run %s is not in "
+				"\"runs\" of this file", c->path, i, js->run);
+	if (strcmp(c->added_host[k], js->host))
+		return vb_error("%s: samples[%d].host: '%s' is not the host "
+				"of run %s ('%s')", c->path, i, js->host, js->run,
+				c->added_host[k]);
+	return 0;
+}
+
+/* The ids of the sample's run, host, platform and benchmark in ss, looked
+ * up (or, for platform and benchmark, created) only when they differ
+ * from the previous sample's. A new run forgets the run's outputs. */
+static int sample_ids(const struct ctx *c, int i, const struct json_sample *js,
+		      struct sample_state *ss)
+{
+	if (!ss->last_run || strcmp(ss->last_run, js->run)) {
+		int f = lookup_run(c->db, js->run, &ss->run_id);
 
 		if (f <= 0) {
 			if (f == 0)
 				vb_error("%s: samples[%d].run: run %s is not "
-					 "in \"runs\"", c->path, i, run);
+					 "in \"runs\"", c->path, i, js->run);
 			return -1;
 		}
 		free(ss->last_run);
-		ss->last_run = xstrdup(run);
+		ss->last_run = xstrdup(js->run);
 		free(ss->last_plat);
 		ss->last_plat = NULL;
 		out_map_clear(&ss->outputs);
-		if (host_id_of(c->db, host, &ss->host_id) < 0)
+		if (host_id_of(c->db, js->host, &ss->host_id) < 0)
 			return -1;
 	}
-	if (!ss->last_plat || strcmp(ss->last_plat, plat)) {
-		if (db_platform_ensure(c->db, ss->host_id, plat, NULL, &ss->plat_id) < 0)
+	if (!ss->last_plat || strcmp(ss->last_plat, js->plat)) {
+		if (db_platform_ensure(c->db, ss->host_id, js->plat, NULL,
+				       &ss->plat_id) < 0)
 			return -1;
 		free(ss->last_plat);
-		ss->last_plat = xstrdup(plat);
+		ss->last_plat = xstrdup(js->plat);
 	}
-	if (!ss->last_bench || strcmp(ss->last_bench, bench)) {
-		if (dir && strcmp(dir, "higher") && strcmp(dir, "lower"))
+	if (!ss->last_bench || strcmp(ss->last_bench, js->bench)) {
+		if (js->dir && strcmp(js->dir, "higher") && strcmp(js->dir, "lower"))
 			return vb_error("%s: samples[%d].direction: '%s' is not "
-					"higher or lower", c->path, i, dir);
-		if (db_benchmark_ensure(c->db, bench, unit, dir ? dir : "higher",
-					&ss->bench_id) < 0)
+					"higher or lower", c->path, i, js->dir);
+		if (db_benchmark_ensure(c->db, js->bench, js->unit,
+					js->dir ? js->dir : "higher", &ss->bench_id) < 0)
 			return -1;
 		free(ss->last_bench);
-		ss->last_bench = xstrdup(bench);
+		ss->last_bench = xstrdup(js->bench);
 	}
-	/* The output this sample was read from, if an earlier sample of the
-	 * run stored it. */
-	hash_str(h, plat);
-	hash_num(h, 1, (double)rep);
-	hash_str(h, raw);
-	hash_str(h, start);
-	hash_num(h, has_dur, dur);
-	hash_str(h, parser);
-	hash_num(h, has_pv, (double)pv);
-	hash_num(h, has_inst, inst);
-	hash_num(h, has_other, other);
-	hash_num(h, has_dist, dist);
-	if (ss->outputs.cap) {
-		e = out_map_slot(&ss->outputs, h[0], h[1]);
-		out_id = e->id;
-	}
+	return 0;
+}
+
+/* The 128-bit hash of what the sample's output is made of: samples of the
+ * run with the same hash were read from the same output. */
+static void sample_output_hash(const struct json_sample *js, uint64_t h[2])
+{
+	h[0] = 14695981039346656037ULL;
+	h[1] = 0x9e3779b97f4a7c15ULL;
+	hash_str(h, js->plat);
+	hash_num(h, 1, (double)js->rep);
+	hash_str(h, js->raw);
+	hash_str(h, js->start);
+	hash_num(h, js->has_dur, js->dur);
+	hash_str(h, js->parser);
+	hash_num(h, js->has_pv, (double)js->pv);
+	hash_num(h, js->has_inst, js->inst);
+	hash_num(h, js->has_other, js->other);
+	hash_num(h, js->has_dist, js->dist);
+}
+
+/* Writes the sample, sharing the output an earlier sample of the run
+ * with the same output hash stored. */
+static int sample_write(const struct ctx *c, int i, const struct json_sample *js,
+			struct sample_state *ss)
+{
+	uint64_t h[2];
+	int64_t out_id = 0;
+
+	sample_output_hash(js, h);
+	if (ss->outputs.cap)
+		out_id = out_map_slot(&ss->outputs, h[0], h[1])->id;
 	struct db_sample smp = {
 		.run_id = ss->run_id, .platform_id = ss->plat_id,
-		.benchmark_id = ss->bench_id, .repetition = (int)rep,
-		.has_value = has_value, .value = value, .status = status,
-		.raw_output = raw, .error = err, .parser = parser,
-		.parser_version = has_pv ? (int)pv : 0, .started_at = start,
-		.duration = has_dur ? dur : -1,
-		.instance = has_inst ? (int)inst : 0,
-		.has_disturbance = has_dist, .host_other_cpu = has_other ? other : NAN,
-		.disturbed = (int)dist,
+		.benchmark_id = ss->bench_id, .repetition = (int)js->rep,
+		.has_value = js->has_value, .value = js->value,
+		.status = js->status, .raw_output = js->raw, .error = js->err,
+		.parser = js->parser, .parser_version = js->has_pv ? (int)js->pv : 0,
+		.started_at = js->start, .duration = js->has_dur ? js->dur : -1,
+		.instance = js->has_inst ? (int)js->inst : 0,
+		.has_disturbance = js->has_dist,
+		.host_other_cpu = js->has_other ? js->other : NAN,
+		.disturbed = (int)js->dist,
 	};
 	if (db_sample_insert_shared(c->db, &smp, &out_id) < 0)
 		return vb_error("%s: samples[%d]: rejected by the database", c->path, i);
 	out_map_put(&ss->outputs, h[0], h[1], out_id);
+	return 0;
+}
+
+/* Validates samples[i] and, unless its run is one of skip_uuids (already
+ * present), writes it; *n counts the samples written. */
+static int import_sample(const struct ctx *c, const cJSON *s, int i,
+			 char **skip_uuids, struct sample_state *ss, long *n)
+{
+	struct json_sample js;
+
+	if (sample_read(c, s, i, &js) < 0 || sample_check(c, i, &js) < 0)
+		return -1;
+	if (vb_strv_contains(skip_uuids, js.run))
+		return 0;
+	if (sample_check_run(c, i, &js) < 0 || sample_ids(c, i, &js, ss) < 0 ||
+	    sample_write(c, i, &js, ss) < 0)
+		return -1;
 	(*n)++;
 	return 0;
 }
