@@ -389,12 +389,90 @@ static void sha256_init(struct sha256 *s)
 	s->fill = 0;
 }
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The same blocks with the x86 SHA extensions (SHA-NI), which most x86
+ * CPUs since 2017 have: about 8x the portable code, which matters for an
+ * importer hashing a 50 MB file. The state is kept as gcc's and Intel's
+ * documentation of the instructions arrange it: ABEF and CDGH. */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void sha256_blocks_ni(uint32_t h[8], const unsigned char *p, size_t nblocks)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i t = _mm_loadu_si128((const __m128i *)&h[0]);  /* a b c d */
+	__m128i st1 = _mm_loadu_si128((const __m128i *)&h[4]); /* e f g h */
+	__m128i st0;
+
+	t = _mm_shuffle_epi32(t, 0xb1);         /* c d a b */
+	st1 = _mm_shuffle_epi32(st1, 0x1b);     /* h g f e */
+	st0 = _mm_alignr_epi8(t, st1, 8);       /* a b e f */
+	st1 = _mm_blend_epi16(st1, t, 0xf0);    /* c d g h */
+	for (; nblocks; nblocks--, p += 64) {
+		__m128i abef = st0, cdgh = st1, m[4], wk;
+
+		for (int g = 0; g < 16; g++) {
+			if (g < 4) {
+				m[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)),
+							bswap);
+			} else {
+				/* W[4g..4g+3] from the four groups before */
+				__m128i x = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
+
+				x = _mm_add_epi32(x, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
+				m[g & 3] = _mm_sha256msg2_epu32(x, m[(g + 3) & 3]);
+			}
+			wk = _mm_add_epi32(m[g & 3], _mm_loadu_si128((const __m128i *)&sha256_k[4 * g]));
+			st1 = _mm_sha256rnds2_epu32(st1, st0, wk);
+			st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(wk, 0x0e));
+		}
+		st0 = _mm_add_epi32(st0, abef);
+		st1 = _mm_add_epi32(st1, cdgh);
+	}
+	t = _mm_shuffle_epi32(st0, 0x1b);       /* f e b a */
+	st1 = _mm_shuffle_epi32(st1, 0xb1);     /* d c h g */
+	st0 = _mm_blend_epi16(t, st1, 0xf0);    /* a b c d */
+	st1 = _mm_alignr_epi8(st1, t, 8);       /* e f g h */
+	_mm_storeu_si128((__m128i *)&h[0], st0);
+	_mm_storeu_si128((__m128i *)&h[4], st1);
+}
+
+static int sha256_have_ni(void)
+{
+	static int have = -1;
+	unsigned a, b, c, d;
+
+	if (have < 0) {
+		int ssse3_41 = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) &&
+			       (c & (1u << 19));
+
+		have = ssse3_41 && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+		       (b & (1u << 29));
+	}
+	return have;
+}
+#endif
+
+/* Whole blocks straight from the input, by the fastest code this CPU has. */
+static void sha256_blocks(struct sha256 *s, const unsigned char *p, size_t nblocks)
+{
+#if defined(__x86_64__)
+	if (sha256_have_ni()) {
+		sha256_blocks_ni(s->h, p, nblocks);
+		return;
+	}
+#endif
+	for (; nblocks; nblocks--, p += 64)
+		sha256_block(s, p);
+}
+
 static void sha256_update(struct sha256 *s, const void *data, size_t n)
 {
 	const unsigned char *p = data;
 
 	s->total += n;
-	while (n) {
+	if (s->fill) {
 		size_t take = 64 - s->fill;
 
 		if (take > n)
@@ -403,11 +481,16 @@ static void sha256_update(struct sha256 *s, const void *data, size_t n)
 		s->fill += take;
 		p += take;
 		n -= take;
-		if (s->fill == 64) {
-			sha256_block(s, s->block);
-			s->fill = 0;
-		}
+		if (s->fill < 64)
+			return;
+		sha256_blocks(s, s->block, 1);
+		s->fill = 0;
 	}
+	sha256_blocks(s, p, n / 64);
+	p += n / 64 * 64;
+	n %= 64;
+	memcpy(s->block, p, n);
+	s->fill = n;
 }
 
 static void sha256_hex_final(struct sha256 *s, char out[65])
