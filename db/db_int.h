@@ -112,6 +112,12 @@ int db_import_tidy(struct db *db, const char *path, const char *format,
 /* Letters, digits and ._:@-, at most 64: a host or platform name. */
 int db_import_valid_name(const char *s);
 
+/* A decimal number in s[0..n) (not NUL-terminated): an optional sign,
+ * digits with an optional fraction, an optional exponent, nothing else
+ * (no blanks, hex, inf or nan); the double strtod gives (db/number.c).
+ * Returns 0, -1 if it is not such a number, -3 if out of range. */
+int db_parse_decimal(const char *s, size_t n, double *out);
+
 extern const char *const db_migrations[];
 extern const int db_migration_count;
 

@@ -52,90 +52,19 @@ static const char *const column_names[7] = {
 	"time", "cpu", "mem", "diskRand", "diskSeq", "fork", "uplink"
 };
 
-/* Exact powers of ten: a double holds every one up to 1e22. */
-static const double pow10_exact[23] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
-
 /* A decimal number as the classic script prints it: digits with an
- * optional fraction and exponent. No hex, no "inf"/"nan", no spaces inside.
- * Returns 0 and the value, or a negative code: -1 not a number, -2 negative,
- * -3 out of range.
- *
- * Speed: a number of at most 19 significant digits whose mantissa fits in
- * 53 bits and whose decimal exponent is within +-22 is one exact integer
- * times or divided by one exact power of ten, a single correctly rounded
- * operation - the same double strtod returns (Clinger's fast path). That
- * is every number benchmark.sh prints; anything else goes to strtod. */
+ * optional fraction and exponent (db_parse_decimal, db/number.c). No hex,
+ * no "inf"/"nan", no spaces inside, at most 63 characters. Returns 0 and
+ * the value, or a negative code: -1 not a number, -2 negative, -3 out of
+ * range. */
 static int parse_number(const char *s, size_t n, double *out)
 {
-	uint64_t m = 0;
-	size_t i = 0;
-	int digits = 0, sig = 0, frac = 0, neg = 0, exp = 0, eneg = 0;
+	int rc;
 
-	if (n == 0 || n >= 64)
-		return n == 0 ? -1 : -3;
-	if (s[i] == '+' || s[i] == '-')
-		neg = s[i++] == '-';
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
-		if (m || s[i] != '0') {
-			m = m * 10 + (uint64_t)(s[i] - '0');
-			sig++;
-			if (sig > 19)
-				break;
-		}
-	if (sig > 19)
-		goto slow;
-	if (i < n && s[i] == '.') {
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-			if (m || s[i] != '0') {
-				m = m * 10 + (uint64_t)(s[i] - '0');
-				sig++;
-				if (sig > 19)
-					goto slow;
-			}
-			frac++;
-		}
-	}
-	if (!digits)
-		return -1;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			eneg = s[i++] == '-';
-		if (i == n || s[i] < '0' || s[i] > '9')
-			return -1;
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			if (exp < 10000)
-				exp = exp * 10 + (s[i] - '0');
-	}
-	if (i != n)
-		return -1;
-	exp = (eneg ? -exp : exp) - frac;
-	if (m > (1ULL << 53) || exp < -22 || exp > 22)
-		goto slow;
-	*out = exp < 0 ? (double)m / pow10_exact[-exp] : (double)m * pow10_exact[exp];
-	if (neg && *out != 0)
-		return -2;
-	return 0;
-slow: {
-		char buf[64], *end;
-
-		/* Past the 19th digit the syntax was not checked to the end:
-		 * strtod must then consume every character. */
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		errno = 0;
-		*out = strtod(buf, &end);
-		if (end != buf + n)
-			return -1;
-		if (errno == ERANGE || !isfinite(*out))
-			return -3;
-		if (neg && *out != 0)
-			return -2;
-		return 0;
-	}
+	if (n >= 64)
+		return -3;
+	rc = db_parse_decimal(s, n, out);
+	return rc == 0 && *out < 0 ? -2 : rc;
 }
 
 /* "YYYY-MM-DDTHH:MM:SS[.fff][Z]" (or a space for the T), as UTC. */
