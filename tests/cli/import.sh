@@ -120,6 +120,42 @@ expect_exit 1 vb import csv "$T/b.csv" --platform docker --benchmark z --unit s 
 expect_err_line "--direction 'up': higher or lower"
 expect_exit 0 vb db check
 
+# Repetitions in any order and with gaps, kept as given; a duplicate
+# found in any order; ISO times with a fraction or a space; leap days;
+# "" inside a quoted name.
+DB=$T/order.db
+cat >"$T/order.csv" <<'EOF'
+platform,benchmark,unit,direction,repetition,value,time
+native,"say ""x""",s,lower,3,3.5,2024-02-29 10:00:00.25Z
+native,"say ""x""",s,lower,7,9.5,2024-02-29T10:00:09
+native,"say ""x""",s,lower,1,1.5,1714564820.5
+native,"say ""x""",s,lower,4,10.5,2024-02-29T10:00:10Z
+kvm,"say ""x""",s,lower,2,2.25,2024-03-01T00:00:00Z
+EOF
+expect_exit 0 vb import csv "$T/order.csv"
+expect_exit 0 vb export --format csv
+"$PY" - "$T/out" <<'EOF' || fail "repetitions, times or quotes not stored as given"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+got = sorted((r["platform"], r["benchmark"], int(r["repetition"]), float(r["value"]), r["started_at"]) for r in rows)
+want = sorted([
+    ("native", 'say "x"', 1, 1.5, "2024-05-01T12:00:20.500Z"),
+    ("native", 'say "x"', 3, 3.5, "2024-02-29T10:00:00.250Z"),
+    ("native", 'say "x"', 7, 9.5, "2024-02-29T10:00:09.000Z"),
+    ("native", 'say "x"', 4, 10.5, "2024-02-29T10:00:10.000Z"),
+    ("kvm", 'say "x"', 2, 2.25, "2024-03-01T00:00:00.000Z"),
+])
+assert got == want, got
+EOF
+printf 'platform,benchmark,unit,direction,repetition,value\nkvm,y,s,lower,5,1\nnative,y,s,lower,2,1\nnative,y,s,lower,1,1\nnative,y,s,lower,2,1\nkvm,y,s,lower,5,1\n' >"$T/dup.csv"
+expect_exit 1 vb import csv "$T/dup.csv"
+expect_err_line "$T/dup.csv:6: repetition 5 of $(hostname)/kvm/y again (first on line 2)"
+printf 'platform,benchmark,value,time\nnative,z,1,2023-02-29T00:00:00Z\n' >"$T/leap.csv"
+expect_exit 1 vb import csv "$T/leap.csv" --unit s --direction lower
+expect_err_line "$T/leap.csv:2: time '2023-02-29T00:00:00Z': UNIX seconds or ISO 8601 UTC (2024-05-01T12:00:00Z)"
+expect_exit 0 vb db check
+DB=$T/vb.db
+
 # hyperfine: real output made here.
 if command -v hyperfine >/dev/null; then
 	hyperfine -N --runs 5 --warmup 1 --export-json "$T/hf-fast.json" \
