@@ -618,6 +618,64 @@ static int dbl_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A double's bits as an unsigned key in the same order. */
+static uint64_t dbl_key(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof(u));
+	return u & 0x8000000000000000ULL ? ~u : u | 0x8000000000000000ULL;
+}
+
+/* Sorts v ascending exactly as qsort with dbl_cmp does (a box plot's
+ * quartiles from every sample: a million values per report): LSD radix
+ * sort, 16 bits a pass, passes whose digit is the same for every value
+ * skipped. Values the two orders could place differently (-0 beside +0,
+ * NaN) go to qsort. */
+static void sort_doubles(double *v, size_t n)
+{
+	uint64_t *k = xmalloc(2 * (n ? n : 1) * sizeof(*k)), *a = k, *b = k + n;
+	size_t *count = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(v[i]) || (v[i] == 0 && signbit(v[i]))) {
+			free(k);
+			qsort(v, n, sizeof(*v), dbl_cmp);
+			return;
+		}
+		a[i] = dbl_key(v[i]);
+	}
+	count = xmalloc(65536 * sizeof(*count));
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+		uint64_t *t;
+
+		memset(count, 0, 65536 * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[a[i] >> shift & 0xffff]++;
+		if (n && count[a[0] >> shift & 0xffff] == n)
+			continue;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[count[a[i] >> shift & 0xffff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u = a[i] & 0x8000000000000000ULL ? a[i] & ~0x8000000000000000ULL : ~a[i];
+
+		memcpy(&v[i], &u, sizeof(u));
+	}
+	free(count);
+	free(k);
+}
+
 /* A deterministic jitter in [-0.28, 0.28] (splitmix64 of the index), so
  * the same data always gives the same picture. */
 static double jitter(uint64_t i)
@@ -682,7 +740,7 @@ static int fig_samples(struct plot_ctx *c, const struct analyze_group *g, size_t
 
 			s = xmalloc(x->n_values * sizeof(*s));
 			memcpy(s, x->values, x->n_values * sizeof(*s));
-			qsort(s, x->n_values, sizeof(*s), dbl_cmp);
+			sort_doubles(s, x->n_values);
 			q1 = analyze_quantile_sorted(s, x->n_values, 0.25);
 			q3 = analyze_quantile_sorted(s, x->n_values, 0.75);
 			med = analyze_median_sorted(s, x->n_values);
