@@ -1,15 +1,18 @@
 #!/bin/sh
-# bench/growth.sh - import classic, analyze and report at growing sizes
-# (default 0.1M, 1M and 10M samples: 2 hosts x 4 platforms x 6 benchmarks
-# x N repetitions), each step's wall and CPU time (user + sys, children
-# included) and peak RSS, and the time per million samples, which is
-# constant when a step grows linearly.
+# bench/growth.sh - import classic, import csv, analyze and report at
+# growing sizes (default 0.1M, 1M and 10M samples: 2 hosts x 4 platforms x
+# 6 benchmarks x N repetitions), each step's wall and CPU time (user +
+# sys, children included) and peak RSS, and the time per million samples,
+# which is constant when a step grows linearly. import csv reads the same
+# samples as one tidy file (a row per sample) into a database of its own.
+# The files live in $TMPDIR (default /var/tmp: 10M samples are 1.6 GB of
+# CSV and databases), removed at the end.
 #
 # usage: bench/growth.sh [LINES...]   (lines per file; default 2084 20834 208334)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 VIRTBENCH=${VIRTBENCH:-$top/virtbench}
-T=$(mktemp -d /tmp/vbbench.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/var/tmp}/vbgrowth.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 [ -x /usr/bin/time ] || { echo "bench/growth.sh: needs /usr/bin/time" >&2; exit 1; }
 [ $# -gt 0 ] || set -- 2084 20834 208334
@@ -29,7 +32,7 @@ step() {
 echo "| step | samples | wall | CPU | CPU per 1M samples | peak RSS |"
 echo "|---|---|---|---|---|---|"
 for lines in "$@"; do
-	rm -rf "$T/vb.db"* "$T/out" "$T"/*.csv
+	rm -rf "$T/vb.db"* "$T/csv.db"* "$T/out" "$T"/*.csv "$T/tidy"
 	seed=1
 	for h in hostA hostB; do
 		for p in native docker kvm qemu; do
@@ -42,11 +45,23 @@ for lines in "$@"; do
 				f * (9000 + rand() * 300), f * (23000 + rand() * 900) }' >"$T/$h-$p.csv"
 		done
 	done
+	# the same samples as one tidy CSV (outside the classic files' glob)
+	for f in "$T"/*.csv; do
+		b=$(basename "$f" .csv)
+		awk -F, -v h="${b%%-*}" -v p="${b#*-}" 'BEGIN {
+			split("cpu mem diskRand diskSeq fork uplink", bn, " ");
+			split("events/s MiB/s MiB/s MiB/s forks/s Mbit/s", u, " ") }
+			{ for (i = 2; i <= 7; i++) printf "%s,%s,%s,%s,%s,%d,%d\n", h, p,
+				bn[i-1], $i, u[i-1], NR, $1 }' "$f"
+	done | { echo "host,platform,benchmark,value,unit,repetition,time"; cat; } >"$T/tidy"
 	n=$((lines * 48))
 	# all eight imports as one step (children included)
 	step "import classic" $n sh -c 'db=$1; shift; for f in "$@"; do
 		b=$(basename "$f" .csv); "'"$VIRTBENCH"'" -q --db "$db" import classic "$f" \
 			--host "${b%%-*}" --platform "${b#*-}" || exit 1; done' sh "$T/vb.db" "$T"/*.csv
+	step "import csv (1 tidy file)" $n "$VIRTBENCH" -q --db "$T/csv.db" import csv "$T/tidy" \
+		--direction higher
+	rm -f "$T/tidy" "$T/csv.db"*
 	step analyze $n "$VIRTBENCH" -q --db "$T/vb.db" analyze --format json
 	step report $n "$VIRTBENCH" -q --db "$T/vb.db" report --out "$T/out"
 	echo "| (database) | $((n / 1000000)).$((n % 1000000 / 100000))M | $(( $(stat -c %s "$T/vb.db") / n )) bytes per sample | | | |"
