@@ -5,7 +5,9 @@
 # from scratch; the split comes from virtbench's own timers (-v), which
 # time gnuplot as the wall time spent waiting for its processes (and their
 # CPU time from wait4) separately from everything virtbench does itself.
-# Prints each repetition and the medians.
+# Prints each repetition and the medians, and the CPU time of each share
+# (user + sys; gnuplot's from wait4), with what the CPU times allow on
+# idle cores: virtbench's share plus gnuplot's spread over every core.
 #
 # Data: 2 hosts x 4 platforms x 6 benchmarks x 20,834 repetitions
 # (1,000,032 samples), imported with `virtbench import classic` - what a
@@ -45,25 +47,29 @@ while [ $i -lt "$reps" ]; do
 	i=$((i + 1))
 	rm -rf "$T/out"
 	t0=$(date +%s.%N)
-	"$VIRTBENCH" -v --db "$T/vb.db" report --out "$T/out" >/dev/null 2>"$T/err"
+	/usr/bin/time -f '%U %S' -o "$T/cpu" \
+		"$VIRTBENCH" -v --db "$T/vb.db" report --out "$T/out" >/dev/null 2>"$T/err" ||
+		{ cat "$T/err" >&2; echo "bench/report.sh: report failed" >&2; exit 1; }
 	t1=$(date +%s.%N)
 	line=$(grep '^debug: report: analyze' "$T/err") ||
 		{ cat "$T/err" >&2; echo "bench/report.sh: no timing line" >&2; exit 1; }
 	# "debug: report: analyze A s, figure scripts W s, gnuplot G s wall
-	#  (C s CPU), report R s"
-	echo "$line" | awk -v t0="$t0" -v t1="$t1" '{
+	#  (C s CPU), report R s"; then user and sys seconds, children included
+	{ echo "$line"; cat "$T/cpu"; } | awk -v t0="$t0" -v t1="$t1" 'NR == 1 {
 		gsub(/[(),]/, "");
 		a = $4; w = $8; g = $11; c = $14; r = $18;
-		total = t1 - t0;
-		printf "%.3f %.3f %.3f %.3f %.3f %.3f %.3f\n", total, a, w, g, c, r,
-			total - g }' >>"$T/times"
-	tail -n 1 "$T/times" | awk -v i=$i '{ printf "rep %d: total %.2f s = virtbench %.2f s (analyze %.2f, figure scripts %.2f, report %.2f, rest %.2f) + gnuplot %.2f s wall (%.2f s CPU)\n",
-		i, $1, $7, $2, $3, $6, $7 - $2 - $3 - $6, $4, $5 }'
+		total = t1 - t0 } NR == 2 {
+		printf "%.3f %.3f %.3f %.3f %.3f %.3f %.3f %.3f\n", total, a, w, g, c, r,
+			total - g, $1 + $2 - c }' >>"$T/times"
+	tail -n 1 "$T/times" | awk -v i=$i '{ printf "rep %d: total %.2f s = virtbench %.2f s (analyze %.2f, figure scripts %.2f, report %.2f, rest %.2f) + gnuplot %.2f s wall; CPU: virtbench %.2f s, gnuplot %.2f s\n",
+		i, $1, $7, $2, $3, $6, $7 - $2 - $3 - $6, $4, $8, $5 }'
 done
 figs=$(ls "$T/out/figures/"*.gp | wc -l)
 size=$(du -sh "$T/out/figures" | cut -f1)
 echo "figures: $figs scripts rendered to PNG + SVG ($size in figures/)"
-sort -n -k1 "$T/times" | awk -v n="$reps" '{ a[NR] = $0 } END {
+sort -n -k1 "$T/times" | awk -v n="$reps" -v cores="$(nproc)" -v figs="$figs" '{ a[NR] = $0 } END {
 	split(a[int((n + 1) / 2)], m, " ");
 	printf "median: total %.2f s; virtbench %.2f s (%.0f%%), gnuplot %.2f s wall (%.0f%%)\n",
-		m[1], m[7], 100 * m[7] / m[1], m[4], 100 * m[4] / m[1] }'
+		m[1], m[7], 100 * m[7] / m[1], m[4], 100 * m[4] / m[1];
+	printf "same run, CPU: virtbench %.2f s, gnuplot %.2f s (%.2f s per figure); on %d idle cores at best %.2f s\n",
+		m[8], m[5], m[5] / figs, cores, m[8] + m[5] / cores }'
