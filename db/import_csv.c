@@ -683,7 +683,7 @@ static int bulk_step(struct db *db, sqlite3_stmt *st, const char *what)
 }
 
 /*
- * Writes the ok samples of a run as db/import_classic.c does, in sample-id
+ * Writes ok samples of a run as db/import_classic.c does, in sample-id
  * order, so every insert is an append: one INSERT ... SELECT over the rows
  * in memory (db/rows.c) for their outputs (one per line) and one for the
  * samples. Output ids are assigned here after the largest (the write lock
@@ -823,7 +823,7 @@ static int write_host_run(struct db *db, struct tidy *t, uint32_t h,
 	const struct host_info *hi = &t->host[h];
 	struct db_run run = { 0 };
 	struct bulk_row *bulk = NULL;
-	size_t nbulk = 0, count = 0;
+	size_t count = 0, most = 0;
 	int64_t now_ms, host_id, run_id;
 	char *abspath = realpath(t->path, NULL), *params, t0[40], t1[40], now[40];
 	int ret = -1;
@@ -845,12 +845,17 @@ static int write_host_run(struct db *db, struct tidy *t, uint32_t h,
 	    define_series(db, t, h, host_id, run_id) < 0 ||
 	    write_failed(db, t, h, run_id, format, now) < 0)
 		goto out;
+	/* A series at a time: memory for the largest, not for the host. */
 	for (uint32_t g = 0; g < t->ngroups; g++)
-		if (t->groups[g].host == h)
+		if (t->groups[g].host == h) {
 			count += t->groups[g].n;
-	bulk = xmalloc((count ? count : 1) * sizeof(*bulk));
+			if (t->groups[g].n > most)
+				most = t->groups[g].n;
+		}
+	bulk = xmalloc((most ? most : 1) * sizeof(*bulk));
 	for (uint32_t g = 0; g < t->ngroups; g++) {
 		const struct group *gr = &t->groups[g];
+		size_t nbulk = 0;
 
 		for (uint32_t k = 0; gr->host == h && k < gr->n; k++) {
 			size_t i = t->order[gr->start + k];
@@ -866,9 +871,9 @@ static int write_host_run(struct db *db, struct tidy *t, uint32_t h,
 			b->raw = r->raw;
 			b->len = r->raw_len;
 		}
+		if (nbulk && write_bulk(db, run_id, format, bulk, nbulk) < 0)
+			goto out;
 	}
-	if (nbulk && write_bulk(db, run_id, format, bulk, nbulk) < 0)
-		goto out;
 	if (run_set_ended(db, run_id, hi->has_time ? vb_time_iso(hi->tmax, t1, sizeof(t1)) : now) < 0)
 		goto out;
 	memcpy(uuid, run.uuid, 37);
