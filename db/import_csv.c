@@ -1050,10 +1050,11 @@ static int split_fields(const char *p, const char *e, struct field *f, int max,
 				return -1;
 			}
 		} else {
-			const char *comma = p < e ? memchr(p, ',', (size_t)(e - p)) : NULL, *w;
+			const char *w;
 
-			start = p;
-			p = comma ? comma : e;
+			/* fields are short: a loop beats a call to memchr */
+			for (start = p; p < e && *p != ','; p++)
+				;
 			for (w = p; w > start && blank(w[-1]); w--)
 				;
 			f[n].s = start;
