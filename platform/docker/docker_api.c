@@ -764,37 +764,48 @@ static char *label_filter(struct docker *d, const char *label)
 	return e;
 }
 
+/*
+ * The string field KEY of each object in ARR (a listing's answer) into
+ * *names, a NULL-terminated owned array, and when labels is not NULL each
+ * one's Labels object (or {}) into *labels, an owned array in the same
+ * order. Objects without KEY are passed over.
+ */
+static void list_names_labels(const cJSON *arr, const char *key,
+			      char ***names, cJSON **labels)
+{
+	const cJSON *o;
+	size_t n = 0;
+
+	*names = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(char *));
+	if (labels)
+		*labels = cJSON_CreateArray();
+	cJSON_ArrayForEach(o, arr) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, key);
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "Labels");
+
+		if (!cJSON_IsString(name))
+			continue;
+		(*names)[n++] = xstrdup(name->valuestring);
+		if (labels)
+			cJSON_AddItemToArray(*labels, cJSON_IsObject(l) ?
+					     cJSON_Duplicate(l, 1) : cJSON_CreateObject());
+	}
+}
+
 int docker_container_list(struct docker *d, const char *label, char ***ids,
 			  cJSON **labels)
 {
 	char *filter = label_filter(d, label);
 	char *path = xasprintf("/containers/json?all=1&filters=%s", filter);
 	cJSON *resp = NULL;
-	const cJSON *c;
-	size_t n = 0;
 	int ret;
 
 	*ids = NULL;
 	if (labels)
 		*labels = NULL;
 	ret = json_call(d, "GET", path, NULL, "list containers", 1, &resp);
-	if (ret < 0)
-		goto cleanup;
-	*ids = xcalloc((size_t)cJSON_GetArraySize(resp) + 1, sizeof(char *));
-	if (labels)
-		*labels = cJSON_CreateArray();
-	cJSON_ArrayForEach(c, resp) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "Id");
-		const cJSON *l = cJSON_GetObjectItemCaseSensitive(c, "Labels");
-
-		if (!cJSON_IsString(id))
-			continue;
-		(*ids)[n++] = xstrdup(id->valuestring);
-		if (labels)
-			cJSON_AddItemToArray(*labels, cJSON_IsObject(l) ? cJSON_Duplicate(l, 1)
-							: cJSON_CreateObject());
-	}
-cleanup:
+	if (ret >= 0)
+		list_names_labels(resp, "Id", ids, labels);
 	cJSON_Delete(resp);
 	free(filter);
 	free(path);
@@ -835,32 +846,15 @@ int docker_volume_list(struct docker *d, const char *label, char ***names,
 	char *filter = label_filter(d, label);
 	char *path = xasprintf("/volumes?filters=%s", filter);
 	cJSON *resp = NULL;
-	const cJSON *vols, *v;
-	size_t n = 0;
 	int ret;
 
 	*names = NULL;
 	if (labels)
 		*labels = NULL;
 	ret = json_call(d, "GET", path, NULL, "list volumes", 1, &resp);
-	if (ret < 0)
-		goto cleanup;
-	vols = cJSON_GetObjectItemCaseSensitive(resp, "Volumes");
-	*names = xcalloc((size_t)cJSON_GetArraySize(vols) + 1, sizeof(char *));
-	if (labels)
-		*labels = cJSON_CreateArray();
-	cJSON_ArrayForEach(v, vols) {
-		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(v, "Name");
-		const cJSON *l = cJSON_GetObjectItemCaseSensitive(v, "Labels");
-
-		if (!cJSON_IsString(nm))
-			continue;
-		(*names)[n++] = xstrdup(nm->valuestring);
-		if (labels)
-			cJSON_AddItemToArray(*labels, cJSON_IsObject(l) ?
-					     cJSON_Duplicate(l, 1) : cJSON_CreateObject());
-	}
-cleanup:
+	if (ret >= 0)
+		list_names_labels(cJSON_GetObjectItemCaseSensitive(resp, "Volumes"),
+				  "Name", names, labels);
 	cJSON_Delete(resp);
 	free(filter);
 	free(path);
