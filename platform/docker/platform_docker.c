@@ -277,6 +277,14 @@ static const char *jstr(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The number obj.key, or 0 when it is missing or not a number. */
+static double jnum(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
 static cJSON *container_config(struct platform *p, struct docker_priv *v)
 {
 	cJSON *c = cJSON_CreateObject(), *hc, *labels, *arr, *m;
@@ -430,9 +438,7 @@ static void verify_settings(struct platform *p)
 		   "inspect SecurityOpt; Seccomp in /proc/self/status");
 	free(in);
 	snprintf(asked, sizeof(asked), "%g", v->cpus);
-	snprintf(got, sizeof(got), "%g", cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-		 hc, "NanoCpus")) ? cJSON_GetObjectItemCaseSensitive(hc,
-		 "NanoCpus")->valuedouble / 1e9 : 0);
+	snprintf(got, sizeof(got), "%g", jnum(hc, "NanoCpus") / 1e9);
 	in = NULL;
 	if (jstr(seen, "cpu_max") && sscanf(jstr(seen, "cpu_max"), "%lf %lf",
 					     &quota, &period) == 2 && period > 0)
@@ -441,9 +447,7 @@ static void verify_settings(struct platform *p)
 		   "inspect NanoCpus; the cgroup's cpu.max");
 	free(in);
 	snprintf(asked, sizeof(asked), "%d", v->memory_mib);
-	snprintf(got, sizeof(got), "%.0f", cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-		 hc, "Memory")) ? cJSON_GetObjectItemCaseSensitive(hc,
-		 "Memory")->valuedouble / 1048576.0 : 0);
+	snprintf(got, sizeof(got), "%.0f", jnum(hc, "Memory") / 1048576.0);
 	in = jstr(seen, "memory_max") && *jstr(seen, "memory_max") >= '0' &&
 	     *jstr(seen, "memory_max") <= '9' ?
 	     xasprintf("%.0f", strtod(jstr(seen, "memory_max"), NULL) / 1048576.0) :
