@@ -461,6 +461,17 @@ static int image_configure_rootfs(const char *root, const char *log)
 	return 0;
 }
 
+/* A finished build TMP becomes DIR: an older DIR is removed first. */
+static int image_replace(const char *tmp, const char *dir)
+{
+	if (image_rm_rf(dir) < 0)
+		return -1;
+	if (rename(tmp, dir) < 0)
+		return vb_error("cannot rename %s to %s: %s", tmp, dir,
+				strerror(errno));
+	return 0;
+}
+
 int image_rootfs_ensure(char **dir)
 {
 	char *cache = image_cache_dir(), *base = NULL, *final = NULL;
@@ -526,12 +537,8 @@ int image_rootfs_ensure(char **dir)
 		if (r < 0)
 			goto out;
 	}
-	if (image_rm_rf(final) < 0)
+	if (image_replace(tmp, final) < 0)
 		goto out;
-	if (rename(tmp, final) < 0) {
-		vb_error("cannot rename %s to %s: %s", tmp, final, strerror(errno));
-		goto out;
-	}
 done:
 	*dir = final;
 	final = NULL;
@@ -776,12 +783,8 @@ static int image_assemble(const struct image_kind *rc, const char *dir)
 		goto out;
 	if (image_write_manifest(rc, tmp, rootfs_tmp ? NULL : rootfs, kver) < 0)
 		goto out;
-	if (image_rm_rf(dir) < 0)
+	if (image_replace(tmp, dir) < 0)
 		goto out;
-	if (rename(tmp, dir) < 0) {
-		vb_error("cannot rename %s to %s: %s", tmp, dir, strerror(errno));
-		goto out;
-	}
 	ret = 0;
 out:
 	if (ret < 0)
