@@ -282,20 +282,37 @@ static void test_holm(void **state)
 	analyze_holm(adj, 0, adj);
 }
 
+/* Spearman drift against R's cor.test (tests/ref/spearman_r.csv): the
+ * p-value for every n from 3 (exact enumeration to n = 9, AS 89's
+ * Edgeworth series to n = 1290, the t approximation with ties and beyond)
+ * to 1e-9 relative, and the whole trend test from raw values where
+ * n >= ANALYZE_DRIFT_MIN_N. */
 static void test_trend(void **state)
 {
-	size_t i;
+	size_t i, exact = 0, edgeworth = 0, tdist = 0;
 	struct analyze_drift d;
 
 	(void)state;
 	for (i = 0; i < sizeof(ref_trends) / sizeof(ref_trends[0]); i++) {
 		const struct ref_trend *r = &ref_trends[i];
+		near_rel(analyze_spearman_p(r->n, r->rho, r->ties), r->p, 1e-9,
+			 "p from rho", r->name);
+		if (r->ties || r->n > ANALYZE_SPEARMAN_AS89_MAX_N)
+			tdist++;
+		else if (r->n <= ANALYZE_SPEARMAN_ENUM_N)
+			exact++;
+		else
+			edgeworth++;
+		if (r->n < ANALYZE_DRIFT_MIN_N)
+			continue;
 		analyze_trend(r->x, r->n, &d);
 		assert_true(d.tested);
-		near(d.rho, r->rho, 1e-9, "rho", r->name);
-		near(d.p, r->p, 1e-6, "p", r->name);
+		near(d.rho, r->rho, 1e-12, "rho", r->name);
+		near_rel(d.p, r->p, 1e-9, "p", r->name);
 		assert_int_equal(d.significant, r->p < ANALYZE_DRIFT_ALPHA);
 	}
+	/* every regime is covered */
+	assert_true(exact >= 7 * 4 && edgeworth >= 9 * 3 && tdist >= 5);
 	/* too short, or constant: not tested, no NaN leaks as "drift" */
 	analyze_trend(ref_trends[0].x, ANALYZE_DRIFT_MIN_N - 1, &d);
 	assert_false(d.tested);
@@ -306,6 +323,30 @@ static void test_trend(void **state)
 		assert_false(d.tested);
 		assert_true(isnan(d.p));
 	}
+}
+
+/* What the exact distribution changes: a perfect trend in 8 values has
+ * probability 2/8! (both tails), not the t approximation's 0, and the
+ * next smallest statistic S = 2 comes from 7 of the 8! orders (an adjacent
+ * swap) plus the identity; outside [-1, 1] there is no p-value. */
+static void test_spearman_exact(void **state)
+{
+	double f8 = 40320, rho_s2 = 1 - 6.0 * 2 / (8 * 63);
+
+	(void)state;
+	near_rel(analyze_spearman_p(8, 1, 0), 2 / f8, 1e-15, "p", "up8");
+	near_rel(analyze_spearman_p(8, -1, 0), 2 / f8, 1e-15, "p", "down8");
+	near_rel(analyze_spearman_p(8, rho_s2, 0), 2 * 8 / f8, 1e-15, "p",
+		 "s2_8");
+	/* rho = 0 sits in the middle: both tails reach past it, p = 1 */
+	near_rel(analyze_spearman_p(9, 0, 0), 1, 0, "p", "zero9");
+	/* with ties the same rho takes the t approximation (finite, > 0) */
+	assert_true(analyze_spearman_p(8, 0.9, 1) > 0);
+	assert_true(analyze_spearman_p(8, 0.9, 1) !=
+		    analyze_spearman_p(8, 0.9, 0));
+	assert_true(isnan(analyze_spearman_p(8, 1.5, 0)));
+	assert_true(isnan(analyze_spearman_p(8, NAN, 0)));
+	assert_true(isnan(analyze_spearman_p(1, 0.5, 0)));
 }
 
 static void test_formatting(void **state)
@@ -517,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_tukey),
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_trend),
+		cmocka_unit_test(test_spearman_exact),
 		cmocka_unit_test(test_formatting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
