@@ -698,17 +698,23 @@ static int rank_cmp(const void *a, const void *b)
  * p of 1..n, by dynamic programming over the set of ranks already placed:
  * cnt[mask][s] counts the ways to give positions 1..popcount(mask) the
  * ranks in mask with partial sum s. n <= ANALYZE_SPEARMAN_ENUM_N keeps it
- * small (2^9 masks x 241 sums) and every count below 9! exact.
- * Returns P(S >= is), or P(S < is) when lower (AS 89's two tails).
+ * small (2^9 masks x 241 sums) and every count below 9! exact. Computed
+ * once per n (a million steps for n = 9) and kept, because analyze may
+ * test thousands of groups of 8 or 9 samples; analyze is single-threaded.
  */
-static double spearman_enum_tail(unsigned n, double is, int lower)
+#define SPEARMAN_SMAX(n) ((n) * ((n) * (n) - 1) / 3)
+static const unsigned long *spearman_null(unsigned n)
 {
-	unsigned smax = n * (n * n - 1) / 3, full = (1u << n) - 1;
+	static unsigned long dist[ANALYZE_SPEARMAN_ENUM_N + 1]
+				 [SPEARMAN_SMAX(ANALYZE_SPEARMAN_ENUM_N) + 1];
+	static unsigned char have[ANALYZE_SPEARMAN_ENUM_N + 1];
+	unsigned smax = SPEARMAN_SMAX(n), full = (1u << n) - 1;
 	unsigned mask, r, s;
-	unsigned long *cnt = xcalloc((size_t)(full + 1) * (smax + 1),
-				     sizeof(*cnt));
-	unsigned long ge = 0, total = 0;
+	unsigned long *cnt;
 
+	if (have[n])
+		return dist[n];
+	cnt = xcalloc((size_t)(full + 1) * (smax + 1), sizeof(*cnt));
 	cnt[0] = 1;
 	for (mask = 0; mask < full; mask++) {
 		unsigned pos = (unsigned)__builtin_popcount(mask) + 1;
@@ -726,13 +732,25 @@ static double spearman_enum_tail(unsigned n, double is, int lower)
 			}
 		}
 	}
-	for (s = 0; s <= smax; s++) {
-		unsigned long c = cnt[(size_t)full * (smax + 1) + s];
-		total += c;
-		if ((double)s >= is)
-			ge += c;
-	}
+	memcpy(dist[n], cnt + (size_t)full * (smax + 1),
+	       (smax + 1) * sizeof(*cnt));
 	free(cnt);
+	have[n] = 1;
+	return dist[n];
+}
+
+/* P(S >= is), or P(S < is) when lower (AS 89's two tails), n <= 9 */
+static double spearman_enum_tail(unsigned n, double is, int lower)
+{
+	const unsigned long *c = spearman_null(n);
+	unsigned long ge = 0, total = 0;
+	unsigned s;
+
+	for (s = 0; s <= SPEARMAN_SMAX(n); s++) {
+		total += c[s];
+		if ((double)s >= is)
+			ge += c[s];
+	}
 	return (double)(lower ? total - ge : ge) / (double)total;
 }
 
