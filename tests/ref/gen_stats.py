@@ -2,9 +2,8 @@
 """tests/ref/gen_stats.py - reference values for analyze/stats.c.
 
 Writes tests/ref/stats_ref.h: the fixture data (deterministic, seeded) and
-what scipy says about it, for tests/unit/test_stats.c to compare against
-(1e-9 relative for moments and intervals, 1e-6 for p-values and Fieller
-bounds).
+what scipy (and R, for the Spearman drift) says about it, for
+tests/unit/test_stats.c to compare against (1e-9 relative throughout).
 
 Sources of truth:
   moments         numpy mean / var(ddof=1) / min / max
