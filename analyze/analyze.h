@@ -248,6 +248,7 @@ enum {
 	ANALYZE_WARN_OUTLIERS = 1 << 7,    /* Tukey outliers present */
 	ANALYZE_WARN_ZERO_VAR = 1 << 8,    /* all values identical */
 	ANALYZE_WARN_DISTURBED = 1 << 9,   /* samples taken on a busy host */
+	ANALYZE_WARN_NESTED = 1 << 10,     /* guest inside a guest (nested.c) */
 };
 #define ANALYZE_FEW_SAMPLES 5
 #define ANALYZE_HIGH_COV 0.05
@@ -302,6 +303,11 @@ struct analyze_group {
 	struct analyze_drift drift;
 	unsigned warnings;              /* ANALYZE_WARN_* bits */
 	char *warnings_text;            /* "; "-joined messages, or NULL */
+	/* The guest ran nested (analyze/nested.c): its libvirt host was
+	 * itself a guest, an emulated one when nested_emulated; the host's
+	 * hypervisor signature ("" none, NULL not recorded), DMI vendor. */
+	int nested, nested_emulated;
+	char *nested_hypervisor, *nested_vendor;
 	/* Every ok value (outliers included, even with exclude_outliers) in
 	 * repetition order (runs by start time, then repetition): */
 	size_t n_values;
@@ -473,5 +479,10 @@ char *analyze_fmt_speedup(const struct analyze_vs *vs, char *buf, size_t size);
 char *analyze_fmt_p(double p, char *buf, size_t size);
 /* A number with 4 significant digits, or "n/a" for NAN. */
 char *analyze_fmt_num(double v, char *buf, size_t size);
+
+/* Why g's numbers are a nested guest's, as a clause for people ("the
+ * KVM guest ran inside a host that is itself a virtual machine (...),
+ * so ..."), NULL when g did not run nested. Owned by the caller. */
+char *analyze_nested_text(const struct analyze_group *g);
 
 #endif
