@@ -203,10 +203,21 @@ void analyze_instances_clear(struct analyze_instances *r);
  * the finite ones. */
 void analyze_holm(const double *p, size_t m, double *adj);
 
+/* Two-sided p-value of Spearman's rho for n pairs, as R's
+ * cor.test(method = "spearman") computes it by default: without ties and
+ * for n <= ANALYZE_SPEARMAN_AS89_MAX_N from the null distribution of
+ * S = (n^3 - n)(1 - rho)/6 by AS 89 (Best & Roberts 1975; exact over the
+ * n! permutations for n <= ANALYZE_SPEARMAN_ENUM_N, its Edgeworth series
+ * beyond); with ties (ties != 0) or larger n, t = rho sqrt((n-2)/(1-rho^2))
+ * on n-2 df. NAN when rho is not in [-1, 1] or n is too small. */
+#define ANALYZE_SPEARMAN_ENUM_N 9
+#define ANALYZE_SPEARMAN_AS89_MAX_N 1290
+double analyze_spearman_p(size_t n, double rho, int ties);
+
 /* Drift: Spearman's rank correlation rho between the values and their
- * order (ties get average ranks), tested with t = rho sqrt((n-2)/(1-rho^2))
- * on n-2 df (scipy.stats.spearmanr). Needs n >= ANALYZE_DRIFT_MIN_N;
- * significant when p < ANALYZE_DRIFT_ALPHA. */
+ * order (ties get average ranks), p from analyze_spearman_p (ties when the
+ * values have any). Needs n >= ANALYZE_DRIFT_MIN_N; significant when
+ * p < ANALYZE_DRIFT_ALPHA. */
 #define ANALYZE_DRIFT_MIN_N 8
 #define ANALYZE_DRIFT_ALPHA 0.01
 struct analyze_drift {
