@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "analyze/analyze.h"
+#include "analyze/nested.h"
 #include "analyze/variants.h"
 #include "common/util.h"
 #include "db/db.h"
@@ -927,6 +928,8 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 	for (i = 0; i < ng; i++)
 		s->groups[i].warnings_text = warn[i].len ?
 			sb_detach(&warn[i]) : NULL;
+	if (analyze_nested_mark(db, s, run_id) < 0)
+		goto cleanup;
 	qsort(s->groups, ng, sizeof(*s->groups), group_cmp);
 	ret = 0;
 cleanup:
@@ -969,6 +972,8 @@ static void group_clear(struct analyze_group *g)
 	free(g->benchmark);
 	free(g->unit);
 	free(g->warnings_text);
+	free(g->nested_hypervisor);
+	free(g->nested_vendor);
 	free(g->values);
 	free(g->repetitions);
 	free(g->outlier);
