@@ -7,20 +7,23 @@
 #     tests/fixtures/parsers/);
 #   - suite: the suite parser (tests/fuzz/fuzz_suite.c);
 #   - import-json: JSON import into a real SQLite file
-#     (tests/fuzz/fuzz_import_json.c; all or nothing, and db check agrees).
+#     (tests/fuzz/fuzz_import_json.c; all or nothing, and db check agrees);
+#   - import-csv: the same for the tidy CSV import
+#     (tests/fuzz/fuzz_import_csv.c).
 # Exit 1 on any crash, leak or contract violation (the crashing input is
 # kept in $OUT); 77 when clang or libFuzzer is missing. `make fuzz
 # FUZZ_S=60` runs it for 60 s per target.
 #
 # Environment: FUZZ_SECONDS (per target, default 10), OUT (build
 # directory, default build/fuzz), TARGETS (space-separated subset of the
-# parser names, suite and import-json; PARSERS is still accepted).
+# parser names, suite, import-json and import-csv; PARSERS is still
+# accepted).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 : "${FUZZ_SECONDS:=10}" "${OUT:=$top/build/fuzz}"
 : "${PARSERS:=sysbench-cpu sysbench-memory sysbench-fileio iperf3-json fio-json fio-iops forkbench}"
-: "${TARGETS:=$PARSERS suite import-json}"
+: "${TARGETS:=$PARSERS suite import-json import-csv}"
 CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "clang is not installed"; exit 77; }
 mkdir -p "$OUT"
@@ -38,8 +41,8 @@ for p in $TARGETS; do
 	suite)
 		"$CC" $flags -o "$bin" tests/fuzz/fuzz_suite.c collect/suite.c collect/ini.c \
 			collect/parsers.c common/util.c common/safe.c $cjson -lm ;;
-	import-json)
-		"$CC" $flags -o "$bin" tests/fuzz/fuzz_import_json.c db/*.c \
+	import-json|import-csv)
+		"$CC" $flags -o "$bin" tests/fuzz/fuzz_$(echo "$p" | tr - _).c db/*.c \
 			common/util.c common/safe.c $sqlite $cjson -lm ;;
 	*)
 		"$CC" $flags -DPARSER="\"$p\"" -o "$bin" tests/fuzz/fuzz_parser.c \
