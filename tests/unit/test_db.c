@@ -367,6 +367,50 @@ static const struct {
  * (one exact integer times one exact power of ten), and falls back to
  * strtod where that is not exact: 20 digits, a mantissa above 2^53, large
  * exponents; and each line's samples share one stored output. */
+/* db_parse_decimal (db/number.c) gives strtod's double, bit for bit, on
+ * random decimals of every shape (fast path and fallback), and refuses
+ * what is not a plain decimal. */
+static void test_parse_decimal(void **state)
+{
+	static const char *const bad[] = {
+		"", "+", "-", ".", "e5", "1e", "1e+", "0x10", "inf", "nan", "1 ",
+		" 1", "1,5", "--1", "1.2.3", "1e5.5",
+	};
+	uint64_t x = 88172645463325252ULL;
+	double v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (db_parse_decimal(bad[i], strlen(bad[i]), &v) != -1)
+			fail_msg("'%s' read as a number", bad[i]);
+	assert_int_equal(db_parse_decimal("1e400", 5, &v), -3);
+	for (int k = 0; k < 200000; k++) {
+		char buf[80], *end;
+		int n = 0, digits, frac;
+		double want;
+
+		/* xorshift64: the same strings every run */
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		digits = 1 + (int)(x % 25);
+		frac = (int)(x >> 8) % (digits + 1);
+		if ((x >> 16) & 1)
+			buf[n++] = (x >> 17) & 1 ? '-' : '+';
+		for (int d = 0; d < digits; d++) {
+			if (d == digits - frac)
+				buf[n++] = '.';
+			buf[n++] = (char)('0' + (x >> (20 + d % 40)) % 10);
+		}
+		if ((x >> 60) & 1)
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "e%d",
+				      (int)((x >> 32) % 61) - 30);
+		buf[n] = '\0';
+		want = strtod(buf, &end);
+		assert_int_equal(db_parse_decimal(buf, (size_t)n, &v), 0);
+		if (memcmp(&v, &want, sizeof(v)))
+			fail_msg("'%s': %.17g, strtod gives %.17g", buf, v, want);
+	}
+}
+
 static void test_import_numbers(void **state)
 {
 	static const char *const nums[] = {
@@ -1217,6 +1261,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_good, setup, teardown),
+		cmocka_unit_test(test_parse_decimal),
 		cmocka_unit_test_setup_teardown(test_import_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
