@@ -156,6 +156,32 @@ expect_err_line "$T/leap.csv:2: time '2023-02-29T00:00:00Z': UNIX seconds or ISO
 expect_exit 0 vb db check
 DB=$T/vb.db
 
+# Times in ISO 8601 read directly (not by sscanf and timegm): 400 random
+# ones from 1970 to 2099, with T or a space, a fraction of 0-3 digits and
+# Z or not, come back from the export as the same instant.
+DB=$T/times.db
+"$PY" - "$T/times.csv" "$T/times.want" <<'EOF'
+import calendar, random, sys
+random.seed(7)
+out, want = open(sys.argv[1], "w"), open(sys.argv[2], "w")
+out.write("platform,benchmark,unit,direction,repetition,value,time\n")
+for i in range(400):
+    y = random.randint(1970, 2099); m = random.randint(1, 12)
+    d = random.randint(1, calendar.monthrange(y, m)[1])
+    hh, mi, ss = random.randint(0, 23), random.randint(0, 59), random.randint(0, 59)
+    fd = random.randint(0, 3); frac = "".join(random.choice("0123456789") for _ in range(fd))
+    t = "%04d-%02d-%02d%s%02d:%02d:%02d%s%s" % (y, m, d, random.choice("T "), hh, mi, ss,
+        "." + frac if fd else "", random.choice(["Z", ""]))
+    out.write("native,t,s,lower,%d,1,%s\n" % (i + 1, t))
+    want.write("%d,%04d-%02d-%02dT%02d:%02d:%02d.%sZ\n" % (i + 1, y, m, d, hh, mi, ss, (frac + "000")[:3]))
+EOF
+expect_exit 0 vb import csv "$T/times.csv"
+expect_exit 0 vb export --format csv
+awk -F, 'NR > 1 { print $5 "," $9 }' "$T/out" | sort -n >"$T/times.got"
+sort -n "$T/times.want" | cmp -s - "$T/times.got" ||
+	{ sort -n "$T/times.want" | diff - "$T/times.got" | head -5; fail "ISO times not read as given"; }
+DB=$T/vb.db
+
 # hyperfine: real output made here.
 if command -v hyperfine >/dev/null; then
 	hyperfine -N --runs 5 --warmup 1 --export-json "$T/hf-fast.json" \
