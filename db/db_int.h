@@ -6,6 +6,7 @@
 #define VB_DB_DB_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sqlite3.h>
 
 #include "db/db.h"
@@ -111,6 +112,28 @@ int db_import_tidy(struct db *db, const char *path, const char *format,
 		   char ***uuids, long *nsamples);
 /* Letters, digits and ._:@-, at most 64: a host or platform name. */
 int db_import_valid_name(const char *s);
+
+/* The same writer fed row by row without a string per row (db/tidy.c,
+ * for import_csv.c): names are interned to ids, 0 meaning none. */
+enum { DB_TIDY_HOST, DB_TIDY_PLATFORM, DB_TIDY_BENCH, DB_TIDY_UNIT,
+       DB_TIDY_DIR, DB_TIDY_N };
+struct db_tidy;
+/* An empty set of rows from path (kept for messages, not copied). */
+struct db_tidy *db_tidy_new(const char *path);
+void db_tidy_free(struct db_tidy *t);
+/* The id of name s[0..n) of a kind (DB_TIDY_*), added when new. */
+uint32_t db_tidy_name(struct db_tidy *t, int kind, const char *s, size_t n);
+/* Adds a row: line > 0 its file line (else hyperfine's results[-line]),
+ * id[] its names (unit, direction 0: not given), rep 0: numbered after
+ * the explicit ones, time NAN: unknown; raw points into the caller's
+ * buffer, which must live until db_tidy_import() returns. */
+void db_tidy_add(struct db_tidy *t, int32_t line, const uint32_t id[DB_TIDY_N],
+		 double value, double time, int32_t rep, const char *raw,
+		 size_t raw_len);
+size_t db_tidy_count(const struct db_tidy *t);
+/* As db_import_tidy() after the rows were added. */
+int db_tidy_import(struct db *db, struct db_tidy *t, const char *format,
+		   const char *sha, char ***uuids, long *nsamples);
 
 /* A decimal number in s[0..n) (not NUL-terminated): an optional sign,
  * digits with an optional fraction, an optional exponent, nothing else

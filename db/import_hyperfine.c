@@ -10,8 +10,8 @@
  * hyperfine --ignore-failure) is stored as a failed sample with its exit
  * status, so it is counted but not averaged. The means and deviations
  * hyperfine computed are not imported: virtbench computes its own from
- * the times. All or nothing, through the tidy-rows writer of
- * import_csv.c; bad input is reported as "FILE: results[i].field: reason".
+ * the times. All or nothing, through the tidy-rows writer (db/tidy.c);
+ * bad input is reported as "FILE: results[i].field: reason".
  */
 #include <errno.h>
 #include <math.h>
