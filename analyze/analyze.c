@@ -245,25 +245,25 @@ static inline double key_value(uint64_t k)
 	return v;
 }
 
-#define SORT_BITS 8
-#define SORT_BUCKETS (1 << SORT_BITS)
-#define SORT_DIGITS ((64 + SORT_BITS - 1) / SORT_BITS)
-
 /*
  * Sorts n values (n < 2^32) into sorted[] ascending, with idx[i] the index
  * in v of sorted[i]; ties in index order, as qsort by value then index
- * would give. An LSD radix sort of the keys (key_of) carrying the index:
- * one pass counts every digit, and a digit that is the same in every key
- * (most of the high ones for one benchmark's values) costs no pass. About
- * 20x faster than qsort on 20,000 values.
+ * would give. An LSD radix sort of the keys (key_of) carrying the index,
+ * over the low bits that differ between the keys only (for one
+ * benchmark's values the sign, the exponent and the first bits of the
+ * mantissa are usually the same in every key): those bits split into
+ * equal digits of at most 12 bits (fewer for small n, where the counters
+ * would cost more than the values), all counted in one pass; so 48
+ * differing bits take four passes. About 30x faster than qsort on 20,000
+ * values.
  */
 static void sort_values(const double *v, size_t n, double *sorted,
 			uint32_t *idx)
 {
-	size_t cnt[SORT_DIGITS][SORT_BUCKETS];
-	uint64_t *k0, *k1;
+	uint64_t *k0, *k1, diff = 0, first;
 	uint32_t *i0 = idx, *i1;
-	int negzero = 0;
+	size_t *cnt, nb;
+	int negzero = 0, bits, passes, w, maxw;
 
 	if (n < 64) {
 		struct vi a[64];
@@ -280,30 +280,36 @@ static void sort_values(const double *v, size_t n, double *sorted,
 	k0 = xmalloc(n * sizeof(*k0));
 	k1 = xmalloc(n * sizeof(*k1));
 	i1 = xmalloc(n * sizeof(*i1));
-	memset(cnt, 0, sizeof(cnt));
+	first = key_of(v[0]);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = key_of(v[i]);
 
 		negzero |= v[i] == 0 && signbit(v[i]);
 		k0[i] = k;
 		i0[i] = (uint32_t)i;
-		for (int d = 0; d < SORT_DIGITS; d++)
-			cnt[d][(k >> (d * SORT_BITS)) & (SORT_BUCKETS - 1)]++;
+		diff |= k ^ first;
 	}
-	for (int d = 0; d < SORT_DIGITS; d++) {
-		size_t *c = cnt[d], sum = 0;
-		int shift = d * SORT_BITS;
+	bits = diff ? 64 - __builtin_clzll(diff) : 0;
+	maxw = n >= 16384 ? 12 : n >= 2048 ? 10 : 8;
+	passes = (bits + maxw - 1) / maxw;
+	w = passes ? (bits + passes - 1) / passes : 0;
+	nb = (size_t)1 << w;
+	cnt = xcalloc((size_t)passes * nb + 1, sizeof(*cnt));
+	for (size_t i = 0; i < n && passes; i++)
+		for (int d = 0; d < passes; d++)
+			cnt[(size_t)d * nb + ((k0[i] >> (d * w)) & (nb - 1))]++;
+	for (int d = 0; d < passes; d++) {
+		size_t *c = cnt + (size_t)d * nb, sum = 0;
+		int shift = d * w;
 
-		if (c[(k0[0] >> shift) & (SORT_BUCKETS - 1)] == n)
-			continue;
-		for (int b = 0; b < SORT_BUCKETS; b++) {
+		for (size_t b = 0; b < nb; b++) {
 			size_t t = c[b];
 
 			c[b] = sum;
 			sum += t;
 		}
 		for (size_t i = 0; i < n; i++) {
-			size_t to = c[(k0[i] >> shift) & (SORT_BUCKETS - 1)]++;
+			size_t to = c[(k0[i] >> shift) & (nb - 1)]++;
 
 			k1[to] = k0[i];
 			i1[to] = i0[i];
@@ -316,6 +322,7 @@ static void sort_values(const double *v, size_t n, double *sorted,
 			i0 = i1, i1 = ti;
 		}
 	}
+	free(cnt);
 	if (i0 != idx) {
 		memcpy(idx, i0, n * sizeof(*idx));
 		i1 = i0;
