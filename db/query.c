@@ -155,31 +155,25 @@ struct scan_sink {
 	int load;
 };
 
-/* The sink of the statement, cached in the aggregate context after the
- * first row: sqlite3_value_pointer() compares type strings each call. */
-static struct scan_sink *scan_sink(sqlite3_context *ctx, sqlite3_value *p)
-{
-	struct scan_sink **a = sqlite3_aggregate_context(ctx, sizeof(*a));
+/* The sink of the db_samples_read() running on this thread: the functions
+ * below are called only from inside it, so they need no argument for it
+ * (a bound pointer would be one more value copied per row). */
+static _Thread_local struct scan_sink *scan_current;
 
-	if (!a)
-		return NULL;
-	if (!*a)
-		*a = sqlite3_value_pointer(p, "db_scan");
-	return *a;
-}
-
-/* scan_value(P, value[, instance, host_other_cpu, disturbed]): appends an
- * ok sample to the sink P. */
+/* scan_value(value[, instance, host_other_cpu, disturbed]): appends an ok
+ * sample to the current sink. */
 static void scan_value_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct scan_sink *k = scan_sink(ctx, argv[0]);
+	struct scan_sink *k = scan_current;
 	struct db_series_samples *o;
 	double v;
 
-	if (!k)
+	if (!k) {
+		sqlite3_result_error(ctx, "scan_value: not in a scan", -1);
 		return;
+	}
 	o = k->out;
-	v = sqlite3_value_double(argv[1]);
+	v = sqlite3_value_double(argv[0]);
 	if (!isfinite(v)) {
 		/* SQLite keeps infinities (a NaN is stored as NULL) */
 		o->n_nonfinite++;
@@ -192,11 +186,11 @@ static void scan_value_step(sqlite3_context *ctx, int argc, sqlite3_value **argv
 		return;
 	}
 	o->values[o->n] = v;
-	if (k->load && argc == 5) {
-		o->instances[o->n] = sqlite3_value_int(argv[2]);
-		o->other_cpu[o->n] = sqlite3_value_double(argv[3]);
-		o->disturbed[o->n] = sqlite3_value_type(argv[4]) == SQLITE_NULL ?
-			-1 : (signed char)(sqlite3_value_int(argv[4]) != 0);
+	if (k->load && argc == 4) {
+		o->instances[o->n] = sqlite3_value_int(argv[1]);
+		o->other_cpu[o->n] = sqlite3_value_double(argv[2]);
+		o->disturbed[o->n] = sqlite3_value_type(argv[3]) == SQLITE_NULL ?
+			-1 : (signed char)(sqlite3_value_int(argv[3]) != 0);
 	}
 	o->n++;
 }
@@ -206,14 +200,18 @@ static void scan_value_final(sqlite3_context *ctx)
 	sqlite3_result_null(ctx);
 }
 
-/* scan_failed(P, status): counts a sample whose status is not ok; false,
- * so the row goes no further. */
+/* scan_failed(status): counts a sample whose status is not ok; false, so
+ * the row goes no further. */
 static void scan_failed_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct scan_sink *k = sqlite3_value_pointer(argv[0], "db_scan");
+	struct scan_sink *k = scan_current;
 
 	(void)argc;
-	if (k && sqlite3_value_int(argv[1]) != DB_ST_OK)
+	if (!k) {
+		sqlite3_result_error(ctx, "scan_failed: not in a scan", -1);
+		return;
+	}
+	if (sqlite3_value_int(argv[0]) != DB_ST_OK)
 		k->out->n_failed++;
 	sqlite3_result_int(ctx, 0);
 }
@@ -223,11 +221,11 @@ static int scan_register(struct db *db)
 	/* DIRECTONLY: not callable from triggers or views of the file */
 	int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
 
-	if (sqlite3_create_function(db->h, "scan_value", 2, flags, NULL, NULL,
+	if (sqlite3_create_function(db->h, "scan_value", 1, flags, NULL, NULL,
 				    scan_value_step, scan_value_final) != SQLITE_OK ||
-	    sqlite3_create_function(db->h, "scan_value", 5, flags, NULL, NULL,
+	    sqlite3_create_function(db->h, "scan_value", 4, flags, NULL, NULL,
 				    scan_value_step, scan_value_final) != SQLITE_OK ||
-	    sqlite3_create_function(db->h, "scan_failed", 2, flags, NULL,
+	    sqlite3_create_function(db->h, "scan_failed", 1, flags, NULL,
 				    scan_failed_fn, NULL, NULL) != SQLITE_OK)
 		return db_error(db, "read samples");
 	return 0;
@@ -267,14 +265,14 @@ int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 	/* The warm-up is repetition 0 (the schema allows status warmup
 	 * there only); the values are the rows after it. */
 	if (db_prepare(db, &c->inner, load ?
-		       "SELECT scan_value(?3, v.value, o.instance,"
+		       "SELECT scan_value(v.value, o.instance,"
 		       " o.host_other_cpu, o.disturbed) FROM sample_value v"
 		       " JOIN output o ON o.id = v.output_id"
 		       " WHERE v.id > ?1 AND v.id < ?2"
-		       " AND (v.status = 0 OR scan_failed(?3, v.status))" :
-		       "SELECT scan_value(?3, value) FROM sample_value"
+		       " AND (v.status = 0 OR scan_failed(v.status))" :
+		       "SELECT scan_value(value) FROM sample_value"
 		       " WHERE id > ?1 AND id < ?2"
-		       " AND (status = 0 OR scan_failed(?3, status))") < 0 ||
+		       " AND (status = 0 OR scan_failed(status))") < 0 ||
 	    db_prepare(db, &c->last, "SELECT id FROM sample_value WHERE id >= ?1"
 		       " AND id < ?2 ORDER BY id DESC LIMIT 1") < 0 ||
 	    db_prepare(db, &c->first, "SELECT id FROM sample_value WHERE id >= ?1"
@@ -343,11 +341,11 @@ int db_samples_read(struct db_cursor *c, struct db_series_samples *out)
 		return 0;
 	sqlite3_bind_int64(c->inner, 1, c->series * DB_SERIES_SHIFT_N);
 	sqlite3_bind_int64(c->inner, 2, (c->series + 1) * DB_SERIES_SHIFT_N);
-	sqlite3_bind_pointer(c->inner, 3, &k, "db_scan", NULL);
+	scan_current = &k;
 	while ((r = sqlite3_step(c->inner)) == SQLITE_ROW)
 		;
+	scan_current = NULL;
 	sqlite3_reset(c->inner);
-	sqlite3_bind_null(c->inner, 3);
 	if (r != SQLITE_DONE)
 		return db_error(c->db, c->what);
 	return 0;
