@@ -248,7 +248,7 @@ static inline double key_value(uint64_t k)
 /*
  * Sorts n values (n < 2^32) into sorted[] ascending, with idx[i] the index
  * in v of sorted[i]; ties in index order, as qsort by value then index
- * would give. An LSD radix sort of the keys (key_of) carrying the index,
+ * would give. idx may be NULL (the values alone, half the work). An LSD radix sort of the keys (key_of) carrying the index,
  * over the low bits that differ between the keys only (for one
  * benchmark's values the sign, the exponent and the first bits of the
  * mantissa are usually the same in every key): those bits split into
@@ -261,7 +261,7 @@ static void sort_values(const double *v, size_t n, double *sorted,
 			uint32_t *idx)
 {
 	uint64_t *k0, *k1, diff = 0, first;
-	uint32_t *i0 = idx, *i1;
+	uint32_t *i0 = idx, *i1 = NULL;
 	size_t *cnt, nb;
 	int negzero = 0, bits, passes, w, maxw;
 
@@ -273,22 +273,27 @@ static void sort_values(const double *v, size_t n, double *sorted,
 		qsort(a, n, sizeof(*a), vi_cmp);
 		for (size_t i = 0; i < n; i++) {
 			sorted[i] = a[i].v;
-			idx[i] = a[i].i;
+			if (idx)
+				idx[i] = a[i].i;
 		}
 		return;
 	}
 	k0 = xmalloc(n * sizeof(*k0));
 	k1 = xmalloc(n * sizeof(*k1));
-	i1 = xmalloc(n * sizeof(*i1));
+	if (idx)
+		i1 = xmalloc(n * sizeof(*i1));
 	first = key_of(v[0]);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = key_of(v[i]);
 
 		negzero |= v[i] == 0 && signbit(v[i]);
 		k0[i] = k;
-		i0[i] = (uint32_t)i;
+		if (idx)
+			i0[i] = (uint32_t)i;
 		diff |= k ^ first;
 	}
+	/* without the index, a zero's sign is lost: -0 sorts as +0 */
+	negzero &= idx != NULL;
 	bits = diff ? 64 - __builtin_clzll(diff) : 0;
 	maxw = n >= 16384 ? 12 : n >= 2048 ? 10 : 8;
 	passes = (bits + maxw - 1) / maxw;
@@ -308,11 +313,16 @@ static void sort_values(const double *v, size_t n, double *sorted,
 			c[b] = sum;
 			sum += t;
 		}
-		for (size_t i = 0; i < n; i++) {
-			size_t to = c[(k0[i] >> shift) & (nb - 1)]++;
+		if (idx) {
+			for (size_t i = 0; i < n; i++) {
+				size_t to = c[(k0[i] >> shift) & (nb - 1)]++;
 
-			k1[to] = k0[i];
-			i1[to] = i0[i];
+				k1[to] = k0[i];
+				i1[to] = i0[i];
+			}
+		} else {
+			for (size_t i = 0; i < n; i++)
+				k1[c[(k0[i] >> shift) & (nb - 1)]++] = k0[i];
 		}
 		{
 			uint64_t *tk = k0;
@@ -323,7 +333,7 @@ static void sort_values(const double *v, size_t n, double *sorted,
 		}
 	}
 	free(cnt);
-	if (i0 != idx) {
+	if (idx && i0 != idx) {
 		memcpy(idx, i0, n * sizeof(*idx));
 		i1 = i0;
 	}
@@ -627,7 +637,6 @@ static void compare_samples(struct analyze_vs *vs, const double *xs,
 			    int invert, const struct analyze_group *gx,
 			    const struct analyze_group *gy)
 {
-	struct analyze_moments mx, my;
 	struct analyze_fieller f;
 
 	vs->present = 1;
@@ -636,10 +645,10 @@ static void compare_samples(struct analyze_vs *vs, const double *xs,
 	vs->significant = 0;
 	vs->reason = NULL;
 	vs_verdict_init(vs);
-	analyze_moments(xs, nx, &mx);
-	analyze_moments(ys, ny, &my);
-	analyze_welch_summary(mx.mean, mx.variance, nx, my.mean, my.variance,
-			      ny, &vs->welch);
+	/* xs and ys are the values the groups' moments were computed from,
+	 * in the same order: their mean and variance are those */
+	analyze_welch_summary(gx->mean, gx->variance, nx, gy->mean,
+			      gy->variance, ny, &vs->welch);
 	analyze_mann_whitney_sorted(xs, nx, ys, ny, &vs->mw);
 	/* Fieller on the groups' units: the values, or the instance means
 	 * of a group with two or more instances. */
@@ -1220,12 +1229,6 @@ void analyze_set_free(struct analyze_set *s)
 
 /* ---- compare two hosts ---- */
 
-static int dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Values a group's statistics used, sorted (outliers removed if asked). */
 static double *group_used_sorted(const struct analyze_group *g, int excl)
 {
@@ -1235,7 +1238,7 @@ static double *group_used_sorted(const struct analyze_group *g, int excl)
 	for (i = 0; i < g->n_values; i++)
 		if (!excl || !g->outlier[i])
 			v[k++] = g->values[i];
-	qsort(v, k, sizeof(double), dbl_cmp);
+	sort_values(v, k, v, NULL); /* in place: the keys are copies */
 	return v;
 }
 
