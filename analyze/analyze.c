@@ -245,10 +245,48 @@ static inline double key_value(uint64_t k)
 	return v;
 }
 
+/* Working memory reused from group to group: allocated afresh for each
+ * group, it cost a page fault per 4 KB each time (a tenth of analyze). */
+struct scratch {
+	uint64_t *k0, *k1;  /* sort keys */
+	uint32_t *i1;       /* sort indices */
+	uint32_t *idx;      /* a group's value order */
+	double *rk;         /* its ranks */
+	size_t cap;
+};
+
+static void scratch_reserve(struct scratch *w, size_t n)
+{
+	if (n <= w->cap)
+		return;
+	free(w->k0);
+	free(w->k1);
+	free(w->i1);
+	free(w->idx);
+	free(w->rk);
+	w->k0 = xmalloc(n * sizeof(*w->k0));
+	w->k1 = xmalloc(n * sizeof(*w->k1));
+	w->i1 = xmalloc(n * sizeof(*w->i1));
+	w->idx = xmalloc(n * sizeof(*w->idx));
+	w->rk = xmalloc(n * sizeof(*w->rk));
+	w->cap = n;
+}
+
+static void scratch_free(struct scratch *w)
+{
+	free(w->k0);
+	free(w->k1);
+	free(w->i1);
+	free(w->idx);
+	free(w->rk);
+	memset(w, 0, sizeof(*w));
+}
+
 /*
  * Sorts n values (n < 2^32) into sorted[] ascending, with idx[i] the index
  * in v of sorted[i]; ties in index order, as qsort by value then index
- * would give. idx may be NULL (the values alone, half the work). An LSD radix sort of the keys (key_of) carrying the index,
+ * would give. idx may be NULL (the values alone, half the work); w is
+ * working memory (grown to n). An LSD radix sort of the keys (key_of) carrying the index,
  * over the low bits that differ between the keys only (for one
  * benchmark's values the sign, the exponent and the first bits of the
  * mantissa are usually the same in every key): those bits split into
@@ -258,12 +296,12 @@ static inline double key_value(uint64_t k)
  * values.
  */
 static void sort_values(const double *v, size_t n, double *sorted,
-			uint32_t *idx)
+			uint32_t *idx, struct scratch *w)
 {
 	uint64_t *k0, *k1, diff = 0, first;
 	uint32_t *i0 = idx, *i1 = NULL;
 	size_t *cnt, nb;
-	int negzero = 0, bits, passes, w, maxw;
+	int negzero = 0, bits, passes, dw, maxw;
 
 	if (n < 64) {
 		struct vi a[64];
@@ -278,10 +316,11 @@ static void sort_values(const double *v, size_t n, double *sorted,
 		}
 		return;
 	}
-	k0 = xmalloc(n * sizeof(*k0));
-	k1 = xmalloc(n * sizeof(*k1));
+	scratch_reserve(w, n);
+	k0 = w->k0;
+	k1 = w->k1;
 	if (idx)
-		i1 = xmalloc(n * sizeof(*i1));
+		i1 = w->i1;
 	first = key_of(v[0]);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = key_of(v[i]);
@@ -297,15 +336,15 @@ static void sort_values(const double *v, size_t n, double *sorted,
 	bits = diff ? 64 - __builtin_clzll(diff) : 0;
 	maxw = n >= 16384 ? 12 : n >= 2048 ? 10 : 8;
 	passes = (bits + maxw - 1) / maxw;
-	w = passes ? (bits + passes - 1) / passes : 0;
-	nb = (size_t)1 << w;
+	dw = passes ? (bits + passes - 1) / passes : 0;
+	nb = (size_t)1 << dw;
 	cnt = xcalloc((size_t)passes * nb + 1, sizeof(*cnt));
 	for (size_t i = 0; i < n && passes; i++)
 		for (int d = 0; d < passes; d++)
-			cnt[(size_t)d * nb + ((k0[i] >> (d * w)) & (nb - 1))]++;
+			cnt[(size_t)d * nb + ((k0[i] >> (d * dw)) & (nb - 1))]++;
 	for (int d = 0; d < passes; d++) {
 		size_t *c = cnt + (size_t)d * nb, sum = 0;
-		int shift = d * w;
+		int shift = d * dw;
 
 		for (size_t b = 0; b < nb; b++) {
 			size_t t = c[b];
@@ -333,16 +372,11 @@ static void sort_values(const double *v, size_t n, double *sorted,
 		}
 	}
 	free(cnt);
-	if (idx && i0 != idx) {
+	if (idx && i0 != idx)
 		memcpy(idx, i0, n * sizeof(*idx));
-		i1 = i0;
-	}
 	/* the keys give the values back, except the sign of a zero */
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = negzero ? v[idx[i]] : key_value(k0[i]);
-	free(k0);
-	free(k1);
-	free(i1);
 }
 
 static void warn_add(struct sb *w, const char *fmt, ...) VB_PRINTF(2, 3);
@@ -504,16 +538,15 @@ static void group_instances(struct analyze_group *g, const double *used,
 
 /* Drift: the Spearman ranks of the used values, in repetition order.
  * idx[] are indices among all values (ascending within ties); a value
- * left out leaves a gap that the compaction closes. */
+ * left out leaves a gap that the compaction closes. rk: room for
+ * n_values. */
 static void group_drift(struct analyze_group *g, const double *used,
-			const uint32_t *idx, size_t n)
+			const uint32_t *idx, size_t n, double *rk)
 {
 	size_t i, j, k, nv = g->n_values;
-	double *rk;
 
 	if (n < ANALYZE_DRIFT_MIN_N)
 		return;
-	rk = xmalloc(nv * sizeof(double));
 	if (n < nv)
 		for (i = 0; i < nv; i++)
 			rk[i] = NAN;
@@ -531,7 +564,6 @@ static void group_drift(struct analyze_group *g, const double *used,
 			if (!isnan(rk[i]))
 				rk[k++] = rk[i];
 	analyze_trend_ranked(rk, n, &g->drift);
-	free(rk);
 }
 
 /* The warnings the statistics give (after the counts'). */
@@ -574,31 +606,29 @@ static void group_warn_stats(struct analyze_group *g, int exclude_outliers,
 
 /*
  * Computes a group's statistics from its scanned samples (the values move
- * from a to g). Returns the values the statistics used (outliers removed
- * when asked), sorted, for the comparisons; *n_sorted of them. The caller
- * frees it.
+ * from a to g). Leaves in used (room for the group's values) the values
+ * the statistics used (outliers removed when asked), sorted, for the
+ * comparisons, and returns how many. ws: working memory.
  */
-static double *group_compute(struct analyze_group *g, struct acc *a,
-			     int exclude_outliers, struct sb *w,
-			     size_t *n_sorted)
+static size_t group_compute(struct analyze_group *g, struct acc *a,
+			    int exclude_outliers, struct sb *w,
+			    struct scratch *ws, double *used)
 {
 	struct analyze_moments m;
-	double *used;
 	uint32_t *idx;
 	size_t n;
 
 	group_take(g, a);
 	group_warn_counts(g, a, w);
-	*n_sorted = 0;
 	if (g->n_values == 0) {
 		free(a->inst);
 		a->inst = NULL;
-		return xmalloc(sizeof(double));
+		return 0;
 	}
 	/* one sort by value serves quartiles, median, its CI and ranks */
-	used = xmalloc(g->n_values * sizeof(double));
-	idx = xmalloc(g->n_values * sizeof(uint32_t));
-	sort_values(g->values, g->n_values, used, idx);
+	scratch_reserve(ws, g->n_values);
+	idx = ws->idx;
+	sort_values(g->values, g->n_values, used, idx, ws);
 	n = group_outliers(g, used, idx, exclude_outliers);
 	g->n = n;
 	group_moments(g, used, n, &m);
@@ -607,11 +637,9 @@ static double *group_compute(struct analyze_group *g, struct acc *a,
 	a->inst = NULL;
 	analyze_median_ci_sorted(used, n, 0.95, &g->median_ci_lo,
 				 &g->median_ci_hi);
-	group_drift(g, used, idx, n);
-	free(idx);
+	group_drift(g, used, idx, n, ws->rk);
 	group_warn_stats(g, exclude_outliers, w);
-	*n_sorted = n;
-	return used;
+	return n;
 }
 
 /* No verdict yet: inconclusive, intervals and inputs not available. */
@@ -935,7 +963,30 @@ struct load {
 	struct sb *warn;           /* per group (indexed like s->groups
 				    * until they are sorted) */
 	struct analyze_variant_pair *pairs; /* per variant, its groups */
+	struct scratch ws;
+	/* the sorted values of one block's groups, reused by the next */
+	double **pool;
+	size_t *pool_cap, n_pool;
 };
+
+/* Buffer k of the pool, with room for n values. */
+static double *load_pool(struct load *l, size_t k, size_t n)
+{
+	if (k >= l->n_pool) {
+		l->pool = xrealloc(l->pool, (k + 1) * sizeof(*l->pool));
+		l->pool_cap = xrealloc(l->pool_cap, (k + 1) * sizeof(*l->pool_cap));
+		while (l->n_pool <= k) {
+			l->pool[l->n_pool] = NULL;
+			l->pool_cap[l->n_pool++] = 0;
+		}
+	}
+	if (n > l->pool_cap[k]) {
+		free(l->pool[k]);
+		l->pool[k] = xmalloc(n * sizeof(double));
+		l->pool_cap[k] = n;
+	}
+	return l->pool[k];
+}
 
 /* Marks the platforms the options select; -1 for an unknown host. */
 static int load_select(struct load *l)
@@ -1058,22 +1109,26 @@ static int same_block(const struct analyze_group *a,
 /*
  * Computes every group of the block (host, benchmark) of group first, then
  * the comparisons within it: each group with the baseline, and the
- * variants; then frees the block's sorted values. sorted/nsorted are
- * scratch indexed like s->groups; done marks the computed groups.
+ * variants; the block's sorted values live in the pool until the next
+ * block. sorted/nsorted are scratch indexed like s->groups; done marks
+ * the computed groups.
  */
 static void load_block(struct load *l, size_t first, double **sorted,
 		       size_t *nsorted, unsigned char *done)
 {
 	struct analyze_set *s = l->s;
 	const struct analyze_group *key = &s->groups[first];
-	size_t i, ng = s->n_groups;
+	size_t i, k = 0, ng = s->n_groups;
 
 	for (i = first; i < ng; i++) {
+		struct acc *a = &l->accs[l->acc_of[i]];
+
 		if (done[i] || !same_block(&s->groups[i], key))
 			continue;
-		sorted[i] = group_compute(&s->groups[i], &l->accs[l->acc_of[i]],
-					  l->opts->exclude_outliers, &l->warn[i],
-					  &nsorted[i]);
+		sorted[i] = load_pool(l, k++, a->n ? a->n : 1);
+		nsorted[i] = group_compute(&s->groups[i], a,
+					   l->opts->exclude_outliers,
+					   &l->warn[i], &l->ws, sorted[i]);
 		done[i] = 1;
 	}
 	if (l->with_baseline) {
@@ -1091,10 +1146,8 @@ static void load_block(struct load *l, size_t first, double **sorted,
 							 compare_samples);
 		}
 	}
-	for (i = first; i < ng; i++) {
-		free(sorted[i]);
+	for (i = first; i < ng; i++)
 		sorted[i] = NULL;
-	}
 }
 
 /* Holm's adjustment and the verdicts over every comparison of the set,
@@ -1138,6 +1191,11 @@ static void load_clear(struct load *l)
 	free(l->warn);
 	free(l->acc_of);
 	free(l->pairs);
+	scratch_free(&l->ws);
+	for (size_t i = 0; i < l->n_pool; i++)
+		free(l->pool[i]);
+	free(l->pool);
+	free(l->pool_cap);
 	catalog_clear(&l->c);
 }
 
@@ -1233,12 +1291,14 @@ void analyze_set_free(struct analyze_set *s)
 static double *group_used_sorted(const struct analyze_group *g, int excl)
 {
 	double *v = xmalloc((g->n_values ? g->n_values : 1) * sizeof(double));
+	struct scratch ws = { 0 };
 	size_t i, k = 0;
 
 	for (i = 0; i < g->n_values; i++)
 		if (!excl || !g->outlier[i])
 			v[k++] = g->values[i];
-	sort_values(v, k, v, NULL); /* in place: the keys are copies */
+	sort_values(v, k, v, NULL, &ws); /* in place: the keys are copies */
+	scratch_free(&ws);
 	return v;
 }
 
