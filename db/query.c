@@ -23,10 +23,12 @@ struct db_cursor {
 	/* the sample scan: st walks the series, inner reads one series'
 	 * samples, first and last find its ends */
 	sqlite3_stmt *inner, *first, *last;
+	sqlite3_stmt *clean, *any_bad; /* see scan_prepare_clean() */
 	int load;        /* inner also reads the output's instance and load */
 	int64_t series;  /* the current series */
 	size_t room;     /* its highest repetition */
 	int warmup;      /* it has repetition 0 */
+	int bad;         /* it may have samples that are not ok */
 };
 
 static int cursor_open(struct db *db, const char *sql, const char *what,
@@ -64,6 +66,8 @@ void db_cursor_close(struct db_cursor *c)
 	sqlite3_finalize(c->inner);
 	sqlite3_finalize(c->first);
 	sqlite3_finalize(c->last);
+	sqlite3_finalize(c->clean);
+	sqlite3_finalize(c->any_bad);
 	free(c);
 }
 
@@ -231,6 +235,62 @@ static int scan_register(struct db *db)
 	return 0;
 }
 
+/*
+ * Most series have no sample that is not ok (beyond the warm-up). The
+ * partial index sample_value_not_ok (schema 4) lists the others, so such
+ * a series is found with one index lookup and read without looking at
+ * any status: a fifth less work per row. Without the index (dropped by
+ * hand: db_open() migrates every file it opens) every series is read
+ * with the status check. Prepares c->clean and c->any_bad, or leaves
+ * them NULL.
+ */
+static int scan_prepare_clean(struct db_cursor *c)
+{
+	sqlite3_stmt *st;
+	int r, have;
+
+	if (db_prepare(c->db, &st, "SELECT count(*) FROM sqlite_schema WHERE"
+		       " type = 'index' AND name = 'sample_value_not_ok'") < 0)
+		return -1;
+	r = sqlite3_step(st);
+	have = r == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW)
+		return db_error(c->db, c->what);
+	if (!have)
+		return 0;
+	if (db_prepare(c->db, &c->any_bad, "SELECT EXISTS (SELECT 1 FROM"
+		       " sample_value INDEXED BY sample_value_not_ok"
+		       " WHERE status <> 0 AND id > ?1 AND id < ?2)") < 0 ||
+	    db_prepare(c->db, &c->clean, c->load ?
+		       "SELECT scan_value(v.value, o.instance,"
+		       " o.host_other_cpu, o.disturbed) FROM sample_value v"
+		       " JOIN output o ON o.id = v.output_id"
+		       " WHERE v.id > ?1 AND v.id < ?2" :
+		       "SELECT scan_value(value) FROM sample_value"
+		       " WHERE id > ?1 AND id < ?2") < 0)
+		return -1;
+	return 0;
+}
+
+/* 1 if series sid has a sample beyond the warm-up that is not ok (or
+ * no index tells), 0 if not, -1 on error (reported). */
+static int series_any_bad(struct db_cursor *c, int64_t sid)
+{
+	int r, bad;
+
+	if (!c->any_bad)
+		return 1;
+	sqlite3_bind_int64(c->any_bad, 1, sid * DB_SERIES_SHIFT_N);
+	sqlite3_bind_int64(c->any_bad, 2, (sid + 1) * DB_SERIES_SHIFT_N);
+	r = sqlite3_step(c->any_bad);
+	bad = r == SQLITE_ROW ? sqlite3_column_int(c->any_bad, 0) : 1;
+	sqlite3_reset(c->any_bad);
+	if (r != SQLITE_ROW)
+		return db_error(c->db, c->what);
+	return bad;
+}
+
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 {
 	struct db_cursor *c;
@@ -273,6 +333,7 @@ int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 		       "SELECT scan_value(value) FROM sample_value"
 		       " WHERE id > ?1 AND id < ?2"
 		       " AND (status = 0 OR scan_failed(status))") < 0 ||
+	    scan_prepare_clean(c) < 0 ||
 	    db_prepare(db, &c->last, "SELECT id FROM sample_value WHERE id >= ?1"
 		       " AND id < ?2 ORDER BY id DESC LIMIT 1") < 0 ||
 	    db_prepare(db, &c->first, "SELECT id FROM sample_value WHERE id >= ?1"
@@ -324,6 +385,8 @@ int db_samples_next_series(struct db_cursor *c, struct db_series *s)
 		return -1;
 	c->series = s->id;
 	c->warmup = first == s->id * DB_SERIES_SHIFT_N;
+	if ((c->bad = series_any_bad(c, s->id)) < 0)
+		return -1;
 	s->max_samples = last < 0 ? 0 :
 		(size_t)(last - s->id * DB_SERIES_SHIFT_N);
 	c->room = s->max_samples;
@@ -333,19 +396,20 @@ int db_samples_next_series(struct db_cursor *c, struct db_series *s)
 int db_samples_read(struct db_cursor *c, struct db_series_samples *out)
 {
 	struct scan_sink k = { out, c->room, c->load };
+	sqlite3_stmt *st = c->bad ? c->inner : c->clean;
 	int r;
 
 	out->n = out->n_failed = out->n_nonfinite = 0;
 	out->warmup = c->warmup;
 	if (!c->room)
 		return 0;
-	sqlite3_bind_int64(c->inner, 1, c->series * DB_SERIES_SHIFT_N);
-	sqlite3_bind_int64(c->inner, 2, (c->series + 1) * DB_SERIES_SHIFT_N);
+	sqlite3_bind_int64(st, 1, c->series * DB_SERIES_SHIFT_N);
+	sqlite3_bind_int64(st, 2, (c->series + 1) * DB_SERIES_SHIFT_N);
 	scan_current = &k;
-	while ((r = sqlite3_step(c->inner)) == SQLITE_ROW)
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		;
 	scan_current = NULL;
-	sqlite3_reset(c->inner);
+	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return db_error(c->db, c->what);
 	return 0;

@@ -1158,6 +1158,37 @@ static void test_named_queries(void **state)
 		assert_int_equal(ss.n_nonfinite, 1);
 		assert_int_equal(db_samples_next_series(c, &se), 0);
 		db_cursor_close(c);
+		/* the same series once its only sample beyond the warm-up
+		 * is the ok one: read without looking at statuses (the index
+		 * lists no other), and the same again without the index */
+		assert_int_equal(count(db, "SELECT count(*) FROM sample_value"
+				       " INDEXED BY sample_value_not_ok WHERE status <> 0"), 2);
+		assert_int_equal(sqlite3_exec(db_sqlite(db), "SAVEPOINT s;"
+					      " DELETE FROM sample WHERE repetition IN (2, 4)",
+					      NULL, NULL, NULL), SQLITE_OK);
+		for (int pass = 0; pass < 2; pass++) {
+			if (pass)
+				assert_int_equal(sqlite3_exec(db_sqlite(db), "DROP INDEX"
+							      " sample_value_not_ok", NULL,
+							      NULL, NULL), SQLITE_OK);
+			assert_int_equal(db_samples_open(db, run, &c), 0);
+			assert_int_equal(db_samples_next_series(c, &se), 1);
+			assert_int_equal(se.max_samples, 1);
+			memset(inst, 0, sizeof(inst));
+			assert_int_equal(db_samples_read(c, &ss), 0);
+			assert_int_equal(ss.warmup, 1);
+			assert_int_equal(ss.n, 1);
+			assert_int_equal(ss.n_failed, 0);
+			assert_int_equal(ss.n_nonfinite, 0);
+			assert_true(v[0] == 0.1 + 0.2);
+			assert_int_equal(inst[0], 2);
+			assert_int_equal(dist[0], 1);
+			db_cursor_close(c);
+		}
+		assert_int_equal(sqlite3_exec(db_sqlite(db), "ROLLBACK TO s; RELEASE s",
+					      NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(count(db, "SELECT count(*) FROM sqlite_schema WHERE"
+				       " name = 'sample_value_not_ok'"), 1);
 		assert_int_equal(db_samples_open(db, run + 1, &c), 0);
 		assert_int_equal(db_samples_next_series(c, &se), 0);
 		db_cursor_close(c);
