@@ -6,6 +6,8 @@
 # constant when a step grows linearly.
 #
 # usage: bench/growth.sh [LINES...]   (lines per file; default 2084 20834 208334)
+#        GROWTH_STEPS="import analyze" bench/growth.sh   (skips report; the
+#        import always runs: it builds the database)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 VIRTBENCH=${VIRTBENCH:-$top/virtbench}
@@ -47,7 +49,11 @@ for lines in "$@"; do
 	step "import classic" $n sh -c 'db=$1; shift; for f in "$@"; do
 		b=$(basename "$f" .csv); "'"$VIRTBENCH"'" -q --db "$db" import classic "$f" \
 			--host "${b%%-*}" --platform "${b#*-}" || exit 1; done' sh "$T/vb.db" "$T"/*.csv
-	step analyze $n "$VIRTBENCH" -q --db "$T/vb.db" analyze --format json
-	step report $n "$VIRTBENCH" -q --db "$T/vb.db" report --out "$T/out"
+	case " ${GROWTH_STEPS:-analyze report} " in *" analyze "*)
+		step analyze $n "$VIRTBENCH" -q --db "$T/vb.db" analyze --format json ;;
+	esac
+	case " ${GROWTH_STEPS:-analyze report} " in *" report "*)
+		step report $n "$VIRTBENCH" -q --db "$T/vb.db" report --out "$T/out" ;;
+	esac
 	echo "| (database) | $((n / 1000000)).$((n % 1000000 / 100000))M | $(( $(stat -c %s "$T/vb.db") / n )) bytes per sample | | | |"
 done
