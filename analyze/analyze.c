@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "analyze/analyze.h"
+#include "analyze/nested.h"
 #include "analyze/variants.h"
 #include "common/util.h"
 #include "db/db.h"
@@ -1151,8 +1152,9 @@ static void load_block(struct load *l, size_t first, double **sorted,
 }
 
 /* Holm's adjustment and the verdicts over every comparison of the set,
- * the warnings' text, and the groups in output order. */
-static void load_finish(struct load *l)
+ * the warnings' text, the guests that ran nested, and the groups in
+ * output order. Negative after a database error. */
+static int load_finish(struct load *l)
 {
 	struct analyze_set *s = l->s;
 	struct analyze_vs **vsv;
@@ -1173,7 +1175,10 @@ static void load_finish(struct load *l)
 	for (i = 0; i < s->n_groups; i++)
 		s->groups[i].warnings_text = l->warn[i].len ?
 			sb_detach(&l->warn[i]) : NULL;
+	if (analyze_nested_mark(l->db, s, l->run_id) < 0)
+		return -1;
 	qsort(s->groups, s->n_groups, sizeof(*s->groups), group_cmp);
+	return 0;
 }
 
 static void load_clear(struct load *l)
@@ -1238,7 +1243,8 @@ static int load_set(struct db *db, const struct analyze_opts *opts,
 		if (!done[i])
 			load_block(&l, i, sorted, nsorted, done);
 	analyze_variants_prune(l.s, l.pairs);
-	load_finish(&l);
+	if (load_finish(&l) < 0)
+		goto cleanup;
 	ret = 0;
 cleanup:
 	free(sorted);
@@ -1266,6 +1272,8 @@ static void group_clear(struct analyze_group *g)
 	free(g->benchmark);
 	free(g->unit);
 	free(g->warnings_text);
+	free(g->nested_hypervisor);
+	free(g->nested_vendor);
 	free(g->values);
 	free(g->outlier);
 	analyze_instances_clear(&g->inst);

@@ -204,10 +204,21 @@ void analyze_instances_clear(struct analyze_instances *r);
  * the finite ones. */
 void analyze_holm(const double *p, size_t m, double *adj);
 
+/* Two-sided p-value of Spearman's rho for n pairs, as R's
+ * cor.test(method = "spearman") computes it by default: without ties and
+ * for n <= ANALYZE_SPEARMAN_AS89_MAX_N from the null distribution of
+ * S = (n^3 - n)(1 - rho)/6 by AS 89 (Best & Roberts 1975; exact over the
+ * n! permutations for n <= ANALYZE_SPEARMAN_ENUM_N, its Edgeworth series
+ * beyond); with ties (ties != 0) or larger n, t = rho sqrt((n-2)/(1-rho^2))
+ * on n-2 df. NAN when rho is not in [-1, 1] or n is too small. */
+#define ANALYZE_SPEARMAN_ENUM_N 9
+#define ANALYZE_SPEARMAN_AS89_MAX_N 1290
+double analyze_spearman_p(size_t n, double rho, int ties);
+
 /* Drift: Spearman's rank correlation rho between the values and their
- * order (ties get average ranks), tested with t = rho sqrt((n-2)/(1-rho^2))
- * on n-2 df (scipy.stats.spearmanr). Needs n >= ANALYZE_DRIFT_MIN_N;
- * significant when p < ANALYZE_DRIFT_ALPHA. */
+ * order (ties get average ranks), p from analyze_spearman_p (ties when the
+ * values have any). Needs n >= ANALYZE_DRIFT_MIN_N; significant when
+ * p < ANALYZE_DRIFT_ALPHA. */
 #define ANALYZE_DRIFT_MIN_N 8
 #define ANALYZE_DRIFT_ALPHA 0.01
 struct analyze_drift {
@@ -238,6 +249,7 @@ enum {
 	ANALYZE_WARN_OUTLIERS = 1 << 7,    /* Tukey outliers present */
 	ANALYZE_WARN_ZERO_VAR = 1 << 8,    /* all values identical */
 	ANALYZE_WARN_DISTURBED = 1 << 9,   /* samples taken on a busy host */
+	ANALYZE_WARN_NESTED = 1 << 10,     /* guest inside a guest (nested.c) */
 };
 #define ANALYZE_FEW_SAMPLES 5
 #define ANALYZE_HIGH_COV 0.05
@@ -292,6 +304,11 @@ struct analyze_group {
 	struct analyze_drift drift;
 	unsigned warnings;              /* ANALYZE_WARN_* bits */
 	char *warnings_text;            /* "; "-joined messages, or NULL */
+	/* The guest ran nested (analyze/nested.c): its libvirt host was
+	 * itself a guest, an emulated one when nested_emulated; the host's
+	 * hypervisor signature ("" none, NULL not recorded), DMI vendor. */
+	int nested, nested_emulated;
+	char *nested_hypervisor, *nested_vendor;
 	/* Every ok value (outliers included, even with exclude_outliers) in
 	 * repetition order (runs by start time, then repetition); 9 bytes
 	 * per value is all a set holds per sample: */
@@ -461,5 +478,10 @@ char *analyze_fmt_speedup(const struct analyze_vs *vs, char *buf, size_t size);
 char *analyze_fmt_p(double p, char *buf, size_t size);
 /* A number with 4 significant digits, or "n/a" for NAN. */
 char *analyze_fmt_num(double v, char *buf, size_t size);
+
+/* Why g's numbers are a nested guest's, as a clause for people ("the
+ * KVM guest ran inside a host that is itself a virtual machine (...),
+ * so ..."), NULL when g did not run nested. Owned by the caller. */
+char *analyze_nested_text(const struct analyze_group *g);
 
 #endif

@@ -284,6 +284,16 @@ cJSON *analyze_set_to_json(const struct analyze_set *s)
 					(double)g->n_disturbed_excluded);
 		jnum(o, "host_other_cpu", g->host_other_cpu_mean);
 		jnum(o, "host_other_cpu_max", g->host_other_cpu_max);
+		if (g->nested) {
+			x = cJSON_AddObjectToObject(o, "nested");
+			cJSON_AddBoolToObject(x, "emulated_host", g->nested_emulated);
+			if (g->nested_hypervisor)
+				cJSON_AddStringToObject(x, "host_hypervisor",
+							g->nested_hypervisor);
+			if (g->nested_vendor)
+				cJSON_AddStringToObject(x, "host_dmi_vendor",
+							g->nested_vendor);
+		}
 		x = cJSON_AddObjectToObject(o, "outliers");
 		cJSON_AddNumberToObject(x, "mild", (double)g->outliers_mild);
 		cJSON_AddNumberToObject(x, "severe", (double)g->outliers_severe);

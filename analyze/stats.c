@@ -3,8 +3,9 @@
  * Student-t and order-statistic intervals, Tukey fences, Welch's t-test,
  * the Mann-Whitney (Wilcoxon rank-sum) test with R's semantics, Fieller's
  * interval for a ratio of means, Holm's adjustment and a Spearman trend
- * test. Distributions (t, normal, binomial) come from GSL; nothing here
- * approximates a distribution by hand.
+ * test. Distributions (t, normal, binomial) come from GSL; the one
+ * approximation written out by hand is AS 89's Edgeworth series for
+ * Spearman's S, because R's cor.test uses exactly that.
  *
  * Every function is pure (no database, no output) so the unit tests can
  * compare it with R/scipy on fixture data (tests/ref/gen_stats.py).
@@ -693,11 +694,143 @@ static int rank_cmp(const void *a, const void *b)
 }
 
 /*
+ * The null distribution of S = sum_i (p_i - i)^2 over the n! permutations
+ * p of 1..n, by dynamic programming over the set of ranks already placed:
+ * cnt[mask][s] counts the ways to give positions 1..popcount(mask) the
+ * ranks in mask with partial sum s. n <= ANALYZE_SPEARMAN_ENUM_N keeps it
+ * small (2^9 masks x 241 sums) and every count below 9! exact. Computed
+ * once per n (a million steps for n = 9) and kept, because analyze may
+ * test thousands of groups of 8 or 9 samples; analyze is single-threaded.
+ */
+#define SPEARMAN_SMAX(n) ((n) * ((n) * (n) - 1) / 3)
+static const unsigned long *spearman_null(unsigned n)
+{
+	static unsigned long dist[ANALYZE_SPEARMAN_ENUM_N + 1]
+				 [SPEARMAN_SMAX(ANALYZE_SPEARMAN_ENUM_N) + 1];
+	static unsigned char have[ANALYZE_SPEARMAN_ENUM_N + 1];
+	unsigned smax = SPEARMAN_SMAX(n), full = (1u << n) - 1;
+	unsigned mask, r, s;
+	unsigned long *cnt;
+
+	if (have[n])
+		return dist[n];
+	cnt = xcalloc((size_t)(full + 1) * (smax + 1), sizeof(*cnt));
+	cnt[0] = 1;
+	for (mask = 0; mask < full; mask++) {
+		unsigned pos = (unsigned)__builtin_popcount(mask) + 1;
+		unsigned long *row = cnt + (size_t)mask * (smax + 1);
+		for (s = 0; s <= smax; s++) {
+			if (!row[s])
+				continue;
+			for (r = 0; r < n; r++) {
+				int d = (int)pos - (int)(r + 1);
+				unsigned ns = s + (unsigned)(d * d);
+				if (mask & (1u << r))
+					continue;
+				cnt[(size_t)(mask | (1u << r)) * (smax + 1) + ns]
+					+= row[s];
+			}
+		}
+	}
+	memcpy(dist[n], cnt + (size_t)full * (smax + 1),
+	       (smax + 1) * sizeof(*cnt));
+	free(cnt);
+	have[n] = 1;
+	return dist[n];
+}
+
+/* P(S >= is), or P(S < is) when lower (AS 89's two tails), n <= 9 */
+static double spearman_enum_tail(unsigned n, double is, int lower)
+{
+	const unsigned long *c = spearman_null(n);
+	unsigned long ge = 0, total = 0;
+	unsigned s;
+
+	for (s = 0; s <= SPEARMAN_SMAX(n); s++) {
+		total += c[s];
+		if ((double)s >= is)
+			ge += c[s];
+	}
+	return (double)(lower ? total - ge : ge) / (double)total;
+}
+
+/*
+ * AS 89 (Best & Roberts 1975) for n > ANALYZE_SPEARMAN_ENUM_N: the normal
+ * tail of x = -rho' sqrt(n-1), rho' the rho of S = is - 1 (a continuity
+ * correction of one step of S), plus their Edgeworth correction term
+ * x/n P(x^2, 1/n) e^{-x^2/2} with the paper's twelve coefficients. As R's
+ * prho, the result is clamped to [0, 1] (far in the tails the series
+ * overshoots, and R then says 0).
+ */
+static double spearman_edgeworth_tail(double n, double is, int lower)
+{
+	static const double c[13] = { 0, .2274, .2531, .1745, .0758, .1033,
+				      .3932, .0879, .0151, .0072, .0831,
+				      .0131, 4.6e-4 };
+	double b = 1 / n, x, y, poly, corr, p;
+
+	x = (6 * (is - 1) / (n * (n * n - 1)) - 1) * sqrt(n - 1);
+	y = x * x;
+	/* the series, grouped by powers of y = x^2 */
+	poly = c[1] + b * (c[2] + b * c[3])
+	       + y * (-c[4] + b * (c[5] + b * c[6]))
+	       - y * y * b * (c[7] + b * c[8])
+	       + y * y * y * b * (c[9] - b * c[10])
+	       + y * y * y * y * b * b * (c[11] - y * c[12]);
+	corr = x * b * poly * exp(-y / 2);
+	p = lower ? gsl_cdf_ugaussian_P(x) - corr
+		  : gsl_cdf_ugaussian_Q(x) + corr;
+	return fmin(1, fmax(0, p));
+}
+
+/* P(S >= is) (or P(S < is) when lower) under independence, AS 89 */
+static double spearman_as89_tail(size_t n, double is, int lower)
+{
+	double nn = (double)n, smax = nn * (nn * nn - 1) / 3;
+
+	if (is <= 0)
+		return lower ? 0 : 1;
+	if (is > smax)
+		return lower ? 1 : 0;
+	if (n <= ANALYZE_SPEARMAN_ENUM_N)
+		return spearman_enum_tail((unsigned)n, is, lower);
+	return spearman_edgeworth_tail(nn, is, lower);
+}
+
+double analyze_spearman_p(size_t n, double rho, int ties)
+{
+	double nn = (double)n, den = nn * (nn * nn - 1) / 6, q, t, p;
+
+	if (n < 2 || !(rho >= -1 && rho <= 1))
+		return NAN;
+	/* the statistic R reports, S = (n^3 - n)(1 - rho)/6: without ties it
+	 * is sum (rank - i)^2, an even integer */
+	q = den * (1 - rho);
+	if (!ties && n <= ANALYZE_SPEARMAN_AS89_MAX_N) {
+		q = round(q);
+		/* the tail on the observed side; the lower one as
+		 * P(S < q + 2) = P(S <= q), S taking even values */
+		p = q > den ? spearman_as89_tail(n, q, 0)
+			    : spearman_as89_tail(n, q + 2, 1);
+		return fmin(1, 2 * p);
+	}
+	if (n < 3)
+		return NAN;
+	/* t = rho sqrt((n-2)/(1-rho^2)) on n-2 df, rho recovered from S as
+	 * R does (a no-op up to rounding) */
+	rho = 1 - q / den;
+	if (rho >= 1 || rho <= -1)
+		return 0;
+	t = rho * sqrt((nn - 2) / (1 - rho * rho));
+	return fmin(1, 2 * gsl_cdf_tdist_Q(fabs(t), nn - 2));
+}
+
+/*
  * Spearman's rho = Pearson correlation of (average) ranks of the values
- * with the ranks 1..n of their order; t = rho sqrt((n-2)/(1-rho^2)),
- * p = 2 P(T_{n-2} > |t|) (the large-sample test scipy.stats.spearmanr
- * uses; R's cor.test uses an exact distribution for small n without ties).
- * O(n log n), so it also serves 20,000 repetitions.
+ * with the ranks 1..n of their order, its two-sided p-value as R's
+ * cor.test(x, 1:n, method = "spearman") gives it (analyze_spearman_p).
+ * O(n log n) (O(1) for the p-value beyond n = 9), so it also serves
+ * 20,000 repetitions.
  */
 void analyze_trend(const double *v, size_t n, struct analyze_drift *d)
 {
@@ -726,9 +859,29 @@ void analyze_trend(const double *v, size_t n, struct analyze_drift *d)
 	free(rk);
 }
 
+/* 1 when the average ranks rk[0..n-1] are not a permutation of 1..n,
+ * i.e. some values were tied */
+static int ranks_tied(const double *rk, size_t n)
+{
+	unsigned char *seen = xcalloc(n + 1, 1);
+	int tied = 0;
+	size_t i;
+
+	for (i = 0; i < n && !tied; i++) {
+		double r = rk[i];
+		if (!(r >= 1 && r <= (double)n) || r != floor(r) ||
+		    seen[(size_t)r])
+			tied = 1;
+		else
+			seen[(size_t)r] = 1;
+	}
+	free(seen);
+	return tied;
+}
+
 void analyze_trend_ranked(const double *rk, size_t n, struct analyze_drift *d)
 {
-	double mr, sxy = 0, sxx = 0, syy = 0, t;
+	double mr, sxy = 0, sxx = 0, syy = 0;
 	size_t i;
 
 	d->tested = 0;
@@ -746,13 +899,7 @@ void analyze_trend_ranked(const double *rk, size_t n, struct analyze_drift *d)
 	if (!(sxx > 0))
 		return; /* constant values: no trend to test */
 	d->tested = 1;
-	d->rho = sxy / sqrt(sxx * syy);
-	if (d->rho >= 1 || d->rho <= -1) {
-		d->rho = d->rho > 0 ? 1 : -1;
-		d->p = 0;
-	} else {
-		t = d->rho * sqrt((double)(n - 2) / (1 - d->rho * d->rho));
-		d->p = fmin(1, 2 * gsl_cdf_tdist_Q(fabs(t), (double)(n - 2)));
-	}
+	d->rho = fmax(-1, fmin(1, sxy / sqrt(sxx * syy)));
+	d->p = analyze_spearman_p(n, d->rho, ranks_tied(rk, n));
 	d->significant = d->p < ANALYZE_DRIFT_ALPHA;
 }

@@ -38,7 +38,8 @@ static const char *const kvm_host_packages[] = {
 	"qemu-utils", "genisoimage", "sqlite3",
 	/* what the virtbench binary links against (ldd, direct only) */
 	"libsqlite3-0", "libcjson1", "libgsl27", "libssh-4", "libcurl4",
-	"libvirt0", NULL
+	"libvirt0", "libcmark-gfm0.29.0.gfm.6",
+	"libcmark-gfm-extensions0.29.0.gfm.6", NULL
 };
 
 /* Why each file exists:

@@ -18,6 +18,7 @@
  */
 #include "report/answers.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +321,13 @@ void report_answer(const struct report_facts *f, const struct analyze_set *set,
 		sb_adds(out, " (Warnings says how to measure ");
 		report_md_code(out, m);
 		sb_adds(out, " itself as the baseline).");
+	}
+	if (g->nested) {
+		char *t = analyze_nested_text(g);
+
+		t[0] = (char)toupper((unsigned char)t[0]);
+		sb_addf(out, " **Nested:** %s.", t);
+		free(t);
 	}
 	/* The host facts on record are the collecting host's, not those of
 	 * the machine a remote guest ran on. */

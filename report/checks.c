@@ -318,6 +318,20 @@ static void weak_data_checks(const struct report_facts *f,
 		weak(arr, x->platform, 3, "unbounded interval",
 		     base && analyze_have(base->cov) ? cause : NULL, t);
 	}
+	if (!x->is_baseline && vs->present && vs->ci_bounded &&
+	    analyze_have(vs->ci_lo) && vs->ci_lo < 0) {
+		/* Fieller's set is a finite interval that admits a negative
+		 * ratio: the numerator's mean is not clearly above zero */
+		const char *num = x->direction == ANALYZE_LOWER ?
+				  set->baseline : x->platform;
+
+		report_md_name(t, x->platform);
+		sb_addf(t, ": the interval of the speedup reaches below zero because the %s mean is not significantly above zero; only its upper end says anything.",
+			num);
+		snprintf(cause, sizeof(cause), "the %.60s mean is not significantly above zero",
+			 num);
+		weak(arr, x->platform, 4, "interval below zero", cause, t);
+	}
 	if (x->drift.significant) {
 		report_md_name(t, x->platform);
 		sb_addf(t, ": the samples drift over the run (Spearman ρ=%.2f, %s) — the platform changed while it was measured (thermal, caches warming, background work).",

@@ -236,6 +236,10 @@ static void verdict_phrase(const struct analyze_set *set,
 		else if (v.reps_needed == -1)
 			sb_adds(out, " — more repetitions at this noise are not expected to settle it");
 	}
+	if (g->nested)
+		sb_adds(out, g->nested_emulated ?
+			" (nested in an emulated host: not its speed on hardware)" :
+			" (nested in a virtual machine: not its speed on hardware)");
 	if (problem)
 		sb_adds(out, " (⚠️ Problems)");
 }

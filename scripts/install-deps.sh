@@ -10,7 +10,7 @@ set -eu
 build="make gcc pkg-config libsqlite3-dev libcjson-dev libgsl-dev libvirt-dev
 libssh-dev libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 sqlite3"
-test="libcmocka-dev clang gnuplot-nox sysbench iperf3 fio python3 python3-scipy
+test="libcmocka-dev clang gnuplot-nox sysbench iperf3 fio python3 python3-scipy r-base-core
 openssh-server openssh-client chromium hyperfine"
 bench="time bc python3-pandas python3-scipy python3-matplotlib"
 daemons="curl libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils

@@ -850,7 +850,10 @@ static void lv_verify(struct platform *p)
 		/* host-model is expanded by libvirt into the closest named
 		 * model: anything but "host" is that. */
 		const char *seen = !strcmp(c, "host") ? "host-passthrough" :
-				   !strcmp(v->cpu_mode, "host-model") ? "host-model" : c;
+				   !strcmp(v->cpu_mode, "host-model") ? "host-model" :
+				   /* libvirt's mode "maximum" is QEMU's "max" */
+				   !strcmp(c, "max") && !strcmp(v->cpu_mode, "maximum") ?
+				   "maximum" : c;
 
 		lv_verify_one(p, "cpu_mode", v->cpu_mode, seen, "QEMU's -cpu");
 	}
@@ -1617,9 +1620,46 @@ static int lv_resume(struct platform *p)
  * hypervisor bit and the DMI system vendor. A kvm guest on such a host
  * runs nested, and under an emulated (TCG) host its numbers are TCG's,
  * not KVM's: recorded so the report never presents them as KVM's speed. */
+/* The hypervisor this machine itself runs under, from its CPUID
+ * signature (leaf 0x40000000, what Linux's "Hypervisor detected" reads):
+ * "KVM", "Hyper-V", "VMware", "Xen", "TCG" (QEMU's own, when it gives
+ * one), the raw signature for others, "" for none. QEMU's TCG sets the
+ * hypervisor bit but usually gives no signature: an emulated CPU. */
+static void lv_host_hypervisor(char *buf, size_t size)
+{
+	static const struct { const char *sig, *name; } known[] = {
+		{ "KVMKVMKVM", "KVM" }, { "Microsoft Hv", "Hyper-V" },
+		{ "VMwareVMware", "VMware" }, { "XenVMMXenVMM", "Xen" },
+		{ "TCGTCGTCGTCG", "TCG" },
+	};
+	unsigned a = 0, b = 0, c = 0, d = 0;
+	char sig[13] = "";
+
+	buf[0] = '\0';
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(0x40000000u), "c"(0u));
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+#endif
+	(void)a;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(sig, known[i].sig)) {
+			snprintf(buf, size, "%s", known[i].name);
+			return;
+		}
+	for (size_t i = 0; sig[i]; i++)
+		if (sig[i] < 0x21 || sig[i] > 0x7e)
+			return;
+	snprintf(buf, size, "%s", sig);
+}
+
 static void lv_describe_host(cJSON *obj)
 {
 	struct sb cpu = SB_INIT, dmi = SB_INIT;
+	char hv[16];
 	int guest = 0;
 
 	if (sb_read_file(&cpu, "/proc/cpuinfo") == 0 && cpu.len) {
@@ -1631,6 +1671,10 @@ static void lv_describe_host(cJSON *obj)
 		guest = h && (h[11] == ' ' || h[11] == '\n');
 	}
 	cJSON_AddBoolToObject(obj, "libvirt_host_is_guest", guest);
+	if (guest) {
+		lv_host_hypervisor(hv, sizeof(hv));
+		cJSON_AddStringToObject(obj, "libvirt_host_hypervisor", hv);
+	}
 	if (sb_read_file(&dmi, "/sys/class/dmi/id/sys_vendor") == 0 && dmi.len) {
 		dmi.buf[strcspn(dmi.buf, "\n")] = '\0';
 		cJSON_AddStringToObject(obj, "libvirt_host_dmi_vendor", dmi.buf);

@@ -268,5 +268,17 @@ expect_err_line "$T/tpl/report.md.tmpl:1:1: '{% if %}' without '{% end %}'"
 expect_exit 1 vb report --out "$T/c" --templates "$T/nowhere"
 grep -q "report template not found" "$T/err" || fail "missing template dir not reported"
 
+# A platform whose mean is not significantly above zero: Fieller's
+# interval is finite but reaches below zero, and the report says why in
+# one line (analyze/METHODS.md; issue #14).
+DB=$T/zero.db
+printf 'platform,benchmark,unit,direction,value\n' >"$T/zero.csv"
+for v in 100 101 99 100 102; do echo "native,rps,req/s,higher,$v" >>"$T/zero.csv"; done
+for v in -1 2 -0.5 1.5 0.2; do echo "slow,rps,req/s,higher,$v" >>"$T/zero.csv"; done
+expect_exit 0 vb -q import csv "$T/zero.csv"
+expect_exit 0 vb report --out "$T/z" --no-render
+grep -q "^| rps |  | interval below zero — the slow mean is not significantly above zero | $" "$T/z/report.md" ||
+	{ grep -n "slow" "$T/z/report.md"; fail "interval below zero not explained"; }
+
 expect_exit 2 vb report --bogus
 exit 0

@@ -63,6 +63,31 @@ static int put(struct platform *p, const char *local, const char *remote,
 	return p->ops->put_file(p, local, remote, mode);
 }
 
+/* The binary copied in must find every library it links against in the
+ * test host: a library added to the build but not to the image's package
+ * list (image/kvm_host.c) would otherwise fail inside, far from its cause. */
+static int check_libraries(struct platform *p)
+{
+	struct exec_result r = { 0 };
+	int ret = 0;
+
+	if (p->ops->exec(p, "ldd " REMOTE "/virtbench | grep 'not found' || true",
+			 60, &r) < 0)
+		return -1;
+	if (r.exit_status != 0 || (r.out && *r.out)) {
+		char *nl = r.out ? strchr(r.out, '\n') : NULL;
+
+		if (nl)
+			*nl = '\0';
+		ret = vb_error("kvm-host: virtbench in the test host misses a "
+			       "library (%s): add its package to "
+			       "kvm_host_packages in image/kvm_host.c",
+			       r.out && *r.out ? r.out : "ldd failed");
+	}
+	exec_result_clear(&r);
+	return ret;
+}
+
 static int put_suites(struct platform *p, const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -152,7 +177,7 @@ int main(int argc, char **argv)
 	if (put(p, bin, REMOTE "/virtbench", 0755) < 0 ||
 	    put(p, fork, REMOTE "/build/forkbench", 0755) < 0 ||
 	    put(p, argv[2], REMOTE "/inside.sh", 0644) < 0 ||
-	    put_suites(p, suites) < 0)
+	    put_suites(p, suites) < 0 || check_libraries(p) < 0)
 		goto out;
 	vb_info("kvm-host: virtbench copied in; running %s there", argv[2]);
 	t0 = vb_mono_time();

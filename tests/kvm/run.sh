@@ -88,6 +88,10 @@ for k in domains qemu files; do
 	n=$(sed -n "s/^$k: //p" "$T/left.out")
 	[ "$n" = 0 ] || fail "left inside the test host: $k $n"
 done
+# Kept for people and for the fixture of tests/cli/kvm_nested.sh.
+mkdir -p "$top/build/test-logs"
+cp "$T/export.json" "$top/build/test-logs/kvm-nested.json"
+cp "$T/doctor-l1.out" "$top/build/test-logs/kvm-nested-doctor.out"
 DB=$T/kvm.db
 "$VIRTBENCH" --db "$DB" import json "$T/export.json" >/dev/null ||
 	fail "the inner run's export does not import"

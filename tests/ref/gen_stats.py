@@ -2,9 +2,8 @@
 """tests/ref/gen_stats.py - reference values for analyze/stats.c.
 
 Writes tests/ref/stats_ref.h: the fixture data (deterministic, seeded) and
-what scipy says about it, for tests/unit/test_stats.c to compare against
-(1e-9 relative for moments and intervals, 1e-6 for p-values and Fieller
-bounds).
+what scipy (and R, for the Spearman drift) says about it, for
+tests/unit/test_stats.c to compare against (1e-9 relative throughout).
 
 Sources of truth:
   moments         numpy mean / var(ddof=1) / min / max
@@ -28,7 +27,13 @@ Sources of truth:
                     A >= 0 -> unbounded; else
                     lo, hi = B/(-2A) +/- sqrt((B/2)^2 - A C)/A  (sorted)
   Holm            R's p.adjust(p, "holm"): pmin(1, cummax((m-i+1) p_(i)))
-  Spearman trend  scipy.stats.spearmanr(values, 1..n)
+  Spearman trend  R's cor.test(x, 1:n, method = "spearman") p-values from
+                  tests/ref/spearman_r.csv (written by gen_spearman.R),
+                  each checked here before use: n <= 9 against
+                  scipy.stats.permutation_test (exact, all n!
+                  orders); 10 <= n <= 1290 against AS 89's Edgeworth
+                  series re-typed below (as89_edgeworth); ties or
+                  n > 1290 against scipy.stats.spearmanr (t on n-2 df)
   simultaneous    Fieller at 1 - 0.05/m and 1 - 0.10/m (Bonferroni),
   Fieller         the quadratic solved exactly in rationals (fieller_exact)
   verdict,        DESIGN.md's rule on those intervals; reps_needed by
@@ -37,8 +42,11 @@ Sources of truth:
                   scipy.stats.f_oneway)
 
 Run: /usr/bin/python3 tests/ref/gen_stats.py > tests/ref/stats_ref.h
+(after Rscript tests/ref/gen_spearman.R > tests/ref/spearman_r.csv when
+the Spearman cases change)
 """
 import math
+import os
 import sys
 from decimal import Decimal, getcontext
 from fractions import Fraction as F
@@ -80,12 +88,6 @@ pairs = [
     ("approx_50_3", rng.normal(0.0, 1.0, 50), rng.normal(0.5, 1.0, 3)),
 ]
 
-trends = {
-    "drift30": np.arange(30) * 0.5 + rng.normal(100.0, 2.0, 30),
-    "flat30": rng.normal(100.0, 2.0, 30),
-    "ties12": np.array([5, 5, 6, 6, 6, 7, 7, 8, 8, 8, 9, 9], dtype=float),
-    "down10": np.array([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], dtype=float),
-}
 
 holm_p = [0.01, 0.04, 0.03, 0.005, float("nan"), 0.5, 0.04]
 
@@ -299,9 +301,67 @@ def holm(p):
     return out
 
 
-def spearman(v):
-    res = stats.spearmanr(v, np.arange(1, len(v) + 1))
-    return [float(res.statistic), float(res.pvalue)]
+def as89_edgeworth(n, s):
+    """Two-sided p of S = s for n > 9 without ties by AS 89 (Best &
+    Roberts 1975): the tail of the observed side at S - 1 (upper) or S + 1
+    (lower, as P(S < s + 2)), normal plus the Edgeworth term, clamped to
+    [0, 1], doubled."""
+    def tail(js, lower):
+        x = (6.0 * (js - 1) / (n ** 3 - n) - 1) * math.sqrt(n - 1)
+        y, b = x * x, 1.0 / n
+        c = [0, .2274, .2531, .1745, .0758, .1033, .3932, .0879, .0151,
+             .0072, .0831, .0131, 4.6e-4]
+        u = x * b * (c[1] + b * (c[2] + c[3] * b) + y * (
+            -c[4] + b * (c[5] + c[6] * b) - y * b * (
+                c[7] + c[8] * b - y * (c[9] - c[10] * b + y * b * (
+                    c[11] - c[12] * y)))))
+        e = u * math.exp(-y / 2)
+        p = stats.norm.cdf(x) - e if lower else stats.norm.sf(x) + e
+        return min(1.0, max(0.0, p))
+    mid = (n ** 3 - n) / 6
+    p = tail(s, False) if s > mid else tail(s + 2, True)
+    return min(1.0, 2 * p)
+
+
+def spearman_exact(x):
+    """Two-sided exact permutation p of Spearman's rho (no ties)."""
+    n = len(x)
+    i = np.arange(1, n + 1)
+
+    def rho(v, axis=-1):
+        return 1 - 6 * np.sum((v - i) ** 2, axis=axis) / (n ** 3 - n)
+    res = stats.permutation_test((np.asarray(x, dtype=float),), rho,
+                                 permutation_type="pairings",
+                                 alternative="two-sided", vectorized=True,
+                                 n_resamples=np.inf)
+    return float(res.pvalue)
+
+
+def spearman_cases(path):
+    """R's cor.test Spearman results, each checked against scipy or AS 89
+    before it becomes a reference."""
+    cases = []
+    with open(path) as f:
+        head = f.readline().strip().split(",")
+        assert head == ["name", "n", "ties", "rho", "S", "p", "values"], head
+        for line in f:
+            name, n, ties, rho, S, p, vals = line.rstrip("\n").split(",")
+            x = np.array([float(v) for v in vals.split()])
+            n, ties, rho, S, p = int(n), int(ties), float(rho), float(S), \
+                float(p)
+            assert len(x) == n and ties == (len(np.unique(x)) < n), name
+            sp = stats.spearmanr(x, np.arange(1, n + 1))
+            assert abs(sp.statistic - rho) <= 1e-12, (name, sp, rho)
+            if not ties and n <= 9:
+                check, tol = spearman_exact(x), 1e-12
+            elif not ties and n <= 1290:
+                check, tol = as89_edgeworth(n, round(S)), 1e-9
+            else:
+                check, tol = float(sp.pvalue), 1e-9
+            assert abs(check - p) <= tol * p or check == p, \
+                (name, n, check, p)
+            cases.append((name, n, ties, x, rho, p))
+    return cases
 
 
 # ---- C output -------------------------------------------------------------
@@ -363,19 +423,23 @@ for name, x, y in pairs:
        carr(mann_whitney(x, y)), carr(fieller(x, y))))
 w("};")
 w("")
+w("/* Spearman trends: R's cor.test(x, 1:n, method = \"spearman\") rho and")
+w(" * two-sided p (tests/ref/spearman_r.csv, checked against scipy). */")
 w("struct ref_trend {")
 w("\tconst char *name;")
 w("\tsize_t n;")
+w("\tint ties;")
 w("\tconst double *x;")
 w("\tdouble rho, p;")
 w("};")
-for name, v in trends.items():
-    w("static const double ref_t_%s[] = %s;" % (name, carr(v)))
+trends = spearman_cases(os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), "spearman_r.csv"))
+for name, n, ties, x, rho, p in trends:
+    w("static const double ref_t_%s[] = %s;" % (name, carr(x)))
 w("static const struct ref_trend ref_trends[] = {")
-for name, v in trends.items():
-    rho, p = spearman(v)
-    w("\t{ \"%s\", %d, ref_t_%s, %s, %s }," % (name, len(v), name, cnum(rho),
-                                            cnum(p)))
+for name, n, ties, x, rho, p in trends:
+    w("\t{ \"%s\", %d, %d, ref_t_%s, %s, %s }," % (name, n, ties, name,
+                                                cnum(rho), cnum(p)))
 w("};")
 w("")
 w("static const double ref_holm_in[] = %s;" % carr(holm_p))

@@ -1,8 +1,9 @@
 /*
  * tests/unit/test_stats.c - analyze/stats.c against reference values that
  * tests/ref/gen_stats.py computed with scipy (and the mratios formula for
- * Fieller) on its fixture data: moments and intervals to 1e-9 (relative),
- * p-values and Fieller bounds to 1e-6. Plus the edge cases that must give
+ * Fieller) and R (Spearman drift) on its fixture data: every statistic,
+ * interval and p-value to 1e-9 relative (they agree to 1e-13 today, the
+ * AS 89 series to 3e-12). Plus the edge cases that must give
  * a defined answer or a clear "not computable", never a silent NaN.
  */
 #include <setjmp.h>
@@ -69,26 +70,26 @@ static void test_moments_and_cis(void **state)
 		double lo, hi, *s;
 
 		analyze_moments(r->x, r->n, &m);
-		near(m.mean, r->m[0], 1e-9, "mean", r->name);
-		near(m.variance, r->m[1], 1e-9, "variance", r->name);
-		near(m.stddev, r->m[2], 1e-9, "stddev", r->name);
-		near(m.cov, r->m[3], 1e-9, "cov", r->name);
-		near(m.min, r->m[4], 1e-9, "min", r->name);
-		near(m.max, r->m[5], 1e-9, "max", r->name);
+		near_rel(m.mean, r->m[0], 1e-9, "mean", r->name);
+		near_rel(m.variance, r->m[1], 1e-9, "variance", r->name);
+		near_rel(m.stddev, r->m[2], 1e-9, "stddev", r->name);
+		near_rel(m.cov, r->m[3], 1e-9, "cov", r->name);
+		near_rel(m.min, r->m[4], 1e-9, "min", r->name);
+		near_rel(m.max, r->m[5], 1e-9, "max", r->name);
 		analyze_t_ci(m.mean, m.stddev, m.n, 0.95, &lo, &hi);
-		near(lo, r->m[6], 1e-9, "ci lo", r->name);
-		near(hi, r->m[7], 1e-9, "ci hi", r->name);
+		near_rel(lo, r->m[6], 1e-9, "ci lo", r->name);
+		near_rel(hi, r->m[7], 1e-9, "ci hi", r->name);
 
 		s = sorted_copy(r->x, r->n);
-		near(analyze_quantile_sorted(s, r->n, 0.25), r->q1, 1e-9, "q1",
+		near_rel(analyze_quantile_sorted(s, r->n, 0.25), r->q1, 1e-9, "q1",
 		     r->name);
-		near(analyze_median_sorted(s, r->n), r->median, 1e-9, "median",
+		near_rel(analyze_median_sorted(s, r->n), r->median, 1e-9, "median",
 		     r->name);
-		near(analyze_quantile_sorted(s, r->n, 0.75), r->q3, 1e-9, "q3",
+		near_rel(analyze_quantile_sorted(s, r->n, 0.75), r->q3, 1e-9, "q3",
 		     r->name);
 		analyze_median_ci_sorted(s, r->n, 0.95, &lo, &hi);
-		near(lo, r->med_lo, 1e-9, "median ci lo", r->name);
-		near(hi, r->med_hi, 1e-9, "median ci hi", r->name);
+		near_rel(lo, r->med_lo, 1e-9, "median ci lo", r->name);
+		near_rel(hi, r->med_hi, 1e-9, "median ci hi", r->name);
 		free(s);
 	}
 }
@@ -107,22 +108,22 @@ static void test_pairs(void **state)
 
 		rc = analyze_welch(r->x, r->nx, r->y, r->ny, &w);
 		assert_int_equal(rc == 0, !isnan(r->welch[2]));
-		near(w.t, r->welch[0], 1e-9, "welch t", r->name);
-		near(w.df, r->welch[1], 1e-9, "welch df", r->name);
-		near(w.p, r->welch[2], 1e-6, "welch p", r->name);
+		near_rel(w.t, r->welch[0], 1e-9, "welch t", r->name);
+		near_rel(w.df, r->welch[1], 1e-9, "welch df", r->name);
+		near_rel(w.p, r->welch[2], 1e-9, "welch p", r->name);
 		if (rc < 0)
 			assert_non_null(w.reason);
 
 		rc = analyze_mann_whitney(r->x, r->nx, r->y, r->ny, &mw);
 		assert_int_equal(rc, 0);
-		near(mw.u, r->mw[0], 1e-9, "W", r->name);
-		near(mw.p, r->mw[1], 1e-6, "mw p", r->name);
+		near_rel(mw.u, r->mw[0], 1e-9, "W", r->name);
+		near_rel(mw.p, r->mw[1], 1e-9, "mw p", r->name);
 		assert_int_equal(mw.exact, (int)r->mw[2]);
 
 		analyze_fieller(r->x, r->nx, r->y, r->ny, 0.95, &f);
-		near(f.ratio, r->fieller[0], 1e-9, "ratio", r->name);
-		near(f.lo, r->fieller[1], 1e-6, "fieller lo", r->name);
-		near(f.hi, r->fieller[2], 1e-6, "fieller hi", r->name);
+		near_rel(f.ratio, r->fieller[0], 1e-9, "ratio", r->name);
+		near_rel(f.lo, r->fieller[1], 1e-9, "fieller lo", r->name);
+		near_rel(f.hi, r->fieller[2], 1e-9, "fieller hi", r->name);
 		assert_int_equal(f.bounded, (int)r->fieller[3]);
 		if (!f.bounded)
 			assert_non_null(f.reason);
@@ -282,20 +283,37 @@ static void test_holm(void **state)
 	analyze_holm(adj, 0, adj);
 }
 
+/* Spearman drift against R's cor.test (tests/ref/spearman_r.csv): the
+ * p-value for every n from 3 (exact enumeration to n = 9, AS 89's
+ * Edgeworth series to n = 1290, the t approximation with ties and beyond)
+ * to 1e-9 relative, and the whole trend test from raw values where
+ * n >= ANALYZE_DRIFT_MIN_N. */
 static void test_trend(void **state)
 {
-	size_t i;
+	size_t i, exact = 0, edgeworth = 0, tdist = 0;
 	struct analyze_drift d;
 
 	(void)state;
 	for (i = 0; i < sizeof(ref_trends) / sizeof(ref_trends[0]); i++) {
 		const struct ref_trend *r = &ref_trends[i];
+		near_rel(analyze_spearman_p(r->n, r->rho, r->ties), r->p, 1e-9,
+			 "p from rho", r->name);
+		if (r->ties || r->n > ANALYZE_SPEARMAN_AS89_MAX_N)
+			tdist++;
+		else if (r->n <= ANALYZE_SPEARMAN_ENUM_N)
+			exact++;
+		else
+			edgeworth++;
+		if (r->n < ANALYZE_DRIFT_MIN_N)
+			continue;
 		analyze_trend(r->x, r->n, &d);
 		assert_true(d.tested);
-		near(d.rho, r->rho, 1e-9, "rho", r->name);
-		near(d.p, r->p, 1e-6, "p", r->name);
+		near(d.rho, r->rho, 1e-12, "rho", r->name);
+		near_rel(d.p, r->p, 1e-9, "p", r->name);
 		assert_int_equal(d.significant, r->p < ANALYZE_DRIFT_ALPHA);
 	}
+	/* every regime is covered */
+	assert_true(exact >= 7 * 4 && edgeworth >= 9 * 3 && tdist >= 5);
 	/* too short, or constant: not tested, no NaN leaks as "drift" */
 	analyze_trend(ref_trends[0].x, ANALYZE_DRIFT_MIN_N - 1, &d);
 	assert_false(d.tested);
@@ -306,6 +324,30 @@ static void test_trend(void **state)
 		assert_false(d.tested);
 		assert_true(isnan(d.p));
 	}
+}
+
+/* What the exact distribution changes: a perfect trend in 8 values has
+ * probability 2/8! (both tails), not the t approximation's 0, and the
+ * next smallest statistic S = 2 comes from 7 of the 8! orders (an adjacent
+ * swap) plus the identity; outside [-1, 1] there is no p-value. */
+static void test_spearman_exact(void **state)
+{
+	double f8 = 40320, rho_s2 = 1 - 6.0 * 2 / (8 * 63);
+
+	(void)state;
+	near_rel(analyze_spearman_p(8, 1, 0), 2 / f8, 1e-15, "p", "up8");
+	near_rel(analyze_spearman_p(8, -1, 0), 2 / f8, 1e-15, "p", "down8");
+	near_rel(analyze_spearman_p(8, rho_s2, 0), 2 * 8 / f8, 1e-15, "p",
+		 "s2_8");
+	/* rho = 0 sits in the middle: both tails reach past it, p = 1 */
+	near_rel(analyze_spearman_p(9, 0, 0), 1, 0, "p", "zero9");
+	/* with ties the same rho takes the t approximation (finite, > 0) */
+	assert_true(analyze_spearman_p(8, 0.9, 1) > 0);
+	assert_true(analyze_spearman_p(8, 0.9, 1) !=
+		    analyze_spearman_p(8, 0.9, 0));
+	assert_true(isnan(analyze_spearman_p(8, 1.5, 0)));
+	assert_true(isnan(analyze_spearman_p(8, NAN, 0)));
+	assert_true(isnan(analyze_spearman_p(1, 0.5, 0)));
 }
 
 static void test_formatting(void **state)
@@ -517,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_tukey),
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_trend),
+		cmocka_unit_test(test_spearman_exact),
 		cmocka_unit_test(test_formatting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
