@@ -275,8 +275,9 @@ int db_benchmarks_next(struct db_cursor *c, struct db_benchmark_row *b);
  * read its samples (or the series is skipped unread). */
 struct db_series {
 	int64_t id, run_id, platform_id, benchmark_id;
-	size_t max_samples;     /* its highest repetition: it has at most
-				 * this many samples besides the warm-up */
+	size_t max_samples;     /* it has at most this many samples besides
+				 * the warm-up (its highest repetition, or
+				 * their count when that is very high) */
 };
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out);
 int db_samples_next_series(struct db_cursor *c, struct db_series *s);

@@ -369,6 +369,27 @@ static int64_t series_end(struct db_cursor *c, int64_t sid, int last)
 	return id;
 }
 
+/* Above this highest repetition, a series' rows are counted. */
+#define SCAN_COUNT_ABOVE (1u << 24)
+
+/* *n = the number of samples of series sid after its warm-up. */
+static int series_count(struct db_cursor *c, int64_t sid, size_t *n)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (db_prepare(c->db, &st, "SELECT count(*) FROM sample_value"
+		       " WHERE id > ?1 AND id < ?2") < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, sid * DB_SERIES_SHIFT_N);
+	sqlite3_bind_int64(st, 2, (sid + 1) * DB_SERIES_SHIFT_N);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 0 : db_error(c->db, c->what);
+}
+
 int db_samples_next_series(struct db_cursor *c, struct db_series *s)
 {
 	int64_t first, last;
@@ -389,6 +410,12 @@ int db_samples_next_series(struct db_cursor *c, struct db_series *s)
 		return -1;
 	s->max_samples = last < 0 ? 0 :
 		(size_t)(last - s->id * DB_SERIES_SHIFT_N);
+	/* Repetitions are dense in practice; a sparse one (an imported
+	 * repetition number in the billions) must not make the caller
+	 * reserve gigabytes: then the rows are counted. */
+	if (s->max_samples > SCAN_COUNT_ABOVE &&
+	    series_count(c, s->id, &s->max_samples) < 0)
+		return -1;
 	c->room = s->max_samples;
 	return 1;
 }

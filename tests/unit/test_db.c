@@ -1069,6 +1069,52 @@ static int do_run_get_missing(void *arg)
 	return db_run_get(arg, 999, &ri);
 }
 
+/* The analyzer's scan of a series with a sparse repetition (an imported
+ * number in the millions): room for its samples, not for its highest
+ * repetition; the values in repetition order. */
+static void test_scan_sparse(void **state)
+{
+	char *path = tpath("sparse.db");
+	struct db_run r = { .suite = "import", .started_at = "2026-11-25T10:00:00.000Z" };
+	struct db *db;
+	struct db_cursor *c;
+	struct db_series se;
+	struct db_series_samples ss = { 0 };
+	int64_t host, plat, bench, run;
+	double v[3];
+	int reps[] = { 7, 100000000, 1 };
+
+	(void)state;
+	assert_int_equal(db_open(path, DB_OPEN_CREATE, &db), 0);
+	assert_int_equal(db_host_ensure_named(db, "h", 0, &host), 0);
+	r.host_id = host;
+	assert_int_equal(db_platform_ensure(db, host, "native", "native", &plat), 0);
+	assert_int_equal(db_benchmark_ensure(db, "cpu", "u", "higher", &bench), 0);
+	assert_int_equal(db_run_create(db, &r, &run), 0);
+	for (int i = 0; i < 3; i++) {
+		struct db_sample s = { .run_id = run, .platform_id = plat,
+				       .benchmark_id = bench, .repetition = reps[i],
+				       .has_value = 1, .value = reps[i], .status = "ok",
+				       .started_at = "2026-11-25T10:00:01.000Z",
+				       .duration = -1 };
+
+		assert_int_equal(db_sample_insert(db, &s), 0);
+	}
+	assert_int_equal(db_samples_open(db, 0, &c), 0);
+	assert_false(db_samples_load(c));
+	assert_int_equal(db_samples_next_series(c, &se), 1);
+	assert_int_equal(se.max_samples, 3);
+	ss.values = v;
+	assert_int_equal(db_samples_read(c, &ss), 0);
+	assert_int_equal(ss.n, 3);
+	assert_int_equal(ss.warmup, 0);
+	assert_true(v[0] == 1 && v[1] == 7 && v[2] == 100000000);
+	assert_int_equal(db_samples_next_series(c, &se), 0);
+	db_cursor_close(c);
+	db_close(db);
+	free(path);
+}
+
 static void test_named_queries(void **state)
 {
 	char *path = tpath("q.db"), *json, *err;
@@ -1292,6 +1338,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_import_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_for_locks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_named_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_sparse, setup, teardown),
 		cmocka_unit_test(test_sha256),
 	};
 
