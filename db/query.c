@@ -26,7 +26,7 @@ struct db_cursor {
 	sqlite3_stmt *clean, *any_bad; /* see scan_prepare_clean() */
 	int load;        /* inner also reads the output's instance and load */
 	int64_t series;  /* the current series */
-	size_t room;     /* its highest repetition */
+	size_t room;     /* its max_samples: the room the caller gives */
 	int warmup;      /* it has repetition 0 */
 	int bad;         /* it may have samples that are not ok */
 };
@@ -151,7 +151,8 @@ int db_benchmarks_next(struct db_cursor *c, struct db_benchmark_row *b)
  * value, one C call) without a sqlite3_step() and column accessors per
  * row - less than half the CPU of the row-at-a-time scan. Failed samples
  * are counted by a second function (scan_failed) that the WHERE clause
- * calls only for rows whose status is not ok.
+ * calls only for rows whose status is not ok; a series with none is read
+ * without the status (scan_prepare_clean()).
  */
 struct scan_sink {
 	struct db_series_samples *out;
@@ -386,8 +387,10 @@ static int series_count(struct db_cursor *c, int64_t sid, size_t *n)
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		*n = (size_t)sqlite3_column_int64(st, 0);
+	else
+		db_error(c->db, c->what);
 	sqlite3_finalize(st);
-	return r == SQLITE_ROW ? 0 : db_error(c->db, c->what);
+	return r == SQLITE_ROW ? 0 : -1;
 }
 
 int db_samples_next_series(struct db_cursor *c, struct db_series *s)
