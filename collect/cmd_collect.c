@@ -113,34 +113,35 @@ static int opt_iperf_server(const struct vb_option *opt, const char *arg,
 }
 
 /* Paths may hold any character but control characters (common/safe.h);
- * they are quoted wherever they reach a shell. */
+ * they are quoted wherever they reach a shell. *to gets a valid one. */
+static int path_arg(const char *flag, const char *arg, const char **to)
+{
+	if (vb_path_check(flag, arg) < 0)
+		return -1;
+	*to = arg;
+	return 0;
+}
+
 static int opt_state_dir(const struct vb_option *opt, const char *arg,
 			 void *dest)
 {
 	(void)opt;
-	if (vb_path_check("--state-dir", arg) < 0)
-		return -1;
-	((struct collect_cli *)dest)->o.state_base = arg;
-	return 0;
+	return path_arg("--state-dir", arg,
+			&((struct collect_cli *)dest)->o.state_base);
 }
 
 static int opt_out(const struct vb_option *opt, const char *arg, void *dest)
 {
 	(void)opt;
-	if (vb_path_check("--out", arg) < 0)
-		return -1;
-	((struct collect_cli *)dest)->out = arg;
-	return 0;
+	return path_arg("--out", arg, &((struct collect_cli *)dest)->out);
 }
 
 static int opt_cleanup_state_dir(const struct vb_option *opt, const char *arg,
 				 void *dest)
 {
 	(void)opt;
-	if (vb_path_check("--state-dir", arg) < 0)
-		return -1;
-	((struct platform_opts *)dest)->state_dir = arg;
-	return 0;
+	return path_arg("--state-dir", arg,
+			&((struct platform_opts *)dest)->state_dir);
 }
 
 #define T struct collect_cli

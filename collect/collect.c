@@ -1366,6 +1366,195 @@ static const char *inst_tag(const struct cplat *cp)
 	return buf;
 }
 
+/* One attempt at a sample, from its start to what is stored of it. */
+struct attempt {
+	char started[40];       /* when the command started (ISO 8601) */
+	double t0;              /* the same, wall seconds */
+	struct exec_result r;   /* the command's result; zeros if it never ran */
+	struct sb raw;          /* its stdout, then its stderr: what is stored */
+	double value;           /* the parsed value, when ok */
+	char *why;              /* why it failed (owned); NULL when ok */
+	char *reason;           /* the parser's refusal (owned), part of why */
+	int ok;                 /* ran, exit 0, parsed */
+	int lost;               /* the platform could not run the command */
+	int measurable;         /* host load measured around the command: */
+	double other, steal;    /* other processes' cores, steal time */
+};
+
+static void attempt_clear(struct attempt *a)
+{
+	exec_result_clear(&a->r);
+	sb_release(&a->raw);
+	free(a->why);
+	free(a->reason);
+}
+
+/* The platform resumed and the benchmark prepared. 0 when ready, 1 when
+ * interrupted, negative with a->why set when the sample fails here. */
+static int attempt_ready(struct collector *c, struct cplat *cp,
+			 struct cbench *cb, struct attempt *a)
+{
+	if (activate(c, cp) < 0) {
+		a->why = xasprintf("could not run: platform %s cannot be resumed",
+				   cp->name);
+		return -1;
+	}
+	if (prepare(c, cp, cb, &a->why) < 0)
+		return collect_stop_requested ? 1 : -1;
+	return 0;
+}
+
+/*
+ * Runs the benchmark's command on the platform into a->r, measuring the
+ * host's load around it, and sets a->lost when the platform itself failed.
+ * 0 when it ran, 1 when interrupted meanwhile, negative with a->why set
+ * when the command cannot be expanded on this platform.
+ */
+static int attempt_run(struct collector *c, struct cplat *cp,
+		       struct cbench *cb, int rep, struct attempt *a)
+{
+	struct suite_vars v;
+	struct hostload_target lt;
+	struct hostload_snap l0, l1;
+	char *cmd, *full;
+	int rc;
+
+	vars_for(c, cp, &v);
+	cmd = suite_expand(c->suite, cb->b->command, &v);
+	if (!cmd) {
+		a->why = xasprintf("not run: a placeholder of %s has no value on %s",
+				   cb->b->name, cp->name);
+		return -1;
+	}
+	full = with_workdir(cp->p, cmd);
+	vb_debug("%s/%s #%d: %s", cp->name, cb->b->name, rep, cmd);
+	vb_now_iso(a->started, sizeof(a->started));
+	load_target(c, cp, &lt);
+	a->measurable = hostload_measurable(&lt);
+	if (a->measurable)
+		hostload_snap(&lt, &l0);
+	a->t0 = vb_wall_time();
+	rc = cp->p->ops->exec(cp->p, full, cb->timeout, &a->r);
+	if (a->measurable) {
+		hostload_snap(&lt, &l1);
+		a->measurable = hostload_between(&l0, &l1, &a->other,
+						 &a->steal) == 0;
+	}
+	free(full);
+	free(cmd);
+	if (collect_stop_requested)
+		return 1;
+	a->lost = rc < 0;
+	return 0;
+}
+
+/* The verdict on a command that ran: a->raw collected, then a->ok, or
+ * a->why saying what went wrong. */
+static void attempt_judge(const struct cplat *cp, const struct cbench *cb,
+			  struct attempt *a)
+{
+	const struct exec_result *r = &a->r;
+
+	sb_init(&a->raw);
+	if (r->out)
+		sb_adds(&a->raw, r->out);
+	if (r->err && *r->err)
+		sb_adds(&a->raw, r->err);
+	if (a->lost) {
+		/* A platform that lost its guest or container says why in
+		 * unavailable_reason; that is what the report should show.
+		 * Otherwise the transport's own first line of error. */
+		size_t n = r->err ? strcspn(r->err, "\n") : 0;
+
+		a->why = cp->p->unavailable_reason ?
+			xasprintf("could not run: %s", cp->p->unavailable_reason) :
+			n ? xasprintf("could not run: %.*s", (int)n, r->err) :
+			xasprintf("could not run: %s did not run the command "
+				  "(see the collector's log)", cp->name);
+	} else if (r->timed_out) {
+		a->why = xasprintf("timed out after %.0f s", cb->timeout);
+	} else if (parser_run(cb->b->parser, a->raw.buf, a->raw.len, &a->value,
+			      &a->reason) < 0) {
+		a->why = r->exit_status ? xasprintf("exit status %d: %s",
+						    r->exit_status, a->reason) :
+			xasprintf("parse: %s", a->reason);
+	} else if (r->exit_status) {
+		a->why = xasprintf("exit status %d", r->exit_status);
+	} else {
+		a->ok = 1;
+	}
+}
+
+/* The sample row for attempt a (pointing into a). */
+static void attempt_sample(const struct collector *c, const struct cplat *cp,
+			   const struct cbench *cb, int rep,
+			   const struct attempt *a, struct db_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->run_id = c->run_id;
+	s->platform_id = cp->id;
+	s->benchmark_id = cb->id;
+	s->repetition = stored_repetition(cp, rep);
+	s->instance = cp->instance;
+	if (a->measurable) {
+		s->has_disturbance = 1;
+		s->host_other_cpu = a->other;
+		s->disturbed = a->other > c->disturbed_cpu ||
+			       a->steal > c->disturbed_steal;
+	}
+	s->has_value = a->ok;
+	s->value = a->value;
+	s->status = !a->ok ? "failed" : rep == 0 ? "warmup" : "ok";
+	s->raw_output = a->raw.buf;
+	s->error = a->why;
+	s->parser = cb->b->parser;
+	s->parser_version = cb->b->parser_version;
+	s->started_at = a->started;
+	s->duration = a->r.out ? a->r.duration : vb_wall_time() - a->t0;
+}
+
+/*
+ * The platform itself is gone (daemon stopped, guest destroyed, connection
+ * lost): every further sample would fail the same way. Stops measuring it
+ * and records why, leaving the rest of its samples to "collect --resume"
+ * once it is back. Negative on a database error.
+ */
+static int platform_lost(struct collector *c, size_t platform,
+			 const char *why)
+{
+	struct cplat *cp = &c->plat[platform];
+
+	cp->lost = 1;
+	c->lost_any = 1;
+	sched_disable_platform(&c->sched, platform);
+	return db_run_platform_set(c->db, c->run_id, cp->id, NULL, NULL,
+				   "failed", why);
+}
+
+/* One line on stderr for a stored sample: a warning when it failed or was
+ * disturbed, else its value when no progress line shows it. */
+static void sample_say(struct collector *c, const struct cplat *cp,
+		       const struct cbench *cb, int rep,
+		       const struct db_sample *s, const struct attempt *a)
+{
+	if (!a->ok) {
+		say(c);
+		vb_warn("%s/%s #%d%s failed: %s", cp->name, cb->b->name,
+			s->repetition, inst_tag(cp), a->why);
+	} else if (s->has_disturbance && s->disturbed) {
+		say(c);
+		vb_warn("%s/%s #%d%s: %g %s, disturbed: other processes used "
+			"%.2f cores%s", cp->name, cb->b->name, s->repetition,
+			inst_tag(cp), a->value, cb->b->unit, a->other,
+			a->steal > c->disturbed_steal ? " (and steal time)" : "");
+	} else if (!vb_progress_wanted()) {
+		vb_info("%s/%s #%d%s%s: %g %s (%.1f s)", cp->name, cb->b->name,
+			s->repetition, inst_tag(cp),
+			rep ? "" : " (warm-up)", a->value, cb->b->unit,
+			s->duration);
+	}
+}
+
 /* Takes one sample and stores it. Returns 0 (stored, ok or failed), 1
  * when interrupted (nothing stored), negative on a database error. */
 static int take_sample(struct collector *c, size_t pair, int rep)
@@ -1373,150 +1562,42 @@ static int take_sample(struct collector *c, size_t pair, int rep)
 	const struct sched_pair *sp = &c->sched.pairs[pair];
 	struct cplat *cp = &c->plat[sp->platform];
 	struct cbench *cb = &c->bench[sp->bench];
-	struct exec_result r = { 0 };
-	struct db_sample s = { 0 };
-	struct suite_vars v;
-	struct sb raw = SB_INIT;
-	char started[40], *cmd = NULL, *full = NULL, *why = NULL, *reason = NULL;
-	double value = 0, t0 = vb_wall_time(), other = 0, steal = 0;
-	int ret = -1, ok = 0, rc, lost = 0, measurable = 0;
-	struct hostload_target lt;
-	struct hostload_snap l0, l1;
+	struct attempt a = { .raw = SB_INIT };
+	struct db_sample s;
+	int ret = -1, rc;
 
-	vb_now_iso(started, sizeof(started));
-	if (activate(c, cp) < 0) {
-		why = xasprintf("could not run: platform %s cannot be resumed",
-				cp->name);
-		goto store;
+	vb_now_iso(a.started, sizeof(a.started));
+	a.t0 = vb_wall_time();
+	rc = attempt_ready(c, cp, cb, &a);
+	if (!rc)
+		rc = attempt_run(c, cp, cb, rep, &a);
+	if (rc > 0) {
+		ret = 1;
+		goto out;
 	}
-	if (prepare(c, cp, cb, &why) < 0) {
-		if (collect_stop_requested)
-			goto interrupted;
-		goto store;
-	}
-	vars_for(c, cp, &v);
-	cmd = suite_expand(c->suite, cb->b->command, &v);
-	if (!cmd) {
-		why = xasprintf("not run: a placeholder of %s has no value on %s",
-				cb->b->name, cp->name);
-		goto store;
-	}
-	full = with_workdir(cp->p, cmd);
-	vb_debug("%s/%s #%d: %s", cp->name, cb->b->name, rep, cmd);
-	vb_now_iso(started, sizeof(started));
-	load_target(c, cp, &lt);
-	measurable = hostload_measurable(&lt);
-	if (measurable)
-		hostload_snap(&lt, &l0);
-	t0 = vb_wall_time();
-	rc = cp->p->ops->exec(cp->p, full, cb->timeout, &r);
-	if (measurable) {
-		hostload_snap(&lt, &l1);
-		measurable = hostload_between(&l0, &l1, &other, &steal) == 0;
-	}
-	if (collect_stop_requested)
-		goto interrupted;
-	sb_init(&raw);
-	if (r.out)
-		sb_adds(&raw, r.out);
-	if (r.err && *r.err)
-		sb_adds(&raw, r.err);
-	if (rc < 0) {
-		/* A platform that lost its guest or container says why in
-		 * unavailable_reason; that is what the report should show.
-		 * Otherwise the transport's own first line of error. */
-		size_t n = r.err ? strcspn(r.err, "\n") : 0;
-
-		why = cp->p->unavailable_reason ?
-			xasprintf("could not run: %s", cp->p->unavailable_reason) :
-			n ? xasprintf("could not run: %.*s", (int)n, r.err) :
-			xasprintf("could not run: %s did not run the command "
-				  "(see the collector's log)", cp->name);
-		lost = 1;
-	} else if (r.timed_out) {
-		why = xasprintf("timed out after %.0f s", cb->timeout);
-	} else if (parser_run(cb->b->parser, raw.buf, raw.len, &value,
-			      &reason) < 0) {
-		why = r.exit_status ? xasprintf("exit status %d: %s",
-						r.exit_status, reason) :
-			xasprintf("parse: %s", reason);
-	} else if (r.exit_status) {
-		why = xasprintf("exit status %d", r.exit_status);
-	} else {
-		ok = 1;
-	}
-store:
-	s.run_id = c->run_id;
-	s.platform_id = cp->id;
-	s.benchmark_id = cb->id;
-	s.repetition = stored_repetition(cp, rep);
-	s.instance = cp->instance;
-	if (measurable) {
-		s.has_disturbance = 1;
-		s.host_other_cpu = other;
-		s.disturbed = other > c->disturbed_cpu ||
-			      steal > c->disturbed_steal;
-	}
-	s.has_value = ok;
-	s.value = value;
-	s.status = !ok ? "failed" : rep == 0 ? "warmup" : "ok";
-	s.raw_output = raw.buf;
-	s.error = why;
-	s.parser = cb->b->parser;
-	s.parser_version = cb->b->parser_version;
-	s.started_at = started;
-	s.duration = r.out ? r.duration : vb_wall_time() - t0;
+	if (!rc)
+		attempt_judge(cp, cb, &a);
+	attempt_sample(c, cp, cb, rep, &a, &s);
 	/* The table holds one warm-up per (run, platform, benchmark): that
 	 * of the first instance. Later instances warm up all the same (a
 	 * fresh guest is as cold as the first), and the value is logged. */
 	if (rep == 0 && cp->slot > 0)
 		vb_debug("%s/%s instance %d warm-up: %s %g", cp->name,
-			 cb->b->name, cp->instance, ok ? "ok" : "failed", value);
+			 cb->b->name, cp->instance, a.ok ? "ok" : "failed",
+			 a.value);
 	else if (db_sample_insert(c->db, &s) < 0)
 		goto out;
-	sched_record_sample(&c->sched, pair, rep, ok, value,
+	sched_record_sample(&c->sched, pair, rep, a.ok, a.value,
 			    s.has_disturbance && s.disturbed);
-	if (lost) {
-		/* The platform itself is gone (daemon stopped, guest destroyed,
-		 * connection lost): every further sample would fail the same
-		 * way. Stop measuring it, record why, and leave the rest of its
-		 * samples to "collect --resume" once it is back. */
-		cp->lost = 1;
-		c->lost_any = 1;
-		sched_disable_platform(&c->sched, sp->platform);
-		if (db_run_platform_set(c->db, c->run_id, cp->id, NULL, NULL,
-					"failed", why) < 0)
-			goto out;
-	}
+	if (a.lost && platform_lost(c, sp->platform, a.why) < 0)
+		goto out;
 	c->done_samples++;
 	c->est_done += cb->estimate;
-	c->real_done += vb_wall_time() - t0;
-	if (!ok) {
-		say(c);
-		vb_warn("%s/%s #%d%s failed: %s", cp->name, cb->b->name,
-			s.repetition, inst_tag(cp), why);
-	} else if (s.has_disturbance && s.disturbed) {
-		say(c);
-		vb_warn("%s/%s #%d%s: %g %s, disturbed: other processes used "
-			"%.2f cores%s", cp->name, cb->b->name, s.repetition,
-			inst_tag(cp), value, cb->b->unit, other,
-			steal > c->disturbed_steal ? " (and steal time)" : "");
-	} else if (!vb_progress_wanted()) {
-		vb_info("%s/%s #%d%s%s: %g %s (%.1f s)", cp->name, cb->b->name,
-			s.repetition, inst_tag(cp),
-			rep ? "" : " (warm-up)", value, cb->b->unit, s.duration);
-	}
+	c->real_done += vb_wall_time() - a.t0;
+	sample_say(c, cp, cb, rep, &s, &a);
 	ret = 0;
-	goto out;
-interrupted:
-	ret = 1;
 out:
-	exec_result_clear(&r);
-	sb_release(&raw);
-	free(cmd);
-	free(full);
-	free(why);
-	free(reason);
+	attempt_clear(&a);
 	return ret;
 }
 

@@ -89,35 +89,33 @@ static const struct vb_optspec path_spec = {
 	.description = "Prints the cached image's disk path, exit 1 if not built.\n",
 };
 
-static int image_cmd_build(int argc, char **argv, void *opts, struct vb_ctx *ctx)
+/* Builds (or finds cached) an image with build() and prints its folder. */
+static int print_built(int (*build)(int force, struct image_info *im), int force)
 {
-	struct build_opts *o = opts;
 	struct image_info im = { 0 };
 
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	if (image_build(o->force, &im) < 0)
+	if (build(force, &im) < 0)
 		return 1;
 	printf("%s\n", im.dir);
 	image_info_clear(&im);
 	return 0;
 }
 
-static int image_cmd_kvm_host(int argc, char **argv, void *opts,
-			      struct vb_ctx *ctx)
+static int image_cmd_build(int argc, char **argv, void *opts, struct vb_ctx *ctx)
 {
-	struct build_opts *o = opts;
-	struct image_info im = { 0 };
-
 	(void)argc;
 	(void)argv;
 	(void)ctx;
-	if (image_kvm_host_build(o->force, &im) < 0)
-		return 1;
-	printf("%s\n", im.dir);
-	image_info_clear(&im);
-	return 0;
+	return print_built(image_build, ((struct build_opts *)opts)->force);
+}
+
+static int image_cmd_kvm_host(int argc, char **argv, void *opts,
+			      struct vb_ctx *ctx)
+{
+	(void)argc;
+	(void)argv;
+	(void)ctx;
+	return print_built(image_kvm_host_build, ((struct build_opts *)opts)->force);
 }
 
 static int image_cmd_docker(int argc, char **argv, void *opts, struct vb_ctx *ctx)

@@ -461,6 +461,17 @@ static int image_configure_rootfs(const char *root, const char *log)
 	return 0;
 }
 
+/* A finished build TMP becomes DIR: an older DIR is removed first. */
+static int image_replace(const char *tmp, const char *dir)
+{
+	if (image_rm_rf(dir) < 0)
+		return -1;
+	if (rename(tmp, dir) < 0)
+		return vb_error("cannot rename %s to %s: %s", tmp, dir,
+				strerror(errno));
+	return 0;
+}
+
 int image_rootfs_ensure(char **dir)
 {
 	char *cache = image_cache_dir(), *base = NULL, *final = NULL;
@@ -526,12 +537,8 @@ int image_rootfs_ensure(char **dir)
 		if (r < 0)
 			goto out;
 	}
-	if (image_rm_rf(final) < 0)
+	if (image_replace(tmp, final) < 0)
 		goto out;
-	if (rename(tmp, final) < 0) {
-		vb_error("cannot rename %s to %s: %s", tmp, final, strerror(errno));
-		goto out;
-	}
 done:
 	*dir = final;
 	final = NULL;
@@ -639,16 +646,162 @@ static int image_find_kernel(const char *root, char **kernel, char **initrd,
 	return ret;
 }
 
+/* Creates the folder that holds DIR (the cache's images/). */
+static int image_mkdir_parent(const char *dir)
+{
+	char *p = xstrdup(dir);
+	int ret;
+
+	*strrchr(p, '/') = '\0';
+	ret = vb_mkdir_p(p, 0755);
+	free(p);
+	return ret;
+}
+
+/* Steps 3 and 4: the tree ROOTFS as an ext4 file system in a sparse file
+ * (no loop mount), converted to TMP/disk.qcow2 (0644); the raw file is
+ * removed. The tools' output goes to LOG. */
+static int image_make_disk(const struct image_kind *rc, const char *rootfs,
+			   const char *tmp, const char *log)
+{
+	char *raw = xasprintf("%s/disk.raw", tmp);
+	char *qcow = xasprintf("%s/disk.qcow2", tmp);
+	char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-L", "vbroot", "-d",
+			 (char *)rootfs, raw, (char *)rc->disk_size, NULL };
+	char *convert[] = { "qemu-img", "convert", "-f", "raw", "-O", "qcow2",
+			    raw, qcow, NULL };
+	double t0;
+	int ret = -1;
+
+	vb_info("image: [3/5] mkfs.ext4 -d (%s sparse, no loop mount)",
+		rc->disk_size);
+	t0 = vb_mono_time();
+	if (image_run(mkfs, log, "image: [3/5] mkfs.ext4") < 0)
+		goto out;
+	vb_info("image: [4/5] qemu-img convert to qcow2 (mkfs took %.0f s)",
+		vb_mono_time() - t0);
+	if (image_run(convert, log, "image: [4/5] qemu-img") < 0)
+		goto out;
+	unlink(raw);
+	chmod(qcow, 0644);
+	ret = 0;
+out:
+	free(raw);
+	free(qcow);
+	return ret;
+}
+
+/* The newest kernel of ROOTFS and its initrd, copied to TMP/vmlinuz and
+ * TMP/initrd.img; *kver gets the kernel's version (owned, also on
+ * failure once found). */
+static int image_copy_boot(const char *rootfs, const char *tmp, char **kver)
+{
+	char *kernel = NULL, *initrd = NULL, *p = NULL;
+	int ret = -1;
+
+	if (image_find_kernel(rootfs, &kernel, &initrd, kver) < 0)
+		goto out;
+	p = xasprintf("%s/vmlinuz", tmp);
+	/* Debian installs the kernel 0600; QEMU runs as libvirt-qemu. */
+	if (image_copy(kernel, p, 0644) < 0)
+		goto out;
+	free(p);
+	p = xasprintf("%s/initrd.img", tmp);
+	if (image_copy(initrd, p, 0644) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(kernel);
+	free(initrd);
+	free(p);
+	return ret;
+}
+
+/* TMP/image.json: the recipe's name and hash, the SHA-256 of
+ * TMP/disk.qcow2, the kernel version, the cached tree it was made from
+ * (ROOTFS; NULL when the tree was built in TMP) and the time. */
+static int image_write_manifest(const struct image_kind *rc, const char *tmp,
+				const char *rootfs, const char *kver)
+{
+	char *qcow = xasprintf("%s/disk.qcow2", tmp), *path = NULL;
+	char *mtext = NULL, sha[65], now[32];
+	cJSON *man = NULL;
+	int ret = -1;
+
+	if (vb_sha256_file(qcow, sha) < 0) {
+		vb_error("cannot hash %s: %s", qcow, strerror(errno));
+		goto out;
+	}
+	man = cJSON_CreateObject();
+	cJSON_AddStringToObject(man, "name", rc->name);
+	cJSON_AddStringToObject(man, "recipe_hash", rc->hash());
+	cJSON_AddStringToObject(man, "disk_sha256", sha);
+	cJSON_AddStringToObject(man, "kernel_version", kver);
+	if (rootfs)
+		cJSON_AddStringToObject(man, "rootfs", rootfs);
+	cJSON_AddStringToObject(man, "built_at", vb_now_iso(now, sizeof(now)));
+	mtext = cJSON_Print(man);
+	path = xasprintf("%s/image.json", tmp);
+	if (vb_write_file_atomic(path, mtext, strlen(mtext), 0644) < 0)
+		goto out;
+	ret = 0;
+out:
+	cJSON_Delete(man);
+	free(mtext);
+	free(qcow);
+	free(path);
+	return ret;
+}
+
+/*
+ * Builds rc's image in DIR.tmp - the recipe's tree, the disk, kernel,
+ * initrd and manifest - then moves it to DIR, replacing an older one. The
+ * caller holds the build lock; DIR.log gets the tools' output. On failure
+ * DIR.tmp is removed and DIR is as it was, or gone.
+ */
+static int image_assemble(const struct image_kind *rc, const char *dir)
+{
+	char *tmp = xasprintf("%s.tmp", dir), *log = NULL;
+	char *rootfs = NULL, *kver = NULL;
+	int ret = -1, rootfs_tmp;
+
+	if (image_rm_rf(tmp) < 0 || vb_mkdir_p(tmp, 0755) < 0)
+		goto out;
+	log = xasprintf("%s.log", dir);
+	unlink(log);
+	/* A recipe may build its tree inside tmp (used once, removed with
+	 * it) or return a cached one. */
+	if (rc->rootfs(tmp, log, &rootfs) < 0)
+		goto out;
+	rootfs_tmp = !strncmp(rootfs, tmp, strlen(tmp));
+	if (image_make_disk(rc, rootfs, tmp, log) < 0)
+		goto out;
+	vb_info("image: [5/5] kernel, initrd and manifest");
+	if (image_copy_boot(rootfs, tmp, &kver) < 0)
+		goto out;
+	if (rootfs_tmp && image_rm_rf(rootfs) < 0)
+		goto out;
+	if (image_write_manifest(rc, tmp, rootfs_tmp ? NULL : rootfs, kver) < 0)
+		goto out;
+	if (image_replace(tmp, dir) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		image_rm_rf(tmp);
+	free(tmp);
+	free(log);
+	free(rootfs);
+	free(kver);
+	return ret;
+}
+
 int image_build_kind(const struct image_kind *rc, int force,
 		       struct image_info *im)
 {
-	char *rootfs = NULL, *dir = image_dir_path(rc), *tmp = NULL;
-	char *lockp = NULL, *log = NULL, *raw = NULL, *qcow = NULL;
-	char *kernel = NULL, *initrd = NULL, *kver = NULL, *p = NULL;
-	cJSON *man = NULL;
-	char *mtext = NULL, sha[65];
-	int lockfd = -1, ret = -1, r, rootfs_tmp = 0;
-	double t0, tstart = vb_mono_time();
+	char *dir = image_dir_path(rc), *lockp = NULL;
+	int lockfd = -1, ret = -1;
+	double tstart = vb_mono_time();
 
 	memset(im, 0, sizeof(*im));
 	if (!force && image_load_manifest(rc, dir, im) == 0) {
@@ -661,116 +814,27 @@ int image_build_kind(const struct image_kind *rc, int force,
 			 "chroot): run it with sudo", rc->name);
 		goto out;
 	}
-	p = xstrdup(dir);
-	*strrchr(p, '/') = '\0';
-	if (vb_mkdir_p(p, 0755) < 0)
+	if (image_mkdir_parent(dir) < 0)
 		goto out;
 	lockp = xasprintf("%s.lock", dir);
 	if ((lockfd = image_lock(lockp)) < 0)
 		goto out;
+	/* Built by another process while this one waited for the lock. */
 	if (!force && image_load_manifest(rc, dir, im) == 0) {
 		ret = 0;
 		goto out;
 	}
-	tmp = xasprintf("%s.tmp", dir);
-	if (image_rm_rf(tmp) < 0 || vb_mkdir_p(tmp, 0755) < 0)
+	if (image_assemble(rc, dir) < 0)
 		goto out;
-	log = xasprintf("%s.log", dir);
-	unlink(log);
-	/* A recipe may build its tree inside tmp (used once, removed with
-	 * it) or return a cached one. */
-	if (rc->rootfs(tmp, log, &rootfs) < 0)
-		goto out;
-	rootfs_tmp = !strncmp(rootfs, tmp, strlen(tmp));
-	raw = xasprintf("%s/disk.raw", tmp);
-	qcow = xasprintf("%s/disk.qcow2", tmp);
-
-	vb_info("image: [3/5] mkfs.ext4 -d (%s sparse, no loop mount)",
-		rc->disk_size);
-	t0 = vb_mono_time();
-	{
-		char *argv[] = { "mkfs.ext4", "-q", "-F", "-L", "vbroot", "-d",
-				 rootfs, raw, (char *)rc->disk_size, NULL };
-
-		if (image_run(argv, log, "image: [3/5] mkfs.ext4") < 0)
-			goto out;
-	}
-	vb_info("image: [4/5] qemu-img convert to qcow2 (mkfs took %.0f s)",
-		vb_mono_time() - t0);
-	{
-		char *argv[] = { "qemu-img", "convert", "-f", "raw", "-O", "qcow2",
-				 raw, qcow, NULL };
-
-		if (image_run(argv, log, "image: [4/5] qemu-img") < 0)
-			goto out;
-	}
-	unlink(raw);
-	chmod(qcow, 0644);
-
-	vb_info("image: [5/5] kernel, initrd and manifest");
-	if (image_find_kernel(rootfs, &kernel, &initrd, &kver) < 0)
-		goto out;
-	free(p);
-	p = xasprintf("%s/vmlinuz", tmp);
-	/* Debian installs the kernel 0600; QEMU runs as libvirt-qemu. */
-	if (image_copy(kernel, p, 0644) < 0)
-		goto out;
-	free(p);
-	p = xasprintf("%s/initrd.img", tmp);
-	if (image_copy(initrd, p, 0644) < 0)
-		goto out;
-	if (rootfs_tmp && image_rm_rf(rootfs) < 0)
-		goto out;
-	if (vb_sha256_file(qcow, sha) < 0) {
-		vb_error("cannot hash %s: %s", qcow, strerror(errno));
-		goto out;
-	}
-	man = cJSON_CreateObject();
-	cJSON_AddStringToObject(man, "name", rc->name);
-	cJSON_AddStringToObject(man, "recipe_hash", rc->hash());
-	cJSON_AddStringToObject(man, "disk_sha256", sha);
-	cJSON_AddStringToObject(man, "kernel_version", kver);
-	if (!rootfs_tmp)
-		cJSON_AddStringToObject(man, "rootfs", rootfs);
-	{
-		char now[32];
-
-		cJSON_AddStringToObject(man, "built_at", vb_now_iso(now, sizeof(now)));
-	}
-	mtext = cJSON_Print(man);
-	free(p);
-	p = xasprintf("%s/image.json", tmp);
-	r = vb_write_file_atomic(p, mtext, strlen(mtext), 0644);
-	if (r < 0)
-		goto out;
-	if (image_rm_rf(dir) < 0)
-		goto out;
-	if (rename(tmp, dir) < 0) {
-		vb_error("cannot rename %s to %s: %s", tmp, dir, strerror(errno));
-		goto out;
-	}
 	if (image_load_manifest(rc, dir, im) != 0)
 		goto out;
 	vb_info("image: built %s in %.0f s", dir, vb_mono_time() - tstart);
 	ret = 0;
 out:
-	if (ret < 0 && tmp)
-		image_rm_rf(tmp);
 	if (lockfd >= 0)
 		close(lockfd);
-	cJSON_Delete(man);
-	free(mtext);
-	free(rootfs);
 	free(dir);
-	free(tmp);
 	free(lockp);
-	free(log);
-	free(raw);
-	free(qcow);
-	free(kernel);
-	free(initrd);
-	free(kver);
-	free(p);
 	return ret;
 }
 

@@ -3,7 +3,8 @@
 # #12: "no function over ~120 lines"), longest first, as
 #     LINES  FILE:LINE  FUNCTION
 # where LINES counts from the line naming the function to its closing
-# brace. Exit 0 whatever it finds (it is a report, not a gate).
+# brace. Exit 0 when there is none, 1 when it lists any (so it can gate a
+# build), 2 on a usage error or a FILE|DIR that does not exist.
 #
 # Usage: scripts/long-functions.sh [-n LIMIT] [FILE|DIR...]
 #   -n LIMIT   report functions longer than LIMIT lines (default 120)
@@ -20,6 +21,9 @@ if [ "${1:-}" = "-n" ]; then
 	shift 2
 fi
 case "$limit" in *[!0-9]*|'') echo "long-functions.sh: -n: not a number: $limit" >&2; exit 2 ;; esac
+for a in "$@"; do
+	[ -e "$a" ] || { echo "long-functions.sh: no such file: $a" >&2; exit 2; }
+done
 
 list() {
 	if [ $# -eq 0 ]; then
@@ -35,7 +39,7 @@ list() {
 	done
 }
 
-list "$@" | while IFS= read -r f; do
+found=$(list "$@" | while IFS= read -r f; do
 	[ -f "$f" ] || { echo "long-functions.sh: no such file: $f" >&2; continue; }
 	awk -v limit="$limit" -v file="$f" '
 	# A candidate function head: starts at column 0 with an identifier,
@@ -62,4 +66,7 @@ list "$@" | while IFS= read -r f; do
 		next
 	}
 	' "$f"
-done | sort -rn
+done | sort -rn)
+[ -z "$found" ] && exit 0
+printf '%s\n' "$found"
+exit 1

@@ -764,37 +764,48 @@ static char *label_filter(struct docker *d, const char *label)
 	return e;
 }
 
+/*
+ * The string field KEY of each object in ARR (a listing's answer) into
+ * *names, a NULL-terminated owned array, and when labels is not NULL each
+ * one's Labels object (or {}) into *labels, an owned array in the same
+ * order. Objects without KEY are passed over.
+ */
+static void list_names_labels(const cJSON *arr, const char *key,
+			      char ***names, cJSON **labels)
+{
+	const cJSON *o;
+	size_t n = 0;
+
+	*names = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(char *));
+	if (labels)
+		*labels = cJSON_CreateArray();
+	cJSON_ArrayForEach(o, arr) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, key);
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "Labels");
+
+		if (!cJSON_IsString(name))
+			continue;
+		(*names)[n++] = xstrdup(name->valuestring);
+		if (labels)
+			cJSON_AddItemToArray(*labels, cJSON_IsObject(l) ?
+					     cJSON_Duplicate(l, 1) : cJSON_CreateObject());
+	}
+}
+
 int docker_container_list(struct docker *d, const char *label, char ***ids,
 			  cJSON **labels)
 {
 	char *filter = label_filter(d, label);
 	char *path = xasprintf("/containers/json?all=1&filters=%s", filter);
 	cJSON *resp = NULL;
-	const cJSON *c;
-	size_t n = 0;
 	int ret;
 
 	*ids = NULL;
 	if (labels)
 		*labels = NULL;
 	ret = json_call(d, "GET", path, NULL, "list containers", 1, &resp);
-	if (ret < 0)
-		goto cleanup;
-	*ids = xcalloc((size_t)cJSON_GetArraySize(resp) + 1, sizeof(char *));
-	if (labels)
-		*labels = cJSON_CreateArray();
-	cJSON_ArrayForEach(c, resp) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "Id");
-		const cJSON *l = cJSON_GetObjectItemCaseSensitive(c, "Labels");
-
-		if (!cJSON_IsString(id))
-			continue;
-		(*ids)[n++] = xstrdup(id->valuestring);
-		if (labels)
-			cJSON_AddItemToArray(*labels, cJSON_IsObject(l) ? cJSON_Duplicate(l, 1)
-							: cJSON_CreateObject());
-	}
-cleanup:
+	if (ret >= 0)
+		list_names_labels(resp, "Id", ids, labels);
 	cJSON_Delete(resp);
 	free(filter);
 	free(path);
@@ -835,32 +846,15 @@ int docker_volume_list(struct docker *d, const char *label, char ***names,
 	char *filter = label_filter(d, label);
 	char *path = xasprintf("/volumes?filters=%s", filter);
 	cJSON *resp = NULL;
-	const cJSON *vols, *v;
-	size_t n = 0;
 	int ret;
 
 	*names = NULL;
 	if (labels)
 		*labels = NULL;
 	ret = json_call(d, "GET", path, NULL, "list volumes", 1, &resp);
-	if (ret < 0)
-		goto cleanup;
-	vols = cJSON_GetObjectItemCaseSensitive(resp, "Volumes");
-	*names = xcalloc((size_t)cJSON_GetArraySize(vols) + 1, sizeof(char *));
-	if (labels)
-		*labels = cJSON_CreateArray();
-	cJSON_ArrayForEach(v, vols) {
-		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(v, "Name");
-		const cJSON *l = cJSON_GetObjectItemCaseSensitive(v, "Labels");
-
-		if (!cJSON_IsString(nm))
-			continue;
-		(*names)[n++] = xstrdup(nm->valuestring);
-		if (labels)
-			cJSON_AddItemToArray(*labels, cJSON_IsObject(l) ?
-					     cJSON_Duplicate(l, 1) : cJSON_CreateObject());
-	}
-cleanup:
+	if (ret >= 0)
+		list_names_labels(cJSON_GetObjectItemCaseSensitive(resp, "Volumes"),
+				  "Name", names, labels);
 	cJSON_Delete(resp);
 	free(filter);
 	free(path);
@@ -1005,34 +999,22 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-int docker_exec(struct docker *d, const char *id, char *const argv[],
-		const char *workdir, double timeout,
-		volatile const sig_atomic_t *abort_flag, struct docker_exec_result *r)
+/* POST /containers/ID/exec: creates the exec of argv (in workdir, if not
+ * NULL) with stdout and stderr attached; *eid gets its id (owned). */
+static int exec_create(struct docker *d, const char *id, char *const argv[],
+		       const char *workdir, char **eid)
 {
-	struct exec_stream s;
-	struct sb out = SB_INIT, err = SB_INIT;
-	struct curl_slist *hdrs = NULL;
 	cJSON *req = cJSON_CreateObject(), *cmd, *resp = NULL;
 	const cJSON *jid;
-	char *body = NULL, *path = NULL, *eid = NULL;
-	int ret = 0, running = 0, code = -1, i;
-	long pid = 0, status = 0;
-	double t0;
-	CURLcode rc;
-
-	memset(r, 0, sizeof(*r));
-	r->exit_code = -1;
-	memset(&s, 0, sizeof(s));
-	sb_init(&out);
-	sb_init(&err);
-	sb_init(&s.errbody);
+	char *body, *path;
+	int ret;
 
 	cJSON_AddFalseToObject(req, "AttachStdin");
 	cJSON_AddTrueToObject(req, "AttachStdout");
 	cJSON_AddTrueToObject(req, "AttachStderr");
 	cJSON_AddFalseToObject(req, "Tty");
 	cmd = cJSON_AddArrayToObject(req, "Cmd");
-	for (i = 0; argv[i]; i++)
+	for (int i = 0; argv[i]; i++)
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
 	if (workdir)
 		cJSON_AddStringToObject(req, "WorkingDir", workdir);
@@ -1046,79 +1028,139 @@ int docker_exec(struct docker *d, const char *id, char *const argv[],
 		ret = docker_fail(d, "docker: create exec: no Id in the answer");
 		goto cleanup;
 	}
-	eid = xstrdup(jid->valuestring);
-
-	/* Start attached: the answer is the process's output as a raw
-	 * stream of frames, and the connection ends when the process does. */
+	*eid = xstrdup(jid->valuestring);
+cleanup:
+	cJSON_Delete(req);
+	cJSON_Delete(resp);
+	cJSON_free(body);
 	free(path);
-	path = xasprintf("/exec/%s/start", eid);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	return ret;
+}
+
+/*
+ * POST /exec/EID/start attached: the answer is the process's output as a
+ * raw stream of frames, demultiplexed into s->demux's buffers, and the
+ * connection ends when the process does - or earlier, when timeout
+ * seconds (if > 0) pass or the abort flag is raised (s->timed_out,
+ * s->interrupted; not an error). *duration gets the wall seconds the stream took.
+ */
+static int exec_start_attached(struct docker *d, const char *id,
+			       const char *eid, double timeout,
+			       struct exec_stream *s, double *duration)
+{
+	struct curl_slist *hdrs;
+	char *path = xasprintf("/exec/%s/start", eid);
+	long status = 0;
+	double t0;
+	CURLcode rc;
+
+	hdrs = curl_slist_append(NULL, "Content-Type: application/json");
 	setup(d, path, hdrs);
+	t0 = vb_mono_time();
+	s->deadline = timeout > 0 ? t0 + timeout : 0;
+	curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, "{\"Detach\":false,\"Tty\":false}");
+	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, exec_write);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(d->curl, CURLOPT_XFERINFOFUNCTION, exec_progress);
+	curl_easy_setopt(d->curl, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(d->curl, CURLOPT_NOPROGRESS, 0L);
+	rc = curl_easy_perform(d->curl);
+	*duration = vb_mono_time() - t0;
+	curl_slist_free_all(hdrs);
+	free(path);
+	if (s->bad_frame)
+		return docker_fail(d, "docker: exec in container %.12s: malformed output stream",
+				   id);
+	if (rc != CURLE_OK && !(rc == CURLE_ABORTED_BY_CALLBACK &&
+				(s->timed_out || s->interrupted)))
+		return transport_error(d, rc, "exec");
+	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK && status != 200)
+		return http_error(d, status, s->errbody.buf, "start exec", 1);
+	return 0;
+}
+
+/*
+ * After a timeout or an interruption: abandoning the stream does not stop
+ * the process, so it is killed by the pid the daemon reports, which is a
+ * host pid; killing the group too catches timeout(1)'s child and its
+ * descendants. Waits up to DOCKER_EXEC_REAP_WAIT seconds for the daemon
+ * to see it end; its exit code then, or -1 if it still runs.
+ */
+static int exec_kill(struct docker *d, const char *eid)
+{
+	int running = 0, code = -1;
+	long pid = 0;
+
+	if (exec_inspect(d, eid, &running, &code, &pid) == 0 && running &&
+	    pid > 1) {
+		kill(-(pid_t)pid, SIGKILL);
+		kill((pid_t)pid, SIGKILL);
+	}
+	for (int i = 0; running && i < DOCKER_EXEC_REAP_WAIT * 10; i++) {
+		sleep_ms(100);
+		if (exec_inspect(d, eid, &running, &code, &pid) < 0)
+			break;
+	}
+	return running ? -1 : code;
+}
+
+/* After the stream ended: the exit code the daemon records into *code.
+ * The stream can end a moment before the daemon records the exit (longer
+ * on a loaded host), so this polls up to ~20 s. */
+static int exec_wait_exit(struct docker *d, const char *id, const char *eid,
+			  int *code)
+{
+	int ret = 0, running = 0;
+	long pid = 0;
+
+	for (int i = 0; i < 210; i++) {
+		ret = exec_inspect(d, eid, &running, code, &pid);
+		if (ret < 0 || !running)
+			break;
+		sleep_ms(i < 10 ? 10 : 100);
+	}
+	if (ret < 0)
+		return ret;
+	if (running)
+		return docker_fail(d, "docker: exec in container %.12s: output ended but the process still runs",
+				   id);
+	return 0;
+}
+
+int docker_exec(struct docker *d, const char *id, char *const argv[],
+		const char *workdir, double timeout,
+		volatile const sig_atomic_t *abort_flag, struct docker_exec_result *r)
+{
+	struct exec_stream s;
+	struct sb out = SB_INIT, err = SB_INIT;
+	char *eid = NULL;
+	int ret, code = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->exit_code = -1;
+	memset(&s, 0, sizeof(s));
+	sb_init(&out);
+	sb_init(&err);
+	sb_init(&s.errbody);
+	ret = exec_create(d, id, argv, workdir, &eid);
+	if (ret < 0)
+		goto cleanup;
 	s.d = d;
 	docker_demux_init(&s.demux, &out, &err);
 	s.demux.max = DOCKER_EXEC_OUT_MAX;
 	s.abort_flag = abort_flag;
-	t0 = vb_mono_time();
-	s.deadline = timeout > 0 ? t0 + timeout : 0;
-	curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, "{\"Detach\":false,\"Tty\":false}");
-	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, exec_write);
-	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(d->curl, CURLOPT_XFERINFOFUNCTION, exec_progress);
-	curl_easy_setopt(d->curl, CURLOPT_XFERINFODATA, &s);
-	curl_easy_setopt(d->curl, CURLOPT_NOPROGRESS, 0L);
-	rc = curl_easy_perform(d->curl);
-	r->duration = vb_mono_time() - t0;
-	curl_slist_free_all(hdrs);
-	hdrs = NULL;
-	if (s.bad_frame) {
-		ret = docker_fail(d, "docker: exec in container %.12s: malformed output stream",
-				  id);
+	ret = exec_start_attached(d, id, eid, timeout, &s, &r->duration);
+	if (ret < 0)
 		goto cleanup;
-	}
-	if (rc != CURLE_OK && !(rc == CURLE_ABORTED_BY_CALLBACK &&
-				(s.timed_out || s.interrupted))) {
-		ret = transport_error(d, rc, "exec");
-		goto cleanup;
-	}
-	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (rc == CURLE_OK && status != 200) {
-		ret = http_error(d, status, s.errbody.buf, "start exec", 1);
-		goto cleanup;
-	}
-
 	if (s.timed_out || s.interrupted) {
-		/* Abandoning the stream does not stop the process: kill it by
-		 * the pid the daemon reports, which is a host pid. Killing the
-		 * group too catches timeout(1)'s child and its descendants. */
-		if (exec_inspect(d, eid, &running, &code, &pid) == 0 && running &&
-		    pid > 1) {
-			kill(-(pid_t)pid, SIGKILL);
-			kill((pid_t)pid, SIGKILL);
-		}
-		for (i = 0; running && i < DOCKER_EXEC_REAP_WAIT * 10; i++) {
-			sleep_ms(100);
-			if (exec_inspect(d, eid, &running, &code, &pid) < 0)
-				break;
-		}
 		r->timed_out = s.timed_out;
 		r->interrupted = s.interrupted;
-		r->exit_code = running ? -1 : code;
+		r->exit_code = exec_kill(d, eid);
 	} else {
-		/* The stream can end a moment before the daemon records the
-		 * exit (longer on a loaded host); poll up to ~20 s. */
-		for (i = 0; i < 210; i++) {
-			ret = exec_inspect(d, eid, &running, &code, &pid);
-			if (ret < 0 || !running)
-				break;
-			sleep_ms(i < 10 ? 10 : 100);
-		}
+		ret = exec_wait_exit(d, id, eid, &code);
 		if (ret < 0)
 			goto cleanup;
-		if (running) {
-			ret = docker_fail(d, "docker: exec in container %.12s: output ended but the process still runs",
-					  id);
-			goto cleanup;
-		}
 		r->exit_code = code;
 	}
 	if (s.demux.dropped)
@@ -1127,14 +1169,9 @@ int docker_exec(struct docker *d, const char *id, char *const argv[],
 	r->out = sb_detach(&out);
 	r->err = sb_detach(&err);
 cleanup:
-	curl_slist_free_all(hdrs);
 	sb_release(&out);
 	sb_release(&err);
 	sb_release(&s.errbody);
-	cJSON_Delete(req);
-	cJSON_Delete(resp);
-	cJSON_free(body);
-	free(path);
 	free(eid);
 	return ret;
 }

@@ -277,6 +277,14 @@ static const char *jstr(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The number obj.key, or 0 when it is missing or not a number. */
+static double jnum(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
 static cJSON *container_config(struct platform *p, struct docker_priv *v)
 {
 	cJSON *c = cJSON_CreateObject(), *hc, *labels, *arr, *m;
@@ -430,9 +438,7 @@ static void verify_settings(struct platform *p)
 		   "inspect SecurityOpt; Seccomp in /proc/self/status");
 	free(in);
 	snprintf(asked, sizeof(asked), "%g", v->cpus);
-	snprintf(got, sizeof(got), "%g", cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-		 hc, "NanoCpus")) ? cJSON_GetObjectItemCaseSensitive(hc,
-		 "NanoCpus")->valuedouble / 1e9 : 0);
+	snprintf(got, sizeof(got), "%g", jnum(hc, "NanoCpus") / 1e9);
 	in = NULL;
 	if (jstr(seen, "cpu_max") && sscanf(jstr(seen, "cpu_max"), "%lf %lf",
 					     &quota, &period) == 2 && period > 0)
@@ -441,9 +447,7 @@ static void verify_settings(struct platform *p)
 		   "inspect NanoCpus; the cgroup's cpu.max");
 	free(in);
 	snprintf(asked, sizeof(asked), "%d", v->memory_mib);
-	snprintf(got, sizeof(got), "%.0f", cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-		 hc, "Memory")) ? cJSON_GetObjectItemCaseSensitive(hc,
-		 "Memory")->valuedouble / 1048576.0 : 0);
+	snprintf(got, sizeof(got), "%.0f", jnum(hc, "Memory") / 1048576.0);
 	in = jstr(seen, "memory_max") && *jstr(seen, "memory_max") >= '0' &&
 	     *jstr(seen, "memory_max") <= '9' ?
 	     xasprintf("%.0f", strtod(jstr(seen, "memory_max"), NULL) / 1048576.0) :
@@ -461,14 +465,12 @@ out:
 
 static void docker_teardown(struct platform *p);
 
-static int docker_start(struct platform *p)
+/* A fresh docker_priv for p (an earlier one torn down): the run's UUID,
+ * the settings resolved and the container's name. */
+static int docker_priv_new(struct platform *p)
 {
 	const struct platform_opts *o = p->opts;
 	struct docker_priv *v;
-	cJSON *img = NULL, *cfg = NULL, *ins = NULL, *labels = NULL;
-	const cJSON *ncpu;
-	char *reason = NULL, *id = NULL;
-	int ret = 0;
 
 	if (p->priv)
 		docker_teardown(p);
@@ -490,6 +492,20 @@ static int docker_start(struct platform *p)
 		free(v->name);
 		v->name = n;
 	}
+	return 0;
+}
+
+/*
+ * Connects to the daemon and checks that it can run the container (daemon,
+ * image, network; a failure there sets p->unavailable_reason naming the
+ * fix), then caches the image id, the daemon's info and version.
+ */
+static int docker_connect(struct platform *p, struct docker_priv *v)
+{
+	cJSON *img = NULL;
+	char *reason = NULL;
+	int ret = -1;
+
 	v->d = docker_open(1);
 	if (!v->d) {
 		p->unavailable_reason = xasprintf("DOCKER_HOST=%s is not supported "
@@ -505,61 +521,81 @@ static int docker_start(struct platform *p)
 	/* From here on, report errors as they happen. */
 	docker_close(v->d);
 	v->d = docker_open(0);
-	if (!v->d) {
-		ret = -1;
+	if (!v->d)
 		goto cleanup;
-	}
 	v->image_id = xstrdup(jstr(img, "Id"));
-	if (docker_info(v->d, &v->info) < 0 || docker_version(v->d, &v->version) < 0) {
-		ret = -1;
+	if (docker_info(v->d, &v->info) < 0 || docker_version(v->d, &v->version) < 0)
 		goto cleanup;
-	}
-	/* A VM may have more vCPUs than the host has cores; a CFS quota
-	 * cannot exceed them, so clamp, and record both numbers. */
-	ncpu = cJSON_GetObjectItemCaseSensitive(v->info, "NCPU");
+	ret = 0;
+cleanup:
+	cJSON_Delete(img);
+	return ret;
+}
+
+/* A VM may have more vCPUs than the host has cores; a CFS quota cannot
+ * exceed them, so this clamps v's, and warns with both numbers. */
+static void clamp_vcpus(const struct platform *p, struct docker_priv *v)
+{
+	const cJSON *ncpu = cJSON_GetObjectItemCaseSensitive(v->info, "NCPU");
+
 	if (cJSON_IsNumber(ncpu) && ncpu->valueint > 0 && v->vcpus > ncpu->valueint) {
 		vb_warn("platform %s: %d vCPUs asked, the host has %d: limiting the container to %d",
 			p->name, v->vcpus, ncpu->valueint, ncpu->valueint);
 		v->vcpus = ncpu->valueint;
 		v->cpus = v->vcpus;
 	}
-	if (remove_stale(v) < 0) {
-		ret = -1;
-		goto cleanup;
-	}
-	if (!strcmp(v->storage, "volume")) {
-		char *owner = owner_self();
+}
 
-		labels = cJSON_CreateObject();
-		cJSON_AddStringToObject(labels, DOCKER_LABEL_RUN, v->uuid);
-		cJSON_AddStringToObject(labels, DOCKER_LABEL_OWNER, owner);
-		free(owner);
-		if (docker_volume_create(v->d, v->name, labels) < 0) {
-			ret = -1;
-			goto cleanup;
-		}
+/* The container's volume (storage=volume), labelled with the run and its
+ * owner so that cleanup finds it. */
+static int create_volume(struct docker_priv *v)
+{
+	cJSON *labels = cJSON_CreateObject();
+	char *owner = owner_self();
+	int ret = -1;
+
+	cJSON_AddStringToObject(labels, DOCKER_LABEL_RUN, v->uuid);
+	cJSON_AddStringToObject(labels, DOCKER_LABEL_OWNER, owner);
+	free(owner);
+	if (docker_volume_create(v->d, v->name, labels) == 0) {
 		v->volume_created = 1;
+		ret = 0;
 	}
-	cfg = container_config(p, v);
-	if (docker_container_create(v->d, v->name, cfg, &id) < 0) {
-		ret = -1;
+	cJSON_Delete(labels);
+	return ret;
+}
+
+/* Creates the container (p->instance_id gets its id) and starts it. */
+static int create_container(struct platform *p, struct docker_priv *v)
+{
+	cJSON *cfg = container_config(p, v);
+	char *id = NULL;
+	int ret = -1;
+
+	if (docker_container_create(v->d, v->name, cfg, &id) < 0)
 		goto cleanup;
-	}
 	free(p->instance_id);
 	p->instance_id = id;
-	if (docker_container_start(v->d, id) < 0) {
-		ret = -1;
+	if (docker_container_start(v->d, id) < 0)
 		goto cleanup;
-	}
-	free(p->workdir);
-	p->workdir = xstrdup(DOCKER_WORKDIR);
+	ret = 0;
+cleanup:
+	cJSON_Delete(cfg);
+	return ret;
+}
+
+/* Where the benchmarks reach the host (p->host_addr): loopback on the
+ * host's network, the network's gateway on a bridge, nowhere with none. */
+static void find_host_addr(struct platform *p, struct docker_priv *v)
+{
+	cJSON *ins = NULL;
+
 	free(p->host_addr);
 	p->host_addr = NULL;
 	if (!strcmp(v->network, "host")) {
 		p->host_addr = xstrdup("127.0.0.1");
 	} else if (strcmp(v->network, "none") != 0 &&
-		   docker_container_inspect(v->d, id, &ins) == 0) {
-		/* On a bridge, the host is the network's gateway. */
+		   docker_container_inspect(v->d, p->instance_id, &ins) == 0) {
 		const cJSON *nets = cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(ins, "NetworkSettings"), "Networks");
 		const char *gw = jstr(cJSON_GetObjectItemCaseSensitive(nets, v->network),
@@ -568,21 +604,41 @@ static int docker_start(struct platform *p)
 		if (gw && *gw)
 			p->host_addr = xstrdup(gw);
 	}
+	cJSON_Delete(ins);
+}
+
+static int docker_start(struct platform *p)
+{
+	struct docker_priv *v;
+	int ret = -1;
+
+	if (docker_priv_new(p) < 0)
+		return -1;
+	v = p->priv;
+	if (docker_connect(p, v) < 0)
+		goto cleanup;
+	clamp_vcpus(p, v);
+	if (remove_stale(v) < 0)
+		goto cleanup;
+	if (!strcmp(v->storage, "volume") && create_volume(v) < 0)
+		goto cleanup;
+	if (create_container(p, v) < 0)
+		goto cleanup;
+	free(p->workdir);
+	p->workdir = xstrdup(DOCKER_WORKDIR);
+	find_host_addr(p, v);
 	p->started = 1;
 	p->paused = 0;
 	verify_settings(p);
 	vb_debug("platform %s: container %s (%.12s) from %s, %d CPUs, %d MiB, network %s, storage %s",
-		 p->name, v->name, id, v->image, v->vcpus, v->memory_mib,
-		 v->network, v->storage);
+		 p->name, v->name, p->instance_id, v->image, v->vcpus,
+		 v->memory_mib, v->network, v->storage);
+	ret = 0;
 cleanup:
 	if (ret < 0 && !p->unavailable_reason)
 		p->unavailable_reason = xstrdup(v->d && *last_error(v->d) ?
 						last_error(v->d) :
 						"the container could not be started");
-	cJSON_Delete(img);
-	cJSON_Delete(cfg);
-	cJSON_Delete(ins);
-	cJSON_Delete(labels);
 	return ret;
 }
 
