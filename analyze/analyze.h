@@ -6,9 +6,10 @@
  * t-test, Mann-Whitney U, Holm-adjusted p); and the comparison of two hosts.
  *
  * Workload: one pass over the sample table (up to millions of rows), values
- * grouped in memory (8 bytes per value plus the repetition), then O(n log n)
- * per group (sorting for median, quantiles, ranks). Nothing is O(n^2); the
- * exact Mann-Whitney distribution is only built for small samples (< 50).
+ * grouped in memory (8 bytes per value plus its outlier class), then
+ * O(n log n) per group (sorting for median, quantiles, ranks). Nothing is
+ * O(n^2); the exact Mann-Whitney distribution is only built for small
+ * samples (< 50).
  *
  * Missing values. A number that cannot be computed from the data (the
  * variance of one sample, a speedup against a baseline mean of zero, a test
@@ -309,13 +310,11 @@ struct analyze_group {
 	int nested, nested_emulated;
 	char *nested_hypervisor, *nested_vendor;
 	/* Every ok value (outliers included, even with exclude_outliers) in
-	 * repetition order (runs by start time, then repetition): */
+	 * repetition order (runs by start time, then repetition); 9 bytes
+	 * per value is all a set holds per sample: */
 	size_t n_values;
 	double *values;
-	int *repetitions;
 	unsigned char *outlier;         /* 0 none, 1 mild, 2 severe */
-	int *instances;                 /* per value: its instance, 0 = not
-					 * recorded */
 	/* Disturbance (samples whose host_other_cpu was measured): how many
 	 * ok measured samples were disturbed, how many of those the
 	 * statistics left out (all of them with exclude_disturbed), and the

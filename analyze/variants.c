@@ -112,15 +112,11 @@ static size_t differing(struct analyze_variant *v, const char *kind,
 	return v->n_differs;
 }
 
-int analyze_variants_build(struct db *db, struct analyze_set *s,
-			   double *const *sorted, const size_t *nsorted,
-			   int64_t run_id, analyze_compare_fn cmp)
+/* The configuration of each group's platform (NULL where its kind has no
+ * settings or none was recorded). */
+static int group_configs(struct db *db, const struct analyze_set *s,
+			 int64_t run_id, cJSON **cfg)
 {
-	cJSON **cfg = xcalloc(s->n_groups + 1, sizeof(*cfg));
-	size_t cap = 0;
-	int ret = -1;
-
-	/* One configuration per group (groups of a platform share it). */
 	for (size_t i = 0; i < s->n_groups; i++) {
 		char *json = NULL;
 
@@ -128,10 +124,24 @@ int analyze_variants_build(struct db *db, struct analyze_set *s,
 			continue;
 		if (db_platform_last_config(db, s->groups[i].platform_id, run_id,
 					    &json) < 0)
-			goto out;
+			return -1;
 		cfg[i] = json ? cJSON_Parse(json) : NULL;
 		free(json);
 	}
+	return 0;
+}
+
+int analyze_variants_plan(struct db *db, struct analyze_set *s,
+			  int64_t run_id, struct analyze_variant_pair **pairs)
+{
+	cJSON **cfg = xcalloc(s->n_groups + 1, sizeof(*cfg));
+	size_t cap = 0;
+	int ret = -1;
+
+	*pairs = NULL;
+	/* One configuration per group (groups of a platform share it). */
+	if (group_configs(db, s, run_id, cfg) < 0)
+		goto out;
 	for (size_t i = 0; i < s->n_groups; i++) {
 		const struct analyze_group *a = &s->groups[i];
 
@@ -143,7 +153,7 @@ int analyze_variants_build(struct db *db, struct analyze_set *s,
 			 * reference of the pair. */
 			if (!cfg[i] || !cfg[j] || a->platform_id >= b->platform_id ||
 			    strcmp(a->host, b->host) || strcmp(a->kind, b->kind) ||
-			    a->benchmark_id != b->benchmark_id || !a->n || !b->n)
+			    a->benchmark_id != b->benchmark_id)
 				continue;
 			if (!differing(&v, a->kind, cfg[i], cfg[j])) {
 				variant_clear(&v);
@@ -156,17 +166,13 @@ int analyze_variants_build(struct db *db, struct analyze_set *s,
 			v.platform_a = xstrdup(a->platform);
 			v.platform_b = xstrdup(b->platform);
 			v.direction = a->direction;
-			v.n_a = a->n;
-			v.n_b = b->n;
-			v.mean_a = a->mean;
-			v.mean_b = b->mean;
-			cmp(&v.vs, sorted[j], nsorted[j], sorted[i], nsorted[i],
-			    a->direction == ANALYZE_LOWER, b, a);
 			if (s->n_variants == cap) {
 				cap = cap ? 2 * cap : 8;
 				s->variants = xrealloc(s->variants,
 						       cap * sizeof(*s->variants));
+				*pairs = xrealloc(*pairs, cap * sizeof(**pairs));
 			}
+			(*pairs)[s->n_variants] = (struct analyze_variant_pair){ i, j };
 			s->variants[s->n_variants++] = v;
 		}
 	}
@@ -176,6 +182,40 @@ out:
 		cJSON_Delete(cfg[i]);
 	free(cfg);
 	return ret;
+}
+
+void analyze_variants_compare(struct analyze_set *s, size_t k,
+			      const struct analyze_variant_pair *pair,
+			      const double *sorted_a, size_t n_a,
+			      const double *sorted_b, size_t n_b,
+			      analyze_compare_fn cmp)
+{
+	struct analyze_variant *v = &s->variants[k];
+	const struct analyze_group *a = &s->groups[pair->a];
+	const struct analyze_group *b = &s->groups[pair->b];
+
+	v->n_a = a->n;
+	v->n_b = b->n;
+	v->mean_a = a->mean;
+	v->mean_b = b->mean;
+	cmp(&v->vs, sorted_b, n_b, sorted_a, n_a,
+	    a->direction == ANALYZE_LOWER, b, a);
+}
+
+void analyze_variants_prune(struct analyze_set *s,
+			    struct analyze_variant_pair *pairs)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s->n_variants; i++) {
+		if (!s->groups[pairs[i].a].n || !s->groups[pairs[i].b].n) {
+			variant_clear(&s->variants[i]);
+			continue;
+		}
+		pairs[k] = pairs[i];
+		s->variants[k++] = s->variants[i];
+	}
+	s->n_variants = k;
 }
 
 static void num_or_null(cJSON *o, const char *k, double v)

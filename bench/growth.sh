@@ -5,10 +5,13 @@
 # sys, children included) and peak RSS, and the time per million samples,
 # which is constant when a step grows linearly. import csv reads the same
 # samples as one tidy file (a row per sample) into a database of its own.
-# The files live in $TMPDIR (default /var/tmp: 10M samples are 1.6 GB of
-# CSV and databases), removed at the end.
+# The files live in $TMPDIR (default /var/tmp: 10M samples are about 2 GB
+# of CSV and databases), removed at the end.
 #
 # usage: bench/growth.sh [LINES...]   (lines per file; default 2084 20834 208334)
+#        GROWTH_STEPS="csv analyze report" bench/growth.sh   (the default;
+#        leave steps out to skip them; import classic always runs: it builds
+#        the database)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 VIRTBENCH=${VIRTBENCH:-$top/virtbench}
@@ -29,6 +32,18 @@ step() {
 		printf "| %s | %.1fM | %.2f s | %.2f s | %.2f s | %d MB |\n", name, n / 1e6, w, u + s,
 			(u + s) / (n / 1e6), m / 1024 }'
 }
+# tidy_csv: the samples of the classic files as one tidy CSV, $T/tidy
+# (outside the classic files' glob), for import csv
+tidy_csv() {
+	for f in "$T"/*.csv; do
+		b=$(basename "$f" .csv)
+		awk -F, -v h="${b%%-*}" -v p="${b#*-}" 'BEGIN {
+			split("cpu mem diskRand diskSeq fork uplink", bn, " ");
+			split("events/s MiB/s MiB/s MiB/s forks/s Mbit/s", u, " ") }
+			{ for (i = 2; i <= 7; i++) printf "%s,%s,%s,%s,%s,%d,%d\n", h, p,
+				bn[i-1], $i, u[i-1], NR, $1 }' "$f"
+	done | { echo "host,platform,benchmark,value,unit,repetition,time"; cat; } >"$T/tidy"
+}
 echo "| step | samples | wall | CPU | CPU per 1M samples | peak RSS |"
 echo "|---|---|---|---|---|---|"
 for lines in "$@"; do
@@ -45,24 +60,23 @@ for lines in "$@"; do
 				f * (9000 + rand() * 300), f * (23000 + rand() * 900) }' >"$T/$h-$p.csv"
 		done
 	done
-	# the same samples as one tidy CSV (outside the classic files' glob)
-	for f in "$T"/*.csv; do
-		b=$(basename "$f" .csv)
-		awk -F, -v h="${b%%-*}" -v p="${b#*-}" 'BEGIN {
-			split("cpu mem diskRand diskSeq fork uplink", bn, " ");
-			split("events/s MiB/s MiB/s MiB/s forks/s Mbit/s", u, " ") }
-			{ for (i = 2; i <= 7; i++) printf "%s,%s,%s,%s,%s,%d,%d\n", h, p,
-				bn[i-1], $i, u[i-1], NR, $1 }' "$f"
-	done | { echo "host,platform,benchmark,value,unit,repetition,time"; cat; } >"$T/tidy"
 	n=$((lines * 48))
 	# all eight imports as one step (children included)
 	step "import classic" $n sh -c 'db=$1; shift; for f in "$@"; do
 		b=$(basename "$f" .csv); "'"$VIRTBENCH"'" -q --db "$db" import classic "$f" \
 			--host "${b%%-*}" --platform "${b#*-}" || exit 1; done' sh "$T/vb.db" "$T"/*.csv
-	step "import csv (1 tidy file)" $n "$VIRTBENCH" -q --db "$T/csv.db" import csv "$T/tidy" \
-		--direction higher
-	rm -f "$T/tidy" "$T/csv.db"*
-	step analyze $n "$VIRTBENCH" -q --db "$T/vb.db" analyze --format json
-	step report $n "$VIRTBENCH" -q --db "$T/vb.db" report --out "$T/out"
+	steps=" ${GROWTH_STEPS:-csv analyze report} "
+	case $steps in *" csv "*)
+		tidy_csv
+		step "import csv (1 tidy file)" $n "$VIRTBENCH" -q --db "$T/csv.db" import csv \
+			"$T/tidy" --direction higher
+		rm -f "$T/tidy" "$T/csv.db"* ;;
+	esac
+	case $steps in *" analyze "*)
+		step analyze $n "$VIRTBENCH" -q --db "$T/vb.db" analyze --format json ;;
+	esac
+	case $steps in *" report "*)
+		step report $n "$VIRTBENCH" -q --db "$T/vb.db" report --out "$T/out" ;;
+	esac
 	echo "| (database) | $((n / 1000000)).$((n % 1000000 / 100000))M | $(( $(stat -c %s "$T/vb.db") / n )) bytes per sample | | | |"
 done

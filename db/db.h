@@ -46,7 +46,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 
 enum db_open_mode {
 	DB_OPEN_EXISTING, /* the file must exist and be a virtbench database */
@@ -266,25 +266,43 @@ struct db_benchmark_row {
 int db_benchmarks_open(struct db *db, struct db_cursor **out);
 int db_benchmarks_next(struct db_cursor *c, struct db_benchmark_row *b);
 
-/* The order of the runs by start time, then id: (*ord)[run id] = 0, 1, ...
- * for ids 0..*max_id (an id that is no run gets 0). *ord is owned (free()). */
-int db_run_order(struct db *db, uint32_t **ord, int64_t *max_id);
-
-/* Every sample (run_id > 0: of that run), in no particular order: the
- * analyzer's one pass over the table. status NULL if missing. */
-struct db_sample_row {
-	int64_t platform_id, benchmark_id, run_id;
-	int repetition;
-	int has_value;          /* value is not NULL */
-	double value;
-	const char *status;
-	int instance;           /* 0 = not recorded */
-	int has_disturbance;    /* host_other_cpu and disturbed recorded */
-	double host_other_cpu;
-	int disturbed;
+/* The analyzer's scan of the samples (run_id > 0: of that run only),
+ * series by series (run, platform, benchmark): runs by start time, then
+ * id, and a run's series by id, so that appending each series' samples to
+ * its (platform, benchmark) gives every group its samples in repetition
+ * order across runs. Open, then db_samples_next_series() until it returns
+ * 0 (negative: error, reported); after each series, db_samples_read() may
+ * read its samples (or the series is skipped unread). */
+struct db_series {
+	int64_t id, run_id, platform_id, benchmark_id;
+	size_t max_samples;     /* it has at most this many samples besides
+				 * the warm-up (its highest repetition, or
+				 * their count when that is very high) */
 };
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out);
-int db_samples_next(struct db_cursor *c, struct db_sample_row *s);
+int db_samples_next_series(struct db_cursor *c, struct db_series *s);
+/* 1 when some sample in scope has its instance or host load recorded
+ * (collected runs): db_samples_read() then fills the per-sample arrays. */
+int db_samples_load(const struct db_cursor *c);
+
+/* The samples of the series db_samples_next_series() returned last, read
+ * in one statement. The caller gives the arrays, each with room for
+ * max_samples elements (instances, other_cpu and disturbed only when
+ * db_samples_load(); else they may be NULL); on return the first n hold
+ * the ok samples with a finite value, in repetition order. */
+struct db_series_samples {
+	double *values;
+	int *instances;          /* 0 = not recorded */
+	double *other_cpu;       /* cores other processes used (0 when not
+				  * recorded) */
+	signed char *disturbed;  /* 0 or 1; -1 when not measured */
+	size_t n;
+	size_t n_failed;         /* samples with status failed */
+	size_t n_nonfinite;      /* ok samples whose value is infinite (not
+				  * in values) */
+	int warmup;              /* 1 if repetition 0 (the warm-up) exists */
+};
+int db_samples_read(struct db_cursor *c, struct db_series_samples *out);
 
 /* One run's identity and state, for resuming it. Free with
  * db_run_info_clear(); -1 (reported) if there is no run with that id. */

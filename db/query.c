@@ -9,6 +9,7 @@
  * next call on the cursor. Workload: the sample scan reads every sample
  * (millions) once per analyze; everything else reads small tables.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,15 @@ struct db_cursor {
 	struct db *db;
 	sqlite3_stmt *st;
 	const char *what; /* for the error message: "read hosts" */
-	/* two-level scans (the samples): st walks the series, inner the
-	 * current series' rows */
-	sqlite3_stmt *inner;
-	int inner_active;
-	int load; /* inner also reads the output's instance and host load */
-	int64_t run_id, platform_id, benchmark_id;
+	/* the sample scan: st walks the series, inner reads one series'
+	 * samples, first and last find its ends */
+	sqlite3_stmt *inner, *first, *last;
+	sqlite3_stmt *clean, *any_bad; /* see scan_prepare_clean() */
+	int load;        /* inner also reads the output's instance and load */
+	int64_t series;  /* the current series */
+	size_t room;     /* its max_samples: the room the caller gives */
+	int warmup;      /* it has repetition 0 */
+	int bad;         /* it may have samples that are not ok */
 };
 
 static int cursor_open(struct db *db, const char *sql, const char *what,
@@ -60,6 +64,10 @@ void db_cursor_close(struct db_cursor *c)
 		return;
 	sqlite3_finalize(c->st);
 	sqlite3_finalize(c->inner);
+	sqlite3_finalize(c->first);
+	sqlite3_finalize(c->last);
+	sqlite3_finalize(c->clean);
+	sqlite3_finalize(c->any_bad);
 	free(c);
 }
 
@@ -133,49 +141,165 @@ int db_benchmarks_next(struct db_cursor *c, struct db_benchmark_row *b)
 	return r;
 }
 
-int db_run_order(struct db *db, uint32_t **ord, int64_t *max_id)
+/*
+ * The analyzer's scan. Series by series (run, platform, benchmark), runs in
+ * start-time order: a series' samples are one row-id range of
+ * sample_value, in repetition order. Its values are not returned row by
+ * row: one statement per series hands every ok value to an aggregate
+ * function (scan_value) that appends it to the caller's array, so the
+ * per-row work is SQLite's own loop (read the status, compare, read the
+ * value, one C call) without a sqlite3_step() and column accessors per
+ * row - less than half the CPU of the row-at-a-time scan. Failed samples
+ * are counted by a second function (scan_failed) that the WHERE clause
+ * calls only for rows whose status is not ok; a series with none is read
+ * without the status (scan_prepare_clean()).
+ */
+struct scan_sink {
+	struct db_series_samples *out;
+	size_t room;
+	int load;
+};
+
+/* The sink of the db_samples_read() running on this thread: the functions
+ * below are called only from inside it, so they need no argument for it
+ * (a bound pointer would be one more value copied per row). */
+static _Thread_local struct scan_sink *scan_current;
+
+/* scan_value(value[, instance, host_other_cpu, disturbed]): appends an ok
+ * sample to the current sink. */
+static void scan_value_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct db_cursor *c = NULL;
-	uint32_t n = 0;
-	int r;
+	struct scan_sink *k = scan_current;
+	struct db_series_samples *o;
+	double v;
 
-	*ord = NULL;
-	*max_id = 0;
-	if (cursor_open(db, "SELECT max(id) FROM run", "read runs", &c) < 0)
-		return -1;
-	if ((r = cursor_step(c)) == 1)
-		*max_id = sqlite3_column_int64(c->st, 0);
-	db_cursor_close(c);
-	if (r < 0)
-		return -1;
-	*ord = xcalloc((size_t)*max_id + 1, sizeof(uint32_t));
-	if (cursor_open(db, "SELECT id FROM run ORDER BY started_at, id",
-			"read runs", &c) < 0)
-		goto fail;
-	while ((r = cursor_step(c)) == 1) {
-		int64_t id = sqlite3_column_int64(c->st, 0);
-
-		if (id >= 0 && id <= *max_id)
-			(*ord)[id] = n++;
+	if (!k) {
+		sqlite3_result_error(ctx, "scan_value: not in a scan", -1);
+		return;
 	}
-	db_cursor_close(c);
-	if (r == 0)
-		return 0;
-fail:
-	free(*ord);
-	*ord = NULL;
-	return -1;
+	o = k->out;
+	v = sqlite3_value_double(argv[0]);
+	if (!isfinite(v)) {
+		/* SQLite keeps infinities (a NaN is stored as NULL) */
+		o->n_nonfinite++;
+		return;
+	}
+	if (o->n == k->room) {
+		/* more rows than the highest repetition: cannot happen with
+		 * unique row ids, but never write past the caller's room */
+		sqlite3_result_error(ctx, "scan: more samples than repetitions", -1);
+		return;
+	}
+	o->values[o->n] = v;
+	if (k->load && argc == 4) {
+		o->instances[o->n] = sqlite3_value_int(argv[1]);
+		o->other_cpu[o->n] = sqlite3_value_double(argv[2]);
+		o->disturbed[o->n] = sqlite3_value_type(argv[3]) == SQLITE_NULL ?
+			-1 : (signed char)(sqlite3_value_int(argv[3]) != 0);
+	}
+	o->n++;
 }
 
-/* Series by series (run, platform, benchmark), each one row-id range of
- * sample_value in repetition order: per sample only the id, the value and
- * the status code are read (three columns, no join, no arithmetic in SQL;
- * the rest is the series'), which halves the scan's cost. */
+static void scan_value_final(sqlite3_context *ctx)
+{
+	sqlite3_result_null(ctx);
+}
+
+/* scan_failed(status): counts a sample whose status is not ok; false, so
+ * the row goes no further. */
+static void scan_failed_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct scan_sink *k = scan_current;
+
+	(void)argc;
+	if (!k) {
+		sqlite3_result_error(ctx, "scan_failed: not in a scan", -1);
+		return;
+	}
+	if (sqlite3_value_int(argv[0]) != DB_ST_OK)
+		k->out->n_failed++;
+	sqlite3_result_int(ctx, 0);
+}
+
+static int scan_register(struct db *db)
+{
+	/* DIRECTONLY: not callable from triggers or views of the file */
+	int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
+
+	if (sqlite3_create_function(db->h, "scan_value", 1, flags, NULL, NULL,
+				    scan_value_step, scan_value_final) != SQLITE_OK ||
+	    sqlite3_create_function(db->h, "scan_value", 4, flags, NULL, NULL,
+				    scan_value_step, scan_value_final) != SQLITE_OK ||
+	    sqlite3_create_function(db->h, "scan_failed", 1, flags, NULL,
+				    scan_failed_fn, NULL, NULL) != SQLITE_OK)
+		return db_error(db, "read samples");
+	return 0;
+}
+
+/*
+ * Most series have no sample that is not ok (beyond the warm-up). The
+ * partial index sample_value_not_ok (schema 4) lists the others, so such
+ * a series is found with one index lookup and read without looking at
+ * any status: a fifth less work per row. Without the index (dropped by
+ * hand: db_open() migrates every file it opens) every series is read
+ * with the status check. Prepares c->clean and c->any_bad, or leaves
+ * them NULL.
+ */
+static int scan_prepare_clean(struct db_cursor *c)
+{
+	sqlite3_stmt *st;
+	int r, have;
+
+	if (db_prepare(c->db, &st, "SELECT count(*) FROM sqlite_schema WHERE"
+		       " type = 'index' AND name = 'sample_value_not_ok'") < 0)
+		return -1;
+	r = sqlite3_step(st);
+	have = r == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW)
+		return db_error(c->db, c->what);
+	if (!have)
+		return 0;
+	if (db_prepare(c->db, &c->any_bad, "SELECT EXISTS (SELECT 1 FROM"
+		       " sample_value INDEXED BY sample_value_not_ok"
+		       " WHERE status <> 0 AND id > ?1 AND id < ?2)") < 0 ||
+	    db_prepare(c->db, &c->clean, c->load ?
+		       "SELECT scan_value(v.value, o.instance,"
+		       " o.host_other_cpu, o.disturbed) FROM sample_value v"
+		       " JOIN output o ON o.id = v.output_id"
+		       " WHERE v.id > ?1 AND v.id < ?2" :
+		       "SELECT scan_value(value) FROM sample_value"
+		       " WHERE id > ?1 AND id < ?2") < 0)
+		return -1;
+	return 0;
+}
+
+/* 1 if series sid has a sample beyond the warm-up that is not ok (or
+ * no index tells), 0 if not, -1 on error (reported). */
+static int series_any_bad(struct db_cursor *c, int64_t sid)
+{
+	int r, bad;
+
+	if (!c->any_bad)
+		return 1;
+	sqlite3_bind_int64(c->any_bad, 1, sid * DB_SERIES_SHIFT_N);
+	sqlite3_bind_int64(c->any_bad, 2, (sid + 1) * DB_SERIES_SHIFT_N);
+	r = sqlite3_step(c->any_bad);
+	bad = r == SQLITE_ROW ? sqlite3_column_int(c->any_bad, 0) : 1;
+	sqlite3_reset(c->any_bad);
+	if (r != SQLITE_ROW)
+		return db_error(c->db, c->what);
+	return bad;
+}
+
 int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 {
 	struct db_cursor *c;
 	int r, load = 0;
 
+	*out = NULL;
+	if (scan_register(db) < 0)
+		return -1;
 	/* Instance and host load live in output: join it only when some
 	 * sample in scope has them (collected runs); imports alone keep the
 	 * scan on sample_value (the partial index output_load answers). */
@@ -191,77 +315,134 @@ int db_samples_open(struct db *db, int64_t run_id, struct db_cursor **out)
 	db_cursor_close(c);
 	if (r < 0)
 		return -1;
-	r = cursor_open(db, "SELECT id, run_id, platform_id, benchmark_id"
-			" FROM series WHERE ?1 = 0 OR run_id = ?1 ORDER BY id",
-			"read samples", out);
+	r = cursor_open(db, "SELECT se.id, se.run_id, se.platform_id,"
+			" se.benchmark_id FROM series se JOIN run r ON r.id ="
+			" se.run_id WHERE ?1 = 0 OR se.run_id = ?1"
+			" ORDER BY r.started_at, r.id, se.id", "read samples", &c);
 	if (r < 0)
 		return -1;
-	sqlite3_bind_int64((*out)->st, 1, run_id > 0 ? run_id : 0);
-	(*out)->load = load;
-	if (db_prepare(db, &(*out)->inner, load ?
-		       "SELECT v.id, v.value, v.status, o.instance,"
-		       " o.host_other_cpu, o.disturbed FROM sample_value v"
+	sqlite3_bind_int64(c->st, 1, run_id > 0 ? run_id : 0);
+	c->load = load;
+	/* The warm-up is repetition 0 (the schema allows status warmup
+	 * there only); the values are the rows after it. */
+	if (db_prepare(db, &c->inner, load ?
+		       "SELECT scan_value(v.value, o.instance,"
+		       " o.host_other_cpu, o.disturbed) FROM sample_value v"
 		       " JOIN output o ON o.id = v.output_id"
-		       " WHERE v.id >= ?1 AND v.id < ?2" :
-		       "SELECT id, value, status FROM"
-		       " sample_value WHERE id >= ?1 AND id < ?2") < 0) {
-		db_cursor_close(*out);
-		*out = NULL;
+		       " WHERE v.id > ?1 AND v.id < ?2"
+		       " AND (v.status = 0 OR scan_failed(v.status))" :
+		       "SELECT scan_value(value) FROM sample_value"
+		       " WHERE id > ?1 AND id < ?2"
+		       " AND (status = 0 OR scan_failed(status))") < 0 ||
+	    scan_prepare_clean(c) < 0 ||
+	    db_prepare(db, &c->last, "SELECT id FROM sample_value WHERE id >= ?1"
+		       " AND id < ?2 ORDER BY id DESC LIMIT 1") < 0 ||
+	    db_prepare(db, &c->first, "SELECT id FROM sample_value WHERE id >= ?1"
+		       " AND id < ?2 ORDER BY id LIMIT 1") < 0) {
+		db_cursor_close(c);
 		return -1;
 	}
+	*out = c;
 	return 0;
 }
 
-int db_samples_next(struct db_cursor *c, struct db_sample_row *s)
+int db_samples_load(const struct db_cursor *c)
 {
-	for (;;) {
-		int r;
+	return c->load;
+}
 
-		if (c->inner_active) {
-			r = sqlite3_step(c->inner);
-			if (r == SQLITE_ROW) {
-				int64_t id = sqlite3_column_int64(c->inner, 0);
+/* The row id of the first (last = 0) or last (1) sample of series sid, or
+ * -1 when it has none; -2 on error (reported). */
+static int64_t series_end(struct db_cursor *c, int64_t sid, int last)
+{
+	sqlite3_stmt *st = last ? c->last : c->first;
+	int64_t id = -1;
+	int r;
 
-				s->platform_id = c->platform_id;
-				s->benchmark_id = c->benchmark_id;
-				s->run_id = c->run_id;
-				s->repetition = (int)(id & 0xffffffff);
-				s->has_value = sqlite3_column_type(c->inner, 1) != SQLITE_NULL;
-				s->value = sqlite3_column_double(c->inner, 1);
-				s->status = db_status_name(sqlite3_column_int(c->inner, 2));
-				if (c->load) {
-					s->instance = sqlite3_column_int(c->inner, 3);
-					s->has_disturbance = sqlite3_column_type(c->inner, 5) !=
-						SQLITE_NULL;
-					s->host_other_cpu = sqlite3_column_double(c->inner, 4);
-					s->disturbed = sqlite3_column_int(c->inner, 5);
-				} else {
-					s->instance = 0;
-					s->has_disturbance = 0;
-					s->host_other_cpu = 0;
-					s->disturbed = 0;
-				}
-				return 1;
-			}
-			sqlite3_reset(c->inner);
-			c->inner_active = 0;
-			if (r != SQLITE_DONE)
-				return db_error(c->db, c->what);
-		}
-		r = cursor_step(c);
-		if (r <= 0)
-			return r;
-		{
-			int64_t sid = sqlite3_column_int64(c->st, 0);
+	sqlite3_bind_int64(st, 1, sid * DB_SERIES_SHIFT_N);
+	sqlite3_bind_int64(st, 2, (sid + 1) * DB_SERIES_SHIFT_N);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_error(c->db, c->what) - 1;
+	return id;
+}
 
-			c->run_id = sqlite3_column_int64(c->st, 1);
-			c->platform_id = sqlite3_column_int64(c->st, 2);
-			c->benchmark_id = sqlite3_column_int64(c->st, 3);
-			sqlite3_bind_int64(c->inner, 1, sid * DB_SERIES_SHIFT_N);
-			sqlite3_bind_int64(c->inner, 2, (sid + 1) * DB_SERIES_SHIFT_N);
-			c->inner_active = 1;
-		}
-	}
+/* Above this highest repetition, a series' rows are counted. */
+#define SCAN_COUNT_ABOVE (1u << 24)
+
+/* *n = the number of samples of series sid after its warm-up. */
+static int series_count(struct db_cursor *c, int64_t sid, size_t *n)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (db_prepare(c->db, &st, "SELECT count(*) FROM sample_value"
+		       " WHERE id > ?1 AND id < ?2") < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, sid * DB_SERIES_SHIFT_N);
+	sqlite3_bind_int64(st, 2, (sid + 1) * DB_SERIES_SHIFT_N);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	else
+		db_error(c->db, c->what);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 0 : -1;
+}
+
+int db_samples_next_series(struct db_cursor *c, struct db_series *s)
+{
+	int64_t first, last;
+	int r = cursor_step(c);
+
+	if (r <= 0)
+		return r;
+	s->id = sqlite3_column_int64(c->st, 0);
+	s->run_id = sqlite3_column_int64(c->st, 1);
+	s->platform_id = sqlite3_column_int64(c->st, 2);
+	s->benchmark_id = sqlite3_column_int64(c->st, 3);
+	if ((first = series_end(c, s->id, 0)) < -1 ||
+	    (last = series_end(c, s->id, 1)) < -1)
+		return -1;
+	c->series = s->id;
+	c->warmup = first == s->id * DB_SERIES_SHIFT_N;
+	if ((c->bad = series_any_bad(c, s->id)) < 0)
+		return -1;
+	s->max_samples = last < 0 ? 0 :
+		(size_t)(last - s->id * DB_SERIES_SHIFT_N);
+	/* Repetitions are dense in practice; a sparse one (an imported
+	 * repetition number in the billions) must not make the caller
+	 * reserve gigabytes: then the rows are counted. */
+	if (s->max_samples > SCAN_COUNT_ABOVE &&
+	    series_count(c, s->id, &s->max_samples) < 0)
+		return -1;
+	c->room = s->max_samples;
+	return 1;
+}
+
+int db_samples_read(struct db_cursor *c, struct db_series_samples *out)
+{
+	struct scan_sink k = { out, c->room, c->load };
+	sqlite3_stmt *st = c->bad ? c->inner : c->clean;
+	int r;
+
+	out->n = out->n_failed = out->n_nonfinite = 0;
+	out->warmup = c->warmup;
+	if (!c->room)
+		return 0;
+	sqlite3_bind_int64(st, 1, c->series * DB_SERIES_SHIFT_N);
+	sqlite3_bind_int64(st, 2, (c->series + 1) * DB_SERIES_SHIFT_N);
+	scan_current = &k;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	scan_current = NULL;
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return db_error(c->db, c->what);
+	return 0;
 }
 
 /* ---- the collector: resume and reparse ------------------------------------ */

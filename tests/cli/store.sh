@@ -85,8 +85,8 @@ expect_out_has "failures: sample 4294967297 failed without a reason"
 F=$(dirname "$0")/../fixtures/db
 cp "$F/v1.db" "$T/v1.db"
 expect_exit 0 "$VIRTBENCH" --db "$T/v1.db" db check
-grep -q "schema migrated from version 1 to 3" "$T/err" || fail "no migration message: $(cat "$T/err")"
-[ "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" = 3 ] || fail "not migrated"
+grep -q "schema migrated from version 1 to 4" "$T/err" || fail "no migration message: $(cat "$T/err")"
+[ "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" = 4 ] || fail "not migrated"
 # The 18 samples of the 6-column file share 3 lines, the 8 of the 4-column
 # file 2, each collected sample has its own output: 3 + 2 + 6 outputs.
 [ "$(sqlite3 "$T/v1.db" 'SELECT count(*) FROM output')" = 11 ] || fail "outputs not shared"
@@ -174,6 +174,20 @@ expect_err_line "$T/cut.json:11: not valid JSON (the file ends inside a value)"
 # A second open does not migrate again.
 expect_exit 0 "$VIRTBENCH" --db "$T/v1.db" db check
 ! grep -q "migrated" "$T/err" || fail "migrated twice"
+
+# A database made by the release before schema 4 (fixtures/db/v3.db:
+# v1.db migrated by virtbench e8508b8, schema 3; v3.analyze.json is that
+# release's analysis of it) gains the index of the samples that are not
+# ok, and analyzes exactly as that release did.
+cp "$F/v3.db" "$T/v3.db"
+expect_exit 0 "$VIRTBENCH" --db "$T/v3.db" db check
+grep -q "schema migrated from version 3 to 4" "$T/err" || fail "no migration message: $(cat "$T/err")"
+[ "$(sqlite3 "$T/v3.db" 'PRAGMA user_version')" = 4 ] || fail "v3 not migrated"
+[ "$(sqlite3 "$T/v3.db" "SELECT count(*) FROM sample_value INDEXED BY sample_value_not_ok WHERE status <> 0")" = \
+  "$(sqlite3 "$T/v3.db" "SELECT count(*) FROM sample_value WHERE status <> 0")" ] || fail "index misses samples"
+[ "$(sqlite3 "$T/v3.db" "SELECT count(*) FROM sample_value WHERE status <> 0")" = 3 ] || fail "fixture changed"
+"$VIRTBENCH" --db "$T/v3.db" analyze --format json >"$T/v3.analyze.json"
+old_subset "$F/v3.analyze.json" "$T/v3.analyze.json" || fail "migrated v3 analysis differs"
 
 # Not a virtbench database.
 echo "hello" >"$T/text.db"

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1112,6 +1113,52 @@ static int do_run_get_missing(void *arg)
 	return db_run_get(arg, 999, &ri);
 }
 
+/* The analyzer's scan of a series with a sparse repetition (an imported
+ * number in the millions): room for its samples, not for its highest
+ * repetition; the values in repetition order. */
+static void test_scan_sparse(void **state)
+{
+	char *path = tpath("sparse.db");
+	struct db_run r = { .suite = "import", .started_at = "2026-11-25T10:00:00.000Z" };
+	struct db *db;
+	struct db_cursor *c;
+	struct db_series se;
+	struct db_series_samples ss = { 0 };
+	int64_t host, plat, bench, run;
+	double v[3];
+	int reps[] = { 7, 100000000, 1 };
+
+	(void)state;
+	assert_int_equal(db_open(path, DB_OPEN_CREATE, &db), 0);
+	assert_int_equal(db_host_ensure_named(db, "h", 0, &host), 0);
+	r.host_id = host;
+	assert_int_equal(db_platform_ensure(db, host, "native", "native", &plat), 0);
+	assert_int_equal(db_benchmark_ensure(db, "cpu", "u", "higher", &bench), 0);
+	assert_int_equal(db_run_create(db, &r, &run), 0);
+	for (int i = 0; i < 3; i++) {
+		struct db_sample s = { .run_id = run, .platform_id = plat,
+				       .benchmark_id = bench, .repetition = reps[i],
+				       .has_value = 1, .value = reps[i], .status = "ok",
+				       .started_at = "2026-11-25T10:00:01.000Z",
+				       .duration = -1 };
+
+		assert_int_equal(db_sample_insert(db, &s), 0);
+	}
+	assert_int_equal(db_samples_open(db, 0, &c), 0);
+	assert_false(db_samples_load(c));
+	assert_int_equal(db_samples_next_series(c, &se), 1);
+	assert_int_equal(se.max_samples, 3);
+	ss.values = v;
+	assert_int_equal(db_samples_read(c, &ss), 0);
+	assert_int_equal(ss.n, 3);
+	assert_int_equal(ss.warmup, 0);
+	assert_true(v[0] == 1 && v[1] == 7 && v[2] == 100000000);
+	assert_int_equal(db_samples_next_series(c, &se), 0);
+	db_cursor_close(c);
+	db_close(db);
+	free(path);
+}
+
 static void test_named_queries(void **state)
 {
 	char *path = tpath("q.db"), *json, *err;
@@ -1119,14 +1166,12 @@ static void test_named_queries(void **state)
 	struct db_cursor *c;
 	struct db_run_info ri;
 	struct db_named_sample ns;
-	struct db_sample_row sr;
 	struct db_raw_sample rs;
 	struct db_host_facts hf;
 	struct db_run_facts rf;
 	struct db_platform_facts pf;
 	struct db_filter nosuch = { .host = "nosuch" }, byhost = { .host = "hostB" };
-	uint32_t *ord;
-	int64_t run, plat, other, max_id, ok_id = 0;
+	int64_t run, plat, other, ok_id = 0;
 	int n, r;
 
 	(void)state;
@@ -1166,6 +1211,89 @@ static void test_named_queries(void **state)
 	assert_int_equal(db_run_platform_config(db, run, other, &json), 0);
 	assert_null(json);
 
+	/* the analyzer's scan: the series, then its samples in one read -
+	 * the warm-up flagged, the ok value with its instance and load, the
+	 * failed one and an infinite one counted */
+	{
+		struct db_sample inf = { .run_id = run, .platform_id = plat,
+					 .benchmark_id = count(db, "SELECT id FROM benchmark"),
+					 .repetition = 4, .has_value = 1, .value = INFINITY,
+					 .status = "ok", .started_at = "2026-11-25T10:00:09.000Z",
+					 .duration = 1 };
+		struct db_series se;
+		struct db_series_samples ss = { 0 };
+		double v[4], cpu[4];
+		int inst[4];
+		signed char dist[4];
+
+		assert_int_equal(db_sample_insert(db, &inf), 0);
+		assert_int_equal(db_samples_open(db, run, &c), 0);
+		assert_true(db_samples_load(c));
+		assert_int_equal(db_samples_next_series(c, &se), 1);
+		assert_int_equal(se.run_id, run);
+		assert_int_equal(se.platform_id, plat);
+		assert_int_equal(se.max_samples, 4); /* repetitions 1, 2, 4 */
+		ss.values = v;
+		ss.instances = inst;
+		ss.other_cpu = cpu;
+		ss.disturbed = dist;
+		assert_int_equal(db_samples_read(c, &ss), 0);
+		assert_int_equal(ss.warmup, 1);
+		assert_int_equal(ss.n, 1);
+		assert_true(v[0] == 0.1 + 0.2);
+		assert_int_equal(inst[0], 2);
+		assert_true(cpu[0] == 0.75);
+		assert_int_equal(dist[0], 1);
+		assert_int_equal(ss.n_failed, 1);
+		assert_int_equal(ss.n_nonfinite, 1);
+		assert_int_equal(db_samples_next_series(c, &se), 0);
+		db_cursor_close(c);
+		/* the same series once its only sample beyond the warm-up
+		 * is the ok one: read without looking at statuses (the index
+		 * lists no other), and the same again without the index */
+		assert_int_equal(count(db, "SELECT count(*) FROM sample_value"
+				       " INDEXED BY sample_value_not_ok WHERE status <> 0"), 2);
+		assert_int_equal(sqlite3_exec(db_sqlite(db), "SAVEPOINT s;"
+					      " DELETE FROM sample WHERE repetition IN (2, 4)",
+					      NULL, NULL, NULL), SQLITE_OK);
+		for (int pass = 0; pass < 2; pass++) {
+			if (pass)
+				assert_int_equal(sqlite3_exec(db_sqlite(db), "DROP INDEX"
+							      " sample_value_not_ok", NULL,
+							      NULL, NULL), SQLITE_OK);
+			assert_int_equal(db_samples_open(db, run, &c), 0);
+			assert_int_equal(db_samples_next_series(c, &se), 1);
+			assert_int_equal(se.max_samples, 1);
+			memset(inst, 0, sizeof(inst));
+			assert_int_equal(db_samples_read(c, &ss), 0);
+			assert_int_equal(ss.warmup, 1);
+			assert_int_equal(ss.n, 1);
+			assert_int_equal(ss.n_failed, 0);
+			assert_int_equal(ss.n_nonfinite, 0);
+			assert_true(v[0] == 0.1 + 0.2);
+			assert_int_equal(inst[0], 2);
+			assert_int_equal(dist[0], 1);
+			db_cursor_close(c);
+		}
+		assert_int_equal(sqlite3_exec(db_sqlite(db), "ROLLBACK TO s; RELEASE s",
+					      NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(count(db, "SELECT count(*) FROM sqlite_schema WHERE"
+				       " name = 'sample_value_not_ok'"), 1);
+		assert_int_equal(db_samples_open(db, run + 1, &c), 0);
+		assert_int_equal(db_samples_next_series(c, &se), 0);
+		db_cursor_close(c);
+		/* the functions the scan uses cannot be called from the
+		 * file's own SQL (a view or trigger) */
+		assert_int_equal(sqlite3_exec(db_sqlite(db), "CREATE VIEW x AS"
+					      " SELECT scan_failed(1)", NULL,
+					      NULL, NULL), SQLITE_OK);
+		assert_int_not_equal(sqlite3_exec(db_sqlite(db), "SELECT * FROM x",
+						  NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db_sqlite(db), "DROP VIEW x;"
+					      " DELETE FROM sample WHERE repetition = 4",
+					      NULL, NULL, NULL), SQLITE_OK);
+	}
+
 	/* reparse sees the warm-up and the ok sample, not the one that failed
 	 * for another reason than its parser */
 	assert_int_equal(db_reparse_open(db, 0, &c), 0);
@@ -1186,24 +1314,6 @@ static void test_named_queries(void **state)
 	assert_int_equal(db_commit(db), 0);
 	assert_int_equal(count(db, "SELECT count(*) FROM sample WHERE status = 'failed'"
 			       " AND value IS NULL AND error = 'parse: x' AND parser_version = 2"), 1);
-
-	/* the analyzer's scan: every sample of the run, NULL values flagged */
-	assert_int_equal(db_samples_open(db, run, &c), 0);
-	for (n = 0; (r = db_samples_next(c, &sr)) == 1; n++) {
-		assert_int_equal(sr.run_id, run);
-		assert_int_equal(sr.platform_id, plat);
-		assert_int_equal(sr.has_value, sr.repetition == 0);
-	}
-	assert_int_equal(n, 3);
-	db_cursor_close(c);
-	assert_int_equal(db_samples_open(db, run + 1, &c), 0);
-	assert_int_equal(db_samples_next(c, &sr), 0);
-	db_cursor_close(c);
-
-	assert_int_equal(db_run_order(db, &ord, &max_id), 0);
-	assert_int_equal(max_id, run);
-	assert_int_equal(ord[run], 0);
-	free(ord);
 
 	assert_int_equal(db_run_mark_resumed(db, run, "{\"resumes\":[]}"), 0);
 	assert_int_equal(count(db, "SELECT count(*) FROM run WHERE status = 'running'"
@@ -1273,6 +1383,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_import_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_for_locks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_named_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_sparse, setup, teardown),
 		cmocka_unit_test(test_sha256),
 	};
 
