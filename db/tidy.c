@@ -256,7 +256,7 @@ static const char *name_of(const struct db_tidy *t, int kind, uint32_t id)
 	return id ? t->names[kind].s[id] : NULL;
 }
 
-/* Where a row came from: "FILE:LINE" or, for JSON, "FILE: results[i]". */
+/* Where a row came from: "FILE:LINE" or, for hyperfine, "FILE: results[i]". */
 static const char *where(const char *path, int32_t line, char *buf, size_t size)
 {
 	if (line > 0)
