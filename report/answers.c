@@ -126,6 +126,12 @@ static void compute_mechanism(const struct analyze_group *g,
 			sb_adds(out, " and page-table updates, page faults and TLB flushes — what fork() is made of — are emulated too.");
 		else
 			sb_adds(out, " so CPU-bound code runs several times slower than on the host.");
+	} else if (!strcmp(acc, "kvm") && g->nested) {
+		sb_adds(out, " Mechanism: the accelerator is ");
+		report_md_code(out, "kvm");
+		sb_adds(out, g->nested_emulated ?
+			", but the CPU KVM runs on is itself emulated (TCG, on the host below): the guest's instructions run at the emulated CPU's speed, and every exit of the guest is handled by a KVM that is itself emulated, so the gap measures the nesting, not hardware virtualization." :
+			", nested: the host is itself a virtual machine, so every exit of the guest goes to its hypervisor and on to the one below (nested virtualization), and the gap includes that cost on top of KVM's own.");
 	} else if (!strcmp(acc, "kvm")) {
 		sb_adds(out, " Mechanism: the accelerator is ");
 		report_md_code(out, "kvm");

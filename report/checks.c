@@ -437,6 +437,29 @@ void report_platform_checks(const struct report_facts *f,
 {
 	struct sb t = SB_INIT;
 
+	/* A guest that ran nested: once per platform, whatever the
+	 * benchmark (analyze marks every group of it the same). */
+	for (size_t j = 0; j < set->n_groups; j++) {
+		const struct analyze_group *x = &set->groups[j];
+		char *why;
+		size_t k;
+
+		if (!x->nested || strcmp(x->host, host))
+			continue;
+		for (k = 0; k < j; k++)
+			if (set->groups[k].nested && !strcmp(set->groups[k].host, host) &&
+			    !strcmp(set->groups[k].platform, x->platform))
+				break;
+		if (k < j)
+			continue;
+		why = analyze_nested_text(x);
+		report_md_name(&t, x->platform);
+		sb_adds(&t, " ran nested: ");
+		tmpl_md_escape(&t, why);
+		sb_adds(&t, ".");
+		free(why);
+		check(arr, "problem", x->platform, &t);
+	}
 	for (size_t i = 0; f && i < f->n_platforms; i++) {
 		const struct report_platform *p = &f->platforms[i];
 		char mb[256], bb[256], ub[512];

@@ -594,7 +594,8 @@ static int lv_wait_ssh(struct platform *p)
 				if (r == VBSSH_HOSTKEY) {
 					if (show)
 						fprintf(stderr, "\r\033[K");
-					vb_error("%s: connection refused: %s", p->name, why);
+					lv_unavailable(p, xasprintf("connection refused: %s",
+								    why));
 					goto out;
 				}
 			}
@@ -604,9 +605,10 @@ static int lv_wait_ssh(struct platform *p)
 				fprintf(stderr, "\r\033[K");
 			lv_console_sync(v, 1);
 			lv_console_tail(v->console, 20, &tail);
-			vb_error("%s: guest not reachable over SSH after %.0f s "
-				 "(last attempt: %s)", p->name, el,
-				 why ? why : "none yet");
+			lv_unavailable(p, xasprintf("guest not reachable over SSH "
+				"after %.0f s (last attempt: %s; the boot timeout "
+				"is VIRTBENCH_BOOT_TIMEOUT)", el,
+				why ? why : "none yet"));
 			fprintf(stderr, "--- %s serial console %s (last lines) ---\n%s",
 				p->name, v->console, tail.buf);
 			goto out;
