@@ -15,6 +15,8 @@
 #     out/study/report.md.
 #
 # Environment: DEMO_PLATFORMS to choose platforms yourself, DEMO_REPS,
+# DEMO_INSTANCES (2: each docker and guest platform measured on two
+# independent instances, so its intervals cover more than one boot),
 # DEMO_DURATION, DEMO_STUDY=0 to skip step 6, VIRTBENCH_DB (default
 # ./demo.db).
 set -eu
@@ -72,6 +74,7 @@ fi
 say "running the quick suite on $platforms"
 rm -rf out/report/report.md out/report/report.html out/report/figures
 vb run --platforms "$platforms" --profile quick --reps "${DEMO_REPS:-5}" \
+	--instances "${DEMO_INSTANCES:-2}" \
 	${DEMO_DURATION:+--duration "$DEMO_DURATION"} \
 	--network user --docker-network host --out out/report
 
