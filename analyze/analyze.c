@@ -692,6 +692,7 @@ static void compare_samples(struct analyze_vs *vs, const double *xs,
 		vs->in_my = gx->unit_mean, vs->in_vy = gx->unit_var;
 		vs->in_ny = gx->unit_n;
 	}
+	vs->instance_units = gx->inst.k >= 2 || gy->inst.k >= 2;
 	analyze_fieller_summary(vs->in_mx, vs->in_vx, vs->in_nx, vs->in_my,
 				vs->in_vy, vs->in_ny, 0.95, &f);
 	vs->speedup = f.ratio;

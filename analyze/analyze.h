@@ -287,6 +287,9 @@ struct analyze_vs {
 	 * ratio below 1 means faster (compare, lower-is-better). */
 	double in_mx, in_vx, in_my, in_vy;
 	size_t in_nx, in_ny;
+	/* A side's units are its instance means (two or more instances):
+	 * reps_needed then counts more instances, not repetitions. */
+	int instance_units;
 	int faster_below;
 };
 

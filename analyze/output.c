@@ -171,6 +171,9 @@ static void json_verdict(cJSON *o, const struct analyze_vs *vs)
 					(double)vs->reps_needed);
 	else
 		cJSON_AddNullToObject(o, "reps_needed");
+	/* beyond the contract: what reps_needed counts */
+	cJSON_AddStringToObject(o, "reps_needed_unit", vs->instance_units ?
+				"instances" : "repetitions");
 	jstr_or_null(o, "decided_by", vs->decided_by);
 }
 
@@ -572,7 +575,8 @@ static char *verdict_cell(const struct analyze_vs *vs)
 	if (!vs->present)
 		return xstrdup("");
 	if (vs->verdict == ANALYZE_INCONCLUSIVE && vs->reps_needed > 0)
-		return xasprintf("inconclusive (+%ld reps)", vs->reps_needed);
+		return xasprintf("inconclusive (+%ld %s)", vs->reps_needed,
+				 vs->instance_units ? "instances" : "reps");
 	return xstrdup(analyze_verdict_name(vs->verdict));
 }
 

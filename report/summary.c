@@ -236,7 +236,9 @@ static void verdict_phrase(const struct analyze_set *set,
 		if (vs->reason && strcmp(vs->reason, "unbounded"))
 			; /* the interval's "n/a: why" says it */
 		else if (v.reps_needed > 0)
-			sb_addf(out, " — about %ld more repetition%s of each would settle it",
+			sb_addf(out, vs->instance_units ?
+				" — about %ld more instance%s (fresh containers or guests) would settle it" :
+				" — about %ld more repetition%s of each would settle it",
 				v.reps_needed, v.reps_needed == 1 ? "" : "s");
 		else if (v.reps_needed == -1)
 			sb_adds(out, " — more repetitions at this noise are not expected to settle it");

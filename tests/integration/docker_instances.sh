@@ -98,6 +98,8 @@ lo, hi = np.mean(means) - h, np.mean(means) + h
 assert abs(r["ci95"][0] - lo) <= 1e-9 * abs(lo), (r["ci95"], lo, hi)
 assert abs(r["ci95"][1] - hi) <= 1e-9 * abs(hi), (r["ci95"], lo, hi)
 assert r["between_sd"] is not None and r["within_sd"] is not None
+# its units are instances: what would decide it is more instances
+assert r["vs_baseline"]["reps_needed_unit"] == "instances", r["vs_baseline"]
 n = [x for x in d["results"] if x["platform"] == "native"][0]
 assert n["n_instances"] == 1
 PYEOF
