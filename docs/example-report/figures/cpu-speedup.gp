@@ -18,11 +18,11 @@ set ylabel "× native (log scale; >1 = faster)"
 set xtics ("docker" 0, "qemu" 1) scale 0 font 'Sans,12'
 set xrange [-0.6:1.6]
 set logscale y
-set yrange [0.186148:2.30551]
+set yrange [0.207153:2.29864]
 set key off
 set style textbox opaque noborder margins 1,1
 set rmargin 9
-set ytics ('0.2' 0.2, '0.3' 0.3, '0.5' 0.5, '0.7' 0.7, '1' 1, '1.5' 1.5, '2' 2)
+set ytics ('0.3' 0.3, '0.5' 0.5, '0.7' 0.7, '1' 1, '1.5' 1.5, '2' 2)
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb '#555555'
 set label "native" at graph 1, first 1 offset 0.5,0 left textcolor rgb '#555555'
 plot 'cpu-speedup.dat' using 1:2:3:4:5 with yerrorbars lc rgb variable lw 2.5 pt 7 ps 1.6, \

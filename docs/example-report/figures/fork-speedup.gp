@@ -18,11 +18,11 @@ set ylabel "× native (log scale; >1 = faster)"
 set xtics ("docker" 0, "qemu" 1) scale 0 font 'Sans,12'
 set xrange [-0.6:1.6]
 set logscale y
-set yrange [0.0108356:8.1607]
+set yrange [0.00858488:17.8729]
 set key off
 set style textbox opaque noborder margins 1,1
 set rmargin 9
-set ytics ('0.02' 0.02, '0.05' 0.05, '0.1' 0.1, '0.2' 0.2, '0.5' 0.5, '1' 1, '2' 2, '5' 5)
+set ytics ('0.01' 0.01, '0.02' 0.02, '0.05' 0.05, '0.1' 0.1, '0.2' 0.2, '0.5' 0.5, '1' 1, '2' 2, '5' 5, '10' 10)
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb '#555555'
 set label "native" at graph 1, first 1 offset 0.5,0 left textcolor rgb '#555555'
 plot 'fork-speedup.dat' using 1:2:3:4:5 with yerrorbars lc rgb variable lw 2.5 pt 7 ps 1.6, \

@@ -18,8 +18,8 @@ set ylabel "× native (log scale; >1 = faster)"
 set xtics ("cpu" 0, "mem" 1, "diskRand" 2, "diskSeq" 3, "fork" 4, "uplink" 5) scale 0 font 'Sans,12'
 set xrange [-0.6:5.6]
 set logscale y
-set yrange [0.00266495:4.63298]
-set ytics ('0.005' 0.005, '0.01' 0.01, '0.02' 0.02, '0.05' 0.05, '0.1' 0.1, '0.2' 0.2, '0.5' 0.5, '1' 1, '2' 2)
+set yrange [0.00284036:8.63443]
+set ytics ('0.005' 0.005, '0.01' 0.01, '0.02' 0.02, '0.05' 0.05, '0.1' 0.1, '0.2' 0.2, '0.5' 0.5, '1' 1, '2' 2, '5' 5)
 set key outside right top vertical font 'Sans,12'
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb '#555555'
 set label "native = 1" at graph 0.005, first 1 offset 0,0.6 left textcolor rgb '#555555' font 'Sans,10'

@@ -24,20 +24,20 @@ set offsets 0, 0, graph 0.05, graph 0.05
 set title "native (n=5)" textcolor rgb '#555555' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 500
+set ytics 1000
 plot 'uplink-samples.dat' index 1 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 1 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 0 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#60555555', \
      '' index 0 using 1:($3 > 0 ? $2 : NaN) with points pt 6 ps 1.2 lw 1.5 lc rgb '#555555'
-set title "docker (n=5)" textcolor rgb '#0072B2' font 'Sans,12'
+set title "docker (n=10)" textcolor rgb '#0072B2' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 2000
+set ytics 500
 plot 'uplink-samples.dat' index 3 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 3 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 2 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#600072B2', \
      '' index 2 using 1:($3 > 0 ? $2 : NaN) with points pt 6 ps 1.2 lw 1.5 lc rgb '#0072B2'
-set title "qemu (n=5)" textcolor rgb '#D55E00' font 'Sans,12'
+set title "qemu (n=10)" textcolor rgb '#D55E00' font 'Sans,12'
 unset label
 set yrange [*:*]
 set ytics 10

@@ -18,7 +18,7 @@ set ylabel "× native (log scale; >1 = faster)"
 set xtics ("docker" 0, "qemu" 1) scale 0 font 'Sans,12'
 set xrange [-0.6:1.6]
 set logscale y
-set yrange [0.00235716:6.21213]
+set yrange [0.00254114:5.26966]
 set key off
 set style textbox opaque noborder margins 1,1
 set rmargin 9

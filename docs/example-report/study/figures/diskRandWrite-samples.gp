@@ -25,7 +25,7 @@ set offsets 0, 0, graph 0.05, graph 0.05
 set title "native (n=2)" textcolor rgb '#555555' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 1000
+set ytics 200
 plot 'diskRandWrite-samples.dat' index 1 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 1 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 0 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#60555555', \
@@ -41,7 +41,7 @@ plot 'diskRandWrite-samples.dat' index 3 using 1:2:3:4:5 with candlesticks whisk
 set title "docker-overlay (n=2)" textcolor rgb '#E69F00' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 1000
+set ytics 100
 plot 'diskRandWrite-samples.dat' index 5 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 5 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 4 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#60E69F00', \
@@ -49,7 +49,7 @@ plot 'diskRandWrite-samples.dat' index 5 using 1:2:3:4:5 with candlesticks whisk
 set title "qemu-wb (n=2)" textcolor rgb '#882255' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 2
+set ytics 20
 plot 'diskRandWrite-samples.dat' index 7 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 7 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 6 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#60882255', \
@@ -57,7 +57,7 @@ plot 'diskRandWrite-samples.dat' index 7 using 1:2:3:4:5 with candlesticks whisk
 set title "qemu-none (n=2)" textcolor rgb '#56B4E9' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 0.2
+set ytics 10
 plot 'diskRandWrite-samples.dat' index 9 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 9 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 8 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#6056B4E9', \

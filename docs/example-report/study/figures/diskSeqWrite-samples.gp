@@ -33,7 +33,7 @@ plot 'diskSeqWrite-samples.dat' index 1 using 1:2:3:4:5 with candlesticks whiske
 set title "docker-volume (n=2)" textcolor rgb '#CC79A7' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 200
+set ytics 100
 plot 'diskSeqWrite-samples.dat' index 3 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 3 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 2 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#60CC79A7', \
@@ -41,7 +41,7 @@ plot 'diskSeqWrite-samples.dat' index 3 using 1:2:3:4:5 with candlesticks whiske
 set title "docker-overlay (n=2)" textcolor rgb '#E69F00' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 10
+set ytics 200
 plot 'diskSeqWrite-samples.dat' index 5 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 5 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 4 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#60E69F00', \
@@ -49,7 +49,7 @@ plot 'diskSeqWrite-samples.dat' index 5 using 1:2:3:4:5 with candlesticks whiske
 set title "qemu-wb (n=2)" textcolor rgb '#882255' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 50
+set ytics 20
 plot 'diskSeqWrite-samples.dat' index 7 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 7 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 6 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#60882255', \
@@ -57,7 +57,7 @@ plot 'diskSeqWrite-samples.dat' index 7 using 1:2:3:4:5 with candlesticks whiske
 set title "qemu-none (n=2)" textcolor rgb '#56B4E9' font 'Sans,12'
 unset label
 set yrange [*:*]
-set ytics 5
+set ytics 20
 plot 'diskSeqWrite-samples.dat' index 9 using 1:2:3:4:5 with candlesticks whiskerbars 0.6 lc rgb '#333333' lw 1.5, \
      '' index 9 using 1:6:6:6:6 with candlesticks lc rgb '#333333' lw 3, \
      '' index 8 using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.7 lc rgb '#6056B4E9', \

@@ -18,11 +18,11 @@ set ylabel "× native (log scale; >1 = faster)"
 set xtics ("docker-volume" 0, "docker-overlay" 1, "qemu-wb" 2, "qemu-none" 3) scale 0 font 'Sans,12'
 set xrange [-0.6:3.6]
 set logscale y
-set yrange [0.110291:3.51821]
+set yrange [0.229847:2.64737]
 set key off
 set style textbox opaque noborder margins 1,1
 set rmargin 9
-set ytics ('0.2' 0.2, '0.5' 0.5, '1' 1, '2' 2)
+set ytics ('0.3' 0.3, '0.5' 0.5, '0.7' 0.7, '1' 1, '1.5' 1.5, '2' 2)
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb '#555555'
 set label "native" at graph 1, first 1 offset 0.5,0 left textcolor rgb '#555555'
 plot 'diskSeqWrite-speedup.dat' using 1:2:3:4:5 with yerrorbars lc rgb variable lw 2.5 pt 7 ps 1.6, \

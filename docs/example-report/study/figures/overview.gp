@@ -18,8 +18,8 @@ set ylabel "× native (log scale; >1 = faster)"
 set xtics ("diskRandWrite" 0, "diskSeqWrite" 1) scale 0 font 'Sans,12'
 set xrange [-0.6:1.6]
 set logscale y
-set yrange [0.0155629:3.29918]
-set ytics ('0.02' 0.02, '0.05' 0.05, '0.1' 0.1, '0.2' 0.2, '0.5' 0.5, '1' 1, '2' 2)
+set yrange [0.137834:15.0223]
+set ytics ('0.2' 0.2, '0.5' 0.5, '1' 1, '2' 2, '5' 5, '10' 10)
 set key outside right top vertical font 'Sans,12'
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb '#555555'
 set label "native = 1" at graph 0.005, first 1 offset 0,0.6 left textcolor rgb '#555555' font 'Sans,10'
