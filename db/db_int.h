@@ -54,6 +54,13 @@ struct db_rows {
 	ptrdiff_t x, i, t_ptr, t_len;
 };
 int db_rows_register(sqlite3 *h);
+/* Appends one output per row of dr (started_at from dr->i, text from
+ * dr->t_ptr/t_len) to run_id with parser_id, ids consecutive after the
+ * largest (the caller holds the write lock): only the first row gets its
+ * id, the others SQLite's "largest + 1", the same number without a
+ * search (checked after). *first gets the first id. 0 or negative. */
+int db_rows_insert_outputs(struct db *db, const struct db_rows *dr,
+			   int64_t run_id, int64_t parser_id, int64_t *first);
 
 /* A bulk write's transaction (an import): like db_begin(), but without
  * foreign-key checks, which cost one B-tree descent per row; the writer

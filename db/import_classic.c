@@ -337,21 +337,7 @@ static int write_samples(struct db *db, int64_t run_id, int64_t platform_id,
 	sqlite3_stmt *st;
 
 	if (db_parser_get(db, CLASSIC_PARSER, CLASSIC_PARSER_VERSION, &parser_id) < 0 ||
-	    db_prepare(db, &st, "SELECT coalesce(max(id), 0) + 1 FROM output") < 0)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		first = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (db_prepare(db, &st, "INSERT INTO output (id, run_id, started_at,"
-		       " duration, parser_id, text) SELECT " FIRST_THEN_NEXT ", ?3, i,"
-		       " NULL, ?4, t FROM db_rows(?1) ORDER BY k") < 0)
-		return -1;
-	sqlite3_bind_pointer(st, 1, &dr, "db_rows", NULL);
-	sqlite3_bind_int64(st, 2, first);
-	sqlite3_bind_int64(st, 3, run_id);
-	sqlite3_bind_int64(st, 4, parser_id);
-	if (bulk_step(db, st, "insert outputs") < 0 ||
-	    check_last(db, first + (int64_t)nrows - 1) < 0)
+	    db_rows_insert_outputs(db, &dr, run_id, parser_id, &first) < 0)
 		return -1;
 	dr.i = dr.t_ptr = dr.t_len = -1;
 	for (int b = 0; b < ncols; b++) {

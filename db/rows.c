@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "db/db_int.h"
+#include "common/util.h"
 
 enum { COL_K, COL_X, COL_I, COL_T, COL_PTR };
 
@@ -179,4 +180,36 @@ static const sqlite3_module rows_module = {
 int db_rows_register(sqlite3 *h)
 {
 	return sqlite3_create_module(h, "db_rows", &rows_module, NULL);
+}
+
+int db_rows_insert_outputs(struct db *db, const struct db_rows *dr,
+			   int64_t run_id, int64_t parser_id, int64_t *first)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*first = 1;
+	if (db_prepare(db, &st, "SELECT coalesce(max(id), 0) + 1 FROM output") < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*first = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (db_prepare(db, &st, "INSERT INTO output (id, run_id, started_at,"
+		       " duration, parser_id, text) SELECT CASE k WHEN 0 THEN ?2"
+		       " ELSE NULL END, ?3, i, NULL, ?4, t FROM db_rows(?1)"
+		       " ORDER BY k") < 0)
+		return -1;
+	/* the pointer is only read during the step below */
+	sqlite3_bind_pointer(st, 1, (void *)dr, "db_rows", NULL);
+	sqlite3_bind_int64(st, 2, *first);
+	sqlite3_bind_int64(st, 3, run_id);
+	sqlite3_bind_int64(st, 4, parser_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, "insert outputs");
+	if (sqlite3_last_insert_rowid(db_sqlite(db)) != *first + (int64_t)dr->n - 1)
+		return vb_error("%s: bulk insert: output ids are not consecutive",
+				db_path(db));
+	return 0;
 }

@@ -687,25 +687,8 @@ static int write_bulk(struct db *db, int64_t run_id, const char *format,
 			break;
 		}
 	if (db_parser_get(db, format, TIDY_PARSER_VERSION, &parser_id) < 0 ||
-	    db_prepare(db, &st, "SELECT coalesce(max(id), 0) + 1 FROM output") < 0)
+	    db_rows_insert_outputs(db, &dr, run_id, parser_id, &first) < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		first = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (db_prepare(db, &st, "INSERT INTO output (id, run_id, started_at,"
-		       " duration, parser_id, text) SELECT CASE k WHEN 0 THEN ?2"
-		       " ELSE NULL END, ?3, i, NULL, ?4, t FROM db_rows(?1)"
-		       " ORDER BY k") < 0)
-		return -1;
-	sqlite3_bind_pointer(st, 1, &dr, "db_rows", NULL);
-	sqlite3_bind_int64(st, 2, first);
-	sqlite3_bind_int64(st, 3, run_id);
-	sqlite3_bind_int64(st, 4, parser_id);
-	if (bulk_step(db, st, "insert outputs") < 0)
-		return -1;
-	if (sqlite3_last_insert_rowid(db_sqlite(db)) != first + (int64_t)n - 1)
-		return vb_error("%s: bulk insert: output ids are not consecutive",
-				db_path(db));
 	/* A sample whose id follows the one before (repetitions 1, 2, ...)
 	 * gets NULL, so SQLite appends it without looking the id up; the
 	 * others (a new series, a gap) keep theirs. ms is free now: it holds
