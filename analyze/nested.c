@@ -18,19 +18,14 @@
 #include "common/util.h"
 #include "db/db.h"
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* 1 when cfg says the libvirt host was a guest, with hv/vendor set (NULL
  * when not recorded); 0 when it was not or nothing says. */
 static int host_guest(const cJSON *cfg, const char **hv, const char **vendor)
 {
-	*hv = jstr(cfg, "libvirt_host_hypervisor");
-	*vendor = jstr(cfg, "libvirt_host_dmi_vendor");
+	*hv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cfg,
+						"libvirt_host_hypervisor"));
+	*vendor = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cfg,
+						"libvirt_host_dmi_vendor"));
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg,
 						"libvirt_host_is_guest"));
 }

@@ -331,8 +331,11 @@ void report_answer(const struct report_facts *f, const struct analyze_set *set,
 	if (g->nested) {
 		char *t = analyze_nested_text(g);
 
+		/* it holds the host's DMI vendor, text from the database */
 		t[0] = (char)toupper((unsigned char)t[0]);
-		sb_addf(out, " **Nested:** %s.", t);
+		sb_adds(out, " **Nested:** ");
+		tmpl_md_escape(out, t);
+		sb_adds(out, ".");
 		free(t);
 	}
 	/* The host facts on record are the collecting host's, not those of

@@ -164,11 +164,12 @@ static const char *clause(const struct report_facts *f,
 	const char *kind = report_fact(p, "kind", k, sizeof(k)), *s = NULL;
 
 	*recorded = 1;
+	if (g->nested && strcmp(g->kind, "kvm"))
+		return "TCG inside an emulated host: translation of a translation";
+	if (g->nested && g->nested_emulated)
+		return "KVM nested inside an emulated host: TCG emulates the CPU KVM runs on";
 	if (g->nested)
-		return !strcmp(g->kind, "kvm") ? g->nested_emulated ?
-			"KVM nested inside an emulated host: TCG emulates the CPU KVM runs on" :
-			"KVM nested inside a virtual machine: every exit goes through two hypervisors" :
-			"TCG inside an emulated host: translation of a translation";
+		return "KVM nested inside a virtual machine: every exit goes through two hypervisors";
 	switch (report_category(g->benchmark)) {
 	case REPORT_COMPUTE:
 		s = guest < 0 ? NULL : compute_clause(g->benchmark, acc, kind);

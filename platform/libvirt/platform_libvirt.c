@@ -37,6 +37,9 @@
 #include "common/util.h"
 
 #include <arpa/inet.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1634,19 +1637,22 @@ static void lv_host_hypervisor(char *buf, size_t size)
 		{ "VMwareVMware", "VMware" }, { "XenVMMXenVMM", "Xen" },
 		{ "TCGTCGTCGTCG", "TCG" },
 	};
-	unsigned a = 0, b = 0, c = 0, d = 0;
 	char sig[13] = "";
 
 	buf[0] = '\0';
 #if defined(__x86_64__) || defined(__i386__)
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-			 : "a"(0x40000000u), "c"(0u));
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
-	sig[12] = '\0';
+	{
+		/* __cpuid, not __get_cpuid: the hypervisor leaves lie above
+		 * the basic maximum __get_cpuid checks against */
+		unsigned a, b, c, d;
+
+		__cpuid(0x40000000u, a, b, c, d);
+		(void)a;
+		memcpy(sig, &b, 4);
+		memcpy(sig + 4, &c, 4);
+		memcpy(sig + 8, &d, 4);
+	}
 #endif
-	(void)a;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!strcmp(sig, known[i].sig)) {
 			snprintf(buf, size, "%s", known[i].name);
