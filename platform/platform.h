@@ -106,6 +106,8 @@ const char *const *platform_settings_keys(const char *kind);
 struct exec_result {
 	int exit_status;  /* exit code; 128+N if killed by signal N; -1 unknown */
 	int timed_out;    /* 1 if the timeout killed it */
+	int stalled;      /* 1 if it was killed for printing nothing too long
+			   * (vbssh_set_idle_timeout(); timed_out is set too) */
 	char *out;        /* stdout, NUL-terminated, owned; never NULL after exec */
 	char *err;        /* stderr, likewise */
 	double duration;  /* wall seconds */

@@ -43,4 +43,14 @@ const char *platform_libvirt_accelerator(const char *flag, const char *detected,
  * (negative before that), for bench/provision. */
 double platform_libvirt_boot_seconds(const struct platform *p);
 
+/* For the running guest's commands from now on: vbssh_set_idle_timeout()
+ * (a guest that stops answering is given up in that time). */
+void platform_libvirt_set_idle_timeout(struct platform *p, double seconds);
+
+/* Appends the last lines of the guest's serial console log to out
+ * (control sequences dropped), e.g. to show why a guest hung. */
+struct sb;
+void platform_libvirt_console_tail(const struct platform *p, int lines,
+				   struct sb *out);
+
 #endif

@@ -33,7 +33,14 @@
 struct vbssh {
 	ssh_session session;
 	char *where; /* user@host:port, for messages */
+	double idle; /* vbssh_set_idle_timeout(); 0 = none */
 };
+
+void vbssh_set_idle_timeout(struct vbssh *s, double seconds)
+{
+	if (s)
+		s->idle = seconds > 0 ? seconds : 0;
+}
 
 const char *vbssh_version(void)
 {
@@ -286,7 +293,8 @@ int vbssh_exec(struct vbssh *s, const char *ctx, const char *cmd,
 	struct sb out = SB_INIT, err = SB_INIT, full = SB_INIT;
 	char *fail = NULL; /* the transport error, handed back in r->err */
 	ssh_channel ch = NULL;
-	double t0 = vb_mono_time();
+	double t0 = vb_mono_time(), last = t0; /* last: when bytes came */
+	size_t seen = 0;
 	int ret = -1, status;
 
 	memset(r, 0, sizeof(*r));
@@ -330,8 +338,14 @@ int vbssh_exec(struct vbssh *s, const char *ctx, const char *cmd,
 		if (n == SSH_EOF || ssh_channel_is_eof(ch) ||
 		    ssh_channel_is_closed(ch))
 			break;
+		if (out.len + err.len != seen) {
+			seen = out.len + err.len;
+			last = vb_mono_time();
+		}
+		if (s->idle > 0 && vb_mono_time() - last > s->idle)
+			r->stalled = 1;
 		if ((timeout > 0 && vb_mono_time() - t0 > timeout) ||
-		    (stop && *stop)) {
+		    (stop && *stop) || r->stalled) {
 			r->timed_out = 1;
 			vbssh_kill_group(s, ch, &out);
 			break;

@@ -56,6 +56,12 @@ void vbssh_close(struct vbssh *s);
 int vbssh_exec(struct vbssh *s, const char *ctx, const char *cmd,
 	       double timeout, const volatile int *stop, struct exec_result *r);
 
+/* From now on vbssh_exec() also aborts a command that prints nothing
+ * (neither stdout nor stderr) for seconds (0: never), as it aborts one
+ * that times out, and sets r->stalled: a peer that stopped answering
+ * (a hung guest) ends in minutes, not at the command's timeout. */
+void vbssh_set_idle_timeout(struct vbssh *s, double seconds);
+
 /* Starts cmd on a channel of its own and leaves it running once it has
  * printed its first line (*line, owned, without the newline) within
  * timeout seconds. NULL with *why (owned: cmd's stderr or the transport

@@ -17,7 +17,7 @@ ticks() { # utime + stime of a process, in clock ticks
 }
 sh -c 'while :; do :; done' &
 loop=$!
-trap 'kill $loop 2>/dev/null || :' EXIT
+trap 'kill $loop 2>/dev/null || :; rm -rf "$T"' EXIT INT TERM
 t0=$(date +%s.%N)
 c0=$(ticks $loop)
 expect_exit 0 vb collect $C --reps 3 --seed 1

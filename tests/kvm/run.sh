@@ -67,7 +67,7 @@ rc=$?
 set -e
 t_nested=$(since $t)
 cat "$T/host.err" >&2
-[ -f "$T/inside.err" ] && sed 's/^/  L1: /' "$T/inside.err" >&2
+[ -f "$T/inside.err" ] && sed '/^inside: alive/d; s/^/  L1: /' "$T/inside.err" >&2
 [ $rc -eq 0 ] || fail "the script inside the test host failed (exit $rc)"
 section() { awk -v s="=== $1" '$0 == s { on = 1; next } /^=== / { on = 0 } on' "$T/inside"; }
 section doctor >"$T/doctor-l1.out"

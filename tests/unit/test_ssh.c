@@ -465,6 +465,47 @@ static void test_timeout_and_stop(void **state)
 	vbssh_close(s);
 }
 
+/* The idle timeout: a command that keeps printing runs past it; one
+ * that goes silent is killed once it has been silent that long, with
+ * stalled set, and the timeout off again lets a silent command finish. */
+static void test_idle_timeout(void **state)
+{
+	struct vbssh *s = session();
+	struct exec_result r;
+	char a[32], *cmd;
+	double t0;
+
+	(void)state;
+	vbssh_set_idle_timeout(s, 1.5);
+	assert_int_equal(vbssh_exec(s, "t", "for i in 1 2 3 4; do echo $i; "
+				    "sleep 0.5; done", 30, NULL, &r), 0);
+	assert_false(r.timed_out);
+	assert_false(r.stalled);
+	assert_int_equal(r.exit_status, 0);
+	assert_string_equal(r.out, "1\n2\n3\n4\n");
+	exec_result_clear(&r);
+
+	snprintf(a, sizeof(a), "33.%d", (int)getpid());
+	cmd = xasprintf("echo started; echo on stderr >&2; sleep %s", a);
+	t0 = vb_mono_time();
+	assert_int_equal(vbssh_exec(s, "t", cmd, 30, NULL, &r), 0);
+	free(cmd);
+	assert_true(r.stalled);
+	assert_true(r.timed_out);
+	assert_string_equal(r.out, "started\n");
+	assert_true(r.duration >= 1.5 && vb_mono_time() - t0 < 8);
+	exec_result_clear(&r);
+	if (!gone_within("sleep", a, 1))
+		fail_msg("the silent command outlived the idle timeout");
+
+	vbssh_set_idle_timeout(s, 0);
+	assert_int_equal(vbssh_exec(s, "t", "sleep 2; echo late", 30, NULL, &r), 0);
+	assert_false(r.stalled);
+	assert_string_equal(r.out, "late\n");
+	exec_result_clear(&r);
+	vbssh_close(s);
+}
+
 static void test_connection_lost(void **state)
 {
 	struct vbssh *s = session();
@@ -575,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_timeout_and_stop),
+		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_put),
 		cmocka_unit_test(test_background),
 		cmocka_unit_test(test_connection_lost),
