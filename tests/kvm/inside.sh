@@ -9,6 +9,7 @@
 #   === collect     collect's exit status and stderr
 #   === leftovers   libvirt domains and QEMU processes still there
 #   === export      the run as virtbench's JSON export
+# Exit status 75 when a nested guest never reached SSH (worth a retry).
 # Environment from the caller: KVM_PLATFORMS (default native,kvm; add qemu for TCG inside the test host),
 # KVM_DURATION (2), KVM_REPS (1), VIRTBENCH_BOOT_TIMEOUT (900: the L2 kvm
 # guest reaches SSH in 110-440 s; a qemu guest, TCG inside TCG, needs more).
@@ -61,3 +62,8 @@ echo "files: $(find "$S" -name '*.qcow2' -o -name 'seed.iso' | wc -l)"
 
 echo "=== export"
 "$VB" --db "$DB" export --format json
+# An L2 guest that never reached SSH: exit 75 (EX_TEMPFAIL), and the outer
+# half tries once more on a fresh test host.
+if grep -q "guest not reachable over SSH after" "$S.err"; then
+	exit 75
+fi

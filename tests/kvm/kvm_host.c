@@ -25,8 +25,9 @@
  *   may take, default 1500), $KVM_HOST_IDLE (seconds the script may print
  *   nothing, default 300: inside.sh prints a line every 30 s, so silence
  *   means the test host hung), $KVM_HOST_ATTEMPTS (default 2: a test
- *   host that hung, timed out or never answered is torn down, its
- *   console shown, and a fresh one booted). With $KVM_HOST_HOLD set, the test host
+ *   host that hung, timed out or never answered, or whose script exited
+ *   75 - a nested guest never reached SSH - is torn down, its console
+ *   shown, and a fresh one booted). With $KVM_HOST_HOLD set, the test host
  *   stays up after the script until SIGINT or SIGTERM (to look around
  *   in it with the client key in STATE_DIR).
  */
@@ -229,6 +230,9 @@ static int attempt(const struct job *j, int *again)
 		show_console(p);
 		*again = 1;
 	}
+	/* inside.sh: a nested guest never reached SSH (EX_TEMPFAIL) */
+	if (r.exit_status == 75 && !collect_stop_requested)
+		*again = 1;
 	ret = r.exit_status == 0 ? 0 : r.exit_status > 0 && r.exit_status < 126 ?
 	      r.exit_status : 1;
 	if (getenv("KVM_HOST_HOLD")) {
