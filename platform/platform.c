@@ -134,6 +134,7 @@ void exec_result_clear(struct exec_result *r)
 	r->out = r->err = NULL;
 	r->exit_status = -1;
 	r->timed_out = 0;
+	r->stalled = 0;
 	r->duration = 0;
 }
 

@@ -71,12 +71,14 @@ extern volatile sig_atomic_t collect_stop_requested __attribute__((weak));
  * the boot watch looks for) and drops its info lines, and systemd prints
  * unit status only when something fails or is slow: every byte on the
  * serial port is a VM exit, dear under nested KVM (the L2 guest of make
- * test-kvm reached SSH in 108 s instead of 131 s). A unit given 90 s to
+ * test-kvm reached SSH in 108 s instead of 131 s, one boot each). A unit given 90 s to
  * start fails for good on a slow emulated guest (ssh.service did, in a
  * nested boot at load 15): 900 s. The image's cloud-init needs only its
  * network stage (networking is networkd's, the seed a local disk), so its
- * local stage is masked: 4 s less to SSH under TCG (43 -> 39 s). Only our
- * own images boot with this command line (--image boots from its disk). */
+ * local stage is masked. Together: SSH after 0.83x the time of a direct
+ * boot with the plain command line (bench/provision.sh, BENCHMARKS.md).
+ * Only our own images boot with this command line (--image boots from
+ * its disk). */
 #define LV_CMDLINE "console=ttyS0 loglevel=6 systemd.show_status=auto " \
 	"systemd.default_timeout_start_sec=900 "\
 	"systemd.mask=cloud-init-local.service root=/dev/"

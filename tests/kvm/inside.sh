@@ -20,7 +20,8 @@
 set -u
 export VIRTBENCH_CACHE=/var/cache/virtbench
 export VIRTBENCH_BOOT_TIMEOUT="${VIRTBENCH_BOOT_TIMEOUT:-900}"
-(while sleep 30; do echo "inside: alive, up $(cut -d' ' -f1 /proc/uptime) s" >&2; done) &
+# (sleep without the channel's stderr: killed, the loop ends the output)
+(while sleep 30 </dev/null >/dev/null 2>&1; do echo "inside: alive, up $(cut -d' ' -f1 /proc/uptime) s" >&2; done) &
 alive=$!
 trap 'kill $alive 2>/dev/null' EXIT
 VB=/opt/virtbench/virtbench

@@ -181,8 +181,8 @@ static int attempt(const struct job *j, int *again)
 	struct exec_result r = { 0 };
 	struct platform *p = NULL;
 	char uuid[37], *cmd = NULL, *errf = NULL;
-	double t0;
-	int ret = 1;
+	double t0, idle = (double)env_long("KVM_HOST_IDLE", 300);
+	int ret = 1, rr;
 
 	*again = 0;
 	vb_uuid(uuid);
@@ -213,26 +213,32 @@ static int attempt(const struct job *j, int *again)
 	vb_info("kvm-host: virtbench copied in; running %s there", j->script);
 	t0 = vb_mono_time();
 	cmd = script_command();
-	platform_libvirt_set_idle_timeout(p, (double)env_long("KVM_HOST_IDLE", 300));
-	if (p->ops->exec(p, cmd, (double)env_long("KVM_HOST_TIMEOUT", 1500), &r) < 0) {
-		show_console(p);
-		*again = !collect_stop_requested;
-		goto out;
+	platform_libvirt_set_idle_timeout(p, idle);
+	rr = p->ops->exec(p, cmd, (double)env_long("KVM_HOST_TIMEOUT", 1500), &r);
+	if (rr == 0) {
+		char why[64] = "";
+
+		if (r.stalled)
+			snprintf(why, sizeof(why), " (stalled: nothing printed "
+				 "for %.0f s)", idle);
+		else if (r.timed_out)
+			snprintf(why, sizeof(why), " (timed out)");
+		vb_info("kvm-host: the script ran %.0f s, exit status %d%s",
+			vb_mono_time() - t0, r.exit_status, why);
+		errf = xasprintf("%s.err", j->out);
+		if (write_out(j->out, r.out) < 0 || write_out(errf, r.err) < 0)
+			goto out;
 	}
-	vb_info("kvm-host: the script ran %.0f s, exit status %d%s",
-		vb_mono_time() - t0, r.exit_status,
-		r.stalled ? " (stalled: it printed nothing for $KVM_HOST_IDLE s)" :
-		r.timed_out ? " (timed out)" : "");
-	errf = xasprintf("%s.err", j->out);
-	if (write_out(j->out, r.out) < 0 || write_out(errf, r.err) < 0)
-		goto out;
-	if (r.timed_out && !collect_stop_requested) {
-		show_console(p);
+	/* A test host that hung, broke or ran out of time, or whose script
+	 * says a nested guest never reached SSH (75, EX_TEMPFAIL). */
+	if ((rr < 0 || r.timed_out || r.exit_status == 75) &&
+	    !collect_stop_requested) {
+		if (rr < 0 || r.timed_out)
+			show_console(p);
 		*again = 1;
 	}
-	/* inside.sh: a nested guest never reached SSH (EX_TEMPFAIL) */
-	if (r.exit_status == 75 && !collect_stop_requested)
-		*again = 1;
+	if (rr < 0)
+		goto out;
 	ret = r.exit_status == 0 ? 0 : r.exit_status > 0 && r.exit_status < 126 ?
 	      r.exit_status : 1;
 	if (getenv("KVM_HOST_HOLD")) {
